@@ -1,0 +1,106 @@
+# isolat - build, test, demo, bench, fuzz.  See README.md.
+#
+#   make            build/isolat and build/isolat-wl (static workload binary)
+#   make check      unit tests (plain and ASan+UBSan), fuzz smoke, end-to-end
+#   make demo       install Debian packages, build, run scenarios/smoke.ini,
+#                   render its report under results/
+#   make bench      ingest and rtlat-vs-cyclictest benchmarks (not a test)
+#   make fuzz       libFuzzer target for the stream decoder (clang)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+           -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -I. -DISOLAT_VERSION=\"$(VERSION)\"
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+LIBS    := -linih -lhwloc -lsqlite3 -lm -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+
+# Everything the harness links, except its main(); tests link the same.
+LIB_SRC := $(wildcard collectors/*.c reports/*.c) \
+           $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+           workloads/wire.c workloads/cpulist.c
+# The static workload binary: its own files plus the shared wire/cpulist.
+WL_SRC  := $(wildcard workloads/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+B  := build
+BS := build-san
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+LIBS_OBJ := $(LIB_SRC:%.c=$(BS)/%.o)
+WL_OBJ   := $(WL_SRC:%.c=$(B)/wl/%.o)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+UNITS_SAN := $(UNIT_SRC:tests/unit/%.c=$(BS)/tests/%)
+
+.PHONY: all check unit unit-san e2e demo bench fuzz fuzz-smoke deps clean
+all: $(B)/isolat $(B)/isolat-wl
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(BS)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+$(B)/wl/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libisolat.a: $(LIB_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(BS)/libisolat.a: $(LIBS_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@; ar rcs $@ $^
+
+$(B)/isolat: $(B)/harness/main.o $(B)/libisolat.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+$(BS)/isolat: $(BS)/harness/main.o $(BS)/libisolat.a
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+# Static so the same binary runs on the host, in a container and as a
+# guest's PID 1.
+$(B)/isolat-wl: $(WL_OBJ)
+	$(CC) $(CFLAGS) -static -o $@ $^ -lpthread -lm
+
+$(B)/tests/%: tests/unit/%.c $(B)/libisolat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(B)/libisolat.a -lcmocka $(LIBS)
+$(BS)/tests/%: tests/unit/%.c $(BS)/libisolat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $< $(BS)/libisolat.a -lcmocka $(LIBS)
+
+# --- fuzzing (clang, libFuzzer) ------------------------------------------
+FUZZ_CC := clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
+$(B)/fuzz_decode: tests/fuzz/fuzz_decode.c collectors/decode.c workloads/wire.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+$(B)/fuzz_codec: tests/fuzz/fuzz_codec.c collectors/codec.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+fuzz: $(B)/fuzz_decode $(B)/fuzz_codec
+	@echo "run: $(B)/fuzz_decode -max_total_time=600 tests/fuzz/corpus"
+
+# --- tests ---------------------------------------------------------------
+unit: $(UNITS)
+unit-san: $(UNITS_SAN)
+check: all $(BS)/isolat unit unit-san fuzz
+	tests/run-tests.sh
+
+# --- demo, bench ----------------------------------------------------------
+deps:
+	ci/install-deps.sh
+demo: deps
+	$(MAKE) all
+	$(B)/isolat run scenarios/smoke.ini
+	$(B)/isolat report last
+$(B)/bench_ingest: tests/bench/bench_ingest.c $(B)/libisolat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -o $@ $< $(B)/libisolat.a $(LIBS)
+bench: all $(B)/bench_ingest
+	tests/bench/run-bench.sh
+
+clean:
+	rm -rf $(B) $(BS)
+
+-include $(shell find $(B) $(BS) -name '*.d' 2>/dev/null)

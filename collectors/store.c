@@ -1,0 +1,670 @@
+/*
+ * store.c - the SQLite sample store: open, migrate, write, resolve, read.
+ *
+ * The schema is documented in store.h.  Migrations are a list of steps; a
+ * database at version v runs steps v..N-1, each in its own transaction, so a
+ * crash mid-migration leaves a database at a well-defined version.
+ */
+#include "collectors/store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collectors/codec.h"
+
+struct store {
+	sqlite3 *db;
+	char path[4096];
+};
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the initial schema. */
+	"CREATE TABLE hosts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  fingerprint TEXT NOT NULL UNIQUE,"
+	"  hostname TEXT, model TEXT, cpu_model TEXT, ncpus INTEGER);"
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uuid TEXT NOT NULL UNIQUE,"
+	"  host_id INTEGER NOT NULL REFERENCES hosts(id),"
+	"  scenario_name TEXT, scenario_path TEXT, scenario_text TEXT,"
+	"  tool_version TEXT, argv TEXT,"
+	"  started_at TEXT NOT NULL, finished_at TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'running');"
+	"CREATE TABLE run_meta ("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL, value TEXT,"
+	"  PRIMARY KEY (run_id, key));"
+	"CREATE TABLE cases ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  idx INTEGER NOT NULL, name TEXT NOT NULL,"
+	"  environment TEXT NOT NULL, profile TEXT NOT NULL,"
+	"  workload TEXT NOT NULL, load TEXT NOT NULL,"
+	"  repetition INTEGER NOT NULL DEFAULT 0,"
+	"  params TEXT NOT NULL DEFAULT '{}',"
+	"  status TEXT NOT NULL DEFAULT 'pending',"
+	"  reason TEXT,"
+	"  emulated INTEGER NOT NULL DEFAULT 0,"
+	"  flagged INTEGER NOT NULL DEFAULT 0,"
+	"  started_at TEXT, finished_at TEXT,"
+	"  UNIQUE (run_id, idx));"
+	"CREATE TABLE case_facts ("
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL, value TEXT,"
+	"  PRIMARY KEY (case_id, key));"
+	"CREATE TABLE series ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  idx INTEGER NOT NULL, cpu INTEGER NOT NULL,"
+	"  unit TEXT NOT NULL DEFAULT 'ns',"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  dropped INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (case_id, idx));"
+	"CREATE TABLE chunks ("
+	"  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	"  chunk_no INTEGER NOT NULL,"
+	"  first_seq INTEGER NOT NULL,"
+	"  nsamples INTEGER NOT NULL,"
+	"  codec INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (series_id, chunk_no)) WITHOUT ROWID;"
+	"CREATE TABLE summaries ("
+	"  series_id INTEGER PRIMARY KEY REFERENCES series(id) ON DELETE CASCADE,"
+	"  count INTEGER, dropped INTEGER, min INTEGER, max INTEGER,"
+	"  mean REAL, stddev REAL, p50 INTEGER, p90 INTEGER, p99 INTEGER,"
+	"  p999 INTEGER, p9999 INTEGER, p99999 INTEGER);"
+	"CREATE TABLE histograms ("
+	"  series_id INTEGER PRIMARY KEY REFERENCES series(id) ON DELETE CASCADE,"
+	"  bucket_ns INTEGER NOT NULL, data BLOB NOT NULL);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,"
+	"  series_id INTEGER REFERENCES series(id) ON DELETE CASCADE,"
+	"  at TEXT NOT NULL, kind TEXT NOT NULL, severity TEXT NOT NULL,"
+	"  message TEXT);"
+	"CREATE INDEX cases_run ON cases(run_id);"
+	"CREATE INDEX series_case ON series(case_id);"
+	"CREATE INDEX events_run ON events(run_id);",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
+	       "one migration step per schema version");
+
+void store_now(char *buf, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
+									 : -EIO;
+}
+
+int store_begin(struct store *st)
+{
+	return exec(st, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *st)
+{
+	return exec(st, "COMMIT");
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int pragma_int(struct store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* mkdir -p for the database's directory, so `--db results/x.db` just works
+ * on a fresh checkout. */
+static int make_parent_dirs(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int migrate(struct store *st, char *err, size_t errsz)
+{
+	int version, appid, rc;
+
+	if (pragma_int(st, "PRAGMA user_version", &version) < 0 ||
+	    pragma_int(st, "PRAGMA application_id", &appid) < 0)
+		goto corrupt;
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errsz,
+			 "%s: schema version %d is newer than this isolat "
+			 "knows (%d); use a newer isolat",
+			 st->path, version, STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	if (version == 0 && appid == 0) {
+		/* Fresh file, or someone else's database with tables in it:
+		 * never write into the latter. */
+		int ntables = 0;
+
+		if (pragma_int(st, "SELECT count(*) FROM sqlite_master",
+			       &ntables) < 0)
+			goto corrupt;
+		if (ntables > 0)
+			goto foreign;
+	} else if (appid != STORE_APP_ID) {
+		goto foreign;
+	}
+	for (int v = version; v < NMIGRATIONS; v++) {
+		char sql[64];
+
+		if (store_begin(st) < 0)
+			goto sqlerr;
+		rc = exec(st, migrations[v]);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (rc == 0)
+			rc = exec(st, sql);
+		if (rc == 0 && v == 0) {
+			snprintf(sql, sizeof(sql),
+				 "PRAGMA application_id = %d", STORE_APP_ID);
+			rc = exec(st, sql);
+		}
+		if (rc == 0)
+			rc = store_commit(st);
+		if (rc < 0) {
+			snprintf(err, errsz, "%s: migration to schema %d "
+				 "failed: %s", st->path, v + 1,
+				 sqlite3_errmsg(st->db));
+			store_rollback(st);
+			return -EIO;
+		}
+	}
+	return 0;
+corrupt:
+	snprintf(err, errsz,
+		 "%s: not a readable SQLite database (%s); point --db at an "
+		 "isolat database or a new file",
+		 st->path, sqlite3_errmsg(st->db));
+	return -EINVAL;
+foreign:
+	snprintf(err, errsz,
+		 "%s: an SQLite database that isolat did not create; refusing "
+		 "to touch it (point --db at an isolat database or a new file)",
+		 st->path);
+	return -EINVAL;
+sqlerr:
+	snprintf(err, errsz, "%s: %s", st->path, sqlite3_errmsg(st->db));
+	return -EIO;
+}
+
+int store_open(const char *path, enum store_mode mode, struct store **out,
+	       char *err, size_t errsz)
+{
+	struct store *st;
+	int flags, rc;
+	struct stat sb;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(st->path)) {
+		snprintf(err, errsz, "database path too long");
+		return -ENAMETOOLONG;
+	}
+	if (mode == STORE_READ && stat(path, &sb) < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s; run `isolat run SCENARIO` first "
+			 "or pass --db PATH", path, strerror(errno));
+		return rc;
+	}
+	if (mode == STORE_WRITE) {
+		rc = make_parent_dirs(path);
+		if (rc < 0) {
+			snprintf(err, errsz, "%s: cannot create its directory: "
+				 "%s", path, strerror(-rc));
+			return rc;
+		}
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	strcpy(st->path, path);
+	flags = mode == STORE_READ ? SQLITE_OPEN_READWRITE
+				   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: cannot open: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+	rc = migrate(st, err, errsz);
+	if (rc < 0)
+		goto fail;
+	/* WAL: readers (report, show) never block the writer of a run. */
+	if (exec(st, "PRAGMA journal_mode = WAL") < 0 ||
+	    exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
+	    exec(st, "PRAGMA foreign_keys = ON") < 0) {
+		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(st->db));
+		rc = -EIO;
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	sqlite3_close(st->db);
+	free(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/*
+ * Prepare, bind arguments described by fmt, step once.
+ * fmt chars: 't' text (const char *, NULL binds NULL), 'i' int64_t,
+ * 'I' int64_t where 0 binds NULL, 'd' double, 'b' blob (ptr, size_t).
+ * *rowid (if not NULL) receives the last inserted row id.
+ */
+static int run_stmt(struct store *st, int64_t *rowid, const char *sql,
+		    const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+	int rc, i = 1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f; f++, i++) {
+		switch (*f) {
+		case 't':
+			sqlite3_bind_text(s, i, va_arg(ap, const char *), -1,
+					  SQLITE_TRANSIENT);
+			break;
+		case 'i':
+			sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		case 'I': {
+			int64_t v = va_arg(ap, int64_t);
+
+			if (v)
+				sqlite3_bind_int64(s, i, v);
+			else
+				sqlite3_bind_null(s, i);
+			break;
+		}
+		case 'd':
+			sqlite3_bind_double(s, i, va_arg(ap, double));
+			break;
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+			size_t n = va_arg(ap, size_t);
+
+			sqlite3_bind_blob64(s, i, p, n, SQLITE_STATIC);
+			break;
+		}
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return -EIO;
+	if (rowid)
+		*rowid = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_host_upsert(struct store *st, const struct store_host *h,
+		      int64_t *host_id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = run_stmt(st, NULL,
+		      "INSERT INTO hosts(fingerprint, hostname, model, "
+		      "cpu_model, ncpus) VALUES (?,?,?,?,?) "
+		      "ON CONFLICT(fingerprint) DO UPDATE SET "
+		      "hostname = excluded.hostname",
+		      "tttti", h->fingerprint, h->hostname, h->model,
+		      h->cpu_model, (int64_t)h->ncpus);
+	if (rc < 0)
+		return rc;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id FROM hosts WHERE fingerprint = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(s, 1, h->fingerprint, -1, SQLITE_TRANSIENT);
+	rc = -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*host_id = sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_run_create(struct store *st, const struct store_run *r,
+		     int64_t *run_id)
+{
+	char now[32];
+
+	store_now(now, sizeof(now));
+	return run_stmt(st, run_id,
+			"INSERT INTO runs(uuid, host_id, scenario_name, "
+			"scenario_path, scenario_text, tool_version, argv, "
+			"started_at) VALUES (?,?,?,?,?,?,?,?)",
+			"titttttt", r->uuid, r->host_id, r->scenario_name,
+			r->scenario_path, r->scenario_text, r->tool_version,
+			r->argv, now);
+}
+
+int store_run_meta(struct store *st, int64_t run_id, const char *key,
+		   const char *value)
+{
+	return run_stmt(st, NULL,
+			"INSERT OR REPLACE INTO run_meta(run_id, key, value) "
+			"VALUES (?,?,?)",
+			"itt", run_id, key, value);
+}
+
+int store_run_finish(struct store *st, int64_t run_id, const char *status)
+{
+	char now[32];
+
+	store_now(now, sizeof(now));
+	return run_stmt(st, NULL,
+			"UPDATE runs SET status = ?, finished_at = ? "
+			"WHERE id = ?",
+			"tti", status, now, run_id);
+}
+
+int store_case_create(struct store *st, int64_t run_id,
+		      const struct store_case *c, int64_t *case_id)
+{
+	return run_stmt(st, case_id,
+			"INSERT INTO cases(run_id, idx, name, environment, "
+			"profile, workload, load, repetition, params) "
+			"VALUES (?,?,?,?,?,?,?,?,?)",
+			"iitttttit", run_id,
+			(int64_t)c->idx, c->name, c->environment, c->profile,
+			c->workload, c->load, (int64_t)c->repetition,
+			c->params_json ? c->params_json : "{}");
+}
+
+int store_case_status(struct store *st, int64_t case_id, const char *status,
+		      const char *reason)
+{
+	char now[32];
+
+	store_now(now, sizeof(now));
+	/* started_at is set when a case starts running, finished_at when it
+	 * reaches a final state; pending touches neither. */
+	if (!strcmp(status, "running"))
+		return run_stmt(st, NULL,
+				"UPDATE cases SET status = ?, reason = ?, "
+				"started_at = ? WHERE id = ?",
+				"ttti", status, reason, now, case_id);
+	if (!strcmp(status, "pending"))
+		return run_stmt(st, NULL,
+				"UPDATE cases SET status = ?, reason = ? "
+				"WHERE id = ?",
+				"tti", status, reason, case_id);
+	return run_stmt(st, NULL,
+			"UPDATE cases SET status = ?, reason = ?, "
+			"finished_at = ? WHERE id = ?",
+			"ttti", status, reason, now, case_id);
+}
+
+int store_case_set_emulated(struct store *st, int64_t case_id, int emulated)
+{
+	return run_stmt(st, NULL, "UPDATE cases SET emulated = ? WHERE id = ?",
+			"ii", (int64_t)(emulated != 0), case_id);
+}
+
+int store_case_flag(struct store *st, int64_t case_id)
+{
+	return run_stmt(st, NULL, "UPDATE cases SET flagged = 1 WHERE id = ?",
+			"i", case_id);
+}
+
+int store_case_fact(struct store *st, int64_t case_id, const char *key,
+		    const char *value)
+{
+	return run_stmt(st, NULL,
+			"INSERT OR REPLACE INTO case_facts(case_id, key, value)"
+			" VALUES (?,?,?)",
+			"itt", case_id, key, value);
+}
+
+int store_series_create(struct store *st, int64_t case_id, unsigned idx,
+			int cpu, const char *unit, int64_t *series_id)
+{
+	return run_stmt(st, series_id,
+			"INSERT INTO series(case_id, idx, cpu, unit) "
+			"VALUES (?,?,?,?)",
+			"iiit", case_id, (int64_t)idx, (int64_t)cpu, unit);
+}
+
+int store_chunk_put(struct store *st, int64_t series_id, uint32_t chunk_no,
+		    uint64_t first_seq, uint32_t nsamples, const void *blob,
+		    size_t len)
+{
+	return run_stmt(st, NULL,
+			"INSERT INTO chunks(series_id, chunk_no, first_seq, "
+			"nsamples, codec, data) VALUES (?,?,?,?,1,?)",
+			"iiiib", series_id, (int64_t)chunk_no,
+			(int64_t)first_seq, (int64_t)nsamples, blob, len);
+}
+
+int store_series_finish(struct store *st, int64_t series_id,
+			const struct summary *m, uint32_t bucket_ns,
+			const void *hist, size_t hist_len)
+{
+	int rc;
+
+	rc = run_stmt(st, NULL,
+		      "UPDATE series SET count = ?, dropped = ? WHERE id = ?",
+		      "iii", (int64_t)m->count, (int64_t)m->dropped,
+		      series_id);
+	if (rc == 0)
+		rc = run_stmt(st, NULL,
+			      "INSERT OR REPLACE INTO summaries(series_id, "
+			      "count, dropped, min, max, mean, stddev, p50, "
+			      "p90, p99, p999, p9999, p99999) "
+			      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			      "iiiiiddiiiiii", series_id, (int64_t)m->count,
+			      (int64_t)m->dropped, (int64_t)m->min,
+			      (int64_t)m->max, m->mean, m->stddev,
+			      (int64_t)m->p50, (int64_t)m->p90,
+			      (int64_t)m->p99, (int64_t)m->p999,
+			      (int64_t)m->p9999, (int64_t)m->p99999);
+	if (rc == 0)
+		rc = run_stmt(st, NULL,
+			      "INSERT OR REPLACE INTO histograms(series_id, "
+			      "bucket_ns, data) VALUES (?,?,?)",
+			      "iib", series_id, (int64_t)bucket_ns,
+			      hist ? hist : "", hist_len);
+	return rc;
+}
+
+int store_event(struct store *st, int64_t run_id, int64_t case_id,
+		int64_t series_id, const char *kind, const char *severity,
+		const char *message)
+{
+	char now[32];
+
+	store_now(now, sizeof(now));
+	return run_stmt(st, NULL,
+			"INSERT INTO events(run_id, case_id, series_id, at, "
+			"kind, severity, message) VALUES (?,?,?,?,?,?,?)",
+			"iIItttt", run_id, case_id, series_id, now, kind,
+			severity, message);
+}
+
+int store_resolve_run(struct store *st, const char *arg, int64_t *run_id,
+		      char uuid[37], char *err, size_t errsz)
+{
+	sqlite3_stmt *s;
+	int n = 0, rc;
+	size_t len = strlen(arg);
+
+	if (!strcmp(arg, "last")) {
+		rc = sqlite3_prepare_v2(st->db,
+					"SELECT id, uuid FROM runs ORDER BY "
+					"started_at DESC, id DESC LIMIT 1",
+					-1, &s, NULL);
+	} else {
+		for (size_t i = 0; i < len; i++) {
+			char c = arg[i];
+
+			if (!((c >= '0' && c <= '9') ||
+			      (c >= 'a' && c <= 'f') || c == '-')) {
+				snprintf(err, errsz,
+					 "'%s' is not a run: give a UUID, a "
+					 "unique UUID prefix (lowercase hex) "
+					 "or 'last' (see `isolat list`)", arg);
+				return -EINVAL;
+			}
+		}
+		if (len < 4 || len > 36) {
+			snprintf(err, errsz,
+				 "'%s': a run prefix needs 4 to 36 characters "
+				 "(see `isolat list`)", arg);
+			return -EINVAL;
+		}
+		rc = sqlite3_prepare_v2(st->db,
+					"SELECT id, uuid FROM runs WHERE "
+					"substr(uuid, 1, ?) = ? LIMIT 2",
+					-1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int(s, 1, (int)len);
+			sqlite3_bind_text(s, 2, arg, -1, SQLITE_TRANSIENT);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", st->path,
+			 sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n++ == 0) {
+			const unsigned char *u = sqlite3_column_text(s, 1);
+
+			*run_id = sqlite3_column_int64(s, 0);
+			snprintf(uuid, 37, "%s", u ? (const char *)u : "");
+		}
+	}
+	sqlite3_finalize(s);
+	if (n == 0) {
+		snprintf(err, errsz, "%s: no run matches '%s' (see `isolat "
+			 "list`)", st->path, arg);
+		return -ENOENT;
+	}
+	if (n > 1) {
+		snprintf(err, errsz, "'%s' matches more than one run; give more "
+			 "characters of the UUID (see `isolat list`)", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int store_series_samples(struct store *st, int64_t series_id,
+			 store_samples_fn fn, void *ctx)
+{
+	sqlite3_stmt *s;
+	uint32_t *buf;
+	int rc = 0, step;
+
+	buf = malloc(CODEC_CHUNK_SAMPLES * sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT chunk_no, first_seq, nsamples, codec, "
+			       "data FROM chunks WHERE series_id = ? "
+			       "ORDER BY chunk_no",
+			       -1, &s, NULL) != SQLITE_OK) {
+		free(buf);
+		return -EIO;
+	}
+	sqlite3_bind_int64(s, 1, series_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t nsamples = sqlite3_column_int64(s, 2);
+		const void *blob = sqlite3_column_blob(s, 4);
+		int len = sqlite3_column_bytes(s, 4);
+		ssize_t got;
+
+		if (sqlite3_column_int(s, 3) != 1 || nsamples < 1 ||
+		    nsamples > CODEC_CHUNK_SAMPLES || !blob) {
+			rc = -EINVAL;
+			break;
+		}
+		got = codec_decode(blob, (size_t)len, buf, CODEC_CHUNK_SAMPLES);
+		if (got != nsamples) {
+			rc = -EINVAL;
+			break;
+		}
+		rc = fn(ctx, (uint64_t)sqlite3_column_int64(s, 1), buf,
+			(uint32_t)got);
+		if (rc)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = -EIO;
+	sqlite3_finalize(s);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * cmd.h - the isolat subcommands, dispatched from main.c's commands[].
+ *
+ * Each command is cmd_NAME(ctx, argc, argv) in harness/cmd_NAME.c, with
+ * argv[0] the command's name.  It parses its own options (--help prints its
+ * usage and returns 0), prints errors as "isolat NAME: ..." on stderr, and
+ * returns one of the exit codes below; only main() exits.
+ *
+ * Adding a command:
+ *   1. write harness/cmd_NAME.c with cmd_NAME() and its usage text;
+ *   2. declare it here and add a row to commands[] in main.c (flags: needs
+ *      root, opens the database);
+ *   3. add it to the README's command list and a test under tests/.
+ */
+#ifndef ISOLAT_CMD_H
+#define ISOLAT_CMD_H
+
+#include <stdio.h>
+
+enum exit_code {
+	EXIT_OK = 0,          /* done, nothing failed */
+	EXIT_FAILED = 1,      /* a case failed or a threshold was hit */
+	EXIT_ERROR = 2,       /* bad input, database, I/O */
+	EXIT_NO_RESOURCE = 3, /* needs something this host lacks (root, ...) */
+	EXIT_USAGE = 129,     /* bad command line */
+	EXIT_INTERRUPTED = 130,
+};
+
+struct isolat_ctx {
+	const char *db_path;   /* --db, default results/isolat.db */
+	int quiet;             /* --quiet */
+	const char *argv_text; /* the whole command line, for the run record */
+};
+
+#define CMDS(X)                                                              \
+	X(run, "run a scenario and store every sample")                     \
+	X(check, "validate scenario files")                                 \
+	X(plan, "print the cases a scenario expands to on this host")       \
+	X(envs, "list environments and whether each can run here")          \
+	X(list, "list the runs in the database")                            \
+	X(show, "print a run: host metadata, cases, summaries, events")     \
+	X(export, "export a run's samples or summaries (csv, json)")        \
+	X(report, "render a run's plots and index.html with gnuplot")
+
+#define X(n, d) int cmd_##n(struct isolat_ctx *ctx, int argc, char **argv);
+CMDS(X)
+#undef X
+
+/* Open the database of ctx for reading and resolve RUN; prints errors.
+ * Returns 0 or an exit code. */
+struct store;
+int cmd_open_run(struct isolat_ctx *ctx, const char *cmd, const char *arg,
+		 struct store **st, long long *run_id, char uuid[37]);
+
+/* Print usage text to out. */
+void cmd_usage(FILE *out, const char *text);
+
+#endif

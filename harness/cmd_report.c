@@ -1,0 +1,74 @@
+/*
+ * cmd_report.c - `isolat report RUN`: gnuplot plots and index.html.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collectors/store.h"
+#include "harness/cmd.h"
+#include "reports/report.h"
+
+static const char usage_text[] =
+	"usage: isolat report [-o DIR] RUN\n"
+	"\n"
+	"Render the run's plots (latency histogram per case, maximum per\n"
+	"second over time, latency versus percentile, an overview) as SVG and\n"
+	"PNG through gnuplot, and index.html with host metadata and the\n"
+	"summary table.  The gnuplot scripts and data files are kept beside\n"
+	"them.  Default DIR: results/report-UUID (next to the database).\n"
+	"RUN is a UUID, a unique prefix of one, or 'last'.\n";
+
+int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *outdir = NULL;
+	struct store *st = NULL;
+	long long run_id;
+	char uuid[37], err[2048], dir[4096];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		if (c == 'o') {
+			outdir = optarg;
+		} else if (c == 'h') {
+			cmd_usage(stdout, usage_text);
+			return EXIT_OK;
+		} else {
+			cmd_usage(stderr, usage_text);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cmd_usage(stderr, usage_text);
+		return EXIT_USAGE;
+	}
+	rc = cmd_open_run(ctx, "report", argv[optind], &st, &run_id, uuid);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!outdir) {
+		/* Beside the database, so --db elsewhere keeps things
+		 * together. */
+		const char *slash = strrchr(ctx->db_path, '/');
+		int dlen = slash ? (int)(slash - ctx->db_path) : 1;
+
+		snprintf(dir, sizeof(dir), "%.*s/report-%s", dlen,
+			 slash ? ctx->db_path : ".", uuid);
+		outdir = dir;
+	}
+	rc = report_render(st, run_id, outdir, err, sizeof(err));
+	store_close(st);
+	if (rc < 0) {
+		fprintf(stderr, "isolat report: %s\n", err);
+		return rc == -ENOENT ? EXIT_NO_RESOURCE : EXIT_ERROR;
+	}
+	if (!ctx->quiet)
+		fprintf(stderr, "isolat report: %s/index.html\n", outdir);
+	printf("%s/index.html\n", outdir);
+	return EXIT_OK;
+}

@@ -1,0 +1,117 @@
+/*
+ * cmd_run.c - `isolat run SCENARIO`: validate, plan, then run every case.
+ * Nothing is written before the scenario and the plan are known good.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collectors/store.h"
+#include "harness/cmd.h"
+#include "harness/plan.h"
+#include "harness/runloop.h"
+
+static const char usage_text[] =
+	"usage: isolat run [--report] SCENARIO\n"
+	"\n"
+	"Run every case of SCENARIO, store every sample in the database and\n"
+	"print the run's UUID on stdout.  Needs root (SCHED_FIFO, mlockall,\n"
+	"/dev/cpu_dma_latency).\n"
+	"\n"
+	"  --report   render the report (as `isolat report`) afterwards\n"
+	"  --help     this text\n";
+
+int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"report", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct scenario scn;
+	struct plan plan;
+	struct store *st = NULL;
+	struct run_opts ro = {.quiet = ctx->quiet,
+			      .argv_text = ctx->argv_text, .sysroot = "/"};
+	struct run_result res;
+	char err[1024];
+	int c, rc, report = 0, status;
+	int needs_rt;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'r') {
+			report = 1;
+		} else if (c == 'h') {
+			cmd_usage(stdout, usage_text);
+			return EXIT_OK;
+		} else {
+			cmd_usage(stderr, usage_text);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cmd_usage(stderr, usage_text);
+		return EXIT_USAGE;
+	}
+	if (scenario_load(argv[optind], &scn, err, sizeof(err)) < 0) {
+		fprintf(stderr, "isolat run: %s\n", err);
+		return EXIT_ERROR;
+	}
+	if (plan_build(&scn, "/", &plan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "isolat run: %s\n", err);
+		scenario_free(&scn);
+		return EXIT_ERROR;
+	}
+	needs_rt = strcmp(scn.params.policy, "other") != 0;
+	if (needs_rt && geteuid() != 0) {
+		fprintf(stderr,
+			"isolat run: %s: policy %s needs root (SCHED_FIFO/RR, "
+			"mlockall, /dev/cpu_dma_latency); run as root, or set "
+			"policy = other for a function test\n",
+			scn.path, scn.params.policy);
+		status = EXIT_NO_RESOURCE;
+		goto out;
+	}
+	rc = store_open(ctx->db_path, STORE_WRITE, &st, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "isolat run: %s\n", err);
+		status = EXIT_ERROR;
+		goto out;
+	}
+	runloop_signals();
+	rc = run_plan(st, &plan, &ro, &res, err, sizeof(err));
+	if (res.uuid[0] && (rc == 0 || res.done + res.failed))
+		printf("%s\n", res.uuid);
+	fflush(stdout);
+	if (rc < 0) {
+		fprintf(stderr, "isolat run: %s\n", err);
+		status = EXIT_ERROR;
+		goto out;
+	}
+	if (!ctx->quiet)
+		fprintf(stderr,
+			"isolat run: %s: %u done, %u failed, %u skipped%s "
+			"(isolat show %.8s)\n",
+			scn.name, res.done, res.failed, res.skipped,
+			res.interrupted ? ", interrupted" : "", res.uuid);
+	status = res.interrupted ? EXIT_INTERRUPTED
+		 : res.failed    ? EXIT_FAILED
+				 : EXIT_OK;
+	if (report && !res.interrupted) {
+		char *rargv[] = {"report", res.uuid, NULL};
+		int rs;
+
+		store_close(st);
+		st = NULL;
+		optind = 0;
+		rs = cmd_report(ctx, 2, rargv);
+		if (rs != EXIT_OK && status == EXIT_OK)
+			status = rs;
+	}
+out:
+	store_close(st);
+	plan_free(&plan);
+	scenario_free(&scn);
+	return status;
+}

@@ -1,0 +1,76 @@
+/*
+ * env.h - environment backends: where a workload runs.
+ *
+ * One backend per file (env_bare.c, later env_lxc.c, env_kvm.c, env_xen.c),
+ * each a `const struct env_ops`, listed once in envs.def.  The run loop
+ * knows no backend by name: it calls, for every case,
+ *
+ *   probe -> prepare -> start -> (run loop reads stream_fd / log_fd)
+ *         -> wait (or stop, then wait) -> cleanup
+ *
+ * cleanup runs on every path once prepare was called, and must be safe to
+ * call after a partial prepare/start.  A backend that cannot run here stays
+ * in the table; probe() says why (`isolat envs`).
+ *
+ * Adding an environment:
+ *   1. write harness/env_NAME.c defining `const struct env_ops env_NAME_ops`
+ *      with every callback (env_check_ops() rejects a missing one);
+ *   2. add X(NAME) to harness/envs.def;
+ *   3. add an end-to-end test under tests/e2e/ that lands samples from it.
+ */
+#ifndef ISOLAT_ENV_H
+#define ISOLAT_ENV_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct plan_case;
+
+struct env_case {
+	/* Set by the run loop before prepare. */
+	const struct plan_case *pc;
+	const char *wl_path;     /* host path of the static isolat-wl */
+	char *const *wl_argv;    /* its argv (argv[0] = "isolat-wl") */
+	const char *workdir;     /* private temp dir of this case */
+	/* Record a fact about the case (what was applied, ids, logs). */
+	int (*fact)(void *ctx, const char *key, const char *value);
+	void *fact_ctx;
+
+	/* Set by start(). */
+	int stream_fd;  /* wire-format stream from the workload */
+	int log_fd;     /* human-readable output (stderr, console); -1 none */
+	int emulated;   /* results are from an emulated machine (TCG) */
+
+	void *priv;     /* the backend's own state */
+};
+
+struct env_ops {
+	const char *name;
+	const char *describe;
+	/* 0 when usable here; else negative errno and a reason in why. */
+	int (*probe)(char *why, size_t whysz);
+	int (*prepare)(struct env_case *ec, char *err, size_t errsz);
+	int (*start)(struct env_case *ec, char *err, size_t errsz);
+	/* Reap the workload: 0 and *status (wait(2) status) when it ended
+	 * within timeout_ms, -ETIMEDOUT otherwise. */
+	int (*wait)(struct env_case *ec, int timeout_ms, int *status);
+	/* Make it end now (timeout, SIGINT).  Idempotent. */
+	void (*stop)(struct env_case *ec);
+	/* Release everything prepare/start made.  Idempotent. */
+	void (*cleanup)(struct env_case *ec);
+};
+
+#define X(n) extern const struct env_ops env_##n##_ops;
+#include "harness/envs.def"
+#undef X
+
+/* NULL-terminated table, in envs.def order. */
+extern const struct env_ops *const env_table[];
+
+const struct env_ops *env_find(const char *name);
+/* "bare, lxc, ..." for messages. */
+const char *env_names(void);
+/* 0 if every callback is present; -EINVAL naming the missing one. */
+int env_check_ops(const struct env_ops *ops, char *why, size_t whysz);
+
+#endif

@@ -1,0 +1,530 @@
+/*
+ * scenario.c - read a scenario file with libinih and validate every key.
+ *
+ * libinih does the INI syntax; this file owns the meaning.  Debian's inih is
+ * built without INI_HANDLER_LINENO, so line numbers come from our own reader
+ * callback (ini_parse_stream), which counts the lines it hands to inih: when
+ * the handler runs, the last line read is the one being handled.
+ */
+#include "harness/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/env.h"
+#include "harness/load.h"
+#include "harness/workload.h"
+
+struct parse {
+	struct scenario *scn;
+	const char *file; /* for messages */
+	const char *text, *pos;
+	int line;
+	int failed;
+	char *err;
+	size_t errsz;
+	unsigned seen; /* bit per scenario key, to reject duplicates */
+	int loops_line, duration_line;
+};
+
+static int fail(struct parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->failed)
+		return 0;
+	p->failed = 1;
+	n = snprintf(p->err, p->errsz, "%s:%d: ", p->file, p->line);
+	if (n < 0 || (size_t)n >= p->errsz)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errsz - (size_t)n, fmt, ap);
+	va_end(ap);
+	return 0; /* tells inih to record an error; we stop on the first */
+}
+
+/* inih reader: hands out one line at a time and counts them. */
+static char *reader(char *buf, int size, void *stream)
+{
+	struct parse *p = stream;
+	const char *nl;
+	size_t n;
+
+	if (!*p->pos)
+		return NULL;
+	nl = strchr(p->pos, '\n');
+	n = nl ? (size_t)(nl - p->pos) + 1 : strlen(p->pos);
+	if (n >= (size_t)size)
+		n = (size_t)size - 1; /* inih rejects over-long lines itself */
+	memcpy(buf, p->pos, n);
+	buf[n] = '\0';
+	p->pos += n;
+	p->line++;
+	return buf;
+}
+
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= SCN_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return 0;
+	return 1;
+}
+
+static int parse_u64(const char *v, uint64_t min, uint64_t max,
+		     uint64_t *out)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!isdigit((unsigned char)*v))
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || *end || x < min || x > max)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+typedef int (*known_fn)(const char *name);
+
+/* Split "a, b ,c" into names, each checked by known(). */
+static int parse_list(struct parse *p, const char *key, const char *v,
+		      struct scn_list *out, known_fn known, const char *what)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (strlen(v) >= sizeof(buf))
+		return fail(p, "%s: list too long; expected at most %d names",
+			    key, SCN_LIST_MAX);
+	strcpy(buf, v);
+	out->n = 0;
+	out->line = p->line;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *e;
+
+		while (isspace((unsigned char)*tok))
+			tok++;
+		e = tok + strlen(tok);
+		while (e > tok && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (!valid_name(tok))
+			return fail(p, "%s: '%s' is not a name; expected a "
+				    "comma-separated list of %s", key, tok,
+				    what);
+		if (known && !known(tok))
+			return fail(p, "%s: unknown %s '%s'; expected one of: "
+				    "%s", key, what, tok,
+				    !strcmp(what, "environment")   ? env_names()
+				    : !strcmp(what, "workload")     ? workload_names()
+				    : !strcmp(what, "load")         ? load_names()
+								   : "");
+		for (unsigned i = 0; i < out->n; i++)
+			if (!strcmp(out->item[i], tok))
+				return fail(p, "%s: '%s' listed twice; expected "
+					    "each %s once", key, tok, what);
+		if (out->n == SCN_LIST_MAX)
+			return fail(p, "%s: more than %d entries; split the "
+				    "scenario", key, SCN_LIST_MAX);
+		strcpy(out->item[out->n++], tok);
+	}
+	if (out->n == 0)
+		return fail(p, "%s: empty list; expected at least one %s", key,
+			    what);
+	return 1;
+}
+
+static int known_env(const char *n) { return env_find(n) != NULL; }
+static int known_workload(const char *n) { return workload_find(n) != NULL; }
+static int known_load(const char *n) { return load_find(n) != NULL; }
+
+enum key_id {
+	K_NAME, K_DESCRIPTION, K_ENVIRONMENTS, K_PROFILES, K_WORKLOADS,
+	K_LOADS, K_REPETITIONS, K_CPUS, K_HOUSEKEEPING, K_POLICY, K_PRIORITY,
+	K_INTERVAL, K_DURATION, K_LOOPS, K_HELLO_TIMEOUT, K_GRACE, K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	[K_NAME] = "name", [K_DESCRIPTION] = "description",
+	[K_ENVIRONMENTS] = "environments", [K_PROFILES] = "profiles",
+	[K_WORKLOADS] = "workloads", [K_LOADS] = "loads",
+	[K_REPETITIONS] = "repetitions", [K_CPUS] = "cpus",
+	[K_HOUSEKEEPING] = "housekeeping", [K_POLICY] = "policy",
+	[K_PRIORITY] = "priority", [K_INTERVAL] = "interval_us",
+	[K_DURATION] = "duration_s", [K_LOOPS] = "loops",
+	[K_HELLO_TIMEOUT] = "hello_timeout_s", [K_GRACE] = "grace_s",
+};
+
+static int num_key(struct parse *p, const char *key, const char *v,
+		   uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (parse_u64(v, min, max, out) < 0)
+		return fail(p, "%s = %s: expected a whole number in %llu..%llu",
+			    key,
+			    v, (unsigned long long)min, (unsigned long long)max);
+	return 1;
+}
+
+static int scenario_key(struct parse *p, const char *key, const char *v)
+{
+	struct scenario *s = p->scn;
+	struct scn_params *pr = &s->params;
+	uint64_t x;
+	int k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (!strcmp(key, key_names[k]))
+			break;
+	if (k == K_COUNT) {
+		char known[512] = "";
+
+		for (int i = 0; i < K_COUNT; i++) {
+			strcat(known, i ? ", " : "");
+			strcat(known, key_names[i]);
+		}
+		return fail(p, "unknown key '%s' in [scenario]; expected one "
+			    "of: %s", key, known);
+	}
+	if (p->seen & (1u << k))
+		return fail(p, "'%s' set twice in [scenario]; expected once",
+			    key);
+	p->seen |= 1u << k;
+
+	switch (k) {
+	case K_NAME:
+		if (!valid_name(v))
+			return fail(p, "name = %s: expected letters, digits, "
+				    "'_', '.', '-' (at most %d)", v,
+				    SCN_NAME_MAX - 1);
+		strcpy(s->name, v);
+		return 1;
+	case K_DESCRIPTION:
+		snprintf(s->description, sizeof(s->description), "%s", v);
+		return 1;
+	case K_ENVIRONMENTS:
+		return parse_list(p, key, v, &s->environments, known_env,
+				  "environment");
+	case K_PROFILES:
+		return parse_list(p, key, v, &s->profiles_used, NULL,
+				  "profile");
+	case K_WORKLOADS:
+		return parse_list(p, key, v, &s->workloads, known_workload,
+				  "workload");
+	case K_LOADS:
+		return parse_list(p, key, v, &s->loads, known_load, "load");
+	case K_REPETITIONS:
+		if (!num_key(p, key, v, 1, 1000, &x))
+			return 0;
+		s->repetitions = (unsigned)x;
+		return 1;
+	case K_CPUS: {
+		const char *why = NULL;
+
+		if (cpulist_parse(v, &pr->cpus, &why) < 0 || pr->cpus.n == 0)
+			return fail(p, "cpus = %s: %s; expected a CPU list "
+				    "such as 1 or 2-3,5", v,
+				    why ? why : "empty list");
+		pr->cpus_line = p->line;
+		return 1;
+	}
+	case K_HOUSEKEEPING:
+		if (!num_key(p, key, v, 0, CPULIST_MAX - 1, &x))
+			return 0;
+		pr->housekeeping = (int)x;
+		pr->housekeeping_line = p->line;
+		return 1;
+	case K_POLICY:
+		if (strcmp(v, "fifo") && strcmp(v, "rr") && strcmp(v, "other"))
+			return fail(p, "policy = %s: expected fifo, rr or "
+				    "other", v);
+		strcpy(pr->policy, v);
+		return 1;
+	case K_PRIORITY:
+		if (!num_key(p, key, v, 0, 99, &x))
+			return 0;
+		pr->priority = (int)x;
+		return 1;
+	case K_INTERVAL:
+		/* Below 50 us even cyclictest only measures its own
+		 * overhead; above 1 s a run says little. */
+		if (!num_key(p, key, v, 50, 1000000, &x))
+			return 0;
+		pr->interval_us = (uint32_t)x;
+		return 1;
+	case K_DURATION:
+		if (!num_key(p, key, v, 1, 7 * 24 * 3600, &x))
+			return 0;
+		pr->duration_s = (uint32_t)x;
+		p->duration_line = p->line;
+		return 1;
+	case K_LOOPS:
+		if (!num_key(p, key, v, 1, 1000000000000ull, &x))
+			return 0;
+		pr->loops = x;
+		p->loops_line = p->line;
+		return 1;
+	case K_HELLO_TIMEOUT:
+		if (!num_key(p, key, v, 1, 3600, &x))
+			return 0;
+		pr->hello_timeout_s = (uint32_t)x;
+		return 1;
+	case K_GRACE:
+		if (!num_key(p, key, v, 1, 3600, &x))
+			return 0;
+		pr->grace_s = (uint32_t)x;
+		return 1;
+	}
+	return 1;
+}
+
+static int profile_key(struct parse *p, struct scn_profile *prof,
+		       const char *key, const char *v)
+{
+	if (!strcmp(key, "description")) {
+		snprintf(prof->description, sizeof(prof->description), "%s",
+			 v);
+		return 1;
+	}
+	return fail(p, "unknown key '%s' in [profile %s]; expected: "
+		    "description", key, prof->name);
+}
+
+/* "[profile NAME]" -> the profile, created on first sight. */
+static struct scn_profile *profile_section(struct parse *p,
+					   const char *section)
+{
+	const char *name = section + strlen("profile");
+	struct scenario *s = p->scn;
+
+	while (isspace((unsigned char)*name))
+		name++;
+	if (!valid_name(name)) {
+		fail(p, "[%s]: expected [profile NAME] with NAME made of "
+		     "letters, digits, '_', '.', '-'", section);
+		return NULL;
+	}
+	for (unsigned i = 0; i < s->nprofiles; i++)
+		if (!strcmp(s->profiles[i].name, name))
+			return &s->profiles[i];
+	if (s->nprofiles == SCN_PROFILES_MAX) {
+		fail(p, "more than %d profiles; split the scenario",
+		     SCN_PROFILES_MAX);
+		return NULL;
+	}
+	strcpy(s->profiles[s->nprofiles].name, name);
+	s->profiles[s->nprofiles].line = p->line;
+	return &s->profiles[s->nprofiles++];
+}
+
+static int handler(void *user, const char *section, const char *key,
+		   const char *value)
+{
+	struct parse *p = user;
+
+	if (p->failed)
+		return 0;
+	if (!strcmp(section, "scenario"))
+		return scenario_key(p, key, value);
+	if (!strncmp(section, "profile", 7) &&
+	    (section[7] == ' ' || section[7] == '\t')) {
+		struct scn_profile *prof = profile_section(p, section);
+
+		return prof ? profile_key(p, prof, key, value) : 0;
+	}
+	if (!*section)
+		return fail(p, "'%s' outside any section; expected it under "
+			    "[scenario]", key);
+	return fail(p, "unknown section [%s]; expected [scenario] or "
+		    "[profile NAME]", section);
+}
+
+static void defaults(struct scenario *s)
+{
+	strcpy(s->environments.item[0], "bare");
+	s->environments.n = 1;
+	strcpy(s->profiles_used.item[0], "none");
+	s->profiles_used.n = 1;
+	strcpy(s->workloads.item[0], "rtlat");
+	s->workloads.n = 1;
+	strcpy(s->loads.item[0], "none");
+	s->loads.n = 1;
+	s->repetitions = 1;
+	s->params.housekeeping = -1;
+	strcpy(s->params.policy, "fifo");
+	s->params.priority = 95;
+	s->params.interval_us = 1000;
+	s->params.hello_timeout_s = 30;
+	s->params.grace_s = 30;
+}
+
+/* Checks that need the whole file: combinations and references. */
+static int finish(struct parse *p)
+{
+	struct scenario *s = p->scn;
+	struct scn_params *pr = &s->params;
+
+	if (!(p->seen & (1u << K_NAME))) {
+		p->line = 1;
+		return fail(p, "no 'name' in [scenario]; expected name = "
+			    "SOMETHING (letters, digits, '_', '.', '-')");
+	}
+	if (pr->loops && pr->duration_s) {
+		p->line = p->loops_line > p->duration_line ? p->loops_line
+							   : p->duration_line;
+		return fail(p, "both loops and duration_s are set; expected "
+			    "one of them");
+	}
+	if (!pr->loops && !pr->duration_s)
+		pr->duration_s = 10;
+	if (pr->cpus.n == 0) {
+		p->line = 1;
+		return fail(p, "no 'cpus' in [scenario]; expected the measured "
+			    "CPUs, e.g. cpus = 1");
+	}
+	if (pr->housekeeping >= 0 &&
+	    cpulist_contains(&pr->cpus, (unsigned)pr->housekeeping)) {
+		p->line = pr->housekeeping_line;
+		return fail(p, "housekeeping = %d is also a measured CPU; "
+			    "expected a CPU not in cpus", pr->housekeeping);
+	}
+	if (strcmp(pr->policy, "other") && pr->priority < 1) {
+		p->line = 1;
+		return fail(p, "priority 0 with policy %s; expected 1..99",
+			    pr->policy);
+	}
+	for (unsigned i = 0; i < s->profiles_used.n; i++) {
+		const char *name = s->profiles_used.item[i];
+		unsigned j;
+
+		if (!strcmp(name, "none"))
+			continue;
+		for (j = 0; j < s->nprofiles; j++)
+			if (!strcmp(s->profiles[j].name, name))
+				break;
+		if (j == s->nprofiles) {
+			p->line = s->profiles_used.line;
+			return fail(p, "profiles: '%s' has no [profile %s] "
+				    "section; expected 'none' or a defined "
+				    "profile", name, name);
+		}
+	}
+	return 1;
+}
+
+int scenario_parse_string(const char *name, const char *text,
+			  struct scenario *scn, char *err, size_t errsz)
+{
+	struct parse p = {
+		.scn = scn, .file = name, .text = text, .pos = text,
+		.err = err, .errsz = errsz,
+	};
+	int rc;
+
+	memset(scn, 0, sizeof(*scn));
+	snprintf(scn->path, sizeof(scn->path), "%s", name);
+	defaults(scn);
+	rc = ini_parse_stream(reader, &p, handler, &p);
+	if (rc > 0 && !p.failed) {
+		/* inih's own syntax error, on line rc. */
+		p.line = rc;
+		fail(&p, "not a 'key = value' line, [section] or comment; "
+		     "expected INI syntax as in scenarios/smoke.ini");
+	} else if (rc < 0 && !p.failed) {
+		snprintf(err, errsz, "%s: cannot parse (error %d)", name, rc);
+		return -EINVAL;
+	}
+	if (!p.failed)
+		finish(&p);
+	if (p.failed)
+		return -EINVAL;
+	scn->text = strdup(text);
+	return scn->text ? 0 : -ENOMEM;
+}
+
+int scenario_load(const char *path, struct scenario *scn, char *err,
+		  size_t errsz)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc;
+
+	memset(scn, 0, sizeof(*scn));
+	f = fopen(path, "r");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s; expected a scenario file (see "
+			 "scenarios/smoke.ini)", path, strerror(errno));
+		return rc;
+	}
+	do {
+		if (cap - len < 4096) {
+			char *nb;
+
+			if (cap >= (1u << 20)) {
+				snprintf(err, errsz, "%s: larger than 1 MiB; "
+					 "expected a scenario file", path);
+				fclose(f);
+				free(buf);
+				return -EFBIG;
+			}
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				fclose(f);
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: read error: %s", path,
+			 strerror(errno));
+		fclose(f);
+		free(buf);
+		return rc ? rc : -EIO;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		snprintf(err, errsz, "%s: contains NUL bytes; expected a "
+			 "text scenario file", path);
+		free(buf);
+		return -EINVAL;
+	}
+	rc = scenario_parse_string(path, buf, scn, err, errsz);
+	free(buf);
+	return rc;
+}
+
+void scenario_free(struct scenario *scn)
+{
+	free(scn->text);
+	scn->text = NULL;
+}
+
+uint64_t scn_params_loops(const struct scn_params *p)
+{
+	if (p->loops)
+		return p->loops;
+	return (uint64_t)p->duration_s * 1000000u / p->interval_us;
+}

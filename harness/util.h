@@ -1,0 +1,31 @@
+/*
+ * util.h - small helpers the harness shares: program lookup, run UUIDs,
+ * reading short sysfs/proc files, locating the workload binary.
+ */
+#ifndef ISOLAT_UTIL_H
+#define ISOLAT_UTIL_H
+
+#include <stddef.h>
+
+/* Find NAME in the system directories (never $PATH); 0 or -ENOENT. */
+int find_program(const char *name, char *out, size_t size);
+
+/* A random (version 4) UUID in lowercase text form; 0 or -errno. */
+int uuid_v4(char out[37]);
+
+/*
+ * Read a small text file (at most size-1 bytes), trailing whitespace
+ * trimmed.  0 or -errno.
+ */
+int read_text(const char *path, char *buf, size_t size);
+
+/*
+ * Path of the static workload binary: build/isolat-wl next to the running
+ * isolat.  0 or -ENOENT with the reason in why.
+ */
+int workload_binary(char *out, size_t size, char *why, size_t whysz);
+
+/* Monotonic time in seconds. */
+double mono_now(void);
+
+#endif

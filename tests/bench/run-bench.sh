@@ -1,0 +1,64 @@
+#!/bin/bash
+# run-bench.sh - `make bench`: (1) the collector's ingest rate and size on
+# disk against a one-INSERT-per-sample baseline and the order-0 entropy;
+# (2) rtlat against cyclictest on the same CPU and settings, interleaved
+# (rtlat, cyclictest, rtlat, ...), as ratios of p50/p99/max.
+# Not a test: prints figures, asserts nothing.
+#
+#   SAMPLES=50000000 PAIRS=5 SECONDS_PER_RUN=10 CPU=1 HK=0 make bench
+set -eu
+cd "$(dirname "$0")/../.."
+SAMPLES=${SAMPLES:-50000000}
+BASELINE=${BASELINE:-2000000}
+PAIRS=${PAIRS:-5}
+SECS=${SECONDS_PER_RUN:-10}
+CPU=${CPU:-1}
+HK=${HK:-0}
+W=$(mktemp -d /tmp/isolat-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+echo "== (1) ingest: $SAMPLES synthetic samples through the collector path"
+build/bench_ingest "$SAMPLES" "$BASELINE" "$W"
+
+echo
+echo "== (2) rtlat vs cyclictest: CPU $CPU, housekeeping $HK, SCHED_FIFO 95, 1000 us, ${SECS} s each, $PAIRS interleaved pairs"
+if [ "$(id -u)" != 0 ]; then
+	echo "skipped: needs root"
+	exit 0
+fi
+for wl in rtlat cyclictest; do
+	cat > "$W/$wl.ini" <<INI
+[scenario]
+name = bench-$wl
+workloads = $wl
+cpus = $CPU
+housekeeping = $HK
+duration_s = $SECS
+INI
+done
+DB=$W/pairs.db
+for i in $(seq "$PAIRS"); do
+	for wl in rtlat cyclictest; do
+		build/isolat --db "$DB" --quiet run "$W/$wl.ini" >/dev/null
+	done
+done
+sqlite3 -batch "$DB" <<'SQL'
+.mode column
+.headers on
+SELECT c.workload,
+       count(*) AS runs,
+       printf('%.2f', avg(m.p50) / 1000.0) AS p50_us,
+       printf('%.2f', avg(m.p99) / 1000.0) AS p99_us,
+       printf('%.2f', avg(m.max) / 1000.0) AS max_us
+FROM summaries m JOIN series s ON s.id = m.series_id
+JOIN cases c ON c.id = s.case_id GROUP BY c.workload ORDER BY c.workload DESC;
+SELECT printf('%.3f', r.p50 / y.p50) AS ratio_p50_rtlat_over_cyclictest,
+       printf('%.3f', r.p99 / y.p99) AS ratio_p99,
+       printf('%.3f', r.mx / y.mx) AS ratio_max
+FROM (SELECT avg(m.p50) p50, avg(m.p99) p99, avg(m.max) mx FROM summaries m
+      JOIN series s ON s.id = m.series_id JOIN cases c ON c.id = s.case_id
+      WHERE c.workload = 'rtlat') r,
+     (SELECT avg(m.p50) p50, avg(m.p99) p99, avg(m.max) mx FROM summaries m
+      JOIN series s ON s.id = m.series_id JOIN cases c ON c.id = s.case_id
+      WHERE c.workload = 'cyclictest') y;
+SQL

@@ -1,0 +1,247 @@
+/*
+ * test_scenario.c - scenario parsing and planning: good files expand into
+ * the right matrix; every kind of bad input names the right line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/plan.h"
+#include "harness/scenario.h"
+
+static char err[1024];
+
+static const char good[] =
+	"; a comment\n"
+	"[scenario]\n"
+	"name = t1\n"
+	"environments = bare\n"
+	"workloads = rtlat, cyclictest\n"
+	"repetitions = 2\n"
+	"cpus = 1\n"
+	"interval_us = 200\n"
+	"duration_s = 2\n"
+	"\n"
+	"[profile quiet]\n"
+	"description = nothing yet\n";
+
+static void test_good(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	assert_int_equal(scenario_parse_string("g.ini", good, &s, err,
+					       sizeof(err)), 0);
+	assert_string_equal(s.name, "t1");
+	assert_int_equal(s.workloads.n, 2);
+	assert_string_equal(s.workloads.item[1], "cyclictest");
+	assert_int_equal(s.repetitions, 2);
+	assert_int_equal(s.params.cpus.n, 1);
+	assert_int_equal(s.params.cpus.cpu[0], 1);
+	assert_int_equal(s.params.priority, 95);
+	assert_string_equal(s.params.policy, "fifo");
+	assert_int_equal(scn_params_loops(&s.params), 10000);
+	assert_int_equal(s.nprofiles, 1);
+	assert_string_equal(s.profiles[0].name, "quiet");
+	scenario_free(&s);
+}
+
+/* Each bad file: the line the error must name and a word it must say. */
+static const struct {
+	const char *text;
+	int line;
+	const char *says;
+} bad[] = {
+	{"[scenario]\nname = x\ncpus = 1\nworklaods = rtlat\n", 4,
+	 "unknown key 'worklaods'"},
+	{"[scenario]\nname = x\ncpus = 1\n[scenaro]\nfoo = 1\n", 5,
+	 "unknown section [scenaro]"},
+	{"[scenario]\nname = x\ncpus = 1-\n", 3, "cpus = 1-"},
+	{"[scenario]\nname = x\ncpus = 3-1\n", 3, "expected a CPU list"},
+	{"[scenario]\nname = x\ncpus = 1\npriority = 100\n", 4, "0..99"},
+	{"[scenario]\nname = x\ncpus = 1\npolicy = deadline\n", 4,
+	 "expected fifo, rr or other"},
+	{"[scenario]\nname = x\ncpus = 1\nworkloads = rtlat, nope\n", 4,
+	 "unknown workload 'nope'"},
+	{"[scenario]\nname = x\ncpus = 1\nenvironments = vmware\n", 4,
+	 "unknown environment 'vmware'"},
+	{"[scenario]\nname = x\ncpus = 1\ninterval_us = 10\n", 4,
+	 "50..1000000"},
+	{"[scenario]\nname = x\ncpus = 1\ninterval_us = 1e3\n", 4,
+	 "expected a whole number"},
+	{"[scenario]\nname = x\ncpus = 1\nloops = 5\nduration_s = 5\n", 5,
+	 "both loops and duration_s"},
+	{"[scenario]\nname = x\ncpus = 1\nhousekeeping = 1\n", 4,
+	 "also a measured CPU"},
+	{"[scenario]\nname = x\ncpus = 1\nname = y\n", 4, "set twice"},
+	{"[scenario]\nname = x\ncpus = 1\nthis line is junk\n", 4,
+	 "not a 'key = value' line"},
+	{"[scenario]\nname = bad name!\ncpus = 1\n", 2, "name = bad name!"},
+	{"[scenario]\nname = x\ncpus = 1\nprofiles = none, fast\n", 4,
+	 "no [profile fast] section"},
+	{"[scenario]\nname = x\ncpus = 1\nworkloads = rtlat, rtlat\n", 4,
+	 "listed twice"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nisolcpus = 1\n", 5,
+	 "unknown key 'isolcpus' in [profile a]"},
+	{"cpus = 1\n", 1, "outside any section"},
+	{"[scenario]\ncpus = 1\n", 1, "no 'name'"},
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct scenario s;
+		char want[64];
+
+		snprintf(want, sizeof(want), "b.ini:%d: ", bad[i].line);
+		assert_int_equal(scenario_parse_string("b.ini", bad[i].text,
+						       &s, err, sizeof(err)),
+				 -EINVAL);
+		if (strncmp(err, want, strlen(want)) ||
+		    !strstr(err, bad[i].says))
+			fail_msg("case %zu: got '%s', want '%s...%s'", i, err,
+				 want, bad[i].says);
+		/* Every message says what is expected, not only what is
+		 * wrong. */
+		assert_non_null(strstr(err, "expected"));
+		scenario_free(&s);
+	}
+}
+
+static void test_missing_file(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	assert_int_equal(scenario_load("/nonexistent/x.ini", &s, err,
+				       sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/x.ini"));
+	scenario_free(&s);
+}
+
+/* A fake sysfs with the given online CPU list. */
+static char *fake_sysfs(const char *online)
+{
+	static char dir[64];
+	char path[256];
+	FILE *f;
+
+	strcpy(dir, "/tmp/isolat-plan-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sys", dir);
+	mkdir(path, 0755);
+	strcat(path, "/devices");
+	mkdir(path, 0755);
+	strcat(path, "/system");
+	mkdir(path, 0755);
+	strcat(path, "/cpu");
+	mkdir(path, 0755);
+	strcat(path, "/online");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", online);
+	fclose(f);
+	return dir;
+}
+
+static void rm_fake(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sys/devices/system/cpu", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/sys/devices/system", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/sys/devices", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/sys", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+static void test_plan(void **state)
+{
+	struct scenario s;
+	struct plan p;
+	char *root = fake_sysfs("0-3");
+	char *json;
+
+	(void)state;
+	assert_int_equal(scenario_parse_string("g.ini", good, &s, err,
+					       sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, root, &p, err, sizeof(err)), 0);
+	/* 1 env x 1 profile x 2 workloads x 1 load x 2 repetitions */
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.cases[0].name, "bare.none.rtlat.none.r0");
+	assert_string_equal(p.cases[3].name, "bare.none.cyclictest.none.r1");
+	assert_int_equal(p.cases[0].params.housekeeping, 0);
+	assert_int_equal(p.cases[0].loops, 10000);
+	json = plan_case_json(&p, &p.cases[1]);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"interval_us\":200"));
+	assert_non_null(strstr(json, "\"cpus\":\"1\""));
+	free(json);
+	plan_free(&p);
+	scenario_free(&s);
+	rm_fake(root);
+}
+
+static void test_plan_cpu_offline(void **state)
+{
+	struct scenario s;
+	struct plan p;
+	char *root = fake_sysfs("0-1");
+	static const char text[] = "[scenario]\nname = x\n\ncpus = 1,5\n";
+
+	(void)state;
+	assert_int_equal(scenario_parse_string("c.ini", text, &s, err,
+					       sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, root, &p, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "c.ini:4: cpus: CPU 5 is not online"));
+	scenario_free(&s);
+	rm_fake(root);
+}
+
+static void test_plan_no_housekeeping(void **state)
+{
+	struct scenario s;
+	struct plan p;
+	char *root = fake_sysfs("0-1");
+	static const char text[] = "[scenario]\nname = x\ncpus = 0-1\n";
+
+	(void)state;
+	assert_int_equal(scenario_parse_string("h.ini", text, &s, err,
+					       sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, root, &p, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "h.ini:3:"));
+	assert_non_null(strstr(err, "housekeeping"));
+	scenario_free(&s);
+	rm_fake(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_plan_cpu_offline),
+		cmocka_unit_test(test_plan_no_housekeeping),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
