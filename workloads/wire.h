@@ -96,6 +96,10 @@ const char *wire_event_name(unsigned kind);
 
 /* CRC-32C; start with crc = 0, feed pieces in order. */
 uint32_t wire_crc32c(uint32_t crc, const void *buf, size_t len);
+/* The portable table path, same results; exposed for the unit test. */
+uint32_t wire_crc32c_sw(uint32_t crc, const void *buf, size_t len);
+/* 1 when wire_crc32c() uses the CPU's crc32 instruction. */
+int wire_crc32c_hw_active(void);
 
 /* Fill a 16-byte header for a payload already in memory. */
 void wire_put_header(uint8_t hdr[WIRE_HDR_SIZE], unsigned type,

@@ -1,0 +1,162 @@
+/*
+ * wl.h - internals of the static workload binary isolat-wl, shared by its
+ * files:
+ *
+ *   wl_main.c        options, validation, dispatch, exit codes
+ *   wl_rtlat.c       rtlat: isolat's own cyclictest-style measuring threads
+ *   wl_cyclictest.c  the rt-tests cyclictest adapter
+ *   wl_writer.c      output: frame staging, events, HELLO/END text
+ *   wl_facts.c       HELLO facts about the system
+ *   wl_spawn.c       fork + execv of helper programs (cyclictest)
+ *
+ * Adding a workload: write wl_NAME.c with `int wl_run_NAME(const struct
+ * wl_opts *)` returning an enum wl_exit, add it to wl_workloads[] in
+ * wl_main.c and to harness/workloads.def; it must speak wire.h and send
+ * HELLO first and END last, whatever goes wrong.
+ */
+#ifndef ISOLAT_WL_H
+#define ISOLAT_WL_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "workloads/cpulist.h"
+#include "workloads/wire.h"
+
+#ifndef ISOLAT_VERSION
+#define ISOLAT_VERSION "unknown"
+#endif
+
+/* Exit statuses of isolat-wl. */
+enum wl_exit {
+	WL_EXIT_OK = 0,
+	WL_EXIT_ERROR = 1,       /* ran, but the measurement is not valid */
+	WL_EXIT_USAGE = 2,       /* bad options; nothing was sent */
+	WL_EXIT_INTERRUPTED = 130,
+};
+
+/* Values per SAMPLES frame (64 KiB of payload). */
+#define WL_FRAME_VALUES 16384u
+/* A staged frame is sent at the latest after this long. */
+#define WL_FLUSH_NS 100000000ull
+
+struct wl_opts {
+	const char *workload;       /* "rtlat", "cyclictest" */
+	struct cpulist cpus;        /* measured CPUs; series i = cpus.cpu[i] */
+	unsigned housekeeping;      /* writer + main thread live here */
+	int policy;                 /* SCHED_FIFO / SCHED_RR / SCHED_OTHER */
+	int priority;
+	uint64_t interval_us;
+	uint64_t loops;             /* 0 = until SIGINT/SIGTERM */
+	uint64_t duration_s;        /* 0 = not given (loops was) */
+	int out_fd;
+	const char *cyclictest;     /* NULL: search the usual places */
+	cpu_set_t orig_affinity;    /* as started; given back to children */
+	/* SIGINT/SIGTERM/SIGHUP, blocked in every thread by wl_main.c (with
+	 * SIGPIPE); a workload collects them with sigtimedwait()/signalfd
+	 * and stops cleanly with END status=interrupted. */
+	sigset_t stop_sigs;
+	sigset_t orig_sigmask;      /* as started; given back to children */
+};
+
+/* What END reports per series. */
+struct wl_result {
+	uint64_t count;      /* values delivered in SAMPLES frames */
+	uint64_t dropped;    /* values measured but lost */
+	uint64_t overruns;   /* intervals skipped because a wake-up was late */
+	uint32_t max;
+	int policy;          /* obtained, -1 if unknown */
+	int priority;        /* obtained, -1 if unknown */
+};
+
+/* --- wl_writer.c ------------------------------------------------------ */
+
+/* The output stream.  After the first write error every write is skipped
+ * and err keeps it (the collector is gone; nobody can read an END). */
+struct wl_out {
+	int fd;
+	int err;
+};
+
+/* One series' frame being filled. */
+struct wl_stage {
+	uint32_t *vals;      /* WL_FRAME_VALUES */
+	uint32_t n;
+	uint64_t first;      /* sequence number of vals[0] */
+	uint64_t since_ns;   /* CLOCK_MONOTONIC when vals[0] was staged */
+	uint64_t delivered;
+};
+
+/* A growable "key=value\n" text for HELLO and END. */
+struct wl_kv {
+	char *buf;
+	size_t len, cap;
+	int err;             /* -ENOMEM, sticky */
+};
+
+uint64_t wl_now_ns(void);
+const char *wl_policy_name(int policy);   /* "fifo", "rr", "other" */
+const char *wl_sched_name(int policy);    /* "SCHED_FIFO", ... */
+
+int wl_stage_init(struct wl_stage *st);
+void wl_stage_free(struct wl_stage *st);
+/* Append values with sequence numbers first..first+n-1; a sequence jump
+ * sends the staged frame first, so every frame is contiguous. */
+int wl_stage_put(struct wl_out *out, struct wl_stage *st, unsigned series,
+		 uint64_t first, const uint32_t *v, uint32_t n);
+int wl_stage_flush(struct wl_out *out, struct wl_stage *st, unsigned series);
+/* Flush if the staged values are older than WL_FLUSH_NS. */
+int wl_stage_tick(struct wl_out *out, struct wl_stage *st, unsigned series,
+		  uint64_t now_ns);
+
+/* Send an EVENT and echo it on stderr for the person watching. */
+__attribute__((format(printf, 5, 6)))
+int wl_event(struct wl_out *out, unsigned series, unsigned kind,
+	     uint32_t code, const char *fmt, ...);
+
+void wl_kv_init(struct wl_kv *kv);
+void wl_kv_free(struct wl_kv *kv);
+/* Values are sanitized: control characters (newlines) become blanks. */
+__attribute__((format(printf, 3, 4)))
+void wl_kv_add(struct wl_kv *kv, const char *key, const char *fmt, ...);
+int wl_kv_send(struct wl_out *out, unsigned type, struct wl_kv *kv);
+
+/* END with status and the per-series totals; res may be NULL (n = 0). */
+int wl_send_end(struct wl_out *out, const char *status,
+		const struct wl_result *res, unsigned n);
+
+/* --- wl_facts.c ------------------------------------------------------- */
+
+/* The HELLO keys every workload sends (everything but its own extras). */
+void wl_facts_hello(struct wl_kv *kv, const struct wl_opts *o);
+
+/* --- wl_main.c -------------------------------------------------------- */
+
+/* Move the calling (main) thread to the housekeeping CPU; on failure send
+ * an AFFINITY_FAILED event and return -errno. */
+int wl_pin_housekeeping(struct wl_out *out, const struct wl_opts *o);
+
+/* --- wl_spawn.c ------------------------------------------------------- */
+
+/* fork + execv(path, argv) with the original affinity and signal mask;
+ * *out_r / *err_r get pipe read ends (err_r NULL: stderr into out_r).
+ * Returns the pid or -errno. */
+pid_t wl_spawn(const struct wl_opts *o, const char *path, char *const argv[],
+	       int *out_r, int *err_r);
+/* waitpid() retrying EINTR: the wait status, or -1. */
+int wl_wait_child(pid_t pid);
+/* Run to completion (5 s without output kills it), output merged into
+ * buf (NUL-terminated, truncated to size).  Returns the wait status. */
+int wl_capture(const struct wl_opts *o, const char *path, char *const argv[],
+	       char *buf, size_t size);
+
+/* --- workloads -------------------------------------------------------- */
+
+int wl_run_rtlat(const struct wl_opts *o);
+int wl_run_cyclictest(const struct wl_opts *o);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * wl_main.c - isolat-wl, the static workload binary: multi-call entry,
+ * option parsing and validation, dispatch to a workload.
+ *
+ *   isolat-wl WORKLOAD [options]      WORKLOAD: rtlat | cyclictest
+ *
+ * The binary runs on the host, inside a container and as PID 1 of a
+ * guest's initramfs, so everything it needs is in its argv.  Frames go to
+ * --out-fd (stdout by default); anything for a person goes to stderr.
+ * Options are validated before a single frame is sent, so a usage error
+ * (exit 2) leaves an empty stream rather than a half-valid one.
+ */
+#include "workloads/wl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_PRIORITY 95
+#define DEFAULT_INTERVAL_US 1000
+#define MAX_INTERVAL_US 60000000ull /* one wake-up a minute */
+
+struct workload {
+	const char *name;
+	const char *describe;
+	int (*run)(const struct wl_opts *o);
+};
+
+static const struct workload wl_workloads[] = {
+	{ "rtlat", "cyclictest-style timer latency, own measuring threads",
+	  wl_run_rtlat },
+	{ "cyclictest", "rt-tests cyclictest, every -v sample re-framed",
+	  wl_run_cyclictest },
+};
+#define N_WORKLOADS (sizeof(wl_workloads) / sizeof(wl_workloads[0]))
+
+enum opt_id {
+	OPT_CPUS = 256,
+	OPT_HOUSEKEEPING,
+	OPT_POLICY,
+	OPT_PRIORITY,
+	OPT_INTERVAL_US,
+	OPT_LOOPS,
+	OPT_DURATION_S,
+	OPT_OUT_FD,
+	OPT_CYCLICTEST,
+	OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "housekeeping", required_argument, NULL, OPT_HOUSEKEEPING },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
+	{ "interval-us", required_argument, NULL, OPT_INTERVAL_US },
+	{ "loops", required_argument, NULL, OPT_LOOPS },
+	{ "duration-s", required_argument, NULL, OPT_DURATION_S },
+	{ "out-fd", required_argument, NULL, OPT_OUT_FD },
+	{ "cyclictest", required_argument, NULL, OPT_CYCLICTEST },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: isolat-wl WORKLOAD [options]\n"
+"\n"
+"Measure real-time latency and write it as an isolat wire stream\n"
+"(workloads/wire.h): HELLO, SAMPLES/EVENT frames, END.\n"
+"\n"
+"workloads:\n");
+	for (size_t i = 0; i < N_WORKLOADS; i++)
+		fprintf(f, "  %-12s %s\n", wl_workloads[i].name,
+			wl_workloads[i].describe);
+	fprintf(f,
+"\n"
+"options (same for every workload):\n"
+"  --cpus LIST          measured CPUs, one series each, e.g. 1-3,6\n"
+"                       (default: every usable CPU but the housekeeping one)\n"
+"  --housekeeping CPU   CPU of the main/writer thread, never measured\n"
+"                       (default: lowest usable CPU not in --cpus)\n"
+"  --policy P           fifo | rr | other (default fifo)\n"
+"  --priority N         1-99 for fifo/rr (default %d), 0 for other\n"
+"  --interval-us N      wake-up interval (default %d)\n"
+"  --loops N            samples per CPU (0: until SIGINT/SIGTERM)\n"
+"  --duration-s N       or: run N seconds (loops = N*1e6/interval)\n"
+"                       neither: run until SIGINT/SIGTERM\n"
+"  --out-fd N           write frames to fd N (default 1, stdout)\n"
+"  --cyclictest PATH    cyclictest binary (default: /usr/bin/cyclictest,\n"
+"                       /usr/local/bin/cyclictest)\n"
+"\n"
+"exit: 0 ok, 1 measurement failed (see the EVENTs), 2 bad options,\n"
+"      130 interrupted\n",
+		DEFAULT_PRIORITY, DEFAULT_INTERVAL_US);
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("isolat-wl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see isolat-wl --help)\n", stderr);
+	return -EINVAL;
+}
+
+/* Whole decimal number in [min, max]; no sign, no suffix, no blank. */
+static int parse_u64(const char *opt, const char *s, uint64_t min,
+		     uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return bad("--%s '%s': not a number", opt, s);
+	v = strtoull(s, &end, 10);
+	if (*end)
+		return bad("--%s '%s': not a number", opt, s);
+	if (errno == ERANGE || v < min || v > max)
+		return bad("--%s %s: out of range (%" PRIu64 "-%" PRIu64 ")",
+			   opt, s, min, max);
+	*out = v;
+	return 0;
+}
+
+/* The options as given, before defaults are resolved. */
+struct raw {
+	const char *cpus, *policy;
+	int have_hk, have_prio, have_loops, help;
+	uint64_t hk, prio, loops;
+};
+
+static int parse_args(int argc, char **argv, struct wl_opts *o,
+		      struct raw *r)
+{
+	uint64_t v;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+		const char *arg = optarg;
+		int rc = 0;
+
+		switch (c) {
+		case OPT_CPUS: r->cpus = arg; break;
+		case OPT_POLICY: r->policy = arg; break;
+		case OPT_CYCLICTEST: o->cyclictest = arg; break;
+		case OPT_HOUSEKEEPING:
+			rc = parse_u64("housekeeping", arg, 0, CPULIST_MAX - 1,
+				       &r->hk);
+			r->have_hk = 1;
+			break;
+		case OPT_PRIORITY:
+			rc = parse_u64("priority", arg, 0, INT_MAX, &r->prio);
+			r->have_prio = 1;
+			break;
+		case OPT_INTERVAL_US:
+			rc = parse_u64("interval-us", arg, 1, MAX_INTERVAL_US,
+				       &o->interval_us);
+			break;
+		case OPT_LOOPS:
+			rc = parse_u64("loops", arg, 0, UINT64_MAX / 2,
+				       &r->loops);
+			r->have_loops = 1;
+			break;
+		case OPT_DURATION_S:
+			rc = parse_u64("duration-s", arg, 1, 100ull * 365 * 86400,
+				       &o->duration_s);
+			break;
+		case OPT_OUT_FD:
+			rc = parse_u64("out-fd", arg, 0, INT_MAX, &v);
+			o->out_fd = (int)v;
+			break;
+		case 'h':
+		case OPT_HELP:
+			r->help = 1;
+			return 0;
+		case ':':
+			return bad("%s needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		return bad("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* CPUs this process may run on, as a list (for messages and defaults). */
+static void allowed_list(const cpu_set_t *set, struct cpulist *l)
+{
+	l->n = 0;
+	for (unsigned c = 0; c < CPULIST_MAX && c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set))
+			l->cpu[l->n++] = (unsigned short)c;
+}
+
+static int resolve_cpus(struct wl_opts *o, const struct raw *r)
+{
+	struct cpulist allowed;
+	char text[256];
+	const char *why;
+
+	if (sched_getaffinity(0, sizeof(o->orig_affinity), &o->orig_affinity))
+		return bad("sched_getaffinity: %s", strerror(errno));
+	allowed_list(&o->orig_affinity, &allowed);
+	if (cpulist_format(&allowed, text, sizeof(text)))
+		snprintf(text, sizeof(text), "%u CPUs", allowed.n);
+
+	if (r->cpus) {
+		if (cpulist_parse(r->cpus, &o->cpus, &why))
+			return bad("--cpus '%s': %s", r->cpus, why);
+		if (!o->cpus.n)
+			return bad("--cpus is empty: name at least one CPU");
+	} else {
+		/* Every usable CPU but the housekeeping one. */
+		unsigned hk = r->have_hk ? (unsigned)r->hk
+			      : (allowed.n ? allowed.cpu[0] : 0);
+
+		o->cpus.n = 0;
+		for (unsigned i = 0; i < allowed.n; i++)
+			if (allowed.cpu[i] != hk)
+				o->cpus.cpu[o->cpus.n++] = allowed.cpu[i];
+		if (!o->cpus.n)
+			return bad("only CPU %u is usable here (%s): nothing "
+				   "left to measure besides housekeeping", hk,
+				   text);
+	}
+	for (unsigned i = 0; i < o->cpus.n; i++)
+		if (!CPU_ISSET(o->cpus.cpu[i], &o->orig_affinity))
+			return bad("--cpus: CPU %u is offline or not allowed "
+				   "for this process (usable: %s)",
+				   o->cpus.cpu[i], text);
+
+	if (r->have_hk) {
+		o->housekeeping = (unsigned)r->hk;
+		if (cpulist_contains(&o->cpus, o->housekeeping))
+			return bad("--housekeeping %u is also a measured CPU "
+				   "(--cpus %s): the writer must not disturb "
+				   "a measurement; pick a CPU outside the list",
+				   o->housekeeping, r->cpus ? r->cpus : "");
+		if (!CPU_ISSET(o->housekeeping, &o->orig_affinity))
+			return bad("--housekeeping %u is offline or not allowed "
+				   "for this process (usable: %s)",
+				   o->housekeeping, text);
+		return 0;
+	}
+	for (unsigned i = 0; i < allowed.n; i++)
+		if (!cpulist_contains(&o->cpus, allowed.cpu[i])) {
+			o->housekeeping = allowed.cpu[i];
+			return 0;
+		}
+	return bad("every usable CPU (%s) is measured: leave one out of "
+		   "--cpus for the housekeeping (writer) thread", text);
+}
+
+static int resolve(struct wl_opts *o, const struct raw *r)
+{
+	int min, max, rc;
+
+	if (!r->policy || !strcmp(r->policy, "fifo"))
+		o->policy = SCHED_FIFO;
+	else if (!strcmp(r->policy, "rr"))
+		o->policy = SCHED_RR;
+	else if (!strcmp(r->policy, "other"))
+		o->policy = SCHED_OTHER;
+	else
+		return bad("--policy '%s': expected fifo, rr or other",
+			   r->policy);
+	min = sched_get_priority_min(o->policy);
+	max = sched_get_priority_max(o->policy);
+	o->priority = r->have_prio ? (int)r->prio
+		      : o->policy == SCHED_OTHER ? 0 : DEFAULT_PRIORITY;
+	if (o->priority < min || o->priority > max)
+		return bad("--priority %d is out of range for policy %s "
+			   "(%d-%d)", o->priority, wl_policy_name(o->policy),
+			   min, max);
+
+	if (r->have_loops && o->duration_s)
+		return bad("--loops and --duration-s both given: use one");
+	if (o->duration_s) {
+		if (o->duration_s > UINT64_MAX / 1000000)
+			return bad("--duration-s too large");
+		o->loops = o->duration_s * 1000000 / o->interval_us;
+		if (!o->loops)
+			return bad("--duration-s %llu is shorter than one "
+				   "interval (%llu us)",
+				   (unsigned long long)o->duration_s,
+				   (unsigned long long)o->interval_us);
+	} else if (r->have_loops) {
+		o->loops = r->loops;
+	}
+
+	rc = fcntl(o->out_fd, F_GETFL);
+	if (rc < 0)
+		return bad("--out-fd %d: %s", o->out_fd, strerror(errno));
+	if ((rc & O_ACCMODE) == O_RDONLY)
+		return bad("--out-fd %d is open read-only", o->out_fd);
+	return resolve_cpus(o, r);
+}
+
+int wl_pin_housekeeping(struct wl_out *out, const struct wl_opts *o)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(o->housekeeping, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		int e = errno;
+
+		wl_event(out, WIRE_NO_SERIES, WIRE_EV_AFFINITY_FAILED,
+			 (uint32_t)e, "cannot move the main thread to "
+			 "housekeeping CPU %u: %s", o->housekeeping,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct workload *w = NULL;
+	struct wl_opts o;
+	struct raw r;
+
+	if (argc < 2) {
+		usage(stderr);
+		return WL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return WL_EXIT_OK;
+	}
+	for (size_t i = 0; i < N_WORKLOADS; i++)
+		if (!strcmp(argv[1], wl_workloads[i].name))
+			w = &wl_workloads[i];
+	if (!w) {
+		bad("unknown workload '%s' (rtlat, cyclictest)", argv[1]);
+		return WL_EXIT_USAGE;
+	}
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	o.workload = w->name;
+	o.interval_us = DEFAULT_INTERVAL_US;
+	o.out_fd = STDOUT_FILENO;
+	if (parse_args(argc - 1, argv + 1, &o, &r))
+		return WL_EXIT_USAGE;
+	if (r.help) {
+		usage(stdout);
+		return WL_EXIT_OK;
+	}
+	if (resolve(&o, &r))
+		return WL_EXIT_USAGE;
+
+	/* Blocked in every thread (threads inherit the mask); the workload
+	 * collects them synchronously.  SIGPIPE too: a vanished collector
+	 * must show up as EPIPE from write(), not kill us silently. */
+	sigemptyset(&o.stop_sigs);
+	sigaddset(&o.stop_sigs, SIGINT);
+	sigaddset(&o.stop_sigs, SIGTERM);
+	sigaddset(&o.stop_sigs, SIGHUP);
+	{
+		sigset_t block = o.stop_sigs;
+
+		sigaddset(&block, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &block, &o.orig_sigmask);
+	}
+	return w->run(&o);
+}
