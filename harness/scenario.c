@@ -29,7 +29,7 @@ struct parse {
 	char *err;
 	size_t errsz;
 	unsigned seen; /* bit per scenario key, to reject duplicates */
-	int loops_line, duration_line;
+	int loops_line, duration_line, priority_line;
 };
 
 static int fail(struct parse *p, const char *fmt, ...)
@@ -258,6 +258,7 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 		if (!num_key(p, key, v, 0, 99, &x))
 			return 0;
 		pr->priority = (int)x;
+		p->priority_line = p->line;
 		return 1;
 	case K_INTERVAL:
 		/* Below 50 us even cyclictest only measures its own
@@ -402,8 +403,18 @@ static int finish(struct parse *p)
 		return fail(p, "housekeeping = %d is also a measured CPU; "
 			    "expected a CPU not in cpus", pr->housekeeping);
 	}
-	if (strcmp(pr->policy, "other") && pr->priority < 1) {
-		p->line = 1;
+	if (!strcmp(pr->policy, "other")) {
+		/* SCHED_OTHER has no RT priority: 0 unless someone asked for
+		 * one, which is a mistake worth saying. */
+		if (p->priority_line && pr->priority != 0) {
+			p->line = p->priority_line;
+			return fail(p, "priority = %d with policy other; "
+				    "expected no priority (or 0) for "
+				    "SCHED_OTHER", pr->priority);
+		}
+		pr->priority = 0;
+	} else if (pr->priority < 1) {
+		p->line = p->priority_line;
 		return fail(p, "priority 0 with policy %s; expected 1..99",
 			    pr->policy);
 	}

@@ -29,4 +29,4 @@ check "run status interrupted" [ "$(q "$DB" "SELECT status FROM runs")" = interr
 check "current case failed: interrupted" [ "$(q "$DB" "SELECT status||': '||substr(reason,1,11) FROM cases WHERE idx=0")" = "failed: interrupted" ]
 check "next case skipped" [ "$(q "$DB" "SELECT status FROM cases WHERE idx=1")" = skipped ]
 check "samples so far kept" [ "$(q "$DB" "SELECT sum(count) FROM series")" -gt 100 ]
-check "no isolat-wl left" bash -c '! pgrep -f "isolat-wl rtlat" >/dev/null'
+check "no isolat-wl or cyclictest left" bash -c '! pgrep -x isolat-wl >/dev/null && ! pgrep -x cyclictest >/dev/null'
