@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/chunk_writer.h"
 #include "collectors/codec.h"
 #include "collectors/decode.h"
 #include "collectors/stats.h"
@@ -35,8 +36,7 @@ struct ingest {
 	struct decoder *dec;
 	struct series_buf *series;
 	unsigned nseries;
-	uint8_t *blob;
-	size_t blob_cap;
+	struct chunk_writer *cw;
 	int hello, end, flagged, failed;
 	char end_status[16];
 	char first_error[512];
@@ -150,6 +150,8 @@ static int on_hello(void *ctx, const char *text, size_t len)
 	in->nseries = (unsigned)n;
 	in->hello = 1;
 	rc = keep_kv_text(in, text, len, "");
+	if (rc == 0)
+		rc = chunk_writer_reserve(in->cw, in->nseries);
 	for (unsigned i = 0; i < in->nseries && rc == 0; i++) {
 		struct series_buf *s = &in->series[i];
 
@@ -157,7 +159,7 @@ static int on_hello(void *ctx, const char *text, size_t len)
 		s->cpu = kv_get(text, len, key, v, sizeof(v)) == 0
 				 ? (int)strtol(v, NULL, 10)
 				 : -1;
-		s->buf = malloc(CODEC_CHUNK_SAMPLES * sizeof(*s->buf));
+		s->buf = chunk_writer_buffer(in->cw);
 		s->stats = stats_new();
 		if (!s->buf || !s->stats)
 			return -ENOMEM;
@@ -167,21 +169,21 @@ static int on_hello(void *ctx, const char *text, size_t len)
 	return rc;
 }
 
+/* Hand the full (or cut-short) buffer to the writer thread. */
 static int flush_chunk(struct ingest *in, struct series_buf *s)
 {
-	ssize_t len;
 	int rc;
 
 	if (s->n == 0)
 		return 0;
-	len = codec_encode(s->buf, s->n, in->blob, in->blob_cap);
-	if (len < 0)
-		return (int)len;
-	rc = store_chunk_put(in->st, s->id, s->chunk_no++, s->first_seq, s->n,
-			     in->blob, (size_t)len);
+	rc = chunk_writer_submit(in->cw, s->id, s->chunk_no++, s->first_seq,
+				 s->buf, s->n);
+	s->buf = chunk_writer_buffer(in->cw);
 	s->first_seq += s->n;
 	s->n = 0;
-	return rc;
+	if (rc == 0 && !s->buf)
+		rc = chunk_writer_drain(in->cw);
+	return rc < 0 ? rc : s->buf ? 0 : -ENOMEM;
 }
 
 static int on_samples(void *ctx, unsigned series, uint64_t first,
@@ -287,10 +289,9 @@ struct ingest *ingest_new(struct store *st, int64_t run_id, int64_t case_id)
 	in->st = st;
 	in->run_id = run_id;
 	in->case_id = case_id;
-	in->blob_cap = codec_bound(CODEC_CHUNK_SAMPLES);
-	in->blob = malloc(in->blob_cap);
+	in->cw = chunk_writer_new(st);
 	in->dec = decoder_new(&ops, in);
-	if (!in->blob || !in->dec) {
+	if (!in->cw || !in->dec) {
 		ingest_free(in);
 		return NULL;
 	}
@@ -302,17 +303,20 @@ void ingest_free(struct ingest *in)
 	if (!in)
 		return;
 	decoder_free(in->dec);
+	if (in->cw)
+		chunk_writer_drain(in->cw);
 	for (unsigned i = 0; i < in->nseries; i++) {
-		free(in->series[i].buf);
+		if (in->cw)
+			chunk_writer_release(in->cw, in->series[i].buf);
 		stats_free(in->series[i].stats);
 	}
+	chunk_writer_free(in->cw);
 	free(in->series);
 	for (size_t i = 0; i < in->nfacts; i++) {
 		free(in->facts[i].key);
 		free(in->facts[i].value);
 	}
 	free(in->facts);
-	free(in->blob);
 	free(in);
 }
 
@@ -366,6 +370,8 @@ int ingest_finish(struct ingest *in)
 		uint64_t dropped = 0;
 
 		rc = flush_chunk(in, s);
+		if (rc == 0)
+			rc = chunk_writer_drain(in->cw);
 		if (rc == 0)
 			rc = check_totals(in, s, i, &dropped);
 		if (rc < 0)
