@@ -6,7 +6,8 @@
 #   unit   cmocka programs in build/tests (plain) and build-san/tests
 #          (ASan+UBSan); cmocka's own per-test counts are summed
 #   fuzz   bounded libFuzzer smoke of the decoder and the chunk codec
-#   e2e    tests/e2e/*.sh: real runs of the harness; TAP lines
+#   e2e    tests/e2e/*.sh (except lib*.sh and _*.sh, which are sourced
+#          helpers): real runs of the harness; TAP lines
 #          "ok N - what", "not ok N - what", "ok N - what # SKIP why"
 #
 # TESTS=unit|fuzz|e2e (space separated) runs a subset.
@@ -25,6 +26,7 @@ note() { printf '%s\n' "$*"; }
 run_cmocka() {
 	local bin=$1 name=$2 out p f rc
 	out=$LOG/$name.log
+	mkdir -p "$(dirname "$out")"
 	"$bin" >"$out" 2>&1
 	rc=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
@@ -80,6 +82,8 @@ fi
 if [[ " $TESTS " == *" e2e "* ]]; then
 	for t in tests/e2e/*.sh; do
 		[ -e "$t" ] || continue
+		# sourced helpers, not tests
+		case $(basename "$t") in lib*.sh | _*.sh) continue ;; esac
 		name=e2e/$(basename "$t" .sh)
 		out=$LOG/$(basename "$t" .sh).log
 		bash "$t" >"$out" 2>&1

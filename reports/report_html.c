@@ -1,0 +1,369 @@
+/*
+ * report_html.c - index.html of a rendered report.
+ *
+ * One self-contained page (inline CSS, no scripts, no external resources),
+ * readable offline and from a CI artifact store.  Everything that came from
+ * outside (metadata, names, reasons, event messages) goes through html()
+ * (escaped; control characters and invalid UTF-8 replaced).  The summary
+ * table has the same columns as `isolat show`.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "reports/json.h"
+#include "reports/report_int.h"
+
+/* Text, HTML-escaped (also safe inside a double-quoted attribute). */
+static void html(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p);
+
+	for (size_t i = 0; i < len;) {
+		unsigned char c = p[i];
+		size_t n = c >= 0x80 ? json_utf8_len(p + i, len - i) : 1;
+
+		if (n == 0) {
+			fputs("\xef\xbf\xbd", f); /* U+FFFD */
+			i++;
+			continue;
+		}
+		if (n > 1) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+			continue;
+		}
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		case '\n': case '\t': fputc(c, f); break;
+		default:
+			fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+		}
+		i++;
+	}
+}
+
+static const char css[] =
+	"body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1400px}"
+	"table{border-collapse:collapse;margin:.5em 0 1em}"
+	"td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
+	"vertical-align:top}"
+	"th{background:#eee}td.n{text-align:right;font-family:monospace}"
+	"td.k{font-weight:bold;white-space:nowrap}"
+	".banner{padding:.6em 1em;margin:1em 0;font-weight:bold;"
+	"border:2px solid}"
+	".emulated{background:#fff3cd;border-color:#c09000}"
+	".flagged{background:#fde2e1;border-color:#c0392b}"
+	".tag{font-weight:bold;padding:0 4px;border-radius:3px}"
+	".tag.emu{background:#f0c36d}.tag.flag{background:#e88}"
+	".plot{margin:.5em 0 1.5em}.plot img{max-width:100%;height:auto;"
+	"border:1px solid #ddd}.links{font-size:90%}"
+	"pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}";
+
+static void kv_row(FILE *f, const char *k, const char *v)
+{
+	fputs("<tr><td class=\"k\">", f);
+	html(f, k);
+	fputs("</td><td>", f);
+	html(f, v && *v ? v : "-");
+	fputs("</td></tr>\n", f);
+}
+
+static int meta_row(void *ctx, const char *key, const char *value)
+{
+	kv_row(ctx, key, value);
+	return 0;
+}
+
+static void run_section(const struct q_run *run, FILE *f)
+{
+	struct q_counts n;
+	char buf[256];
+
+	query_case_counts(run, &n);
+	fputs("<h2>Run</h2>\n<table>\n", f);
+	kv_row(f, "run", run->uuid);
+	kv_row(f, "scenario", run->scenario_name);
+	kv_row(f, "scenario file", run->scenario_path);
+	kv_row(f, "status", run->status);
+	kv_row(f, "started", run->started_at);
+	kv_row(f, "finished", run->finished_at);
+	kv_row(f, "tool version", run->tool_version);
+	kv_row(f, "command", run->argv);
+	snprintf(buf, sizeof(buf), "%zu: %d done, %d failed, %d skipped%s",
+		 run->ncases, n.done, n.failed, n.skipped,
+		 n.other ? ", others not finished" : "");
+	kv_row(f, "cases", buf);
+	fputs("</table>\n<h2>Host</h2>\n<table>\n", f);
+	kv_row(f, "hostname", run->hostname);
+	kv_row(f, "model", run->host_model);
+	kv_row(f, "CPU", run->cpu_model);
+	snprintf(buf, sizeof(buf), "%d", run->ncpus);
+	kv_row(f, "CPUs", buf);
+	kv_row(f, "fingerprint", run->fingerprint);
+	fputs("</table>\n<h3>Host metadata at run time</h3>\n<table>\n", f);
+}
+
+static void stat_cell(FILE *f, const struct q_series *q, uint32_t v)
+{
+	char buf[32] = "-";
+
+	if (q->has_summary && q->sum.count)
+		query_fmt_value(buf, sizeof(buf), v, q->unit);
+	fprintf(f, "<td class=\"n\">%s</td>", buf);
+}
+
+static void summary_row(FILE *f, const struct q_case *c,
+			const struct q_series *q, int first, int rows)
+{
+	fputs("<tr>", f);
+	if (first) {
+		fprintf(f, "<td class=\"n\" rowspan=\"%d\">%d</td>"
+			"<td rowspan=\"%d\"><a href=\"#case-%d\">", rows,
+			c->idx, rows, c->idx);
+		html(f, c->name);
+		fputs("</a>", f);
+		if (c->emulated)
+			fputs(" <span class=\"tag emu\">EMULATED</span>", f);
+		if (c->flagged)
+			fputs(" <span class=\"tag flag\" title=\"samples lost "
+			      "or something went wrong: see events\">!</span>",
+			      f);
+		fputs("</td>", f);
+		const char *cols[] = { c->environment, c->profile, c->workload,
+				       c->load, c->status };
+
+		for (size_t i = 0; i < 5; i++) {
+			fprintf(f, "<td rowspan=\"%d\">", rows);
+			html(f, cols[i]);
+			fputs("</td>", f);
+		}
+	}
+	if (!q) {
+		fputs("<td class=\"n\">-</td><td class=\"n\">-</td>"
+		      "<td class=\"n\">-</td><td class=\"n\">-</td>"
+		      "<td class=\"n\">-</td><td class=\"n\">-</td>"
+		      "<td class=\"n\">-</td><td class=\"n\">-</td></tr>\n", f);
+		return;
+	}
+	fprintf(f, "<td class=\"n\">%d</td><td class=\"n\">%" PRId64 "</td>",
+		q->cpu, q->has_summary ? (int64_t)q->sum.count : q->count);
+	stat_cell(f, q, q->sum.min);
+	stat_cell(f, q, q->sum.p50);
+	stat_cell(f, q, q->sum.p99);
+	stat_cell(f, q, q->sum.p9999);
+	stat_cell(f, q, q->sum.max);
+	fprintf(f, "<td class=\"n\">%" PRId64 "</td></tr>\n",
+		q->has_summary ? (int64_t)q->sum.dropped : q->dropped);
+}
+
+static void summary_section(const struct q_run *run, FILE *f)
+{
+	fputs("<h2>Summary</h2>\n<p>Latencies in µs (series with another "
+	      "unit: plain values), exact over every sample.</p>\n"
+	      "<table>\n<tr><th>case</th><th>name</th><th>env</th>"
+	      "<th>profile</th><th>workload</th><th>load</th><th>status</th>"
+	      "<th>cpu</th><th>count</th><th>min</th><th>p50</th>"
+	      "<th>p99</th><th>p99.99</th><th>max</th><th>dropped</th>"
+	      "</tr>\n", f);
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct q_case *c = &run->cases[i];
+		int rows = c->nseries ? (int)c->nseries : 1;
+
+		if (!c->nseries)
+			summary_row(f, c, NULL, 1, 1);
+		for (size_t k = 0; k < c->nseries; k++)
+			summary_row(f, c, &c->series[k], k == 0, rows);
+	}
+	fputs("</table>\n", f);
+}
+
+static void plot_block(FILE *f, const char *base, const char *alt,
+		       int width)
+{
+	fprintf(f, "<div class=\"plot\"><a href=\"%s.png\"><img src=\"%s.svg\" "
+		"alt=\"", base, base);
+	html(f, alt);
+	/* The size the scripts draw at (see report_plot.c). */
+	fprintf(f, "\" width=\"%d\" height=\"%d\"></a><br>\n"
+		"<span class=\"links\"><a href=\"%s.png\">PNG</a> | "
+		"<a href=\"%s.svg\">SVG</a> | <a href=\"%s.gp\">gnuplot "
+		"script</a> | <a href=\"%s.dat\">data</a></span></div>\n",
+		width, RPT_PLOT_H, base, base, base, base);
+}
+
+static void case_sections(const struct rpt *r, FILE *f)
+{
+	static const char *const what[RPT_NKINDS] = {
+		"latency histogram", "maximum latency per second",
+		"latency by percentile",
+	};
+
+	fputs("<h2>Cases</h2>\n", f);
+	for (size_t i = 0; i < r->run.ncases; i++) {
+		const struct q_case *c = &r->run.cases[i];
+		const struct rpt_case *rc = &r->cases[i];
+		char t[320];
+		int plots = 0;
+
+		rpt_case_title(c, t, sizeof(t));
+		fprintf(f, "<h3 id=\"case-%d\">", c->idx);
+		html(f, t);
+		fputs("</h3>\n", f);
+		if (c->emulated)
+			fputs("<div class=\"banner emulated\">EMULATED (QEMU "
+			      "TCG): a function test only; these numbers say "
+			      "nothing about real-time behaviour.</div>\n", f);
+		fprintf(f, "<p>sampling interval %" PRIu32 " µs (%s); "
+			"status ", c->interval_us, c->interval_from);
+		html(f, c->status);
+		if (c->reason) {
+			fputs(": ", f);
+			html(f, c->reason);
+		}
+		fputs("</p>\n<p>parameters:</p><pre>", f);
+		html(f, c->params);
+		fputs("</pre>\n", f);
+		for (int k = 0; k < RPT_NKINDS; k++) {
+			char base[128], alt[400];
+
+			if (rc->plot[k].nblocks == 0)
+				continue;
+			snprintf(base, sizeof(base), "%s-%s", rc->stem,
+				 rpt_kind_name[k]);
+			snprintf(alt, sizeof(alt), "%s: %s", what[k], t);
+			plot_block(f, base, alt, RPT_PLOT_W);
+			plots++;
+		}
+		if (!plots)
+			fputs("<p>No samples were stored for this case, so "
+			      "there is nothing to plot.</p>\n", f);
+	}
+}
+
+static void not_done_section(const struct q_run *run, FILE *f)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct q_case *c = &run->cases[i];
+
+		if (c->status && !strcmp(c->status, "done") && !c->reason)
+			continue;
+		if (!any)
+			fputs("<h2>Failed and skipped cases</h2>\n<table>\n"
+			      "<tr><th>case</th><th>name</th><th>status</th>"
+			      "<th>reason</th></tr>\n", f);
+		any = 1;
+		fprintf(f, "<tr><td class=\"n\">%d</td><td>", c->idx);
+		html(f, c->name);
+		fputs("</td><td>", f);
+		html(f, c->status);
+		fputs("</td><td>", f);
+		html(f, c->reason ? c->reason : "(no reason recorded)");
+		fputs("</td></tr>\n", f);
+	}
+	if (any)
+		fputs("</table>\n", f);
+}
+
+static void events_section(const struct q_run *run, FILE *f)
+{
+	fprintf(f, "<h2>Events (%zu)</h2>\n", run->nevents);
+	if (!run->nevents) {
+		fputs("<p>None: nothing was lost and nothing went wrong.</p>\n",
+		      f);
+		return;
+	}
+	fputs("<table>\n<tr><th>time</th><th>severity</th><th>case</th>"
+	      "<th>series</th><th>kind</th><th>message</th></tr>\n", f);
+	for (size_t i = 0; i < run->nevents; i++) {
+		const struct q_event *e = &run->events[i];
+
+		fputs("<tr><td>", f);
+		html(f, e->at);
+		fputs("</td><td>", f);
+		html(f, e->severity);
+		fputs("</td><td class=\"n\">", f);
+		if (e->case_idx >= 0)
+			fprintf(f, "<a href=\"#case-%d\">%d</a>", e->case_idx,
+				e->case_idx);
+		fputs("</td><td class=\"n\">", f);
+		if (e->series_idx >= 0)
+			fprintf(f, "%d", e->series_idx);
+		fputs("</td><td>", f);
+		html(f, e->kind);
+		fputs("</td><td>", f);
+		html(f, e->message);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+int rpt_html(struct rpt *r)
+{
+	const struct q_run *run = &r->run;
+	int ret = 0;
+	char now[32];
+	FILE *f = rpt_create(r, "index.html", &ret);
+
+	if (!f)
+		return ret;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	      "<meta charset=\"utf-8\">\n<title>isolat report: ", f);
+	html(f, run->scenario_name);
+	fputs(" on ", f);
+	html(f, run->hostname);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
+	fputs("<h1>isolat report: ", f);
+	html(f, run->scenario_name);
+	fputs(" on ", f);
+	html(f, run->hostname);
+	fputs("</h1>\n", f);
+	if (run->any_emulated)
+		fputs("<div class=\"banner emulated\">EMULATED: some cases ran "
+		      "under emulation (QEMU TCG, no KVM). Their results are "
+		      "function tests only, are marked EMULATED everywhere and "
+		      "must not be compared with real measurements.</div>\n",
+		      f);
+	if (run->any_flagged)
+		fputs("<div class=\"banner flagged\">! Some cases are flagged: "
+		      "samples were lost or something went wrong while "
+		      "measuring. See the events below.</div>\n", f);
+	run_section(run, f);
+	ret = query_meta_condensed(run, meta_row, f);
+	fputs("</table>\n", f);
+	summary_section(run, f);
+	for (int emu = 0; emu < 2; emu++) {
+		if (!r->have_overview[emu])
+			continue;
+		fprintf(f, "<h2>Overview%s</h2>\n<p>p50, p99 and maximum of "
+			"every case over all its CPUs (exact).%s</p>\n",
+			emu ? ": emulated cases" : "",
+			emu ? " Emulated cases are kept apart from real ones: "
+			"they are not comparable." : "");
+		plot_block(f, emu ? "overview-emulated" : "overview",
+			   emu ? "overview of the emulated cases"
+			       : "overview of all cases",
+			   r->overview_width[emu]);
+	}
+	case_sections(r, f);
+	not_done_section(run, f);
+	events_section(run, f);
+	store_now(now, sizeof(now));
+	fprintf(f, "<hr>\n<p class=\"links\">Rendered %s by isolat. Every plot "
+		"has its gnuplot script (.gp) and data (.dat) in this folder; "
+		"edit one and re-run it with <code>gnuplot NAME.gp</code> "
+		"from here.</p>\n</body>\n</html>\n", now);
+	if (ret) {
+		fclose(f);
+		snprintf(r->err, r->errsz, "out of memory writing index.html");
+		return ret;
+	}
+	return rpt_close(r, f, "index.html");
+}

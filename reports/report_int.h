@@ -1,0 +1,92 @@
+/*
+ * report_int.h - what report.c, report_data.c, report_plot.c and
+ * report_html.c share; not for use outside reports/.
+ *
+ * The render is one pass over the run:
+ *
+ *   report.c       find gnuplot, make outdir, load the run, per case:
+ *   report_data.c    write the .dat files (one decode pass per series)
+ *   report_plot.c    write the .gp scripts; then run them all
+ *   report_html.c  write index.html from what the passes recorded
+ */
+#ifndef ISOLAT_REPORT_INT_H
+#define ISOLAT_REPORT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "reports/query.h"
+
+/* Size of every plot in pixels (the overview grows wider with cases). */
+#define RPT_PLOT_W 960
+#define RPT_PLOT_H 600
+
+/* The plot kinds of one case, in the order the HTML shows them. */
+enum rpt_kind {
+	RPT_HIST,
+	RPT_MAXSEC,
+	RPT_PCT,
+	RPT_NKINDS,
+};
+
+/* Where the curves of one plot are: block[k] is the gnuplot `index` of
+ * series k in the .dat file, -1 when that series has nothing to plot. */
+struct rpt_plot {
+	int *block;
+	int nblocks;
+	uint64_t npoints;   /* data lines written (style choices) */
+};
+
+struct rpt_case {
+	char stem[96];          /* file-name stem, see query_case_stem() */
+	struct rpt_plot plot[RPT_NKINDS];
+	double pct_xmax;        /* nines reached: min(5, log10(count)) */
+	double hist_bin;        /* histogram bin width, plotted unit */
+	/* Over all series of the case, exact (for the overview plot). */
+	uint64_t nsamples;
+	uint32_t p50, p99, max;
+};
+
+struct rpt {
+	struct store *st;
+	struct q_run run;
+	const char *outdir;
+	int dirfd;               /* outdir, for openat() */
+	char gnuplot[4096];
+	struct rpt_case *cases;  /* parallel to run.cases */
+	/* Scripts to run, in order (names inside outdir). */
+	char (*scripts)[128];
+	size_t nscripts, scripts_cap;
+	int have_overview[2];    /* [0] real cases, [1] emulated ones */
+	int overview_width[2];   /* pixels: grows with the number of cases */
+	char *err;
+	size_t errsz;
+};
+
+/* Names of the plot kinds in file names ("hist", "maxsec", "pct"). */
+extern const char *const rpt_kind_name[RPT_NKINDS];
+
+/* fopen a new file inside outdir for writing (no symlink following);
+ * NULL with r->err set on failure, *rc receives -errno. */
+FILE *rpt_create(struct rpt *r, const char *name, int *rc);
+/* fclose and check for write errors; 0 or -EIO with r->err set. */
+int rpt_close(struct rpt *r, FILE *f, const char *name);
+
+/* report_data.c: the .dat files of one case / the overview. */
+int rpt_case_data(struct rpt *r, size_t ci);
+int rpt_overview_data(struct rpt *r, int emulated);
+
+/* report_plot.c: the .gp scripts, and running gnuplot on all of them. */
+int rpt_case_scripts(struct rpt *r, size_t ci);
+int rpt_overview_script(struct rpt *r, int emulated);
+int rpt_run_scripts(struct rpt *r);
+
+/* report_html.c */
+int rpt_html(struct rpt *r);
+
+/* The title text of a case's plots ("NAME - ENV, WORKLOAD, ..."), with
+ * " (EMULATED)" when it is; written into buf. */
+void rpt_case_title(const struct q_case *c, char *buf, size_t size);
+
+#endif
