@@ -55,8 +55,13 @@ $(BS)/libisolat.a: $(LIBS_OBJ)
 
 $(B)/isolat: $(B)/harness/main.o $(B)/libisolat.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
-$(BS)/isolat: $(BS)/harness/main.o $(BS)/libisolat.a
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+$(BS)/isolat: $(BS)/harness/main.o $(BS)/libisolat.a $(BS)/isolat-wl
+	$(CC) $(SAN) -o $@ $(BS)/harness/main.o $(BS)/libisolat.a $(LIBS)
+# isolat finds its workload binary beside itself; the workload stays the
+# plain static build (static linking and ASan do not mix).
+$(BS)/isolat-wl: $(B)/isolat-wl
+	@mkdir -p $(dir $@)
+	cp $< $@
 # Static so the same binary runs on the host, in a container and as a
 # guest's PID 1.
 $(B)/isolat-wl: $(WL_OBJ)
@@ -75,7 +80,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
 $(B)/fuzz_decode: tests/fuzz/fuzz_decode.c collectors/decode.c workloads/wire.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
-$(B)/fuzz_codec: tests/fuzz/fuzz_codec.c collectors/codec.c
+$(B)/fuzz_codec: tests/fuzz/fuzz_codec.c collectors/codec.c \
+		collectors/codec_rans.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
 fuzz: $(B)/fuzz_decode $(B)/fuzz_codec

@@ -139,7 +139,8 @@ static int meta_line(void *ctx, const char *key, const char *value)
 	fputs("  ", out);
 	put_clean(out, key, 22);
 	fputc(' ', out);
-	put_clean(out, value, 0);
+	/* The kernel writes an empty CPU list for "none"; say so. */
+	put_clean(out, value && *value ? value : "(none)", 0);
 	fputc('\n', out);
 	return 0;
 }

@@ -79,32 +79,45 @@ if [[ " $TESTS " == *" fuzz "* ]]; then
 	done
 fi
 
+# run_e2e FILE NAME: one TAP test file, counted
+run_e2e() {
+	local t=$1 name=$2 out p s f rc
+	out=$LOG/$name.log
+	mkdir -p "$(dirname "$out")"
+	bash "$t" >"$out" 2>&1
+	rc=$?
+	p=$(grep -cE '^ok [0-9]+' "$out" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$out" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$out" | tr -d ' ')
+	p=$((p - s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if [ "$f" -gt 0 ]; then
+		failures+=("$name (see $out)")
+		note "FAIL  $name: $p passed, $f failed, $s skipped"
+		grep -E '^not ok|^#' "$out" | head -30
+	else
+		note "ok    $name: $p passed${s:+, $s skipped}"
+		grep -E '# SKIP' "$out" | sed 's/^/      /'
+	fi
+}
+
 if [[ " $TESTS " == *" e2e "* ]]; then
 	for t in tests/e2e/*.sh; do
 		[ -e "$t" ] || continue
 		# sourced helpers, not tests
 		case $(basename "$t") in lib*.sh | _*.sh) continue ;; esac
-		name=e2e/$(basename "$t" .sh)
-		out=$LOG/$(basename "$t" .sh).log
-		bash "$t" >"$out" 2>&1
-		rc=$?
-		p=$(grep -cE '^ok [0-9]+' "$out" | tr -d ' ')
-		s=$(grep -cE '^ok [0-9]+.*# SKIP' "$out" | tr -d ' ')
-		f=$(grep -cE '^not ok [0-9]+' "$out" | tr -d ' ')
-		p=$((p - s))
-		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-			f=1
-		fi
-		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-		if [ "$f" -gt 0 ]; then
-			failures+=("$name (see $out)")
-			note "FAIL  $name: $p passed, $f failed, $s skipped"
-			grep -E '^not ok|^#' "$out" | head -30
-		else
-			note "ok    $name: $p passed${s:+, $s skipped}"
-			grep -E '# SKIP' "$out" | sed 's/^/      /'
-		fi
+		run_e2e "$t" "e2e/$(basename "$t" .sh)"
 	done
+	# The harness itself once more under ASan+UBSan, on the bare paths.
+	if [ -x build-san/isolat ]; then
+		for t in tests/e2e/bare_smoke.sh tests/e2e/bad_input.sh; do
+			ISOLAT=$PWD/build-san/isolat run_e2e "$t" \
+				"e2e-san/$(basename "$t" .sh)"
+		done
+	fi
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then
