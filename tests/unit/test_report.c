@@ -1,5 +1,5 @@
 /*
- * test_report.c - reports/: JSON writer, exports, show/list text, and the
+ * test_report.c - reports/: exports, show/list text, and the
  * rendered report (plots checked with xmllint and pngtopnm where
  * installed; a missing tool is reported as SKIP, never a silent pass).
  *
@@ -32,6 +32,7 @@
 #include "reports/query.h"
 #include "reports/report.h"
 #include "reports/show.h"
+#include "tests/unit/json_check.h"
 
 extern char **environ;
 
@@ -340,151 +341,6 @@ static char *read_file(const char *path, size_t *len)
 	buf[*len] = '\0';
 	fclose(f);
 	return buf;
-}
-
-/* --- JSON --------------------------------------------------------------- */
-
-/* A tiny JSON validator: returns the position after one value, or NULL. */
-static const char *jv(const char *s);
-
-static const char *jws(const char *s)
-{
-	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-		s++;
-	return s;
-}
-
-static const char *jstr(const char *s)
-{
-	if (*s++ != '"')
-		return NULL;
-	while (*s != '"') {
-		if ((unsigned char)*s < 0x20)
-			return NULL;
-		if (*s == '\\') {
-			s++;
-			if (*s == 'u') {
-				for (int i = 1; i <= 4; i++)
-					if (!strchr("0123456789abcdefABCDEF",
-						    s[i]) || !s[i])
-						return NULL;
-				s += 4;
-			} else if (!*s || !strchr("\"\\/bfnrt", *s)) {
-				return NULL;
-			}
-		}
-		s++;
-	}
-	return s + 1;
-}
-
-static const char *jv(const char *s)
-{
-	char *end;
-
-	s = jws(s);
-	if (*s == '{' || *s == '[') {
-		char close = *s == '{' ? '}' : ']';
-		int obj = *s == '{';
-
-		s = jws(s + 1);
-		if (*s == close)
-			return s + 1;
-		for (;;) {
-			if (obj) {
-				s = jstr(jws(s));
-				if (!s)
-					return NULL;
-				s = jws(s);
-				if (*s++ != ':')
-					return NULL;
-			}
-			s = jv(s);
-			if (!s)
-				return NULL;
-			s = jws(s);
-			if (*s == ',') {
-				s++;
-				continue;
-			}
-			return *s == close ? s + 1 : NULL;
-		}
-	}
-	if (*s == '"')
-		return jstr(s);
-	if (!strncmp(s, "true", 4) || !strncmp(s, "null", 4))
-		return s + 4;
-	if (!strncmp(s, "false", 5))
-		return s + 5;
-	if (*s != '-' && (*s < '0' || *s > '9'))
-		return NULL;
-	strtod(s, &end);
-	return end > s ? end : NULL;
-}
-
-static int json_valid(const char *s)
-{
-	s = jv(s);
-	return s && *jws(s) == '\0';
-}
-
-static void test_json_writer(void **state)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json j;
-	const char nasty[] = "q\"b\\ \x01\x1f\n\t\r\b\f \xc3\xa9 \xff \xed\xa0\x80 "
-			     "\xe2\x80\xa8 end";
-
-	json_init(&j, f, 0);
-	json_begin_object(&j);
-	json_kv_string(&j, "s", nasty);
-	json_kv_string(&j, "null", NULL);
-	json_key(&j, "nul");
-	json_string_n(&j, "a\0b", 3);
-	json_kv_int(&j, "i", INT64_MIN);
-	json_kv_uint(&j, "u", UINT64_MAX);
-	json_kv_double(&j, "d", 0.1);
-	json_kv_double(&j, "nan", NAN);
-	json_kv_double(&j, "inf", -INFINITY);
-	json_kv_bool(&j, "b", 1);
-	json_key(&j, "a");
-	json_begin_array(&j);
-	json_int(&j, 1);
-	json_begin_object(&j);
-	json_end_object(&j);
-	json_begin_array(&j);
-	json_end_array(&j);
-	json_end_array(&j);
-	json_end_object(&j);
-	assert_int_equal(json_finish(&j), 0);
-	fclose(f);
-	assert_true(json_valid(buf));
-	assert_non_null(strstr(buf, "\"s\":\"q\\\"b\\\\ \\u0001\\u001f\\n\\t\\r"
-				    "\\b\\f \xc3\xa9 \\ufffd \\ufffd\\ufffd"
-				    "\\ufffd \\u2028 end\""));
-	assert_non_null(strstr(buf, "\"nul\":\"a\\u0000b\""));
-	assert_non_null(strstr(buf, "\"i\":-9223372036854775808"));
-	assert_non_null(strstr(buf, "\"u\":18446744073709551615"));
-	assert_non_null(strstr(buf, "\"d\":0.10000000000000001"));
-	assert_non_null(strstr(buf, "\"nan\":null,\"inf\":null"));
-	assert_non_null(strstr(buf, "\"a\":[1,{},[]]"));
-	assert_true(strtod(strstr(buf, "\"d\":") + 4, NULL) == 0.1);
-	free(buf);
-
-	/* Misuse is reported, not printed as broken JSON silently. */
-	f = open_memstream(&buf, &len);
-	json_init(&j, f, 1);
-	json_begin_object(&j);
-	json_int(&j, 3); /* no key */
-	json_end_object(&j);
-	assert_int_equal(json_finish(&j), -EINVAL);
-	json_init(&j, f, 1);
-	json_begin_array(&j);
-	assert_int_equal(json_finish(&j), -EINVAL); /* unclosed */
-	fclose(f);
-	free(buf);
 }
 
 /* --- exports ------------------------------------------------------------ */
@@ -951,7 +807,6 @@ static void test_corrupt_chunk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_export_samples),
 		cmocka_unit_test(test_export_summaries_csv),
 		cmocka_unit_test(test_export_summaries_json),
