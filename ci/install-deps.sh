@@ -8,7 +8,8 @@ PKGS="gcc make pkg-config
       libinih-dev libsqlite3-dev libhwloc-dev libcmocka-dev
       rt-tests gnuplot-nox
       clang libclang-rt-14-dev
-      sqlite3 libxml2-utils netpbm"
+      sqlite3 libxml2-utils netpbm
+      lxc lxc-dev"
 
 missing=""
 for p in $PKGS; do

@@ -40,7 +40,8 @@ int cmd_envs(struct isolat_ctx *ctx, int argc, char **argv)
 
 		if (env_check_ops(e, why, sizeof(why)) == 0 &&
 		    e->probe(why, sizeof(why)) == 0) {
-			printf("  %-10s ready      %s\n", e->name, e->describe);
+			printf("  %-10s ready      %s\n", e->name,
+			       why[0] ? why : e->describe);
 		} else {
 			printf("  %-10s not ready  %s\n", e->name, why);
 			status = EXIT_NO_RESOURCE;

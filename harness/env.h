@@ -47,7 +47,9 @@ struct env_case {
 struct env_ops {
 	const char *name;
 	const char *describe;
-	/* 0 when usable here; else negative errno and a reason in why. */
+	/* 0 when usable here; else negative errno and a reason in why.  A
+	 * ready backend may still leave a note in why (e.g. the version it
+	 * found), which `isolat envs` shows instead of describe. */
 	int (*probe)(char *why, size_t whysz);
 	int (*prepare)(struct env_case *ec, char *err, size_t errsz);
 	int (*start)(struct env_case *ec, char *err, size_t errsz);
