@@ -1,0 +1,37 @@
+/*
+ * merge.h - import runs from other isolat databases (board -> central).
+ *
+ * merge_import(central, board_path) copies every run of board_path whose
+ * UUID central does not have yet, with its host, metadata, cases, case
+ * facts, series, chunks, summaries, histograms, events, counters
+ * (schema 3) and tags (schema 2), one
+ * transaction per run (a failure leaves central as it was before that
+ * run).  Runs already present are skipped, so importing the same board
+ * twice changes nothing.  Runs still "running" on the board are skipped
+ * too (merge again once they are finished).  A board tag whose name is
+ * taken in central is not imported (central's tag wins; counted).
+ *
+ * A board at an older schema is read as it is (missing columns take
+ * their defaults).  Adding a schema version: add its new tables / columns
+ * to merge.c's copy list, guarded by the board's version.
+ *
+ * The board file is only read: it is never migrated or written, so a
+ * board's database copied off a lab machine stays as it was.  A file that
+ * is not an isolat database, or one with a newer schema than this isolat
+ * knows, is refused with a message saying so.
+ */
+#ifndef ISOLAT_MERGE_H
+#define ISOLAT_MERGE_H
+
+#include <stddef.h>
+
+#include "collectors/store.h"
+
+struct merge_stats {
+	int imported, skipped_present, skipped_running, tags_conflict;
+};
+
+int merge_import(struct store *central, const char *board_path,
+		 struct merge_stats *ms, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,451 @@
+/*
+ * compare.c - compare_render(): several runs in one report (see
+ * compare.h).  Reuses the report's file and gnuplot machinery
+ * (report_int.h: rpt_create, rpt_run_scripts) with its own data, scripts
+ * and page.  Run k always has colour k, in every plot and the table, so a
+ * reader follows one run through the page.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/compare.h"
+#include "reports/gate.h"
+#include "reports/json.h"
+#include "reports/report.h"
+#include "reports/report_int.h"
+
+static const char *const colour[CMP_MAX_RUNS] = {
+	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+	"#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+};
+
+struct cmp {
+	struct rpt r;              /* outdir, dirfd, gnuplot, scripts, err */
+	struct q_run runs[CMP_MAX_RUNS];
+	size_t nruns;
+	struct cmp_group *g;
+	size_t ng;
+	FILE *table;               /* the delta table rows, HTML, in memory */
+	char *table_buf;
+	size_t table_len;
+	int *plotted;              /* per group: plots were written */
+};
+
+static int add_script(struct cmp *c, const char *name)
+{
+	struct rpt *r = &c->r;
+
+	if (r->nscripts == r->scripts_cap) {
+		size_t cap = r->scripts_cap ? r->scripts_cap * 2 : 16;
+		void *p = realloc(r->scripts, cap * sizeof(*r->scripts));
+
+		if (!p)
+			return -ENOMEM;
+		r->scripts = p;
+		r->scripts_cap = cap;
+	}
+	snprintf(r->scripts[r->nscripts++], sizeof(*r->scripts), "%s", name);
+	return 0;
+}
+
+/* Legend text of run k: short UUID, host, environment of the group. */
+static void run_label(const struct cmp *c, size_t k, const char *env,
+		      char *buf, size_t size)
+{
+	snprintf(buf, size, "%.8s %.30s %s", c->runs[k].uuid,
+		 c->runs[k].hostname ? c->runs[k].hostname : "?", env);
+}
+
+/* Text into a single-quoted gnuplot string: quotes doubled, controls
+ * blanked, invalid UTF-8 replaced (it would break the SVG) - the same
+ * rules as report_plot.c. */
+static void gp_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p);
+
+	fputc('\'', f);
+	for (size_t i = 0; i < len;) {
+		size_t n = p[i] >= 0x80 ? json_utf8_len(p + i, len - i) : 1;
+
+		if (n == 0) {
+			fputc('?', f);
+			i++;
+		} else if (n > 1) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		} else {
+			if (p[i] == '\'')
+				fputc('\'', f);
+			fputc(p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i], f);
+			i++;
+		}
+	}
+	fputc('\'', f);
+}
+
+struct side_vals {
+	uint32_t *v;
+	size_t n, *lens;
+	struct stats *st;
+};
+
+static void write_blocks(FILE *hist, FILE *pct, FILE *maxs,
+			 const struct side_vals *s, uint32_t interval_us,
+			 size_t nseries)
+{
+	uint8_t *blob = NULL;
+	size_t len = 0, nbins = 0, off = 0;
+	struct hist_bin *bins = NULL;
+	uint32_t *secmax = NULL;
+	size_t nsec = 0;
+
+	if (stats_histogram_blob(s->st, 1000, &blob, &len) == 0 &&
+	    stats_histogram_parse(blob, len, &bins, &nbins) == 0)
+		for (size_t i = 0; i < nbins; i++)
+			fprintf(hist, "%.1f %llu\n", (double)bins[i].bucket +
+				0.5, (unsigned long long)bins[i].count);
+	free(blob);
+	free(bins);
+	for (int k = 0; k <= 500; k++) {
+		double x = k / 100.0, p = 1.0 - pow(10.0, -x);
+
+		fprintf(pct, "%.2f %.3f\n", x,
+			stats_quantile(s->st, p) / 1000.0);
+	}
+	/* Repetitions are overlaid second by second: the curve is the max
+	 * over them, as a run's seconds line up from its start. */
+	for (size_t i = 0; i < nseries; i++) {
+		for (size_t j = 0; j < s->lens[i]; j++) {
+			size_t sec = (size_t)((unsigned long long)j *
+					      interval_us / 1000000u);
+
+			if (sec >= nsec) {
+				size_t nn = sec + 64;
+				void *p = realloc(secmax, nn * sizeof(*secmax));
+
+				if (!p)
+					goto out;
+				secmax = p;
+				memset(secmax + nsec, 0,
+				       (nn - nsec) * sizeof(*secmax));
+				nsec = nn;
+			}
+			if (s->v[off + j] > secmax[sec])
+				secmax[sec] = s->v[off + j];
+		}
+		off += s->lens[i];
+	}
+	for (size_t t = 0; t < nsec; t++)
+		if (secmax[t])
+			fprintf(maxs, "%zu %.3f\n", t, secmax[t] / 1000.0);
+out:
+	free(secmax);
+	fputs("\n\n", hist);
+	fputs("\n\n", pct);
+	fputs("\n\n", maxs);
+}
+
+static const char *const kind[3] = { "hist", "pct", "maxsec" };
+
+static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
+			int emulated)
+{
+	const struct cmp_group *g = &c->g[gi];
+	char base[64], name[80], t[300];
+	FILE *f;
+	int rc = 0, first = 1, b = 0;
+
+	snprintf(base, sizeof(base), "g%03zu-%s", gi, kind[k]);
+	snprintf(name, sizeof(name), "%s.gp", base);
+	f = rpt_create(&c->r, name, &rc);
+	if (!f)
+		return rc;
+	fprintf(f, "# isolat compare: %s, one curve per run\n", kind[k]);
+	fputs("set encoding utf8\n", f);
+	fprintf(f, "set terminal svg size %d,%d noenhanced font 'Sans,12' "
+		"background '#ffffff'\nset output '%s.svg'\nset grid\n",
+		RPT_PLOT_W, RPT_PLOT_H, base);
+	snprintf(t, sizeof(t), "%s, CPU %d%s", g->key, g->cpu,
+		 emulated ? " (EMULATED: function test only)" : "");
+	fputs("set title ", f);
+	gp_str(f, t);
+	fputs("\nset key top right opaque box\n", f);
+	if (k == 0)
+		fputs("set xlabel 'latency (µs)'\nset ylabel 'samples per "
+		      "1 µs bin (log scale)'\nset logscale y\n"
+		      "set yrange [0.5:*]\n", f);
+	else if (k == 1)
+		fputs("set xrange [0:5]\nset xtics ('0' 0, '90' 1, '99' 2, "
+		      "'99.9' 3, '99.99' 4, '99.999' 5)\nset xlabel "
+		      "'percentile (%)'\nset ylabel 'latency (µs)'\n", f);
+	else
+		fputs("set xlabel 'time since the measurement started (s)'\n"
+		      "set ylabel 'largest latency in the second (µs)'\n"
+		      "set yrange [0:*]\n", f);
+	fputs("plot ", f);
+	for (size_t r = 0; r < c->nruns; r++) {
+		char lab[120];
+
+		if (blk[r] < 0)
+			continue;
+		run_label(c, r, g->side[r].emulated ? "EMULATED" : "", lab,
+			  sizeof(lab));
+		fprintf(f, "%s'%s.dat' index %d using 1:2 with %s lw 1.5 "
+			"lc rgb '%s' title ", first ? "" : ", \\\n     ", base,
+			blk[r], k == 0 ? "histeps" : "lines", colour[r]);
+		gp_str(f, lab);
+		first = 0;
+		b++;
+	}
+	fprintf(f, "\nset terminal pngcairo size %d,%d noenhanced font "
+		"'Sans,10' background '#ffffff'\nset output '%s.png'\nreplot\n"
+		"unset output\n", RPT_PLOT_W, RPT_PLOT_H, base);
+	rc = rpt_close(&c->r, f, name);
+	return rc ? rc : add_script(c, name);
+}
+
+static void table_cell_delta(FILE *t, double base, double cand, int ns)
+{
+	double rel = base > 0 ? (cand - base) / base * 100.0 : NAN;
+
+	if (ns)
+		fprintf(t, "<td>%.1f", cand / 1000.0);
+	else
+		fprintf(t, "<td>%.0f", cand);
+	if (!isnan(rel))
+		fprintf(t, " (%+.1f%%)", rel);
+	fputs("</td>", t);
+}
+
+/* Data, scripts and table rows of one group. */
+static int do_group(struct cmp *c, size_t gi)
+{
+	const struct cmp_group *g = &c->g[gi];
+	struct side_vals sv[CMP_MAX_RUNS] = { 0 };
+	FILE *fd[3] = { NULL, NULL, NULL };
+	int blk[CMP_MAX_RUNS], nb = 0, rc = 0, emulated = 0;
+	char name[3][64];
+
+	for (size_t r = 0; r < c->nruns; r++) {
+		blk[r] = -1;
+		emulated |= g->side[r].emulated;
+	}
+	if (g->cpu < 0)
+		return 0;
+	for (int k = 0; k < 3 && !rc; k++) {
+		snprintf(name[k], sizeof(name[k]), "g%03zu-%s.dat", gi,
+			 kind[k]);
+		fd[k] = rpt_create(&c->r, name[k], &rc);
+	}
+	for (size_t r = 0; r < c->nruns && !rc; r++) {
+		const struct cmp_side *s = &g->side[r];
+
+		if (!s->nseries)
+			continue;
+		rc = cmp_side_samples(c->r.st, s, &sv[r].v, &sv[r].n,
+				      &sv[r].lens);
+		if (rc)
+			break;
+		sv[r].st = stats_new();
+		if (!sv[r].st || stats_add(sv[r].st, sv[r].v, sv[r].n)) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (!sv[r].n)
+			continue;
+		write_blocks(fd[0], fd[1], fd[2], &sv[r], s->interval_us,
+			     s->nseries);
+		blk[r] = nb++;
+	}
+	for (int k = 0; k < 3; k++)
+		if (fd[k]) {
+			int e = rpt_close(&c->r, fd[k], name[k]);
+
+			rc = rc ? rc : e;
+		}
+	for (int k = 0; k < 3 && !rc && nb > 0; k++)
+		rc = group_script(c, gi, k, blk, emulated);
+	if (!rc && nb > 0)
+		c->plotted[gi] = 1;
+	/* Table: every run against the first that has this group. */
+	for (size_t r = 0; r < c->nruns && !rc; r++) {
+		const struct side_vals *b = &sv[0];
+		double pb[4], pc[4];
+		static const double q[4] = { 0.5, 0.99, 0.9999, 1.0 };
+		int ns = query_unit_is_ns(g->side[r].unit);
+
+		if (blk[r] < 0)
+			continue;
+		fprintf(c->table, "<tr><td style=\"color:%s\">&#9632; ",
+			colour[r]);
+		gate_xml_escape(c->table, c->runs[r].uuid);
+		fputs("</td><td>", c->table);
+		gate_xml_escape(c->table, g->key);
+		fprintf(c->table, "</td><td>%d</td>", g->cpu);
+		for (int i = 0; i < 4; i++) {
+			pc[i] = stats_quantile(sv[r].st, q[i]);
+			pb[i] = blk[0] >= 0 ? stats_quantile(b->st, q[i]) : NAN;
+			table_cell_delta(c->table, r ? pb[i] : NAN, pc[i], ns);
+		}
+		fprintf(c->table, "<td>%llu</td>",
+			(unsigned long long)g->side[r].dropped);
+		if (r == 0) {
+			fputs("<td>reference</td>", c->table);
+		} else if (blk[0] < 0) {
+			fputs("<td>no reference</td>", c->table);
+		} else if (g->side[0].emulated != g->side[r].emulated) {
+			fputs("<td><b>EMULATED vs real: not comparable</b>"
+			      "</td>", c->table);
+		} else {
+			/* The gate's test on per-block p99. */
+			size_t la = gate_block_len(b->n, g->side[0].interval_us);
+			size_t lb = gate_block_len(sv[r].n,
+						   g->side[r].interval_us);
+			double *xa = malloc((b->n / la + 2) * sizeof(double));
+			double *xb = malloc((sv[r].n / lb + 2) *
+					    sizeof(double));
+			long na = xa ? gate_block_values(b->v, b->n, la, GM_P99,
+							 xa) : -1;
+			long nbb = xb ? gate_block_values(sv[r].v, sv[r].n, lb,
+							  GM_P99, xb) : -1;
+			double pu = na > 0 && nbb > 0
+				? gate_mwu_greater(xa, (size_t)na, xb,
+						   (size_t)nbb) : NAN;
+
+			free(xa);
+			free(xb);
+			fprintf(c->table, "<td>%s (p = %.3g)%s</td>",
+				pu < GATE_ALPHA ? "&#9650; significant"
+				: "not significant", pu,
+				g->side[r].emulated ? " EMULATED" : "");
+		}
+		fputs("</tr>\n", c->table);
+	}
+	for (size_t r = 0; r < c->nruns; r++) {
+		free(sv[r].v);
+		free(sv[r].lens);
+		stats_free(sv[r].st);
+	}
+	return rc;
+}
+
+static int write_html(struct cmp *c)
+{
+	FILE *f;
+	int rc = 0;
+
+	f = rpt_create(&c->r, "index.html", &rc);
+	if (!f)
+		return rc;
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	      "<title>isolat compare</title><style>body{font-family:sans-serif}"
+	      "td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
+	      "</style></head><body>\n<h1>isolat compare</h1>\n<h2>Runs</h2>"
+	      "\n<table><tr><th>run</th><th>host</th><th>scenario</th>"
+	      "<th>started</th></tr>\n", f);
+	for (size_t r = 0; r < c->nruns; r++) {
+		fprintf(f, "<tr><td style=\"color:%s\">&#9632; ", colour[r]);
+		gate_xml_escape(f, c->runs[r].uuid);
+		fputs("</td><td>", f);
+		gate_xml_escape(f, c->runs[r].hostname);
+		fputs("</td><td>", f);
+		gate_xml_escape(f, c->runs[r].scenario_name);
+		fputs("</td><td>", f);
+		gate_xml_escape(f, c->runs[r].started_at);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<h2>Deltas against the first run</h2>\n<p>Latencies "
+	      "in µs (relative change against the first run).  Significance:"
+	      " one-sided Mann-Whitney U on per-second p99 values, "
+	      "&#9650; when p &lt; 0.01.  Emulated and real cases are never "
+	      "compared.</p>\n<table><tr><th>run</th><th>case</th><th>cpu</th>"
+	      "<th>p50</th><th>p99</th><th>p99.99</th><th>max</th>"
+	      "<th>dropped</th><th>shift</th></tr>\n", f);
+	fflush(c->table);
+	fwrite(c->table_buf, 1, c->table_len, f);
+	fputs("</table>\n", f);
+	for (size_t gi = 0; gi < c->ng; gi++) {
+		if (!c->plotted[gi])
+			continue;
+		fputs("<h2>", f);
+		gate_xml_escape(f, c->g[gi].key);
+		fprintf(f, ", CPU %d</h2>\n", c->g[gi].cpu);
+		for (int k = 0; k < 3; k++)
+			fprintf(f, "<p><img src=\"g%03zu-%s.svg\" alt=\"%s\" "
+				"width=\"%d\"></p>\n", gi, kind[k], kind[k],
+				RPT_PLOT_W);
+	}
+	fputs("</body></html>\n", f);
+	return rpt_close(&c->r, f, "index.html");
+}
+
+int compare_render(struct store *st, const int64_t *ids, size_t n,
+		   const char *outdir, char *err, size_t errsz)
+{
+	struct cmp c = { 0 };
+	int rc = 0;
+
+	c.r.st = st;
+	c.r.outdir = outdir;
+	c.r.dirfd = -1;
+	c.r.err = err;
+	c.r.errsz = errsz;
+	if (n < 1 || n > CMP_MAX_RUNS) {
+		snprintf(err, errsz, "compare takes 1 to %d runs",
+			 CMP_MAX_RUNS);
+		return -EINVAL;
+	}
+	if (report_find_gnuplot(c.r.gnuplot, sizeof(c.r.gnuplot)) < 0) {
+		snprintf(err, errsz, "gnuplot not found in PATH: install it "
+			 "(apt-get install gnuplot-nox)");
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < n && !rc; i++, c.nruns++)
+		rc = query_run_load(st, ids[i], &c.runs[i], err, errsz);
+	if (!rc && cmp_match(c.runs, c.nruns, &c.g, &c.ng))
+		rc = -ENOMEM;
+	if (!rc && (mkdir(outdir, 0755) < 0 && errno != EEXIST)) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: cannot create: %s", outdir,
+			 strerror(errno));
+	}
+	if (!rc) {
+		c.r.dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (c.r.dirfd < 0) {
+			rc = -errno;
+			snprintf(err, errsz, "%s: %s", outdir, strerror(errno));
+		}
+	}
+	if (!rc) {
+		c.table = open_memstream(&c.table_buf, &c.table_len);
+		c.plotted = calloc(c.ng + 1, sizeof(*c.plotted));
+		if (!c.table || !c.plotted)
+			rc = -ENOMEM;
+	}
+	for (size_t gi = 0; gi < c.ng && !rc; gi++)
+		rc = do_group(&c, gi);
+	if (rc == -ENOMEM || rc == -EINVAL)
+		snprintf(err, errsz, "%s", rc == -ENOMEM ? "out of memory"
+			 : "a corrupt sample chunk");
+	if (!rc)
+		rc = rpt_run_scripts(&c.r);
+	if (!rc)
+		rc = write_html(&c);
+	if (c.table)
+		fclose(c.table);
+	free(c.table_buf);
+	free(c.plotted);
+	free(c.r.scripts);
+	cmp_groups_free(c.g, c.ng);
+	for (size_t i = 0; i < c.nruns; i++)
+		query_run_free(&c.runs[i]);
+	if (c.r.dirfd >= 0)
+		close(c.r.dirfd);
+	return rc;
+}

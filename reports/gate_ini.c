@@ -1,0 +1,100 @@
+/*
+ * gate_ini.c - the [gate] section of a stored scenario text.
+ *
+ * Why here and not in harness/scenario.c: the gate judges a run by the
+ * thresholds that were in force when it ran, so it reads them from
+ * runs.scenario_text (a run is self-describing), which may be years old
+ * and must not depend on today's scenario parser.  Only [gate] is looked
+ * at; every other section is the scenario parser's business.
+ *
+ *   [gate]
+ *   p99     = +10%          ; relative to the baseline
+ *   max     = +50us         ; absolute
+ *   p9999   = +20%, +5us    ; both must be exceeded to fail
+ *   dropped = +0            ; any increase in lost samples fails
+ *   alpha   = 0.01          ; significance level of the Mann-Whitney test
+ *
+ * inih reports the first line whose handler refused, which is the line
+ * the message is about.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/gate.h"
+
+struct gate_ini {
+	struct gate_thresholds *th;
+	double *alpha;
+	int found;
+	char msg[200];
+};
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct gate_ini *g = user;
+	char err[160];
+	int m;
+
+	if (strcmp(section, "gate"))
+		return 1;
+	g->found = 1;
+	if (!strcmp(name, "alpha")) {
+		char *end;
+		double a = strtod(value, &end);
+
+		if (end == value || *end || !(a > 0.0 && a < 0.5)) {
+			if (!g->msg[0])
+				snprintf(g->msg, sizeof(g->msg), "alpha = %.40s:"
+					 " give a significance level between "
+					 "0 and 0.5, e.g. 0.01", value);
+			return 0;
+		}
+		if (g->alpha)
+			*g->alpha = a;
+		return 1;
+	}
+	m = gate_metric_find(name);
+	if (m < 0) {
+		if (!g->msg[0])
+			snprintf(g->msg, sizeof(g->msg), "unknown key '%.40s' "
+				 "in [gate]: use p50, p90, p99, p999, p9999, "
+				 "max, dropped or alpha", name);
+		return 0;
+	}
+	if (gate_limit_parse(value, &g->th->m[m], err, sizeof(err)) < 0) {
+		if (!g->msg[0])
+			snprintf(g->msg, sizeof(g->msg), "%s: %s", name, err);
+		return 0;
+	}
+	return 1;
+}
+
+int gate_thresholds_ini(const char *text, const char *origin,
+			struct gate_thresholds *th, double *alpha, int *found,
+			char *err, size_t errsz)
+{
+	struct gate_ini g = { .th = th, .alpha = alpha };
+	int line;
+
+	*found = 0;
+	if (!text || !*text)
+		return 0;
+	line = ini_parse_string(text, handler, &g);
+	if (line < 0) {
+		snprintf(err, errsz, "%s: out of memory parsing the scenario",
+			 origin);
+		return -ENOMEM;
+	}
+	if (line > 0) {
+		snprintf(err, errsz, "%s:%d: %s", origin, line,
+			 g.msg[0] ? g.msg : "not INI syntax");
+		return -EINVAL;
+	}
+	*found = g.found;
+	return 0;
+}
+
