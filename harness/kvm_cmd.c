@@ -1,0 +1,301 @@
+/*
+ * kvm_cmd.c - see kvm_cmd.h.
+ *
+ * QEMU is started as:
+ *
+ *   qemu-system-x86_64 -name NAME -machine q35 -accel kvm|tcg
+ *     -cpu host|max -smp N -m MB [-overcommit mem-lock=on]
+ *     -nodefaults -no-user-config -display none -no-reboot
+ *     -kernel K -initrd I -append CMDLINE
+ *     -serial stdio                          console -> the case's log
+ *     -device virtio-serial-pci,id=vs0
+ *     -chardev pipe,id=isolat,path=CHAN      CHAN.out: the sample stream
+ *     -device virtserialport,bus=vs0.0,chardev=isolat,name=isolat
+ *     -qmp unix:QMP,server=on,wait=off
+ *
+ * -cpu host only means something with KVM; TCG gets -cpu max (every
+ * feature TCG can emulate).  -no-reboot turns a guest reboot (a panic
+ * with panic=-1 in guest_cmdline) into QEMU exiting.
+ */
+#include "harness/kvm_cmd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+unsigned kvm_vcpus(const struct scn_params *p)
+{
+	unsigned top = p->cpus.n ? p->cpus.cpu[p->cpus.n - 1] : 0;
+
+	if (p->vcpus)
+		return p->vcpus;
+	if (p->housekeeping > (int)top)
+		top = (unsigned)p->housekeeping;
+	/* Housekeeping not chosen yet and every vCPU up to top measured:
+	 * one more for the writer. */
+	if (p->housekeeping < 0 && p->cpus.n == top + 1)
+		top++;
+	return top + 1;
+}
+
+void kvm_guest_cpus(const struct scn_params *p, struct cpulist *out)
+{
+	unsigned n = kvm_vcpus(p);
+
+	out->n = 0;
+	for (unsigned v = 0; v < n && v < CPULIST_MAX; v++)
+		out->cpu[out->n++] = (unsigned short)v;
+}
+
+int kvm_guest_cmdline(const struct scn_params *p,
+		      const struct scn_profile *prof, char *buf, size_t size)
+{
+	const char *extra = prof ? prof->guest_cmdline : "";
+	/* ttyS0 is the console QEMU's -serial stdio carries; quiet keeps the
+	 * boot short under TCG (loglevel 4 still shows panics). */
+	int n = snprintf(buf, size, "console=ttyS0 quiet%s%s%s%s",
+			 p->guest_cmdline[0] ? " " : "", p->guest_cmdline,
+			 extra[0] ? " " : "", extra);
+
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+int kvm_vcpu_priority(const struct scn_params *p,
+		      const struct scn_profile *prof)
+{
+	return prof && prof->vcpu_priority >= 0 ? prof->vcpu_priority
+						: p->vcpu_priority;
+}
+
+/* Append one formatted argument. */
+static int arg(struct kvm_argv *a, int *i, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int arg(struct kvm_argv *a, int *i, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*i >= KVM_ARGV_MAX - 1 || a->used >= sizeof(a->store))
+		return -ENOSPC;
+	va_start(ap, fmt);
+	n = vsnprintf(a->store + a->used, sizeof(a->store) - a->used, fmt,
+		      ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(a->store) - a->used)
+		return -ENOSPC;
+	a->argv[(*i)++] = a->store + a->used;
+	a->used += (size_t)n + 1;
+	return 0;
+}
+
+/* Values QEMU parses as option lists must not contain ','. */
+static int comma_free(const char *s)
+{
+	return s && !strchr(s, ',');
+}
+
+int kvm_build_argv(const struct kvm_cmd *c, struct kvm_argv *a)
+{
+	int kvm = !strcmp(c->accel, "kvm"), i = 0, rc = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (!comma_free(c->kernel) || !comma_free(c->initrd) ||
+	    !comma_free(c->chan_base) || !comma_free(c->qmp_path) ||
+	    !comma_free(c->name) || (!kvm && strcmp(c->accel, "tcg")) ||
+	    !c->vcpus || !c->memory_mb)
+		return -EINVAL;
+	rc |= arg(a, &i, "%s", c->qemu);
+	rc |= arg(a, &i, "-name");
+	rc |= arg(a, &i, "%s", c->name);
+	rc |= arg(a, &i, "-machine");
+	rc |= arg(a, &i, "q35");
+	rc |= arg(a, &i, "-accel");
+	rc |= arg(a, &i, "%s", c->accel);
+	rc |= arg(a, &i, "-cpu");
+	rc |= arg(a, &i, "%s", kvm ? "host" : "max");
+	rc |= arg(a, &i, "-smp");
+	rc |= arg(a, &i, "%u", c->vcpus);
+	rc |= arg(a, &i, "-m");
+	rc |= arg(a, &i, "%u", c->memory_mb);
+	if (c->mem_lock) {
+		rc |= arg(a, &i, "-overcommit");
+		rc |= arg(a, &i, "mem-lock=on");
+	}
+	rc |= arg(a, &i, "-nodefaults");
+	rc |= arg(a, &i, "-no-user-config");
+	rc |= arg(a, &i, "-display");
+	rc |= arg(a, &i, "none");
+	rc |= arg(a, &i, "-no-reboot");
+	rc |= arg(a, &i, "-kernel");
+	rc |= arg(a, &i, "%s", c->kernel);
+	rc |= arg(a, &i, "-initrd");
+	rc |= arg(a, &i, "%s", c->initrd);
+	rc |= arg(a, &i, "-append");
+	rc |= arg(a, &i, "%s", c->cmdline);
+	rc |= arg(a, &i, "-serial");
+	rc |= arg(a, &i, "stdio");
+	rc |= arg(a, &i, "-device");
+	rc |= arg(a, &i, "virtio-serial-pci,id=vs0");
+	rc |= arg(a, &i, "-chardev");
+	rc |= arg(a, &i, "pipe,id=isolat,path=%s", c->chan_base);
+	rc |= arg(a, &i, "-device");
+	rc |= arg(a, &i, "virtserialport,bus=vs0.0,chardev=isolat,"
+		  "name=isolat");
+	rc |= arg(a, &i, "-qmp");
+	rc |= arg(a, &i, "unix:%s,server=on,wait=off", c->qmp_path);
+	a->argv[i] = NULL;
+	return rc ? -ENOSPC : 0;
+}
+
+void kvm_argv_text(char *const *argv, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; argv[i] && len < size; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s", i ? " " : "",
+				 argv[i]);
+
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+int kvm_vcpu_host_cpu(unsigned v, const struct cpulist *online, int host_hk)
+{
+	return cpulist_contains(online, v) ? (int)v : host_hk;
+}
+
+int kvm_modules_dir(const char *kernel, char *out, size_t size)
+{
+	const char *base = strrchr(kernel, '/');
+	size_t rootlen;
+	int n;
+
+	if (!base || strncmp(base + 1, "vmlinuz-", 8) || !base[9])
+		return -EINVAL;
+	/* ROOT/boot/vmlinuz-V: ROOT is what precedes "/boot". */
+	rootlen = (size_t)(base - kernel);
+	if (rootlen < 5 || strncmp(base - 5, "/boot", 5))
+		return -EINVAL;
+	rootlen -= 5;
+	n = snprintf(out, size, "%.*s/lib/modules/%s", (int)rootlen, kernel,
+		     base + 9);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+/* --- the guest kernel ------------------------------------------------- */
+
+static int has_modules_dep(const char *dir)
+{
+	char p[1200];
+
+	snprintf(p, sizeof(p), "%s/modules.dep", dir);
+	return access(p, R_OK) == 0;
+}
+
+static int default_kernel(char *kernel, size_t ksz, char *mods, size_t msz)
+{
+	struct utsname u;
+	DIR *d;
+	struct dirent *e;
+	char best[1024] = "";
+
+	if (uname(&u) == 0) {
+		snprintf(kernel, ksz, "/boot/vmlinuz-%s", u.release);
+		snprintf(mods, msz, "/lib/modules/%s", u.release);
+		if (access(kernel, R_OK) == 0 && has_modules_dep(mods))
+			return 0;
+	}
+	d = opendir(KVM_KERNEL_CACHE);
+	while (d && (e = readdir(d))) {
+		char boot[600], k[1024], m[1024];
+		DIR *b;
+		struct dirent *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(boot, sizeof(boot), KVM_KERNEL_CACHE "/%s/boot",
+			 e->d_name);
+		b = opendir(boot);
+		while (b && (f = readdir(b))) {
+			if (strncmp(f->d_name, "vmlinuz-", 8))
+				continue;
+			snprintf(k, sizeof(k), "%s/%s", boot, f->d_name);
+			if (kvm_modules_dir(k, m, sizeof(m)) == 0 &&
+			    has_modules_dep(m) && strcmp(k, best) > 0) {
+				snprintf(best, sizeof(best), "%s", k);
+				snprintf(mods, msz, "%s", m);
+			}
+		}
+		if (b)
+			closedir(b);
+	}
+	if (d)
+		closedir(d);
+	if (!best[0])
+		return -ENOENT;
+	snprintf(kernel, ksz, "%s", best);
+	return 0;
+}
+
+int kvm_guest_kernel(const struct scn_params *p, const char *scn_path,
+		     int env_line, char *kernel, size_t ksz, char *mods,
+		     size_t msz, char *why, size_t whysz)
+{
+	struct utsname u;
+	char at[1100] = "";
+	int line;
+
+	if (!p->kvm_kernel[0]) {
+		if (default_kernel(kernel, ksz, mods, msz) == 0)
+			goto modules;
+		uname(&u);
+		if (scn_path)
+			snprintf(why, whysz, "%s:%d: environment kvm: no guest "
+				 "kernel: neither /boot/vmlinuz-%s with "
+				 "/lib/modules/%s/modules.dep nor a kernel in "
+				 KVM_KERNEL_CACHE "; expected kvm_kernel = PATH "
+				 "in [scenario]", scn_path, env_line,
+				 u.release, u.release);
+		else /* `isolat envs`: no file, no line */
+			snprintf(why, whysz, "no guest kernel: neither "
+				 "/boot/vmlinuz-%s with modules nor a kernel in "
+				 KVM_KERNEL_CACHE " (tests/e2e/lib_kernel.sh puts "
+				 "one there); set kvm_kernel in the scenario",
+				 u.release);
+		return scn_path ? -EINVAL : -ENOENT;
+	}
+	snprintf(kernel, ksz, "%s", p->kvm_kernel);
+	if (access(kernel, R_OK) < 0) {
+		snprintf(why, whysz, "%s:%d: kvm_kernel = %s: %s; expected "
+			 "the path of a bzImage/vmlinuz", scn_path,
+			 p->kvm_kernel_line, kernel, strerror(errno));
+		return -EINVAL;
+	}
+	if (p->kvm_modules[0]) {
+		snprintf(mods, msz, "%s", p->kvm_modules);
+	} else if (kvm_modules_dir(kernel, mods, msz) < 0) {
+		snprintf(why, whysz, "%s:%d: kvm_kernel = %s: cannot tell its "
+			 "modules directory from the name; expected "
+			 "kvm_modules = /lib/modules/VERSION as well",
+			 scn_path, p->kvm_kernel_line, kernel);
+		return -EINVAL;
+	}
+modules:
+	if (has_modules_dep(mods))
+		return 0;
+	line = p->kvm_modules_line ? p->kvm_modules_line
+	       : p->kvm_kernel_line ? p->kvm_kernel_line : env_line;
+	if (scn_path)
+		snprintf(at, sizeof(at), "%s:%d: ", scn_path, line);
+	snprintf(why, whysz, "%s%s/modules.dep: missing; expected the guest "
+		 "kernel's modules (depmod -b ROOT VERSION writes "
+		 "modules.dep)", at, mods);
+	return scn_path ? -EINVAL : -ENOENT;
+}
