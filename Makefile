@@ -13,14 +13,14 @@ WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -I. -DISOLAT_VERSION=\"$(VERSION)\"
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
-LIBS    := -linih -lhwloc -lsqlite3 -llxc -lm -lpthread
+LIBS    := -linih -lhwloc -lsqlite3 -llxc -larchive -lcrypto -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 
 # Everything the harness links, except its main(); tests link the same.
 LIB_SRC := $(wildcard collectors/*.c reports/*.c) \
            $(filter-out harness/main.c,$(wildcard harness/*.c)) \
-           workloads/wire.c workloads/cpulist.c
+           workloads/wire.c workloads/cpulist.c workloads/irqstat.c
 # The static workload binary: its own files plus the shared wire/cpulist.
 WL_SRC  := $(wildcard workloads/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -34,7 +34,7 @@ WL_OBJ   := $(WL_SRC:%.c=$(B)/wl/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 UNITS_SAN := $(UNIT_SRC:tests/unit/%.c=$(BS)/tests/%)
 
-.PHONY: all check unit unit-san e2e demo bench fuzz fuzz-smoke deps clean
+.PHONY: all check unit unit-san tools e2e demo bench fuzz fuzz-smoke deps clean
 all: $(B)/isolat $(B)/isolat-wl
 
 $(B)/%.o: %.c
@@ -74,6 +74,13 @@ $(BS)/tests/%: tests/unit/%.c $(BS)/libisolat.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $< $(BS)/libisolat.a -lcmocka $(LIBS)
 
+# --- test tools (tests/tools/*.c: helpers the e2e tests call) -----------
+TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
+$(B)/tools/%: tests/tools/%.c $(B)/libisolat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(B)/libisolat.a $(LIBS)
+tools: $(TOOLS)
+
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
@@ -90,7 +97,7 @@ fuzz: $(B)/fuzz_decode $(B)/fuzz_codec
 # --- tests ---------------------------------------------------------------
 unit: $(UNITS)
 unit-san: $(UNITS_SAN)
-check: all $(BS)/isolat unit unit-san fuzz
+check: all $(BS)/isolat unit unit-san tools fuzz
 	tests/run-tests.sh
 
 # --- demo, bench ----------------------------------------------------------

@@ -9,7 +9,9 @@ PKGS="gcc make pkg-config
       rt-tests gnuplot-nox
       clang libclang-rt-14-dev
       sqlite3 libxml2-utils netpbm
-      lxc lxc-dev"
+      lxc lxc-dev
+      qemu-system-x86 libarchive-dev libssl-dev kmod
+      chromium"
 
 missing=""
 for p in $PKGS; do

@@ -89,7 +89,52 @@ const char *ingest_fact(const struct ingest *in, const char *key)
 	return NULL;
 }
 
-/* Store every "key=value" line, keys prefixed (HELLO: "", END: "end."). */
+/*
+ * END "counter.<name>[.cpu<N>]=<value>" (wire.h) -> a counters row, side
+ * "workload".  A value that is not a plain number ("unsupported: ...",
+ * "unavailable: ...") is kept as the note with value NULL; an IRQ row gets
+ * its description from an earlier "irqdesc.<IRQ>" line as the note.
+ */
+static int keep_counter(struct ingest *in, const char *key,
+			const char *value)
+{
+	char name[256], desc_key[300];
+	const char *dot, *note = NULL, *p;
+	long long v = 0;
+	int cpu = -1, numeric;
+	size_t len;
+
+	snprintf(name, sizeof(name), "%s", key + strlen("counter."));
+	dot = strrchr(name, '.');
+	if (dot && !strncmp(dot, ".cpu", 4) && dot[4] >= '0' &&
+	    dot[4] <= '9') {
+		char *end;
+		long c = strtol(dot + 4, &end, 10);
+
+		if (!*end && c >= 0 && c < 1 << 20) {
+			cpu = (int)c;
+			name[dot - name] = '\0';
+		}
+	}
+	len = strlen(value);
+	numeric = len > 0 && len < 20;
+	for (p = value; numeric && *p; p++)
+		numeric = *p >= '0' && *p <= '9';
+	if (numeric)
+		v = strtoll(value, NULL, 10);
+	else
+		note = value;
+	if (numeric && !strncmp(name, "irq.", 4)) {
+		snprintf(desc_key, sizeof(desc_key), "end.irqdesc.%s",
+			 name + 4);
+		note = ingest_fact(in, desc_key);
+	}
+	return store_counter(in->st, in->case_id, "workload", cpu, name, v,
+			     numeric, note);
+}
+
+/* Store every "key=value" line, keys prefixed (HELLO: "", END: "end.");
+ * END counters go to the counters table instead of case_facts. */
 static int keep_kv_text(struct ingest *in, const char *text, size_t len,
 			const char *prefix)
 {
@@ -111,7 +156,10 @@ static int keep_kv_text(struct ingest *in, const char *text, size_t len,
 				 (int)(eq - p), p);
 			memcpy(value, eq + 1, (size_t)(line_end - eq - 1));
 			value[line_end - eq - 1] = '\0';
-			rc = keep_fact(in, key, value);
+			if (!strncmp(key, "end.counter.", 12))
+				rc = keep_counter(in, key + 4, value);
+			else
+				rc = keep_fact(in, key, value);
 		}
 		p = line_end + 1;
 	}
@@ -128,6 +176,39 @@ static int record_event(struct ingest *in, int64_t series_id,
 			 kind, msg);
 	return store_event(in->st, in->run_id, in->case_id, series_id, kind,
 			   severity, msg);
+}
+
+/* Create series i with its HELLO unit and kind (wire.h): series.I.unit,
+ * else the stream's unit=, else ns; series.I.kind, else latency. */
+static int series_meta(struct ingest *in, const char *text, size_t len,
+		       unsigned i, struct series_buf *s)
+{
+	char unit[16] = "ns", kind[16] = "latency", key[64], msg[160];
+	int rc;
+
+	snprintf(key, sizeof(key), "series.%u.unit", i);
+	if (kv_get(text, len, key, unit, sizeof(unit)) < 0 &&
+	    kv_get(text, len, "unit", unit, sizeof(unit)) < 0)
+		strcpy(unit, "ns");
+	snprintf(key, sizeof(key), "series.%u.kind", i);
+	if (kv_get(text, len, key, kind, sizeof(kind)) < 0)
+		strcpy(kind, "latency");
+	if ((strcmp(unit, "ns") && strcmp(unit, "ops")) ||
+	    (strcmp(kind, "latency") && strcmp(kind, "throughput") &&
+	     strcmp(kind, "noise"))) {
+		snprintf(msg, sizeof(msg), "series %u: unknown unit '%s' or "
+			 "kind '%s' in HELLO; stored as ns latency", i, unit,
+			 kind);
+		strcpy(unit, "ns");
+		strcpy(kind, "latency");
+		in->flagged = 1;
+		if ((rc = record_event(in, 0, "bad_frame", "warning", msg)))
+			return rc;
+	}
+	rc = store_series_create(in->st, in->case_id, i, s->cpu, unit, &s->id);
+	if (rc == 0 && strcmp(kind, "latency"))
+		rc = store_series_kind(in->st, s->id, kind);
+	return rc;
 }
 
 static int on_hello(void *ctx, const char *text, size_t len)
@@ -163,8 +244,7 @@ static int on_hello(void *ctx, const char *text, size_t len)
 		s->stats = stats_new();
 		if (!s->buf || !s->stats)
 			return -ENOMEM;
-		rc = store_series_create(in->st, in->case_id, i, s->cpu, "ns",
-					 &s->id);
+		rc = series_meta(in, text, len, i, s);
 	}
 	return rc;
 }
@@ -358,9 +438,20 @@ static int check_totals(struct ingest *in, struct series_buf *s, unsigned i,
 	return 0;
 }
 
+int ingest_drain(struct ingest *in)
+{
+	return chunk_writer_drain(in->cw);
+}
+
 int ingest_finish(struct ingest *in)
 {
 	int rc = decoder_finish(in->dec);
+	int drc = chunk_writer_drain(in->cw);
+
+	/* Whatever happened, no insert may still be running when the caller
+	 * commits or rolls back. */
+	if (rc == 0)
+		rc = drc;
 
 	for (unsigned i = 0; i < in->nseries && rc == 0; i++) {
 		struct series_buf *s = &in->series[i];
@@ -406,13 +497,4 @@ const char *ingest_end_status(const struct ingest *in)
 const char *ingest_first_error(const struct ingest *in)
 {
 	return in->first_error;
-}
-
-uint64_t ingest_dropped(const struct ingest *in)
-{
-	uint64_t d = 0;
-
-	for (unsigned i = 0; i < in->nseries; i++)
-		d += in->series[i].gap;
-	return d;
 }

@@ -29,6 +29,9 @@ void ingest_free(struct ingest *in);
  * problems are events, not errors). */
 int ingest_feed(struct ingest *in, const void *buf, size_t len);
 
+/* Wait until every queued chunk is written (before a commit).  0 or the
+ * first write error. */
+int ingest_drain(struct ingest *in);
 /* The stream is over: flush chunks, write summaries.  0 or -errno. */
 int ingest_finish(struct ingest *in);
 
@@ -41,7 +44,6 @@ const char *ingest_first_error(const struct ingest *in);
 /* Something was lost or went wrong (the case must be flagged). */
 int ingest_flagged(const struct ingest *in);
 uint64_t ingest_samples(const struct ingest *in);
-uint64_t ingest_dropped(const struct ingest *in);
 unsigned ingest_nseries(const struct ingest *in);
 /* Largest value seen so far (live progress). */
 uint32_t ingest_max(const struct ingest *in);

@@ -93,6 +93,30 @@ static const char *const migrations[] = {
 	"CREATE INDEX cases_run ON cases(run_id);"
 	"CREATE INDEX series_case ON series(case_id);"
 	"CREATE INDEX events_run ON events(run_id);",
+	/* 1 -> 2: tags, names for runs (`isolat tag`, gate baselines).
+	 * A tag points at a run by id; moving a tag is an UPDATE, and a
+	 * run's deletion drops its tags.  Only this table: `isolat merge`
+	 * needs nothing new, it keys on runs.uuid (already UNIQUE). */
+	"CREATE TABLE tags ("
+	"  name TEXT PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE INDEX tags_run ON tags(run_id);",
+	/* 2 -> 3: spin and per-case counters (issue 7).  series.kind says
+	 * what a series' values are (latency | throughput | noise; every
+	 * older series measured latency).  counters: what interrupted the
+	 * measured CPUs, one row per (side, cpu, name); value NULL with a
+	 * note when the counter could not be read ("unsupported: ...").
+	 * A table rather than case_facts: reports sum and rank them. */
+	"ALTER TABLE series ADD COLUMN kind TEXT NOT NULL DEFAULT 'latency';"
+	"CREATE TABLE counters ("
+	"  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+	"  side TEXT NOT NULL,"
+	"  cpu INTEGER NOT NULL DEFAULT -1,"
+	"  name TEXT NOT NULL,"
+	"  value INTEGER,"
+	"  note TEXT,"
+	"  PRIMARY KEY (case_id, side, cpu, name));",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -176,7 +200,8 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
-static int migrate(struct store *st, char *err, size_t errsz)
+static int migrate(struct store *st, enum store_mode mode, char *err,
+		   size_t errsz)
 {
 	int version, appid, rc;
 
@@ -200,6 +225,14 @@ static int migrate(struct store *st, char *err, size_t errsz)
 			goto corrupt;
 		if (ntables > 0)
 			goto foreign;
+		/* A reader never turns a file into a database. */
+		if (mode != STORE_WRITE) {
+			snprintf(err, errsz,
+				 "%s: empty, not an isolat database; run "
+				 "`isolat run SCENARIO` first or pass --db "
+				 "PATH", st->path);
+			return -EINVAL;
+		}
 	} else if (appid != STORE_APP_ID) {
 		goto foreign;
 	}
@@ -245,12 +278,57 @@ sqlerr:
 	return -EIO;
 }
 
+/* "file:PATH?immutable=1" with PATH percent-escaped where URIs need it. */
+static int immutable_uri(const char *path, char *out, size_t size)
+{
+	size_t o = (size_t)snprintf(out, size, "file:");
+
+	for (const char *p = path; *p; p++) {
+		if (o + 4 >= size)
+			return -ENAMETOOLONG;
+		if (*p == '%' || *p == '?' || *p == '#')
+			o += (size_t)snprintf(out + o, size - o, "%%%02X",
+					      (unsigned char)*p);
+		else
+			out[o++] = *p;
+	}
+	out[o] = '\0';
+	if (o + sizeof("?immutable=1") > size)
+		return -ENAMETOOLONG;
+	strcat(out, "?immutable=1");
+	return 0;
+}
+
+/* A read-only database must already be an isolat database of this
+ * version: it cannot be migrated. */
+static int check_current(struct store *st, char *err, size_t errsz)
+{
+	int version = -1, appid = 0;
+
+	if (pragma_int(st, "PRAGMA user_version", &version) < 0 ||
+	    pragma_int(st, "PRAGMA application_id", &appid) < 0 ||
+	    appid != STORE_APP_ID) {
+		snprintf(err, errsz, "%s: not an isolat database (read-only "
+			 "file); point --db at an isolat database", st->path);
+		return -EINVAL;
+	}
+	if (version != STORE_SCHEMA_VERSION) {
+		snprintf(err, errsz, "%s: read-only, schema version %d, this "
+			 "isolat reads %d; copy it somewhere writable so it "
+			 "can be migrated (or use a matching isolat)",
+			 st->path, version, STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out,
 	       char *err, size_t errsz)
 {
 	struct store *st;
-	int flags, rc;
+	int flags, rc, readonly;
 	struct stat sb;
+	char uri[3 * 4096 + 32];
 
 	*out = NULL;
 	if (strlen(path) >= sizeof(st->path)) {
@@ -277,7 +355,19 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
 	strcpy(st->path, path);
 	flags = mode == STORE_READ ? SQLITE_OPEN_READWRITE
 				   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+	/* An archived database on read-only media can still be reported
+	 * on: opened immutable, never migrated. */
+	readonly = mode == STORE_READ && access(path, W_OK) < 0;
+	if (readonly) {
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+		if (immutable_uri(path, uri, sizeof(uri)) < 0) {
+			snprintf(err, errsz, "database path too long");
+			rc = -ENAMETOOLONG;
+			goto fail;
+		}
+	}
+	if (sqlite3_open_v2(readonly ? uri : path, &st->db, flags, NULL) !=
+	    SQLITE_OK) {
 		snprintf(err, errsz, "%s: cannot open: %s", path,
 			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		rc = -EIO;
@@ -285,11 +375,12 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
-	rc = migrate(st, err, errsz);
+	rc = readonly ? check_current(st, err, errsz)
+		      : migrate(st, mode, err, errsz);
 	if (rc < 0)
 		goto fail;
 	/* WAL: readers (report, show) never block the writer of a run. */
-	if (exec(st, "PRAGMA journal_mode = WAL") < 0 ||
+	if ((!readonly && exec(st, "PRAGMA journal_mode = WAL") < 0) ||
 	    exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
 	    exec(st, "PRAGMA foreign_keys = ON") < 0) {
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(st->db));
@@ -499,6 +590,29 @@ int store_series_create(struct store *st, int64_t case_id, unsigned idx,
 			"iiit", case_id, (int64_t)idx, (int64_t)cpu, unit);
 }
 
+int store_series_kind(struct store *st, int64_t series_id, const char *kind)
+{
+	return run_stmt(st, NULL, "UPDATE series SET kind=? WHERE id=?", "ti",
+			kind, series_id);
+}
+
+int store_counter(struct store *st, int64_t case_id, const char *side,
+		  int cpu, const char *name, int64_t value, int has_value,
+		  const char *note)
+{
+	if (!has_value)
+		return run_stmt(st, NULL,
+				"INSERT OR REPLACE INTO counters(case_id, side,"
+				" cpu, name, value, note) VALUES (?,?,?,?,NULL,?)",
+				"ititt", case_id, side, (int64_t)cpu, name,
+				note);
+	return run_stmt(st, NULL,
+			"INSERT OR REPLACE INTO counters(case_id, side, cpu,"
+			" name, value, note) VALUES (?,?,?,?,?,?)",
+			"ititit", case_id, side, (int64_t)cpu, name, value,
+			note);
+}
+
 int store_chunk_put(struct store *st, int64_t series_id, uint32_t chunk_no,
 		    uint64_t first_seq, uint32_t nsamples, const void *blob,
 		    size_t len)
@@ -620,6 +734,87 @@ int store_resolve_run(struct store *st, const char *arg, int64_t *run_id,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Tag names: identifiers, so they never collide with "last" or read as
+ * a UUID prefix in messages, and are safe in file names and CI output. */
+static int tag_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 64 || !strcmp(name, "last") ||
+	    !((name[0] >= 'A' && name[0] <= 'Z') ||
+	      (name[0] >= 'a' && name[0] <= 'z')))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int store_resolve_ref(struct store *st, const char *arg, int64_t *run_id,
+		      char uuid[37], char *err, size_t errsz)
+{
+	sqlite3_stmt *s;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT r.id, r.uuid FROM tags t JOIN runs r "
+			       "ON r.id = t.run_id WHERE t.name = ?",
+			       -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", st->path,
+			 sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *u = sqlite3_column_text(s, 1);
+
+		*run_id = sqlite3_column_int64(s, 0);
+		snprintf(uuid, 37, "%s", u ? (const char *)u : "");
+		found = 1;
+	}
+	sqlite3_finalize(s);
+	if (found)
+		return 0;
+	return store_resolve_run(st, arg, run_id, uuid, err, errsz);
+}
+
+int store_tag_set(struct store *st, const char *name, int64_t run_id,
+		  char *err, size_t errsz)
+{
+	char now[32];
+
+	if (!tag_name_ok(name)) {
+		snprintf(err, errsz, "'%.80s' is not a tag name: use 1 to 64 "
+			 "characters of A-Z a-z 0-9 . _ -, starting with a "
+			 "letter, and not 'last'", name);
+		return -EINVAL;
+	}
+	store_now(now, sizeof(now));
+	if (run_stmt(st, NULL,
+		     "INSERT INTO tags(name, run_id, created_at) VALUES (?,?,?)"
+		     " ON CONFLICT(name) DO UPDATE SET run_id = excluded.run_id,"
+		     " created_at = excluded.created_at",
+		     "tit", name, run_id, now) < 0) {
+		snprintf(err, errsz, "%s: %s", st->path,
+			 sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	return 0;
+}
+
+int store_tag_delete(struct store *st, const char *name)
+{
+	if (run_stmt(st, NULL, "DELETE FROM tags WHERE name = ?", "t",
+		     name) < 0)
+		return -EIO;
+	return sqlite3_changes(st->db) > 0 ? 0 : -ENOENT;
 }
 
 int store_series_samples(struct store *st, int64_t series_id,

@@ -33,6 +33,23 @@
  *   events   (id, run_id, case_id NULL, series_id NULL, at, kind,
  *             severity: info|warning|error, message)
  *
+ * Version 2 adds:
+ *
+ *   tags     (name PRIMARY KEY, run_id, created_at)   `isolat tag RUN NAME`;
+ *             a RUN argument may be a tag name (store_resolve_ref)
+ *
+ * Version 3 adds (issue 7, spin workload and counters):
+ *
+ *   series.kind  latency | throughput | noise (default latency); unit is
+ *                ns for latency and noise, ops for throughput
+ *   counters (case_id, side: host|workload, cpu (-1: not per CPU), name,
+ *             value INTEGER NULL, note)  per-case deltas: irq.<IRQ>,
+ *             softirq.<NAME>, ctxsw.voluntary|nonvoluntary,
+ *             perf.cycles|instructions|cache-misses; note holds the IRQ's
+ *             description, or "unsupported: why" with value NULL.  side
+ *             workload = seen from inside the environment (the guest's
+ *             view for kvm/xen), host = the harness's /proc on the host.
+ *
  * Times are UTC ISO-8601 text ("2026-11-24T17:00:00Z").
  */
 #ifndef ISOLAT_STORE_H
@@ -45,7 +62,7 @@
 #include "stats.h"
 
 #define STORE_APP_ID 0x49534c54 /* "ISLT" */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -104,6 +121,12 @@ int store_case_fact(struct store *st, int64_t case_id, const char *key,
 
 int store_series_create(struct store *st, int64_t case_id, unsigned idx,
 			int cpu, const char *unit, int64_t *series_id);
+/* kind: latency | throughput | noise (schema 3). */
+int store_series_kind(struct store *st, int64_t series_id, const char *kind);
+/* One counters row (replaces); has_value 0 stores value NULL. */
+int store_counter(struct store *st, int64_t case_id, const char *side,
+		  int cpu, const char *name, int64_t value, int has_value,
+		  const char *note);
 int store_chunk_put(struct store *st, int64_t series_id, uint32_t chunk_no,
 		    uint64_t first_seq, uint32_t nsamples, const void *blob,
 		    size_t len);
@@ -125,6 +148,24 @@ int store_event(struct store *st, int64_t run_id, int64_t case_id,
  */
 int store_resolve_run(struct store *st, const char *arg, int64_t *run_id,
 		      char uuid[37], char *err, size_t errsz);
+
+/*
+ * Resolve a RUN-or-TAG argument: a tag name (see store_tag_set) first,
+ * then everything store_resolve_run accepts.  A tag that looks like a UUID
+ * prefix wins over the prefix; `isolat tag` refuses such names anyway.
+ */
+int store_resolve_ref(struct store *st, const char *arg, int64_t *run_id,
+		      char uuid[37], char *err, size_t errsz);
+
+/*
+ * Point tag name at run_id (created, or moved when it exists).  A name is
+ * 1..64 bytes of [A-Za-z0-9._-], starting with a letter, and not "last";
+ * -EINVAL with err saying so otherwise.  0 or -EIO.
+ */
+int store_tag_set(struct store *st, const char *name, int64_t run_id,
+		  char *err, size_t errsz);
+/* 0, -ENOENT (no such tag) or -EIO. */
+int store_tag_delete(struct store *st, const char *name);
 
 /*
  * Call fn for every chunk of a series, in order, with the decoded values.

@@ -40,7 +40,11 @@ struct isolat_ctx {
 	X(list, "list the runs in the database")                            \
 	X(show, "print a run: host metadata, cases, summaries, events")     \
 	X(export, "export a run's samples or summaries (csv, json)")        \
-	X(report, "render a run's plots and index.html with gnuplot")
+	X(report, "render a run's plots and index.html with gnuplot")       \
+	X(compare, "one report overlaying matching cases of several runs")  \
+	X(tag, "name a run (a baseline for gate)")                          \
+	X(gate, "regression gate: candidate vs baseline, JUnit/Markdown")   \
+	X(merge, "import runs from board databases, idempotent by UUID")
 
 #define X(n, d) int cmd_##n(struct isolat_ctx *ctx, int argc, char **argv);
 CMDS(X)

@@ -27,7 +27,7 @@ int cmd_open_run(struct isolat_ctx *ctx, const char *cmd, const char *arg,
 	}
 	if (!arg)
 		return EXIT_OK;
-	rc = store_resolve_run(*st, arg, &id, uuid, err, sizeof(err));
+	rc = store_resolve_ref(*st, arg, &id, uuid, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "isolat %s: %s\n", cmd, err);
 		store_close(*st);

@@ -11,23 +11,28 @@
 #include "reports/report.h"
 
 static const char usage_text[] =
-	"usage: isolat report [-o DIR] RUN\n"
+	"usage: isolat report [-o DIR] [--style plain|paper] RUN\n"
 	"\n"
 	"Render the run's plots (latency histogram per case, maximum per\n"
 	"second over time, latency versus percentile, an overview) as SVG and\n"
 	"PNG through gnuplot, and index.html with host metadata and the\n"
 	"summary table.  The gnuplot scripts and data files are kept beside\n"
 	"them.  Default DIR: results/report-UUID (next to the database).\n"
-	"RUN is a UUID, a unique prefix of one, or 'last'.\n";
+	"RUN is a UUID, a unique prefix of one, or 'last'.\n"
+	"--style paper: also a vector PDF of every plot (pdfcairo), a fixed\n"
+	"colour per environment, paper fonts and line widths, EMULATED cases\n"
+	"marked across the plot.\n";
 
 int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
+		{"style", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *outdir = NULL;
+	enum report_style style = REPORT_PLAIN;
 	struct store *st = NULL;
 	long long run_id;
 	char uuid[37], err[2048], dir[4096];
@@ -36,6 +41,10 @@ int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		if (c == 'o') {
 			outdir = optarg;
+		} else if (c == 's' && (!strcmp(optarg, "plain") ||
+					!strcmp(optarg, "paper"))) {
+			style = strcmp(optarg, "paper") ? REPORT_PLAIN
+							: REPORT_PAPER;
 		} else if (c == 'h') {
 			cmd_usage(stdout, usage_text);
 			return EXIT_OK;
@@ -61,7 +70,7 @@ int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
 			 slash ? ctx->db_path : ".", uuid);
 		outdir = dir;
 	}
-	rc = report_render(st, run_id, outdir, err, sizeof(err));
+	rc = report_render_style(st, run_id, outdir, style, err, sizeof(err));
 	store_close(st);
 	if (rc < 0) {
 		fprintf(stderr, "isolat report: %s\n", err);

@@ -95,8 +95,11 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 			"(isolat show %.8s)\n",
 			scn.name, res.done, res.failed, res.skipped,
 			res.interrupted ? ", interrupted" : "", res.uuid);
+	/* Nothing measured because nothing could run here is not a pass: a
+	 * CI gate must not go green on a host that lacks the environment. */
 	status = res.interrupted ? EXIT_INTERRUPTED
 		 : res.failed    ? EXIT_FAILED
+		 : res.done == 0 ? EXIT_NO_RESOURCE
 				 : EXIT_OK;
 	if (report && !res.interrupted) {
 		char *rargv[] = {"report", res.uuid, NULL};

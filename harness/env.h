@@ -24,7 +24,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct cpulist;
 struct plan_case;
+struct scenario;
+struct scn_params;
 
 struct env_case {
 	/* Set by the run loop before prepare. */
@@ -47,6 +50,10 @@ struct env_case {
 struct env_ops {
 	const char *name;
 	const char *describe;
+	/* The host's programs (e.g. /usr/bin/cyclictest) are reachable from
+	 * inside: true for bare and lxc (host /usr bound in), false for
+	 * guests, whose image holds only the static workload. */
+	int host_programs;
 	/* 0 when usable here; else negative errno and a reason in why.  A
 	 * ready backend may still leave a note in why (e.g. the version it
 	 * found), which `isolat envs` shows instead of describe. */
@@ -56,10 +63,25 @@ struct env_ops {
 	/* Reap the workload: 0 and *status (wait(2) status) when it ended
 	 * within timeout_ms, -ETIMEDOUT otherwise. */
 	int (*wait)(struct env_case *ec, int timeout_ms, int *status);
+	/* Optional.  Ask the workload to end soon (SIGTERM to it), without
+	 * waiting: it then drains and sends END, which the run loop still
+	 * reads before it calls stop(). */
+	void (*interrupt)(struct env_case *ec);
 	/* Make it end now (timeout, SIGINT).  Idempotent. */
 	void (*stop)(struct env_case *ec);
 	/* Release everything prepare/start made.  Idempotent. */
 	void (*cleanup)(struct env_case *ec);
+	/* Optional.  Check a scenario's settings for this backend against
+	 * this host (a guest kernel that must exist, ...); planning calls it
+	 * instead of probe() when present.  -EINVAL: the scenario is wrong
+	 * here, why is "FILE:LINE: what; expected" and planning fails; any
+	 * other negative errno: not ready, the cases are skipped with why. */
+	int (*probe_scenario)(const struct scenario *scn, char *why,
+			      size_t whysz);
+	/* Optional.  The CPUs a workload sees in this environment when they
+	 * are not the host's (a guest's vCPUs): planning checks cpus and
+	 * picks the default housekeeping CPU among them. */
+	void (*guest_cpus)(const struct scn_params *p, struct cpulist *out);
 };
 
 #define X(n) extern const struct env_ops env_##n##_ops;

@@ -4,6 +4,7 @@
  * is compared with.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,14 @@ static int bare_wait(struct env_case *ec, int timeout_ms, int *status)
 	return rc;
 }
 
+static void bare_interrupt(struct env_case *ec)
+{
+	struct proc *p = ec->priv;
+
+	if (p && p->pid > 0 && !p->reaped)
+		kill(-p->pid, SIGTERM);
+}
+
 static void bare_stop(struct env_case *ec)
 {
 	if (ec->priv)
@@ -78,11 +87,13 @@ static void bare_cleanup(struct env_case *ec)
 
 const struct env_ops env_bare_ops = {
 	.name = "bare",
+	.host_programs = 1,
 	.describe = "the workload as a process on the host itself",
 	.probe = bare_probe,
 	.prepare = bare_prepare,
 	.start = bare_start,
 	.wait = bare_wait,
+	.interrupt = bare_interrupt,
 	.stop = bare_stop,
 	.cleanup = bare_cleanup,
 };

@@ -629,6 +629,7 @@ static void lxc_cleanup(struct env_case *ec)
 
 const struct env_ops env_lxc_ops = {
 	.name = "lxc",
+	.host_programs = 1,
 	.describe = "the workload in an LXC container made through liblxc",
 	.probe = lxc_probe,
 	.prepare = lxc_prepare,

@@ -438,8 +438,10 @@ int lxc_rt_restore_journal(const char *journal)
 		return errno == ENOENT ? 0 : -errno;
 	while (fgets(line, sizeof(line), f) &&
 	       rt.n < sizeof(rt.ch) / sizeof(rt.ch[0])) {
+		static const char knob[] = "/cpu.rt_runtime_us";
 		struct lxc_rt_change *c = &rt.ch[rt.n];
 		char *sp = strchr(line, ' ');
+		size_t len;
 
 		if (!sp)
 			continue;
@@ -448,10 +450,10 @@ int lxc_rt_restore_journal(const char *journal)
 		snprintf(c->path, sizeof(c->path), "%s", sp + 1);
 		/* Only ever a cgroup's RT knob: the journal is ours, but a
 		 * path from a file is still checked before root writes. */
+		len = strlen(c->path);
 		if (strncmp(c->path, "/sys/fs/cgroup/", 15) ||
-		    strstr(c->path, "/../") ||
-		    strcmp(c->path + strlen(c->path) - 18,
-			   "cpu.rt_runtime_us"))
+		    strstr(c->path, "/../") || len < 15 + sizeof(knob) - 1 ||
+		    strcmp(c->path + len - (sizeof(knob) - 1), knob))
 			continue;
 		rt.n++;
 	}

@@ -88,8 +88,8 @@ static const struct scn_profile *find_profile(const struct scenario *scn,
 int plan_build(const struct scenario *scn, const char *sysfs_root,
 	       struct plan *plan, char *err, size_t errsz)
 {
-	struct cpulist online;
-	struct scn_params params = scn->params;
+	struct cpulist online, seen;
+	struct scn_params params;
 	size_t n = (size_t)scn->environments.n * scn->profiles_used.n *
 		   scn->workloads.n * scn->loads.n * scn->repetitions;
 	unsigned idx = 0;
@@ -97,8 +97,6 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 
 	memset(plan, 0, sizeof(*plan));
 	rc = online_cpus(sysfs_root, &online, err, errsz);
-	if (rc == 0)
-		rc = resolve_params(scn, &online, &params, err, errsz);
 	if (rc < 0)
 		return rc;
 	plan->cases = calloc(n, sizeof(*plan->cases));
@@ -108,7 +106,34 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 	for (unsigned e = 0; e < scn->environments.n; e++) {
 		const struct env_ops *env = env_find(scn->environments.item[e]);
 		char env_why[200] = "";
-		int env_ok = env->probe(env_why, sizeof(env_why)) == 0;
+		int env_ok;
+
+		/* CPUs are checked against what the workload will see: the
+		 * host's, or a guest's vCPUs. */
+		params = scn->params;
+		seen = online;
+		if (env->guest_cpus)
+			env->guest_cpus(&scn->params, &seen);
+		rc = resolve_params(scn, &seen, &params, err, errsz);
+		if (rc < 0) {
+			plan_free(plan);
+			return rc;
+		}
+
+		if (env->probe_scenario) {
+			char why[1024] = "";
+
+			rc = env->probe_scenario(scn, why, sizeof(why));
+			if (rc == -EINVAL) {
+				snprintf(err, errsz, "%s", why);
+				plan_free(plan);
+				return rc;
+			}
+			snprintf(env_why, sizeof(env_why), "%.199s", why);
+			env_ok = rc == 0;
+		} else {
+			env_ok = env->probe(env_why, sizeof(env_why)) == 0;
+		}
 
 		for (unsigned p = 0; p < scn->profiles_used.n; p++)
 		for (unsigned w = 0; w < scn->workloads.n; w++)
@@ -140,6 +165,14 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					 sizeof(c->skip_reason),
 					 "environment %s not ready: %s",
 					 env->name, env_why);
+			else if (c->workload->needs && !env->host_programs)
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason),
+					 "workload %s needs %s, which the %s "
+					 "environment does not provide (only "
+					 "isolat's own workloads run there)",
+					 c->workload->name, c->workload->needs,
+					 env->name);
 			else if (workload_probe(c->workload, why,
 						sizeof(why)) < 0)
 				snprintf(c->skip_reason,
@@ -224,6 +257,9 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 		json_kv_uint(&j, "duration_s", c->params.duration_s);
 	json_kv_uint(&j, "hello_timeout_s", c->params.hello_timeout_s);
 	json_kv_uint(&j, "grace_s", c->params.grace_s);
+	if (c->params.trace_threshold_us)
+		json_kv_uint(&j, "trace_threshold_us",
+			     c->params.trace_threshold_us);
 	if (c->skip_reason[0])
 		json_kv_string(&j, "skip_reason", c->skip_reason);
 	json_end_object(&j);

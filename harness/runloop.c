@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "collectors/hostinfo.h"
 #include "collectors/ingest.h"
+#include "harness/counters.h"
 #include "harness/progress.h"
 #include "harness/util.h"
 
@@ -81,8 +83,8 @@ static int fact_cb(void *ctx, const char *key, const char *value)
 }
 
 /* argv for `isolat-wl WORKLOAD ...`; strings live in bufs. */
-static void workload_argv(const struct plan_case *c, char bufs[6][64],
-			  char *argv[16])
+static void workload_argv(const struct plan_case *c, char bufs[7][64],
+			  char *argv[20])
 {
 	int i = 0;
 
@@ -106,6 +108,12 @@ static void workload_argv(const struct plan_case *c, char bufs[6][64],
 	argv[i++] = bufs[3];
 	argv[i++] = "--loops";
 	argv[i++] = bufs[4];
+	if (c->params.trace_threshold_us &&
+	    !strcmp(c->workload->name, "rtlat")) {
+		snprintf(bufs[6], 64, "%u", c->params.trace_threshold_us);
+		argv[i++] = "--trace-threshold-us";
+		argv[i++] = bufs[6];
+	}
 	argv[i] = NULL;
 }
 
@@ -124,7 +132,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
  * -ETIMEDOUT, -EINTR, or a negative errno from ingest (database).
  */
 static int collect(struct case_run *cr, struct env_case *ec,
-		   struct ingest *in)
+		   struct ingest *in, double drain_until)
 {
 	const struct scn_params *p = &cr->pc->params;
 	double start = mono_now(), case_s = plan_case_seconds(cr->pc);
@@ -139,22 +147,27 @@ static int collect(struct case_run *cr, struct env_case *ec,
 		double now = mono_now();
 		int rc;
 
-		if (interrupted)
+		if (drain_until) {
+			/* Told to stop: read what it still sends (END with
+			 * its totals) until it closes, or give up. */
+			if (now > drain_until)
+				return -ETIMEDOUT;
+		} else if (interrupted) {
 			return -EINTR;
-		if (!ingest_seen_hello(in) && now > hello_by) {
+		} else if (!ingest_seen_hello(in) && now > hello_by) {
 			snprintf(cr->reason, sizeof(cr->reason),
 				 "no HELLO from the workload within %u s",
 				 p->hello_timeout_s);
 			return -ETIMEDOUT;
-		}
-		if (now > end_by) {
+		} else if (now > end_by) {
 			snprintf(cr->reason, sizeof(cr->reason),
 				 "still running %u s after its expected "
 				 "end (%.0f s)", p->grace_s, case_s);
 			return -ETIMEDOUT;
 		}
-		progress_draw(cr->prog, cr->pc->idx + 1, cr->pc->name, case_s,
-			      now - start, ingest_max(in));
+		if (!drain_until)
+			progress_draw(cr->prog, cr->pc->idx + 1, cr->pc->name,
+				      case_s, now - start, ingest_max(in));
 		rc = poll(fds, 2, 250);
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -238,6 +251,36 @@ static int verdict(struct case_run *cr, struct ingest *in, int collected,
 	return 0;
 }
 
+/*
+ * Keep the harness (and the chunk writer thread it starts for the case) off
+ * the measured CPUs: decoding, encoding and SQLite writes are exactly the
+ * disturbance a measurement must not see.  Threads started later inherit
+ * this mask; children set their own affinity explicitly.
+ */
+static int pin_harness(const struct plan_case *pc, cpu_set_t *saved)
+{
+	struct cpulist online;
+	const char *why;
+	char text[1024];
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(*saved), saved) < 0 ||
+	    read_text("/sys/devices/system/cpu/online", text,
+		      sizeof(text)) < 0 ||
+	    cpulist_parse(text, &online, &why) < 0)
+		return -1;
+	CPU_ZERO(&set);
+	for (unsigned i = 0; i < online.n; i++)
+		if (!cpulist_contains(&pc->params.cpus, online.cpu[i])) {
+			CPU_SET(online.cpu[i], &set);
+			n++;
+		}
+	if (!n || sched_setaffinity(0, sizeof(set), &set) < 0)
+		return -1;
+	return 0;
+}
+
 static int run_case(struct case_run *cr, const char *wl_path)
 {
 	const struct plan_case *pc = cr->pc;
@@ -245,16 +288,21 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	struct env_case ec = {.pc = pc, .wl_path = wl_path,
 			      .stream_fd = -1, .log_fd = -1,
 			      .fact = fact_cb, .fact_ctx = cr};
-	char argvbuf[6][64], *argv[16], workdir[] = "/tmp/isolat-XXXXXX";
+	char argvbuf[7][64], *argv[20], workdir[] = "/tmp/isolat-XXXXXX";
+	struct case_counters *cc = NULL;
 	char err[512] = "";
 	struct ingest *in = NULL;
-	int rc, collected = 0, waited = -1, status = 0, prepared = 0;
+	int rc, rc2, collected = 0, waited = -1, status = 0, prepared = 0;
+
+	cpu_set_t saved_affinity;
+	int pinned;
 
 	cr->reason[0] = '\0';
 	cr->log.len = 0;
+	pinned = pin_harness(pc, &saved_affinity) == 0;
 	rc = store_case_status(cr->st, cr->case_id, "running", NULL);
 	if (rc < 0)
-		return rc;
+		goto out_dir;
 	workload_argv(pc, argvbuf, argv);
 	ec.wl_argv = argv;
 	if (!mkdtemp(workdir)) {
@@ -268,6 +316,7 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	if (rc < 0)
 		goto out_dir;
 	prepared = 1;
+	cc = case_counters_begin(pc); /* host IRQ deltas, trace (issue 7) */
 	if (env->prepare(&ec, err, sizeof(err)) < 0 ||
 	    env->start(&ec, err, sizeof(err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason), "%s: %s", env->name,
@@ -281,10 +330,18 @@ static int run_case(struct case_run *cr, const char *wl_path)
 		rc = -ENOMEM;
 		goto finish;
 	}
-	collected = collect(cr, &ec, in);
-	if (collected == -EINTR) {
+	collected = collect(cr, &ec, in, 0);
+	if (collected == -EINTR)
 		snprintf(cr->reason, sizeof(cr->reason),
 			 "interrupted by signal %d", (int)interrupted);
+	if (collected == -EINTR || collected == -ETIMEDOUT) {
+		/* Ask the workload to end (it then drains its rings and sends
+		 * END with its totals) and keep reading; stop it hard only if
+		 * that does not happen soon. */
+		if (env->interrupt) {
+			env->interrupt(&ec);
+			collect(cr, &ec, in, mono_now() + 5.0);
+		}
 		env->stop(&ec);
 	} else if (collected < 0) {
 		env->stop(&ec);
@@ -305,6 +362,8 @@ finish:
 	if (cr->log.len)
 		store_case_fact(cr->st, cr->case_id, "workload_log",
 				cr->log.buf);
+	if (prepared && (rc2 = case_counters_end(cc, cr->st, cr->case_id)))
+		rc = rc < 0 ? rc : rc2;
 	if (rc < 0 && !cr->reason[0])
 		snprintf(cr->reason, sizeof(cr->reason),
 			 "recording failed: %s (%s)", strerror(-rc),
@@ -314,12 +373,20 @@ finish:
 			  cr->reason[0] ? cr->reason : NULL);
 	if (prepared) {
 		env->cleanup(&ec);
-		rc = store_commit(cr->st) < 0 ? -EIO : rc;
+		/* Nothing may still be inserting when the case commits. */
+		if (in && (rc2 = ingest_drain(in)) < 0 && rc == 0)
+			rc = rc2;
+		if (store_commit(cr->st) < 0) {
+			store_rollback(cr->st);
+			rc = -EIO;
+		}
 	}
 	ingest_free(in);
 out_dir:
 	if (ec.workdir)
-		nftw(workdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		nftw(workdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved_affinity), &saved_affinity);
 	return rc;
 }
 

@@ -19,6 +19,7 @@
 #include "harness/env.h"
 #include "harness/load.h"
 #include "harness/workload.h"
+#include "reports/gate.h"
 
 struct parse {
 	struct scenario *scn;
@@ -63,12 +64,26 @@ static char *reader(char *buf, int size, void *stream)
 		return NULL;
 	nl = strchr(p->pos, '\n');
 	n = nl ? (size_t)(nl - p->pos) + 1 : strlen(p->pos);
-	if (n >= (size_t)size)
-		n = (size_t)size - 1; /* inih rejects over-long lines itself */
+	p->line++;
+	/* inih would split a long line into pieces and a leading blank
+	 * makes a line a continuation of the previous value: both would be
+	 * reported as some other, later mistake.  Say what it is. */
+	if (n >= (size_t)size) {
+		fail(p, "line longer than %d characters; expected shorter "
+		     "lines (split lists, shorten the description)", size - 2);
+		return NULL;
+	}
+	if ((*p->pos == ' ' || *p->pos == '\t') &&
+	    p->pos[strspn(p->pos, " \t\r")] != '\n' &&
+	    p->pos[strspn(p->pos, " \t\r")] != '\0') {
+		fail(p, "line starts with blanks; expected 'key = value' at "
+		     "the start of the line (inih reads an indented line as "
+		     "the continuation of the previous value)");
+		return NULL;
+	}
 	memcpy(buf, p->pos, n);
 	buf[n] = '\0';
 	p->pos += n;
-	p->line++;
 	return buf;
 }
 
@@ -156,7 +171,9 @@ static int known_load(const char *n) { return load_find(n) != NULL; }
 enum key_id {
 	K_NAME, K_DESCRIPTION, K_ENVIRONMENTS, K_PROFILES, K_WORKLOADS,
 	K_LOADS, K_REPETITIONS, K_CPUS, K_HOUSEKEEPING, K_POLICY, K_PRIORITY,
-	K_INTERVAL, K_DURATION, K_LOOPS, K_HELLO_TIMEOUT, K_GRACE, K_COUNT
+	K_INTERVAL, K_DURATION, K_LOOPS, K_HELLO_TIMEOUT, K_GRACE,
+	K_KVM_KERNEL, K_KVM_MODULES, K_GUEST_CMDLINE, K_VCPUS, K_MEMORY,
+	K_KVM_ACCEL, K_VCPU_PRIORITY, K_MEM_LOCK, K_TRACE_THRESHOLD, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
@@ -168,7 +185,36 @@ static const char *const key_names[K_COUNT] = {
 	[K_PRIORITY] = "priority", [K_INTERVAL] = "interval_us",
 	[K_DURATION] = "duration_s", [K_LOOPS] = "loops",
 	[K_HELLO_TIMEOUT] = "hello_timeout_s", [K_GRACE] = "grace_s",
+	[K_KVM_KERNEL] = "kvm_kernel", [K_KVM_MODULES] = "kvm_modules",
+	[K_GUEST_CMDLINE] = "guest_cmdline", [K_VCPUS] = "vcpus",
+	[K_MEMORY] = "memory_mb", [K_KVM_ACCEL] = "kvm_accel",
+	[K_VCPU_PRIORITY] = "vcpu_priority", [K_MEM_LOCK] = "mem_lock",
+	[K_TRACE_THRESHOLD] = "trace_threshold_us",
 };
+
+/* An absolute path QEMU can take as one argv element: no control
+ * characters, and no ',' (QEMU's option syntax would split on it). */
+static int valid_path(const char *v)
+{
+	if (v[0] != '/' || strlen(v) >= 1024)
+		return 0;
+	for (; *v; v++)
+		if (iscntrl((unsigned char)*v) || *v == ',')
+			return 0;
+	return 1;
+}
+
+/* Kernel parameters: printable, no quotes or backslashes (the kernel's
+ * own quoting would change their meaning), at most 1023 characters. */
+static int valid_cmdline(const char *v)
+{
+	if (strlen(v) >= 1024)
+		return 0;
+	for (; *v; v++)
+		if (!isprint((unsigned char)*v) || strchr("\"'\\`", *v))
+			return 0;
+	return 1;
+}
 
 static int num_key(struct parse *p, const char *key, const char *v,
 		   uint64_t min, uint64_t max, uint64_t *out)
@@ -217,6 +263,7 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 		snprintf(s->description, sizeof(s->description), "%s", v);
 		return 1;
 	case K_ENVIRONMENTS:
+		s->environments_line = p->line;
 		return parse_list(p, key, v, &s->environments, known_env,
 				  "environment");
 	case K_PROFILES:
@@ -289,6 +336,58 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 			return 0;
 		pr->grace_s = (uint32_t)x;
 		return 1;
+	case K_KVM_KERNEL:
+	case K_KVM_MODULES:
+		if (!valid_path(v))
+			return fail(p, "%s = %s: expected an absolute path "
+				    "without commas or control characters",
+				    key, v);
+		strcpy(k == K_KVM_KERNEL ? pr->kvm_kernel : pr->kvm_modules,
+		       v);
+		*(k == K_KVM_KERNEL ? &pr->kvm_kernel_line
+				    : &pr->kvm_modules_line) = p->line;
+		return 1;
+	case K_GUEST_CMDLINE:
+		if (!valid_cmdline(v))
+			return fail(p, "guest_cmdline = %s: expected kernel "
+				    "parameters such as isolcpus=1 nohz_full=1 "
+				    "(printable, no quotes or backslashes)", v);
+		strcpy(pr->guest_cmdline, v);
+		pr->guest_cmdline_line = p->line;
+		return 1;
+	case K_VCPUS:
+		if (!num_key(p, key, v, 1, CPULIST_MAX, &x))
+			return 0;
+		pr->vcpus = (unsigned)x;
+		pr->vcpus_line = p->line;
+		return 1;
+	case K_MEMORY:
+		if (!num_key(p, key, v, 64, 1u << 20, &x))
+			return 0;
+		pr->memory_mb = (unsigned)x;
+		return 1;
+	case K_KVM_ACCEL:
+		if (strcmp(v, "auto") && strcmp(v, "kvm") && strcmp(v, "tcg"))
+			return fail(p, "kvm_accel = %s: expected auto, kvm or "
+				    "tcg", v);
+		strcpy(pr->kvm_accel, v);
+		return 1;
+	case K_VCPU_PRIORITY:
+		if (!num_key(p, key, v, 0, 99, &x))
+			return 0;
+		pr->vcpu_priority = (int)x;
+		return 1;
+	case K_MEM_LOCK:
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return fail(p, "mem_lock = %s: expected yes or no", v);
+		pr->mem_lock = !strcmp(v, "yes");
+		return 1;
+	case K_TRACE_THRESHOLD:
+		/* rtlat latencies above it stop the host's ftrace ring. */
+		if (!num_key(p, key, v, 1, 60000000, &x))
+			return 0;
+		pr->trace_threshold_us = (uint32_t)x;
+		return 1;
 	}
 	return 1;
 }
@@ -296,13 +395,30 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 static int profile_key(struct parse *p, struct scn_profile *prof,
 		       const char *key, const char *v)
 {
+	uint64_t x;
+
 	if (!strcmp(key, "description")) {
 		snprintf(prof->description, sizeof(prof->description), "%s",
 			 v);
 		return 1;
 	}
+	if (!strcmp(key, "guest_cmdline")) {
+		if (!valid_cmdline(v))
+			return fail(p, "guest_cmdline = %s: expected kernel "
+				    "parameters such as isolcpus=1 nohz_full=1 "
+				    "(printable, no quotes or backslashes)", v);
+		strcpy(prof->guest_cmdline, v);
+		return 1;
+	}
+	if (!strcmp(key, "vcpu_priority")) {
+		if (!num_key(p, key, v, 0, 99, &x))
+			return 0;
+		prof->vcpu_priority = (int)x;
+		return 1;
+	}
 	return fail(p, "unknown key '%s' in [profile %s]; expected: "
-		    "description", key, prof->name);
+		    "description, guest_cmdline, vcpu_priority", key,
+		    prof->name);
 }
 
 /* "[profile NAME]" -> the profile, created on first sight. */
@@ -329,6 +445,7 @@ static struct scn_profile *profile_section(struct parse *p,
 	}
 	strcpy(s->profiles[s->nprofiles].name, name);
 	s->profiles[s->nprofiles].line = p->line;
+	s->profiles[s->nprofiles].vcpu_priority = -1;
 	return &s->profiles[s->nprofiles++];
 }
 
@@ -347,11 +464,13 @@ static int handler(void *user, const char *section, const char *key,
 
 		return prof ? profile_key(p, prof, key, value) : 0;
 	}
+	if (!strcmp(section, "gate"))
+		return 1; /* checked as a whole by gate_thresholds_ini() */
 	if (!*section)
 		return fail(p, "'%s' outside any section; expected it under "
 			    "[scenario]", key);
-	return fail(p, "unknown section [%s]; expected [scenario] or "
-		    "[profile NAME]", section);
+	return fail(p, "unknown section [%s]; expected [scenario], "
+		    "[profile NAME] or [gate]", section);
 }
 
 static void defaults(struct scenario *s)
@@ -371,6 +490,8 @@ static void defaults(struct scenario *s)
 	s->params.interval_us = 1000;
 	s->params.hello_timeout_s = 30;
 	s->params.grace_s = 30;
+	s->params.memory_mb = 512;
+	strcpy(s->params.kvm_accel, "auto");
 }
 
 /* Checks that need the whole file: combinations and references. */
@@ -396,6 +517,19 @@ static int finish(struct parse *p)
 		p->line = 1;
 		return fail(p, "no 'cpus' in [scenario]; expected the measured "
 			    "CPUs, e.g. cpus = 1");
+	}
+	if (pr->vcpus) {
+		unsigned top = pr->cpus.cpu[pr->cpus.n - 1];
+
+		if (pr->housekeeping > (int)top)
+			top = (unsigned)pr->housekeeping;
+		if (top >= pr->vcpus) {
+			p->line = pr->vcpus_line;
+			return fail(p, "vcpus = %u but the scenario uses vCPU "
+				    "%u (cpus/housekeeping are vCPU numbers "
+				    "in a guest); expected vcpus >= %u",
+				    pr->vcpus, top, top + 1);
+		}
 	}
 	if (pr->housekeeping >= 0 &&
 	    cpulist_contains(&pr->cpus, (unsigned)pr->housekeeping)) {
@@ -463,6 +597,17 @@ int scenario_parse_string(const char *name, const char *text,
 		finish(&p);
 	if (p.failed)
 		return -EINVAL;
+	/* [gate]: the regression gate's limits, parsed by the gate itself
+	 * so `isolat check` and `isolat gate` agree on every value. */
+	{
+		struct gate_thresholds th = {0};
+		double alpha = 0;
+		int found = 0;
+
+		if (gate_thresholds_ini(text, name, &th, &alpha, &found, err,
+					errsz) < 0)
+			return -EINVAL;
+	}
 	scn->text = strdup(text);
 	return scn->text ? 0 : -ENOMEM;
 }

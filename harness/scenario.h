@@ -22,9 +22,26 @@
  *   duration_s   = 5                     ; or loops = N (not both)
  *   hello_timeout_s = 30                 ; no HELLO by then: case failed
  *   grace_s      = 30                    ; allowed overrun past duration
+ *   ; kvm environment (harness/env_kvm.c); cpus/housekeeping are vCPUs
+ *   kvm_kernel   = /boot/vmlinuz-VERSION ; guest kernel (default: the
+ *                                        ;  host's, else the kernel cache)
+ *   kvm_modules  = /lib/modules/VERSION  ; its modules (default: derived)
+ *   guest_cmdline = isolcpus=1 nohz_full=1 ; appended to the guest's
+ *   vcpus        = 2                     ; default: highest vCPU used + 1
+ *   memory_mb    = 512
+ *   kvm_accel    = auto                  ; auto | kvm | tcg
+ *   vcpu_priority = 0                    ; SCHED_FIFO of measured vCPU
+ *                                        ;  threads; 0 leaves SCHED_OTHER
+ *   mem_lock     = no                    ; -overcommit mem-lock=on
+ *   ; ftrace on threshold (host-side cases; harness/trace.c)
+ *   trace_threshold_us = 100             ; rtlat: a latency above it stops
+ *                                        ;  the ftrace ring, the trace is
+ *                                        ;  stored with the case (0 = off)
  *
- *   [profile NAME]                       ; isolation profiles (knobs come
- *   description  = ...                   ;  with the profiles issue)
+ *   [profile NAME]                       ; isolation profiles (host knobs
+ *   description  = ...                   ;  come with the profiles issue)
+ *   guest_cmdline = isolcpus=1 ...       ; kvm: appended for this profile
+ *   vcpu_priority = 90                   ; kvm: overrides the scenario's
  */
 #ifndef ISOLAT_SCENARIO_H
 #define ISOLAT_SCENARIO_H
@@ -48,6 +65,9 @@ struct scn_profile {
 	char name[SCN_NAME_MAX];
 	char description[256];
 	int line;
+	/* kvm guest side of the profile */
+	char guest_cmdline[1024]; /* after the scenario's guest_cmdline */
+	int vcpu_priority;        /* -1: the scenario's */
 };
 
 struct scn_params {
@@ -62,6 +82,20 @@ struct scn_params {
 	uint64_t loops;      /* 0 when duration_s is given */
 	uint32_t hello_timeout_s;
 	uint32_t grace_s;
+	/* kvm (empty / 0: the backend's default) */
+	char kvm_kernel[1024];
+	int kvm_kernel_line;
+	char kvm_modules[1024];
+	int kvm_modules_line;
+	char guest_cmdline[1024];
+	int guest_cmdline_line;
+	unsigned vcpus;
+	int vcpus_line;
+	unsigned memory_mb;
+	char kvm_accel[8];    /* auto | kvm | tcg */
+	int vcpu_priority;    /* 0: vCPU threads keep SCHED_OTHER */
+	int mem_lock;
+	uint32_t trace_threshold_us; /* 0: off */
 };
 
 struct scenario {
@@ -74,6 +108,7 @@ struct scenario {
 	struct scn_params params;
 	struct scn_profile profiles[SCN_PROFILES_MAX];
 	unsigned nprofiles;
+	int environments_line;
 };
 
 /*

@@ -61,7 +61,7 @@ static int handler(void *user, const char *section, const char *name,
 	if (m < 0) {
 		if (!g->msg[0])
 			snprintf(g->msg, sizeof(g->msg), "unknown key '%.40s' "
-				 "in [gate]: use p50, p90, p99, p999, p9999, "
+				 "in [gate]; expected one of p50, p90, p99, p999, p9999, "
 				 "max, dropped or alpha", name);
 		return 0;
 	}

@@ -81,7 +81,7 @@ twice:
 		 "absolute limit per metric", (int)len, tok);
 	return -EINVAL;
 bad:
-	snprintf(err, errsz, "'%.*s' is not a limit: write +N%% (relative), "
+	snprintf(err, errsz, "'%.*s' is not a limit; expected +N%% (relative), "
 		 "+Nus, +Nns, +Nms or +N (absolute), N >= 0", (int)len, tok);
 	return -EINVAL;
 }
@@ -113,7 +113,7 @@ int gate_limit_parse(const char *value, struct gate_limit *out, char *err,
 		p += n;
 	}
 	if (!l.has_rel && !l.has_abs) {
-		snprintf(err, errsz, "empty limit: write e.g. +10%% or +50us");
+		snprintf(err, errsz, "empty limit; expected e.g. +10%% or +50us");
 		return -EINVAL;
 	}
 	*out = l;
@@ -128,7 +128,7 @@ int gate_threshold_arg(struct gate_thresholds *th, const char *arg,
 	int m;
 
 	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
-		snprintf(err, errsz, "'%.80s': write METRIC=LIMIT, e.g. "
+		snprintf(err, errsz, "'%.80s'; expected METRIC=LIMIT, e.g. "
 			 "p99=+10%%", arg);
 		return -EINVAL;
 	}
@@ -136,7 +136,7 @@ int gate_threshold_arg(struct gate_thresholds *th, const char *arg,
 	name[eq - arg] = '\0';
 	m = gate_metric_find(name);
 	if (m < 0) {
-		snprintf(err, errsz, "'%s' is not a metric: use p50, p90, p99, "
+		snprintf(err, errsz, "'%s' is not a metric; expected one of p50, p90, p99, "
 			 "p999, p9999, max or dropped", name);
 		return -EINVAL;
 	}

@@ -167,8 +167,16 @@ static void rpt_free(struct rpt *r)
 int report_render(struct store *st, int64_t run_id, const char *outdir,
 		  char *err, size_t errsz)
 {
+	return report_render_style(st, run_id, outdir, REPORT_PLAIN, err,
+				   errsz);
+}
+
+int report_render_style(struct store *st, int64_t run_id, const char *outdir,
+			enum report_style style, char *err, size_t errsz)
+{
 	struct rpt r = { .st = st, .outdir = outdir, .dirfd = -1,
-			 .err = err, .errsz = errsz };
+			 .err = err, .errsz = errsz,
+			 .paper = style == REPORT_PAPER };
 	int rc;
 
 	/* Before anything is written: a missing gnuplot is the most likely
@@ -207,6 +215,8 @@ int report_render(struct store *st, int64_t run_id, const char *outdir,
 		if (!rc && r.have_overview[emu])
 			rc = rpt_overview_script(&r, emu);
 	}
+	if (!rc)
+		rc = rpt_spin(&r);
 	if (!rc)
 		rc = rpt_run_scripts(&r);
 	if (!rc)

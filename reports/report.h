@@ -42,6 +42,16 @@ int report_render(struct store *st, int64_t run_id, const char *outdir,
 		  char *err, size_t errsz);
 
 /*
+ * The same with a style: REPORT_PLAIN is report_render(); REPORT_PAPER
+ * (`isolat report --style paper`, see report_paper.c) adds NAME.pdf
+ * (pdfcairo, vector) to every plot, with a fixed colour per environment,
+ * paper fonts and line widths, and EMULATED cases marked on the plot.
+ */
+enum report_style { REPORT_PLAIN, REPORT_PAPER };
+int report_render_style(struct store *st, int64_t run_id, const char *outdir,
+			enum report_style style, char *err, size_t errsz);
+
+/*
  * Find an executable gnuplot in PATH (a default PATH when unset) and write
  * its path into buf.  0 or -ENOENT.  Exposed for `isolat envs`/doctor
  * style checks that want to say up front whether reports will work.

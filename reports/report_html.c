@@ -339,6 +339,7 @@ int rpt_html(struct rpt *r)
 	ret = query_meta_condensed(run, meta_row, f);
 	fputs("</table>\n", f);
 	summary_section(run, f);
+	rpt_spin_html(r, f);
 	for (int emu = 0; emu < 2; emu++) {
 		if (!r->have_overview[emu])
 			continue;

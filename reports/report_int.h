@@ -60,6 +60,7 @@ struct rpt {
 	size_t nscripts, scripts_cap;
 	int have_overview[2];    /* [0] real cases, [1] emulated ones */
 	int overview_width[2];   /* pixels: grows with the number of cases */
+	int paper;               /* --style paper: see report_paper.c */
 	char *err;
 	size_t errsz;
 };
@@ -84,6 +85,19 @@ int rpt_run_scripts(struct rpt *r);
 
 /* report_html.c */
 int rpt_html(struct rpt *r);
+
+/* report_spin.c: spin cases' noise histogram (data + script, before the
+ * scripts run) and their throughput / noise table (inside index.html). */
+int rpt_spin(struct rpt *r);
+void rpt_spin_html(struct rpt *r, FILE *f);
+/* report_plot.c: queue a script written elsewhere for rpt_run_scripts(). */
+int rpt_add_script(struct rpt *r, const char *name);
+
+/* report_paper.c: additions to a script in the paper style. */
+const char *rpt_paper_colour(const char *environment);
+void rpt_paper_head(FILE *f, int width);
+void rpt_paper_case(FILE *f, const struct q_case *c);
+void rpt_paper_pdf(FILE *f, const char *base);
 
 /* The title text of a case's plots ("NAME - ENV, WORKLOAD, ..."), with
  * " (EMULATED)" when it is; written into buf. */

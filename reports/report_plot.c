@@ -72,6 +72,11 @@ static int add_script(struct rpt *r, const char *name)
 	return 0;
 }
 
+int rpt_add_script(struct rpt *r, const char *name)
+{
+	return add_script(r, name);
+}
+
 static void script_head(struct rpt *r, FILE *f, const char *base,
 			const char *what, int width)
 {
@@ -268,6 +273,10 @@ int rpt_case_scripts(struct rpt *r, size_t ci)
 		if (!f)
 			return ret;
 		script_head(r, f, base, what[k], RPT_PLOT_W);
+		if (r->paper) {
+			rpt_paper_head(f, RPT_PLOT_W);
+			rpt_paper_case(f, c);
+		}
 		if (k == RPT_HIST)
 			hist_body(f, rc, c, p, dat);
 		else if (k == RPT_MAXSEC)
@@ -275,6 +284,8 @@ int rpt_case_scripts(struct rpt *r, size_t ci)
 		else
 			pct_body(f, rc, c, p, dat);
 		script_tail(f, base, RPT_PLOT_W);
+		if (r->paper)
+			rpt_paper_pdf(f, base);
 		ret = rpt_close(r, f, name);
 		if (!ret)
 			ret = add_script(r, name);
@@ -311,6 +322,8 @@ int rpt_overview_script(struct rpt *r, int emulated)
 		return ret;
 	script_head(r, f, base, "p50 / p99 / max of every case, all its CPUs",
 		    width);
+	if (r->paper)
+		rpt_paper_head(f, width);
 	snprintf(t, sizeof(t), "run %.8s on %.40s, scenario %.40s: every case, "
 		 "all CPUs%s", r->run.uuid, r->run.hostname ? r->run.hostname
 		 : "?", r->run.scenario_name ? r->run.scenario_name : "?",
@@ -331,6 +344,8 @@ int rpt_overview_script(struct rpt *r, int emulated)
 	fprintf(f, "plot '%s.dat' using 2:xtic(1) title 'p50', "
 		"'' using 3 title 'p99', '' using 4 title 'max'\n", base);
 	script_tail(f, base, width);
+	if (r->paper)
+		rpt_paper_pdf(f, base);
 	ret = rpt_close(r, f, name);
 	return ret ? ret : add_script(r, name);
 }

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "reports/interrupts.h"
 #include "reports/query.h"
 
 /* s with control characters (incl. newlines) as spaces, padded to width. */
@@ -253,6 +254,8 @@ int show_run(struct store *st, int64_t run_id, FILE *out, char *err,
 	} else {
 		fputc('\n', out);
 		show_case_table(&r, out);
+		if (interrupts_show(st, &r, out))
+			fputs("\n(counters could not be read)\n", out);
 		show_not_done(&r, out);
 		show_events(&r, out);
 		if (fflush(out) != 0 || ferror(out)) {

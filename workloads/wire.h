@@ -22,13 +22,22 @@
  * Payloads:
  *
  *   HELLO   text, "key=value\n" lines (UTF-8, no NUL).  Required keys:
- *             workload=rtlat|cyclictest|...   wire_version=1
+ *             workload=rtlat|cyclictest|spin|...   wire_version=1
  *             unit=ns                          nseries=N
  *             series.I.cpu=C   for I in 0..N-1 (the CPU that series measures)
+ *           Per-series, optional (a collector that does not know them keeps
+ *           them as facts; absent means unit= and latency):
+ *             series.I.unit=ns|ops     ops: work units (spin throughput)
+ *             series.I.kind=latency|throughput|noise
+ *           spin sends 2N series for N CPUs: I < N throughput of CPU I
+ *           (ops per window, sequence = window index), N+I noise of the
+ *           same CPU (gap length in ns, sequence = noise event index).
  *           Usual keys: interval_us, loops, duration_s, policy, priority,
  *             housekeeping_cpu, kernel_release, kernel_version, cmdline,
  *             pid, pidns, cgroup, clocksource, isolated, nohz_full,
- *             tool_version.  Unknown keys are kept as facts of the case.
+ *             tool_version, trace_threshold_us; spin: window_us,
+ *             noise_threshold_ns, work_unit.  Unknown keys are kept as
+ *             facts of the case.
  *   SAMPLES binary:
  *             u16 series   index < nseries
  *             u16 reserved 0
@@ -45,6 +54,19 @@
  *   END     text "key=value\n" lines:
  *             status=ok|error    series.I.count=  series.I.dropped=
  *             plus free-form totals (e.g. series.I.max=)
+ *           Counters over the measurement (workloads/wl_counters.c),
+ *           stored in the counters table, not as facts:
+ *             counter.<name>.cpu<N>=<u64>   per CPU: irq.<IRQ>,
+ *               softirq.<NAME>, ctxsw.voluntary|nonvoluntary,
+ *               perf.cycles|instructions|cache-misses
+ *             counter.<name>=<u64>          not per CPU
+ *             a value that is not a number ("unsupported: why",
+ *               "unavailable: why") is stored as a note, value NULL
+ *             irqdesc.<IRQ>=text            description for irq.<IRQ>;
+ *                                           sent before the counters
+ *           rtlat with a trace threshold: trace_stop=yes|no,
+ *             trace_stop_cpu=, trace_stop_latency_ns=,
+ *             trace_stop_tracefs=stopped|unavailable
  *
  * A stream is: HELLO, then any mix of SAMPLES and EVENT, then END.  A stream
  * without END was cut short (workload crashed, guest died).

@@ -8,6 +8,11 @@
  *   wl_writer.c      output: frame staging, events, HELLO/END text
  *   wl_facts.c       HELLO facts about the system
  *   wl_spawn.c       fork + execv of helper programs (cyclictest)
+ *   wl_spin.c        spin: throughput per window and OS-noise gaps
+ *   wl_counters.c    END counters: IRQ/softirq deltas, ctxsw, perf events
+ *   irqstat.c        /proc/interrupts + /proc/softirqs parsing (shared
+ *                    with the harness)
+ *   wl_guest.c       guest mode: PID 1 of a KVM/Xen guest's initramfs
  *
  * Adding a workload: write wl_NAME.c with `int wl_run_NAME(const struct
  * wl_opts *)` returning an enum wl_exit, add it to wl_workloads[] in
@@ -22,9 +27,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "workloads/cpulist.h"
+#include "workloads/irqstat.h"
 #include "workloads/wire.h"
 
 #ifndef ISOLAT_VERSION
@@ -55,6 +62,9 @@ struct wl_opts {
 	uint64_t duration_s;        /* 0 = not given (loops was) */
 	int out_fd;
 	const char *cyclictest;     /* NULL: search the usual places */
+	uint64_t noise_threshold_ns; /* spin: a clock gap above it is noise */
+	uint64_t trace_threshold_us; /* rtlat: 0 = off; above it, stop the
+				      * kernel's ftrace ring and the run */
 	cpu_set_t orig_affinity;    /* as started; given back to children */
 	/* SIGINT/SIGTERM/SIGHUP, blocked in every thread by wl_main.c (with
 	 * SIGPIPE); a workload collects them with sigtimedwait()/signalfd
@@ -128,11 +138,54 @@ int wl_kv_send(struct wl_out *out, unsigned type, struct wl_kv *kv);
 /* END with status and the per-series totals; res may be NULL (n = 0). */
 int wl_send_end(struct wl_out *out, const char *status,
 		const struct wl_result *res, unsigned n);
+/* The same plus the lines of extra (counters); extra may be NULL. */
+int wl_send_end_kv(struct wl_out *out, const char *status,
+		   const struct wl_result *res, unsigned n,
+		   const struct wl_kv *extra);
 
 /* --- wl_facts.c ------------------------------------------------------- */
 
 /* The HELLO keys every workload sends (everything but its own extras). */
 void wl_facts_hello(struct wl_kv *kv, const struct wl_opts *o);
+
+/* What one series measures (HELLO series.I.cpu/unit/kind). */
+struct wl_series_desc {
+	unsigned cpu;
+	const char *unit;   /* "ns" | "ops" */
+	const char *kind;   /* "latency" | "throughput" | "noise" */
+};
+/* Like wl_facts_hello() with explicit series (spin: two per CPU). */
+void wl_facts_hello_series(struct wl_kv *kv, const struct wl_opts *o,
+			   const struct wl_series_desc *sd, unsigned n);
+
+/* --- wl_counters.c ---------------------------------------------------- */
+
+#define WL_PERF_N 3 /* cycles, instructions, cache-misses */
+
+struct wl_thread_counters {
+	int perf_fd[WL_PERF_N];
+	int perf_err[WL_PERF_N];   /* errno of perf_event_open, 0 */
+	int have_ctxsw;
+	uint64_t vcsw, ivcsw;
+};
+
+struct wl_counters {
+	const struct wl_opts *o;
+	unsigned n;
+	struct wl_thread_counters *thr;  /* [n], series order */
+	struct irqstat irq0, sirq0;      /* before measuring */
+	int irq_err, sirq_err;
+};
+
+/* Snapshot /proc/interrupts and /proc/softirqs; 0 or -ENOMEM (an
+ * unreadable file is reported in END, not an error). */
+int wl_counters_begin(struct wl_counters *c, const struct wl_opts *o);
+void wl_counters_thread(struct wl_counters *c, unsigned idx, pid_t tid);
+void wl_counters_ctxsw(struct wl_counters *c, unsigned idx,
+		       const struct rusage *before, const struct rusage *after);
+/* Append the counter.* / irqdesc.* END keys (see wl_counters.c). */
+void wl_counters_end(struct wl_counters *c, struct wl_kv *kv);
+void wl_counters_free(struct wl_counters *c);
 
 /* --- wl_main.c -------------------------------------------------------- */
 
@@ -154,9 +207,16 @@ int wl_wait_child(pid_t pid);
 int wl_capture(const struct wl_opts *o, const char *path, char *const argv[],
 	       char *buf, size_t size);
 
+/* --- wl_guest.c ------------------------------------------------------- */
+
+/* PID 1 of a guest: mounts, modules, channel, workload, power off.  Never
+ * returns. */
+__attribute__((noreturn)) int wl_guest_main(void);
+
 /* --- workloads -------------------------------------------------------- */
 
 int wl_run_rtlat(const struct wl_opts *o);
 int wl_run_cyclictest(const struct wl_opts *o);
+int wl_run_spin(const struct wl_opts *o);
 
 #endif

@@ -51,6 +51,7 @@ struct ct {
 	uint64_t *next_seq;      /* loop index expected next, per series */
 	int *prio_seen;          /* P: of the T: line, -1 = none yet */
 	uint64_t *cycles_seen;   /* C: of the T: line */
+	long long *max_seen;     /* Max: of the T: line, -1 = none */
 	char line[LINE_MAX_LEN];
 	size_t llen;
 	int overlong;
@@ -191,8 +192,12 @@ static void on_line(struct ct *c, const char *s)
 	if (sscanf(s, "T:%u (%d) P:%d I:%u C:%lu", &t, &tid, &prio, &iv,
 		   &cyc) == 5) {
 		if (t < c->n) {
+			const char *mx = strstr(s, "Max:");
+
 			c->prio_seen[t] = prio;
 			c->cycles_seen[t] = cyc;
+			if (mx)
+				c->max_seen[t] = strtoll(mx + 4, NULL, 10);
 		} else {
 			warn(c, WIRE_NO_SERIES, 0, "cyclictest summary for "
 			     "thread %u of %u: %s", t, c->n, s);
@@ -357,6 +362,20 @@ static void check_result(struct ct *c, int status)
 			c->failed = 1;
 			continue;
 		}
+		/* cyclictest keeps only 16384 unprinted values per thread in
+		 * -v mode; when its stdout stalls the buffer wraps and later
+		 * values are printed under earlier loop indices.  Its own
+		 * maximum then exceeds every printed sample: the samples do
+		 * not describe the measurement. */
+		if (c->max_seen[i] > (long long)r->max) {
+			wl_event(&c->out, i, WIRE_EV_ERROR, 0,
+				 "CPU %u: cyclictest's own maximum %lld ns is "
+				 "above every sample it printed (max %u ns): "
+				 "its -v buffer wrapped and the printed values "
+				 "are not the measured ones", o->cpus.cpu[i],
+				 c->max_seen[i], r->max);
+			c->failed = 1;
+		}
 		/* cyclictest prints the priority, not the policy; it exits
 		 * if it cannot set either, so a clean run has both. */
 		r->policy = c->failed ? -1 : o->policy;
@@ -433,8 +452,9 @@ static int alloc_ct(struct ct *c)
 	c->next_seq = calloc(c->n, sizeof(*c->next_seq));
 	c->prio_seen = calloc(c->n, sizeof(*c->prio_seen));
 	c->cycles_seen = calloc(c->n, sizeof(*c->cycles_seen));
+	c->max_seen = calloc(c->n, sizeof(*c->max_seen));
 	if (!c->st || !c->res || !c->next_seq || !c->prio_seen ||
-	    !c->cycles_seen)
+	    !c->cycles_seen || !c->max_seen)
 		return -ENOMEM;
 	for (unsigned i = 0; i < c->n; i++) {
 		int rc = wl_stage_init(&c->st[i]);
@@ -456,6 +476,7 @@ static void free_ct(struct ct *c)
 	free(c->next_seq);
 	free(c->prio_seen);
 	free(c->cycles_seen);
+	free(c->max_seen);
 }
 
 int wl_run_cyclictest(const struct wl_opts *o)

@@ -79,16 +79,35 @@ static void add_system(struct wl_kv *kv)
 
 void wl_facts_hello(struct wl_kv *kv, const struct wl_opts *o)
 {
+	struct wl_series_desc sd[CPULIST_MAX];
+
+	for (unsigned i = 0; i < o->cpus.n; i++)
+		sd[i] = (struct wl_series_desc){ o->cpus.cpu[i], "ns",
+						 "latency" };
+	wl_facts_hello_series(kv, o, sd, o->cpus.n);
+}
+
+void wl_facts_hello_series(struct wl_kv *kv, const struct wl_opts *o,
+			   const struct wl_series_desc *sd, unsigned n)
+{
 	char key[64];
 
 	wl_kv_add(kv, "workload", "%s", o->workload);
 	wl_kv_add(kv, "wire_version", "%d", WIRE_VERSION);
+	/* Stream-wide unit for old collectors; series.I.unit overrides. */
 	wl_kv_add(kv, "unit", "ns");
-	wl_kv_add(kv, "nseries", "%u", o->cpus.n);
-	for (unsigned i = 0; i < o->cpus.n; i++) {
+	wl_kv_add(kv, "nseries", "%u", n);
+	for (unsigned i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "series.%u.cpu", i);
-		wl_kv_add(kv, key, "%u", o->cpus.cpu[i]);
+		wl_kv_add(kv, key, "%u", sd[i].cpu);
+		snprintf(key, sizeof(key), "series.%u.unit", i);
+		wl_kv_add(kv, key, "%s", sd[i].unit);
+		snprintf(key, sizeof(key), "series.%u.kind", i);
+		wl_kv_add(kv, key, "%s", sd[i].kind);
 	}
+	if (o->trace_threshold_us)
+		wl_kv_add(kv, "trace_threshold_us", "%llu",
+			  (unsigned long long)o->trace_threshold_us);
 	wl_kv_add(kv, "interval_us", "%llu",
 		  (unsigned long long)o->interval_us);
 	wl_kv_add(kv, "loops", "%llu", (unsigned long long)o->loops);

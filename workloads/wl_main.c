@@ -2,7 +2,9 @@
  * wl_main.c - isolat-wl, the static workload binary: multi-call entry,
  * option parsing and validation, dispatch to a workload.
  *
- *   isolat-wl WORKLOAD [options]      WORKLOAD: rtlat | cyclictest
+ *   isolat-wl WORKLOAD [options]      WORKLOAD: rtlat | cyclictest | spin
+ *   isolat-wl guest                   PID 1 of a guest (wl_guest.c); also
+ *                                     chosen when started as PID 1
  *
  * The binary runs on the host, inside a container and as PID 1 of a
  * guest's initramfs, so everything it needs is in its argv.  Frames go to
@@ -25,6 +27,7 @@
 
 #define DEFAULT_PRIORITY 95
 #define DEFAULT_INTERVAL_US 1000
+#define DEFAULT_NOISE_THRESHOLD_NS 1000
 #define MAX_INTERVAL_US 60000000ull /* one wake-up a minute */
 
 struct workload {
@@ -38,6 +41,8 @@ static const struct workload wl_workloads[] = {
 	  wl_run_rtlat },
 	{ "cyclictest", "rt-tests cyclictest, every -v sample re-framed",
 	  wl_run_cyclictest },
+	{ "spin", "throughput per window and OS-noise gaps (oslat-style)",
+	  wl_run_spin },
 };
 #define N_WORKLOADS (sizeof(wl_workloads) / sizeof(wl_workloads[0]))
 
@@ -51,6 +56,8 @@ enum opt_id {
 	OPT_DURATION_S,
 	OPT_OUT_FD,
 	OPT_CYCLICTEST,
+	OPT_NOISE_THRESHOLD_NS,
+	OPT_TRACE_THRESHOLD_US,
 	OPT_HELP,
 };
 
@@ -64,6 +71,10 @@ static const struct option long_opts[] = {
 	{ "duration-s", required_argument, NULL, OPT_DURATION_S },
 	{ "out-fd", required_argument, NULL, OPT_OUT_FD },
 	{ "cyclictest", required_argument, NULL, OPT_CYCLICTEST },
+	{ "noise-threshold-ns", required_argument, NULL,
+	  OPT_NOISE_THRESHOLD_NS },
+	{ "trace-threshold-us", required_argument, NULL,
+	  OPT_TRACE_THRESHOLD_US },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -75,6 +86,8 @@ static void usage(FILE *f)
 "\n"
 "Measure real-time latency and write it as an isolat wire stream\n"
 "(workloads/wire.h): HELLO, SAMPLES/EVENT frames, END.\n"
+"\n"
+"       isolat-wl guest   (PID 1 of a guest initramfs; see wl_guest.c)\n"
 "\n"
 "workloads:\n");
 	for (size_t i = 0; i < N_WORKLOADS; i++)
@@ -89,13 +102,16 @@ static void usage(FILE *f)
 "                       (default: lowest usable CPU not in --cpus)\n"
 "  --policy P           fifo | rr | other (default fifo)\n"
 "  --priority N         1-99 for fifo/rr (default %d), 0 for other\n"
-"  --interval-us N      wake-up interval (default %d)\n"
-"  --loops N            samples per CPU (0: until SIGINT/SIGTERM)\n"
+"  --interval-us N      wake-up interval; spin: window (default %d)\n"
+"  --loops N            samples per CPU (spin: windows; 0: until SIGINT)\n"
 "  --duration-s N       or: run N seconds (loops = N*1e6/interval)\n"
 "                       neither: run until SIGINT/SIGTERM\n"
 "  --out-fd N           write frames to fd N (default 1, stdout)\n"
 "  --cyclictest PATH    cyclictest binary (default: /usr/bin/cyclictest,\n"
 "                       /usr/local/bin/cyclictest)\n"
+"  --noise-threshold-ns N  spin: a clock gap above N is noise (default 1000)\n"
+"  --trace-threshold-us N  rtlat: a latency above N stops the kernel's\n"
+"                       ftrace ring (tracing_on=0) and the run (cyclictest -b)\n"
 "\n"
 "exit: 0 ok, 1 measurement failed (see the EVENTs), 2 bad options,\n"
 "      130 interrupted\n",
@@ -180,6 +196,14 @@ static int parse_args(int argc, char **argv, struct wl_opts *o,
 			rc = parse_u64("duration-s", arg, 1, 100ull * 365 * 86400,
 				       &o->duration_s);
 			break;
+		case OPT_NOISE_THRESHOLD_NS:
+			rc = parse_u64("noise-threshold-ns", arg, 1,
+				       1000000000ull, &o->noise_threshold_ns);
+			break;
+		case OPT_TRACE_THRESHOLD_US:
+			rc = parse_u64("trace-threshold-us", arg, 1,
+				       60000000ull, &o->trace_threshold_us);
+			break;
 		case OPT_OUT_FD:
 			rc = parse_u64("out-fd", arg, 0, INT_MAX, &v);
 			o->out_fd = (int)v;
@@ -201,13 +225,43 @@ static int parse_args(int argc, char **argv, struct wl_opts *o,
 	return 0;
 }
 
-/* CPUs this process may run on, as a list (for messages and defaults). */
+/* CPUs this process may run on, as a list (fallback when sysfs is not
+ * there). */
 static void allowed_list(const cpu_set_t *set, struct cpulist *l)
 {
 	l->n = 0;
 	for (unsigned c = 0; c < CPULIST_MAX && c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, set))
 			l->cpu[l->n++] = (unsigned short)c;
+}
+
+/*
+ * The CPUs a measurement may use: the online ones, not this process's
+ * inherited affinity.  With isolcpus= the kernel keeps init (and so every
+ * process started from it, the harness included) off the isolated CPUs -
+ * exactly the CPUs an isolation profile measures.  Whether pinning there
+ * is allowed (a container's cpuset) is for pthread_setaffinity_np to say,
+ * which becomes an AFFINITY_FAILED event.
+ */
+static void usable_list(const cpu_set_t *affinity, struct cpulist *l)
+{
+	char buf[1024];
+	const char *why;
+	ssize_t n = -1;
+	int fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n > 0) {
+		buf[n] = '\0';
+		if (buf[n - 1] == '\n')
+			buf[n - 1] = '\0';
+		if (cpulist_parse(buf, l, &why) == 0 && l->n)
+			return;
+	}
+	allowed_list(affinity, l);
 }
 
 static int resolve_cpus(struct wl_opts *o, const struct raw *r)
@@ -218,7 +272,7 @@ static int resolve_cpus(struct wl_opts *o, const struct raw *r)
 
 	if (sched_getaffinity(0, sizeof(o->orig_affinity), &o->orig_affinity))
 		return bad("sched_getaffinity: %s", strerror(errno));
-	allowed_list(&o->orig_affinity, &allowed);
+	usable_list(&o->orig_affinity, &allowed);
 	if (cpulist_format(&allowed, text, sizeof(text)))
 		snprintf(text, sizeof(text), "%u CPUs", allowed.n);
 
@@ -242,9 +296,8 @@ static int resolve_cpus(struct wl_opts *o, const struct raw *r)
 				   text);
 	}
 	for (unsigned i = 0; i < o->cpus.n; i++)
-		if (!CPU_ISSET(o->cpus.cpu[i], &o->orig_affinity))
-			return bad("--cpus: CPU %u is offline or not allowed "
-				   "for this process (usable: %s)",
+		if (!cpulist_contains(&allowed, o->cpus.cpu[i]))
+			return bad("--cpus: CPU %u is not online (online: %s)",
 				   o->cpus.cpu[i], text);
 
 	if (r->have_hk) {
@@ -254,10 +307,9 @@ static int resolve_cpus(struct wl_opts *o, const struct raw *r)
 				   "(--cpus %s): the writer must not disturb "
 				   "a measurement; pick a CPU outside the list",
 				   o->housekeeping, r->cpus ? r->cpus : "");
-		if (!CPU_ISSET(o->housekeeping, &o->orig_affinity))
-			return bad("--housekeeping %u is offline or not allowed "
-				   "for this process (usable: %s)",
-				   o->housekeeping, text);
+		if (!cpulist_contains(&allowed, o->housekeeping))
+			return bad("--housekeeping %u is not online (online: "
+				   "%s)", o->housekeeping, text);
 		return 0;
 	}
 	for (unsigned i = 0; i < allowed.n; i++)
@@ -338,6 +390,19 @@ int main(int argc, char **argv)
 	struct wl_opts o;
 	struct raw r;
 
+	/* The kernel starts a guest's init as "/init" with stray
+	 * command-line words as arguments: PID 1 named /init is what selects
+	 * guest mode.  Never otherwise - guest mode mounts and powers the
+	 * machine off - and not as PID 1 of a container either (an LXC
+	 * backend may start us as its init, by another name). */
+	if (getpid() == 1 && (!strcmp(argv[0], "/init") ||
+			      (argc >= 2 && !strcmp(argv[1], "guest"))))
+		return wl_guest_main();
+	if (argc >= 2 && !strcmp(argv[1], "guest")) {
+		bad("guest mode runs only as PID 1 of a guest's initramfs "
+		    "(it powers the machine off)");
+		return WL_EXIT_USAGE;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return WL_EXIT_USAGE;
@@ -351,7 +416,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], wl_workloads[i].name))
 			w = &wl_workloads[i];
 	if (!w) {
-		bad("unknown workload '%s' (rtlat, cyclictest)", argv[1]);
+		bad("unknown workload '%s' (rtlat, cyclictest, spin)",
+		    argv[1]);
 		return WL_EXIT_USAGE;
 	}
 
@@ -360,6 +426,7 @@ int main(int argc, char **argv)
 	o.workload = w->name;
 	o.interval_us = DEFAULT_INTERVAL_US;
 	o.out_fd = STDOUT_FILENO;
+	o.noise_threshold_ns = DEFAULT_NOISE_THRESHOLD_NS;
 	if (parse_args(argc - 1, argv + 1, &o, &r))
 		return WL_EXIT_USAGE;
 	if (r.help) {

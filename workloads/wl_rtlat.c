@@ -12,6 +12,13 @@
  * the main thread checks all reports, then says "go" or "abort".  A thread
  * that could not get its priority is an error (PRIO_FAILED, END
  * status=error, exit 1), never a quiet SCHED_OTHER measurement.
+ *
+ * --trace-threshold-us (cyclictest -b): a latency above it writes '0' to
+ * tracefs tracing_on (fd opened before measuring; that one write() on the
+ * rare break path is the only extra syscall), and every thread stops.  END
+ * says trace_stop=yes, trace_stop_cpu, trace_stop_latency_ns; the harness
+ * (harness/trace.c) stores the frozen ring.  Counters (wl_counters.c) are
+ * sent in END as for spin.
  */
 #include "workloads/wl.h"
 
@@ -23,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +53,13 @@ struct meas {
 	_Atomic int *stop;
 	_Atomic unsigned *ready;
 	_Atomic unsigned *running;
+	struct wl_counters *ctr;
+	_Atomic pid_t tid;
+	int trace_fd;           /* tracefs tracing_on, or -1 */
+	uint32_t trace_ns;      /* 0: no threshold */
+	_Atomic int *trace_hit; /* first thread over the threshold sets it */
+	uint32_t trace_lat;     /* that latency (valid when trace_stopper) */
+	int trace_stopper;
 	/* Written by the thread before it counts itself ready. */
 	unsigned fail_kind;     /* 0, or the WIRE_EV_* of what failed */
 	int fail_err;
@@ -65,7 +80,9 @@ struct rtlat {
 	unsigned n, started;
 	_Atomic int go, stop;
 	_Atomic unsigned ready, running;
-	int dma_fd;
+	int dma_fd, trace_fd;
+	_Atomic int trace_hit;
+	struct wl_counters ctr;
 	int failed, interrupted;
 };
 
@@ -126,6 +143,23 @@ static void measure(struct meas *m)
 		ring_push(&m->ring, v);
 		if (v > max)
 			max = v;
+		if (m->trace_ns && v > m->trace_ns) {
+			int expect = 0;
+
+			/* Freeze the kernel's ring at this event. */
+			if (atomic_compare_exchange_strong(m->trace_hit,
+							   &expect, 1)) {
+				if (m->trace_fd >= 0 &&
+				    write(m->trace_fd, "0", 1) != 1)
+					m->trace_fd = -1;
+				m->trace_stopper = 1;
+				m->trace_lat = v;
+			}
+			atomic_store_explicit(m->stop, 1,
+					      memory_order_relaxed);
+			i++;
+			break;
+		}
 		ts_add_ns(&next, interval);
 		/* Missed whole periods: skip them as cyclictest does. */
 		while (ts_diff_ns(&now, &next) > 0) {
@@ -149,6 +183,7 @@ static void *meas_thread(void *arg)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	atomic_store(&m->tid, (pid_t)syscall(SYS_gettid));
 	CPU_ZERO(&set);
 	CPU_SET(m->cpu, &set);
 	rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
@@ -174,8 +209,14 @@ static void *meas_thread(void *arg)
 
 		nanosleep(&ts, NULL);
 	}
-	if (go == GO_RUN)
+	if (go == GO_RUN) {
+		struct rusage ru0, ru1;
+
+		getrusage(RUSAGE_THREAD, &ru0);
 		measure(m);
+		getrusage(RUSAGE_THREAD, &ru1);
+		wl_counters_ctxsw(m->ctr, m->idx, &ru0, &ru1);
+	}
 	atomic_fetch_sub(m->running, 1);
 	return NULL;
 }
@@ -194,6 +235,9 @@ static void free_all(struct rtlat *t)
 	free(t->scratch);
 	if (t->dma_fd >= 0)
 		close(t->dma_fd);
+	if (t->trace_fd >= 0)
+		close(t->trace_fd);
+	wl_counters_free(&t->ctr);
 }
 
 /* Ring size: at least RING_MIN and two seconds of samples. */
@@ -234,6 +278,12 @@ static int alloc_all(struct rtlat *t)
 		m->stop = &t->stop;
 		m->ready = &t->ready;
 		m->running = &t->running;
+		m->ctr = &t->ctr;
+		m->trace_fd = t->trace_fd;
+		m->trace_hit = &t->trace_hit;
+		m->trace_ns = t->o->trace_threshold_us > UINT32_MAX / 1000
+				      ? UINT32_MAX
+				      : (uint32_t)(t->o->trace_threshold_us * 1000);
 		t->res[i].policy = t->res[i].priority = -1;
 	}
 	return 0;
@@ -322,6 +372,8 @@ static void check_setup(struct rtlat *t)
 				 wl_sched_name(m->policy_got), m->prio_got);
 		if (m->fail_kind)
 			t->failed = 1;
+		else
+			wl_counters_thread(&t->ctr, i, atomic_load(&m->tid));
 	}
 	if (t->started < t->n)
 		t->failed = 1;
@@ -403,9 +455,52 @@ static void finish(struct rtlat *t)
 	}
 }
 
+/* tracefs tracing_on, opened now so the break path needs one write(). */
+static void open_trace(struct rtlat *t)
+{
+	static const char *const paths[] = {
+		"/sys/kernel/tracing/tracing_on",
+		"/sys/kernel/debug/tracing/tracing_on",
+	};
+
+	if (!t->o->trace_threshold_us)
+		return;
+	for (unsigned i = 0; i < 2 && t->trace_fd < 0; i++)
+		t->trace_fd = open(paths[i], O_WRONLY | O_CLOEXEC);
+	if (t->trace_fd < 0)
+		wl_event(&t->out, WIRE_NO_SERIES, WIRE_EV_WARNING,
+			 (uint32_t)errno, "trace unavailable: cannot open "
+			 "tracing_on (%s); a latency above %llu us still "
+			 "stops the run", strerror(errno),
+			 (unsigned long long)t->o->trace_threshold_us);
+}
+
+/* END keys beyond the per-series totals: trace stop, counters. */
+static void end_extras(struct rtlat *t, struct wl_kv *kv)
+{
+	if (t->o->trace_threshold_us) {
+		int hit = atomic_load(&t->trace_hit);
+
+		wl_kv_add(kv, "trace_stop", "%s", hit ? "yes" : "no");
+		for (unsigned i = 0; hit && t->m && i < t->n; i++)
+			if (t->m[i].trace_stopper) {
+				wl_kv_add(kv, "trace_stop_cpu", "%u",
+					  t->m[i].cpu);
+				wl_kv_add(kv, "trace_stop_latency_ns", "%u",
+					  t->m[i].trace_lat);
+				wl_kv_add(kv, "trace_stop_tracefs", "%s",
+					  t->m[i].trace_fd >= 0 ? "stopped"
+							       : "unavailable");
+			}
+	}
+	if (t->ctr.thr)
+		wl_counters_end(&t->ctr, kv);
+}
+
 int wl_run_rtlat(const struct wl_opts *o)
 {
-	struct rtlat t = { .o = o, .n = o->cpus.n, .dma_fd = -1 };
+	struct rtlat t = { .o = o, .n = o->cpus.n, .dma_fd = -1,
+			   .trace_fd = -1 };
 	struct wl_kv hello;
 	const char *status;
 	int rc;
@@ -425,7 +520,8 @@ int wl_run_rtlat(const struct wl_opts *o)
 		goto end;
 	}
 	tune_process(&t);
-	if ((rc = alloc_all(&t))) {
+	open_trace(&t);
+	if ((rc = alloc_all(&t)) || (rc = wl_counters_begin(&t.ctr, o))) {
 		wl_event(&t.out, WIRE_NO_SERIES, WIRE_EV_ERROR, (uint32_t)-rc,
 			 "cannot allocate rings: %s", strerror(-rc));
 		t.failed = 1;
@@ -442,7 +538,10 @@ end:
 		return WL_EXIT_ERROR; /* nobody is reading: no END possible */
 	}
 	status = t.failed ? "error" : t.interrupted ? "interrupted" : "ok";
-	wl_send_end(&t.out, status, t.res, t.res ? t.n : 0);
+	wl_kv_init(&hello);
+	end_extras(&t, &hello);
+	wl_send_end_kv(&t.out, status, t.res, t.res ? t.n : 0, &hello);
+	wl_kv_free(&hello);
 	free_all(&t);
 	if (t.out.err || t.failed)
 		return WL_EXIT_ERROR;

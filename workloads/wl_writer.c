@@ -224,6 +224,13 @@ int wl_kv_send(struct wl_out *out, unsigned type, struct wl_kv *kv)
 int wl_send_end(struct wl_out *out, const char *status,
 		const struct wl_result *res, unsigned n)
 {
+	return wl_send_end_kv(out, status, res, n, NULL);
+}
+
+int wl_send_end_kv(struct wl_out *out, const char *status,
+		   const struct wl_result *res, unsigned n,
+		   const struct wl_kv *extra)
+{
 	struct wl_kv kv;
 	char key[64];
 	int rc;
@@ -248,6 +255,17 @@ int wl_send_end(struct wl_out *out, const char *status,
 		else
 			wl_kv_add(&kv, SKEY("priority"), "unknown");
 #undef SKEY
+	}
+	/* extra's lines are already sanitized "key=value\n" text. */
+	if (extra && extra->err)
+		kv.err = extra->err;
+	else if (extra && extra->len) {
+		kv_reserve(&kv, extra->len);
+		if (!kv.err) {
+			memcpy(kv.buf + kv.len, extra->buf, extra->len);
+			kv.len += extra->len;
+			kv.buf[kv.len] = '\0';
+		}
 	}
 	rc = wl_kv_send(out, WIRE_END, &kv);
 	wl_kv_free(&kv);

@@ -42,6 +42,12 @@ check "corrupt db: exit 2 naming the file (status)" [ $rc -eq 2 ]
 check "corrupt db: exit 2 naming the file (message)" grep -q "corrupt.db" <<<"$out"
 check "corrupt db: unchanged" [ "$(sha256sum < "$T/corrupt.db")" = "$sum" ]
 
+: > "$T/empty.db"
+out=$("$ISOLAT" --db "$T/empty.db" list 2>&1); rc=$?
+check "empty file as db: exit 2" [ $rc -eq 2 ]
+check "empty file as db: says so" grep -q "empty.db: empty, not an isolat database" <<<"$out"
+check "empty file as db: left empty" [ ! -s "$T/empty.db" ]
+
 out=$("$ISOLAT" --db "$T/none.db" show last 2>&1); rc=$?
 check "no database: exit 2 and the fix (status)" [ $rc -eq 2 ]
 check "no database: exit 2 and the fix (message)" grep -q "isolat run SCENARIO" <<<"$out"

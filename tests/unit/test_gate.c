@@ -172,7 +172,7 @@ static void ini_section(void **state)
 					     &found, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "RUN scenario:5: unknown key 'p42' in "
-			    "[gate]: use p50, p90, p99, p999, p9999, max, "
+			    "[gate]; expected one of p50, p90, p99, p999, p9999, max, "
 			    "dropped or alpha");
 }
 

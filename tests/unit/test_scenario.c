@@ -32,7 +32,11 @@ static const char good[] =
 	"duration_s = 2\n"
 	"\n"
 	"[profile quiet]\n"
-	"description = nothing yet\n";
+	"description = nothing yet\n"
+	"guest_cmdline = isolcpus=1 nohz_full=1\n"
+	"vcpu_priority = 90\n"
+	"[profile loud]\n"
+	"description = no guest knobs\n";
 
 static void test_good(void **state)
 {
@@ -50,8 +54,12 @@ static void test_good(void **state)
 	assert_int_equal(s.params.priority, 95);
 	assert_string_equal(s.params.policy, "fifo");
 	assert_int_equal(scn_params_loops(&s.params), 10000);
-	assert_int_equal(s.nprofiles, 1);
+	assert_int_equal(s.nprofiles, 2);
 	assert_string_equal(s.profiles[0].name, "quiet");
+	assert_string_equal(s.profiles[0].guest_cmdline,
+			    "isolcpus=1 nohz_full=1");
+	assert_int_equal(s.profiles[0].vcpu_priority, 90);
+	assert_int_equal(s.profiles[1].vcpu_priority, -1);
 	scenario_free(&s);
 }
 
@@ -92,7 +100,31 @@ static const struct {
 	 "listed twice"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nisolcpus = 1\n", 5,
 	 "unknown key 'isolcpus' in [profile a]"},
+	{"[scenario]\nname = x\ncpus = 1\nkvm_kernel = vmlinuz\n", 4,
+	 "absolute path"},
+	{"[scenario]\nname = x\ncpus = 1\nkvm_modules = /a,b\n", 4,
+	 "without commas"},
+	{"[scenario]\nname = x\ncpus = 1\nguest_cmdline = a=\"b c\"\n", 4,
+	 "no quotes"},
+	{"[scenario]\nname = x\ncpus = 1\nkvm_accel = hvf\n", 4,
+	 "auto, kvm or tcg"},
+	{"[scenario]\nname = x\ncpus = 1\nvcpu_priority = 120\n", 4,
+	 "0..99"},
+	{"[scenario]\nname = x\ncpus = 1\nmem_lock = maybe\n", 4,
+	 "yes or no"},
+	{"[scenario]\nname = x\ncpus = 1\nmemory_mb = 8\n", 4, "64.."},
+	{"[scenario]\nname = x\ncpus = 1-2\nvcpus = 2\n", 4,
+	 "uses vCPU 2"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nvcpu_priority = 100\n",
+	 5, "0..99"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nguest_cmdline = a\\b\n",
+	 5, "no quotes or backslashes"},
 	{"cpus = 1\n", 1, "outside any section"},
+	{"[scenario]\nname = x\n  cpus = 1\n", 3, "line starts with blanks"},
+	{"[scenario]\nname = x\ncpus = 1\n[gate]\np99 = +ten%\n", 5,
+	 "p99"},
+	{"[scenario]\nname = x\ncpus = 1\n[gate]\nlatency = +10%\n", 5,
+	 "latency"},
 	{"[scenario]\ncpus = 1\n", 1, "no 'name'"},
 };
 
@@ -116,6 +148,22 @@ static void test_bad(void **state)
 		assert_non_null(strstr(err, "expected"));
 		scenario_free(&s);
 	}
+}
+
+/* A line longer than inih's buffer is named as such, on its own line,
+ * and does not shift the line numbers of later mistakes. */
+static void test_long_line(void **state)
+{
+	char text[2048];
+	struct scenario s;
+
+	(void)state;
+	snprintf(text, sizeof(text), "[scenario]\nname = x\ndescription = "
+		 "%0600d\ncpus = 1\n", 0);
+	assert_int_equal(scenario_parse_string("l.ini", text, &s, err,
+					       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "l.ini:3: line longer than"));
+	scenario_free(&s);
 }
 
 static void test_missing_file(void **state)
@@ -233,15 +281,104 @@ static void test_plan_no_housekeeping(void **state)
 	rm_fake(root);
 }
 
+/* environments = kvm with a guest kernel that is not there: an error at
+ * plan time naming the kvm_kernel line (or, without qemu, a skip). */
+static void test_plan_kvm_kernel(void **state)
+{
+	struct scenario s;
+	struct plan p;
+	char *root = fake_sysfs("0-1");
+	static const char text[] = "[scenario]\nname = x\nenvironments = kvm\n"
+		"cpus = 1\nkvm_kernel = /nonexistent/vmlinuz-1\n";
+	int rc;
+
+	(void)state;
+	assert_int_equal(scenario_parse_string("k.ini", text, &s, err,
+					       sizeof(err)), 0);
+	rc = plan_build(&s, root, &p, err, sizeof(err));
+	if (access("/usr/bin/qemu-system-x86_64", X_OK) == 0) {
+		assert_int_equal(rc, -EINVAL);
+		assert_non_null(strstr(err, "k.ini:5: kvm_kernel"));
+		assert_non_null(strstr(err, "expected"));
+	} else {
+		assert_int_equal(rc, 0);
+		assert_non_null(strstr(p.cases[0].skip_reason, "qemu"));
+		plan_free(&p);
+	}
+	scenario_free(&s);
+	rm_fake(root);
+}
+
+/* In a guest, cpus are vCPUs: a 2-CPU host plans a guest measuring vCPUs
+ * 2-3, housekeeping on vCPU 0. */
+static void test_plan_kvm_vcpus(void **state)
+{
+	char dir[] = "/tmp/isolat-kk-XXXXXX", path[256], text[512];
+	char *root = fake_sysfs("0-1");
+	struct scenario s;
+	struct plan p;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/boot", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/boot/vmlinuz-1", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/lib", dir);
+	mkdir(path, 0755);
+	strcat(path, "/modules");
+	mkdir(path, 0755);
+	strcat(path, "/1");
+	mkdir(path, 0755);
+	strcat(path, "/modules.dep");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(text, sizeof(text), "[scenario]\nname = x\n"
+		 "environments = kvm\ncpus = 2-3\n"
+		 "kvm_kernel = %s/boot/vmlinuz-1\n", dir);
+	assert_int_equal(scenario_parse_string("v.ini", text, &s, err,
+					       sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, root, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.cases[0].params.housekeeping, 0);
+	plan_free(&p);
+	/* The same on bare: CPU 2 is not on this host. */
+	s.environments.n = 1;
+	strcpy(s.environments.item[0], "bare");
+	assert_int_equal(plan_build(&s, root, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not online"));
+	scenario_free(&s);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lib/modules/1", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/lib/modules", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/lib", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/boot/vmlinuz-1", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/boot", dir);
+	rmdir(path);
+	rmdir(dir);
+	rm_fake(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_plan_cpu_offline),
 		cmocka_unit_test(test_plan_no_housekeeping),
+		cmocka_unit_test(test_plan_kvm_kernel),
+		cmocka_unit_test(test_plan_kvm_vcpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
