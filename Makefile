@@ -13,7 +13,7 @@ WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -I. -DISOLAT_VERSION=\"$(VERSION)\"
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
-LIBS    := -linih -lhwloc -lsqlite3 -llxc -larchive -lcrypto -lm -lpthread
+LIBS    := -linih -lhwloc -lsqlite3 -ldl -larchive -lcrypto -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 

@@ -107,8 +107,12 @@ static void fact(struct env_case *ec, const char *key, const char *fmt, ...)
 static int lxc_probe(char *why, size_t whysz)
 {
 	struct lxc_cg cg;
-	const char *v = lxc_get_version();
+	const struct lxc_api *api = lxc_api_get(why, whysz);
+	const char *v;
 
+	if (!api)
+		return -ENOENT;
+	v = api->get_version();
 	if (geteuid() != 0) {
 		snprintf(why, whysz, "needs root (liblxc creates cgroups and "
 			 "namespaces; run isolat as root)");
@@ -229,7 +233,7 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	snprintf(p->rootfs, sizeof(p->rootfs), "%s/rootfs", ec->workdir);
 	fact(ec, "lxc.name", "%s", p->name);
 	fact(ec, "lxc.lxcpath", "%s", LXC_ISOLAT_PATH);
-	fact(ec, "lxc.version", "%s", lxc_get_version());
+	fact(ec, "lxc.version", "%s", lxc_version());
 	host_facts(ec);
 
 	if ((mkdir("/run/isolat", 0700) < 0 && errno != EEXIST) ||
@@ -307,7 +311,7 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
  * stdio are the log pipe by now, so messages land in the case's log. */
 static void monitor_main(struct lxc_priv *p, char *const argv[])
 {
-	struct lxc_container *c = lxc_container_new(p->name, LXC_ISOLAT_PATH);
+	struct lxc_container *c = lxc_new(p->name, LXC_ISOLAT_PATH);
 
 	if (!c) {
 		fprintf(stderr, "isolat: liblxc: cannot create container "
@@ -539,7 +543,7 @@ static int lxc_start_case(struct env_case *ec, char *err, size_t errsz)
 	rc = await_workload(ec, p, err, errsz);
 	if (rc < 0)
 		return rc;
-	c = lxc_container_new(p->name, LXC_ISOLAT_PATH);
+	c = lxc_new(p->name, LXC_ISOLAT_PATH);
 	if (c) {
 		pid_t init = c->init_pid(c);
 		char path[64], cg[4096];
@@ -548,7 +552,7 @@ static int lxc_start_case(struct env_case *ec, char *err, size_t errsz)
 		snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)init);
 		if (init > 0 && read_text(path, cg, sizeof(cg)) == 0)
 			fact(ec, "lxc.init_cgroup", "%s", cg);
-		lxc_container_put(c);
+		lxc_put(c);
 	}
 	ec->stream_fd = p->child.out_fd;
 	ec->log_fd = p->child.err_fd;
@@ -578,10 +582,10 @@ static void lxc_stop(struct env_case *ec)
 	kill(p->child.pid, SIGTERM);
 	if (proc_wait(&p->child, 3000) == 0)
 		return;
-	c = lxc_container_new(p->name, LXC_ISOLAT_PATH);
+	c = lxc_new(p->name, LXC_ISOLAT_PATH);
 	if (c) {
 		c->stop(c); /* SIGKILL to the container's init */
-		lxc_container_put(c);
+		lxc_put(c);
 	}
 	proc_stop(&p->child, 2000);
 }
@@ -598,7 +602,7 @@ static void lxc_cleanup(struct env_case *ec)
 	store_log(ec, p);
 	if (p->dir[0]) {
 		struct lxc_container *c =
-			lxc_container_new(p->name, LXC_ISOLAT_PATH);
+			lxc_new(p->name, LXC_ISOLAT_PATH);
 
 		if (c) {
 			if (c->is_running(c))
@@ -606,7 +610,7 @@ static void lxc_cleanup(struct env_case *ec)
 			if (c->is_defined(c) && !c->destroy(c))
 				fprintf(stderr, "isolat: lxc: cannot destroy "
 					"container %s\n", p->name);
-			lxc_container_put(c);
+			lxc_put(c);
 		}
 	}
 	lxc_cg_remove(p->name);

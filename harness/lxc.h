@@ -149,4 +149,19 @@ int lxc_rt_restore_journal(const char *journal);
  * returns how many were removed. */
 int lxc_cg_remove(const char *name);
 
+/* liblxc, opened at run time (lxc_dl.c).  NULL with the reason in why
+ * when it cannot be loaded; every later call returns the same answer. */
+struct lxc_container;
+struct lxc_api {
+	struct lxc_container *(*container_new)(const char *name,
+					       const char *configpath);
+	int (*container_put)(struct lxc_container *c);
+	const char *(*get_version)(void);
+};
+const struct lxc_api *lxc_api_get(char *why, size_t whysz);
+/* The same calls, safe when liblxc is missing (NULL, no-op, "?"). */
+struct lxc_container *lxc_new(const char *name, const char *lxcpath);
+void lxc_put(struct lxc_container *c);
+const char *lxc_version(void);
+
 #endif

@@ -42,7 +42,7 @@ void lxc_remove_tree(const char *path)
 /* Stop and destroy one container of ours; idempotent. */
 void lxc_destroy(const char *name)
 {
-	struct lxc_container *c = lxc_container_new(name, LXC_ISOLAT_PATH);
+	struct lxc_container *c = lxc_new(name, LXC_ISOLAT_PATH);
 	char dir[512], journal[600];
 
 	char rootfs[4200] = "";
@@ -55,7 +55,7 @@ void lxc_destroy(const char *name)
 			rootfs[0] = '\0';
 		if (c->is_defined(c))
 			c->destroy(c); /* removes the rootfs too */
-		lxc_container_put(c);
+		lxc_put(c);
 	}
 	/* The crashed run's work directory held only the rootfs. */
 	{

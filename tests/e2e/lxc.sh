@@ -206,3 +206,12 @@ bg=
 check "SIGINT: run exits 130 ($rc)" [ $rc -eq 130 ]
 check "SIGINT: case failed as interrupted" [ "$(q "$T/i.db" "SELECT status||': '||substr(reason,1,11) FROM cases")" = "failed: interrupted" ]
 check "SIGINT: nothing left" [ -z "$(leftovers)" ]
+
+# liblxc is opened at run time: without it isolat still starts and says why.
+L=$(readlink -f /usr/lib/x86_64-linux-gnu/liblxc.so.1 2>/dev/null)
+if [ -n "$L" ] && command -v unshare >/dev/null; then
+	out=$(unshare -m sh -c 'mount --bind /dev/null "$1" && "$2" envs' _ "$L" "$ISOLAT" 2>&1)
+	check "no liblxc: envs says lxc not ready and how to fix it" grep -qE '^  lxc +not ready +liblxc missing .*apt-get install lxc' <<<"$out"
+else
+	skip "no liblxc: envs reason" "liblxc.so.1 or unshare not found"
+fi
