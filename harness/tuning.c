@@ -1,0 +1,565 @@
+/*
+ * tuning.c - apply the run-time host knobs of a profile for one case and
+ * undo them after it (see tuning.h).  The pattern of trace.c: read the
+ * original, journal it, then write; here the journal is a file
+ * (journal.h) so the host can be restored after a crash as well.
+ */
+#include "harness/tuning.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/plan.h"
+#include "harness/util.h"
+
+static void fact(struct tuning *t, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fact(struct tuning *t, const char *key, const char *fmt, ...)
+{
+	char v[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	if (t->fact)
+		t->fact(t->ctx, key, v);
+}
+
+/* strcpy that truncates (no format: nothing for -Wformat to doubt). */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int write_str(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW), rc = 0;
+	size_t len = strlen(v);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, len) != (ssize_t)len)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* "always [madvise] never" -> "madvise": the form that can be written. */
+static void selected_word(char *v)
+{
+	char *open_b = strchr(v, '['), *close_b;
+
+	if (!open_b || !(close_b = strchr(open_b, ']')))
+		return;
+	*close_b = '\0';
+	memmove(v, open_b + 1, strlen(open_b + 1) + 1);
+}
+
+/*
+ * Set path to v for knob: read the original, journal, write.  Returns 0
+ * (also when it already was v: nothing journaled), or -errno with err set.
+ * *orig_out gets the original when given.
+ */
+static int set_file(struct tuning *t, const char *knob, const char *path,
+		    const char *v, char *orig_out, size_t origsz, char *err,
+		    size_t errsz)
+{
+	struct journal_rec *r = calloc(1, sizeof(*r));
+	char full[1024];
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	t->write_failed = 0;
+	snprintf(full, sizeof(full), "%s%s", t->j.root, path);
+	rc = read_text(full, r->orig, sizeof(r->orig));
+	if (rc < 0) {
+		snprintf(err, errsz, "%s: %s", path, strerror(-rc));
+		goto out;
+	}
+	selected_word(r->orig);
+	if (orig_out)
+		copy_str(orig_out, origsz, r->orig);
+	if (!strcmp(r->orig, v))
+		goto out;
+	r->kind = JOURNAL_WRITE;
+	snprintf(r->knob, sizeof(r->knob), "%s", knob);
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	snprintf(r->new_value, sizeof(r->new_value), "%s", v);
+	rc = journal_append(&t->j, r, err, errsz);
+	if (rc < 0)
+		goto out;
+	rc = write_str(full, v);
+	t->write_failed = rc < 0;
+	if (rc < 0)
+		snprintf(err, errsz, "%s: writing %s: %s", path, v,
+			 strerror(-rc));
+out:
+	free(r);
+	return rc;
+}
+
+/* cpus as a kernel hex mask shaped like model ("3", "00000000,00000003"),
+ * so an unchanged value reads back equal. */
+static void mask_like(const struct cpulist *cpus, const char *model,
+		      char *out, size_t size)
+{
+	unsigned groups = 1, width = (unsigned)strcspn(model, ",");
+	size_t len = 0;
+
+	for (const char *s = model; *s; s++)
+		groups += *s == ',';
+	if (width == 0 || width > 8)
+		width = 8;
+	out[0] = '\0';
+	for (unsigned g = groups; g-- > 0;) {
+		unsigned v = 0;
+
+		for (unsigned i = 0; i < cpus->n; i++)
+			if (cpus->cpu[i] / 32 == g)
+				v |= 1u << (cpus->cpu[i] % 32);
+		len += (size_t)snprintf(out + len, size - len, "%s%0*x",
+					g + 1 == groups ? "" : ",",
+					g + 1 == groups ? (int)width : 8, v);
+		if (len >= size)
+			return;
+	}
+}
+
+/* The online CPUs that are not measured. */
+static int housekeeping_cpus(const struct plan_case *pc, const char *root,
+			     struct cpulist *hk, char *err, size_t errsz)
+{
+	struct cpulist online;
+	char path[512], text[1024];
+	const char *why = NULL;
+
+	snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online", root);
+	if (read_text(path, text, sizeof(text)) < 0 ||
+	    cpulist_parse(text, &online, &why) < 0) {
+		snprintf(err, errsz, "%s: cannot read the online CPUs", path);
+		return -EIO;
+	}
+	hk->n = 0;
+	for (unsigned i = 0; i < online.n; i++)
+		if (!cpulist_contains(&pc->params.cpus, online.cpu[i]))
+			hk->cpu[hk->n++] = online.cpu[i];
+	if (!hk->n) {
+		snprintf(err, errsz, "no housekeeping CPU left");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every IRQ to the housekeeping CPUs; one that refuses (per-CPU, managed)
+ * is a fact, not a failure. */
+static int irq_affinity(struct tuning *t, const struct cpulist *hk,
+			char *err, size_t errsz)
+{
+	char dirpath[512], path[512], full[600], orig[256], mask[512];
+	char moved[2048] = "", refused[2048] = "";
+	size_t ml = 0, rl = 0;
+	unsigned nmoved = 0, nrefused = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	snprintf(full, sizeof(full), "%s/proc/irq/default_smp_affinity",
+		 t->j.root);
+	if (read_text(full, orig, sizeof(orig)) < 0)
+		orig[0] = '\0';
+	mask_like(hk, orig, mask, sizeof(mask));
+	rc = set_file(t, "irq_affinity", "/proc/irq/default_smp_affinity",
+		      mask, NULL, 0, err, errsz);
+	if (rc < 0)
+		return rc;
+	snprintf(dirpath, sizeof(dirpath), "%s/proc/irq", t->j.root);
+	d = opendir(dirpath);
+	if (!d) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s", dirpath, strerror(errno));
+		return rc;
+	}
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		if (strlen(de->d_name) > 20)
+			continue;
+		snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity",
+			 de->d_name);
+		snprintf(full, sizeof(full), "%s/proc/irq/%s/smp_affinity",
+			 t->j.root, de->d_name);
+		if (read_text(full, orig, sizeof(orig)) < 0)
+			continue;
+		mask_like(hk, orig, mask, sizeof(mask));
+		if (!strcmp(orig, mask))
+			continue;
+		rc = set_file(t, "irq_affinity", path, mask, NULL, 0, err,
+			      errsz);
+		if (rc == 0) {
+			nmoved++;
+			if (ml < sizeof(moved) - 16)
+				ml += (size_t)snprintf(moved + ml,
+						       sizeof(moved) - ml,
+						       "%s%s", ml ? "," : "",
+						       de->d_name);
+		} else if (t->write_failed) {
+			/* the kernel said no (EIO/EINVAL): record it */
+			nrefused++;
+			if (rl < sizeof(refused) - 32)
+				rl += (size_t)snprintf(refused + rl,
+						       sizeof(refused) - rl,
+						       "%s%s (%s)",
+						       rl ? ", " : "",
+						       de->d_name,
+						       strerror(-rc));
+			err[0] = '\0';
+		} else {
+			closedir(d);
+			return rc;
+		}
+	}
+	closedir(d);
+	cpulist_format(hk, mask, sizeof(mask));
+	fact(t, "tune.irq_affinity", "%s", mask);
+	fact(t, "tune.irq_affinity.moved", "%u: %s", nmoved, moved);
+	if (nrefused)
+		fact(t, "tune.irq_affinity.refused", "%u: %s", nrefused,
+		     refused);
+	return 0;
+}
+
+static const char *policy_name(int policy)
+{
+	switch (policy & ~SCHED_RESET_ON_FORK) {
+	case SCHED_FIFO: return "fifo";
+	case SCHED_RR: return "rr";
+	case SCHED_BATCH: return "batch";
+	case SCHED_IDLE: return "idle";
+	default: return "other";
+	}
+}
+
+/* ksoftirqd/N, ktimers/N, rcuc/N of the measured CPUs to SCHED_FIFO prio,
+ * as tuned's realtime profile does. */
+static int kthread_priority(struct tuning *t, const struct plan_case *pc,
+			    int prio, char *err, size_t errsz)
+{
+	static const char *const names[] = {"ksoftirqd/", "ktimers/",
+					    "rcuc/"};
+	struct journal_rec *r = calloc(1, sizeof(*r));
+	char path[600], comm[64], done[2048] = "";
+	struct dirent *de;
+	size_t dl = 0;
+	DIR *d;
+	int rc = 0;
+
+	if (!r)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/proc", t->j.root);
+	d = opendir(path);
+	if (!d) {
+		free(r);
+		snprintf(err, errsz, "/proc: %s", strerror(errno));
+		return -EIO;
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		struct sched_param sp = {0};
+		int match = 0, pid, policy;
+
+		if (strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/proc/%s/comm", t->j.root,
+			 de->d_name);
+		if (read_text(path, comm, sizeof(comm)) < 0)
+			continue;
+		for (size_t i = 0; i < 3 && !match; i++) {
+			size_t n = strlen(names[i]);
+			char *end;
+			long cpu;
+
+			if (strncmp(comm, names[i], n))
+				continue;
+			cpu = strtol(comm + n, &end, 10);
+			match = end != comm + n && !*end && cpu >= 0 &&
+				cpulist_contains(&pc->params.cpus,
+						 (unsigned)cpu);
+		}
+		if (!match)
+			continue;
+		pid = atoi(de->d_name);
+		policy = sched_getscheduler(pid);
+		if (policy < 0 || sched_getparam(pid, &sp) < 0)
+			continue; /* gone */
+		r->kind = JOURNAL_SCHED;
+		snprintf(r->knob, sizeof(r->knob), "kthread_priority:%s", comm);
+		snprintf(r->path, sizeof(r->path), "/proc/%d", pid);
+		snprintf(r->orig, sizeof(r->orig), "%s:%d",
+			 policy_name(policy), sp.sched_priority);
+		snprintf(r->new_value, sizeof(r->new_value), "fifo:%d", prio);
+		if (!strcmp(r->orig, r->new_value))
+			continue;
+		rc = journal_append(&t->j, r, err, errsz);
+		if (rc < 0)
+			break;
+		sp.sched_priority = prio;
+		if (sched_setscheduler(pid, SCHED_FIFO, &sp) < 0) {
+			rc = -errno;
+			snprintf(err, errsz, "%s (pid %d): SCHED_FIFO %d: %s",
+				 comm, pid, prio, strerror(errno));
+			break;
+		}
+		if (dl < sizeof(done) - 64)
+			dl += (size_t)snprintf(done + dl, sizeof(done) - dl,
+					       "%s%s (was %s)", dl ? ", " : "",
+					       comm, r->orig);
+	}
+	closedir(d);
+	free(r);
+	if (rc == 0)
+		fact(t, "tune.kthread_priority", "fifo:%d: %s", prio,
+		     dl ? done : "no such threads on the measured CPUs");
+	return rc;
+}
+
+/* One knob to one file, with its fact "NEW (was ORIG)". */
+static int simple(struct tuning *t, const char *knob, const char *path,
+		  const char *v, char *err, size_t errsz)
+{
+	char key[160], orig[256] = "";
+	int rc = set_file(t, knob, path, v, orig, sizeof(orig), err, errsz);
+
+	if (rc < 0)
+		return rc;
+	snprintf(key, sizeof(key), "tune.%s", knob);
+	fact(t, key, "%s (was %s)", v, orig);
+	return 0;
+}
+
+#define CPUSET_V1 "/sys/fs/cgroup/cpuset"
+
+/* A cpuset of isolat's own (journaled as a directory: undo removes it and
+ * what was written inside). */
+static int make_cpuset(struct tuning *t, const char *name,
+		       const struct cpulist *cpus, const char *mems,
+		       int balance, char *err, size_t errsz)
+{
+	static const char *const files[] = {
+		"cpuset.cpus", "cpuset.mems", "cpuset.sched_load_balance",
+	};
+	struct journal_rec *r = calloc(1, sizeof(*r));
+	char full[600], file[700], list[512];
+	const char *vals[3] = {list, mems, balance ? "1" : "0"};
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	cpulist_format(cpus, list, sizeof(list));
+	r->kind = JOURNAL_MKDIR;
+	snprintf(r->knob, sizeof(r->knob), "cpuset_isolate");
+	snprintf(r->path, sizeof(r->path), CPUSET_V1 "/%s", name);
+	snprintf(r->orig, sizeof(r->orig), "absent");
+	snprintf(r->new_value, sizeof(r->new_value), "created");
+	rc = journal_append(&t->j, r, err, errsz);
+	free(r);
+	if (rc < 0)
+		return rc;
+	snprintf(full, sizeof(full), "%s" CPUSET_V1 "/%s", t->j.root, name);
+	if (mkdir(full, 0755) < 0) {
+		rc = -errno;
+		snprintf(err, errsz, CPUSET_V1 "/%s: %s%s", name,
+			 strerror(errno), rc == -EEXIST ? " (left by an "
+			 "earlier run: run `isolat restore` or rmdir it)" : "");
+		return rc;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(file, sizeof(file), "%s/%s", full, files[i]);
+		rc = write_str(file, vals[i]);
+		if (rc < 0) {
+			snprintf(err, errsz, CPUSET_V1 "/%s/%s = %s: %s", name,
+				 files[i], vals[i], strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * cgroup v1, as `cset shield` does without moving tasks: the measured CPUs
+ * in an isolat.tune.isolated cpuset with sched_load_balance 0, the
+ * housekeeping CPUs in a balanced isolat.tune.housekeeping, and the root's
+ * balancing off, so the scheduler builds no domain spanning a measured CPU
+ * and load balancing pulls nothing onto it.  Not cpu_exclusive: the LXC backend's
+ * cpuset of the same CPUs is a sibling and must still be allowed.  Tasks
+ * stay where they are (the workload pins its own threads).
+ */
+static int cpuset_isolate(struct tuning *t, const struct plan_case *pc,
+			  const struct cpulist *hk, char *err, size_t errsz)
+{
+	char path[600], mems[256], orig[16] = "", cpus[256];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s" CPUSET_V1 "/cpuset.mems", t->j.root);
+	if (read_text(path, mems, sizeof(mems)) < 0) {
+		snprintf(path, sizeof(path), "%s/sys/fs/cgroup/"
+			 "cgroup.controllers", t->j.root);
+		snprintf(err, errsz, "cpuset_isolate: %s", access(path, F_OK)
+			 ? "no cpuset controller mounted at " CPUSET_V1
+			 : "cgroup v2 (cpuset.cpus.partition) is not "
+			   "implemented yet; remove cpuset_isolate from the "
+			   "profile on this host");
+		return -EOPNOTSUPP;
+	}
+	if ((rc = make_cpuset(t, "isolat.tune.housekeeping", hk, mems, 1, err,
+			      errsz)) ||
+	    (rc = make_cpuset(t, "isolat.tune.isolated", &pc->params.cpus, mems, 0,
+			      err, errsz)) ||
+	    (rc = set_file(t, "cpuset_isolate",
+			   CPUSET_V1 "/cpuset.sched_load_balance", "0", orig,
+			   sizeof(orig), err, errsz)))
+		return rc;
+	cpulist_format(&pc->params.cpus, cpus, sizeof(cpus));
+	fact(t, "tune.cpuset_isolate", "cgroup v1: " CPUSET_V1 "/isolat."
+	     "tune.isolated = %s without load balancing; root "
+	     "sched_load_balance 0 (was %s)", cpus, orig);
+	return 0;
+}
+
+static int governor(struct tuning *t, const struct plan_case *pc,
+		    const char *gov, char *err, size_t errsz)
+{
+	char path[256], full[600], key[64];
+	int rc;
+
+	for (unsigned i = 0; i < pc->params.cpus.n; i++) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%u/cpufreq/"
+			 "scaling_governor", pc->params.cpus.cpu[i]);
+		snprintf(full, sizeof(full), "%s%s", t->j.root, path);
+		if (access(full, F_OK) < 0) {
+			fact(t, "tune.governor", "not applicable: no cpufreq "
+			     "on CPU %u", pc->params.cpus.cpu[i]);
+			return 0;
+		}
+		snprintf(key, sizeof(key), "governor.cpu%u",
+			 pc->params.cpus.cpu[i]);
+		rc = simple(t, key, path, gov, err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int tuning_apply(struct tuning *t, const struct plan_case *pc,
+		 const char *journal_path, tuning_fact_fn fct, void *ctx,
+		 char *err, size_t errsz)
+{
+	const struct scn_profile *p = pc->profile;
+	struct cpulist hk;
+	char mask[512], orig[256], v[32];
+	int rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	journal_init(&t->j, journal_path, "");
+	t->fact = fct;
+	t->ctx = ctx;
+	if (!p)
+		return 0;
+	if (p->irq_affinity_hk || p->workqueue_hk || p->cpuset_isolate) {
+		rc = housekeeping_cpus(pc, t->j.root, &hk, err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	if (p->irq_affinity_hk && (rc = irq_affinity(t, &hk, err, errsz)))
+		return rc;
+	if (p->workqueue_hk) {
+		const char *wq = "/sys/devices/virtual/workqueue/cpumask";
+		char full[600];
+
+		snprintf(full, sizeof(full), "%s%s", t->j.root, wq);
+		if (read_text(full, orig, sizeof(orig)) < 0) {
+			fact(t, "tune.workqueue_cpumask", "not applicable: "
+			     "no %s", wq);
+		} else {
+			mask_like(&hk, orig, mask, sizeof(mask));
+			if ((rc = simple(t, "workqueue_cpumask", wq, mask, err,
+					 errsz)))
+				return rc;
+		}
+	}
+	if (p->timer_migration >= 0) {
+		snprintf(v, sizeof(v), "%d", p->timer_migration);
+		if ((rc = simple(t, "timer_migration",
+				 "/proc/sys/kernel/timer_migration", v, err,
+				 errsz)))
+			return rc;
+	}
+	if (p->rt_runtime_set) {
+		snprintf(v, sizeof(v), "%lld", p->sched_rt_runtime_us);
+		if ((rc = simple(t, "sched_rt_runtime_us",
+				 "/proc/sys/kernel/sched_rt_runtime_us", v,
+				 err, errsz)))
+			return rc;
+	}
+	if (p->governor[0] && (rc = governor(t, pc, p->governor, err, errsz)))
+		return rc;
+	if (p->dma_latency == 0)
+		fact(t, "tune.dma_latency", "0: held by the rtlat workload "
+		     "(/dev/cpu_dma_latency) while it measures");
+	if (p->thp[0] &&
+	    (rc = simple(t, "thp", "/sys/kernel/mm/transparent_hugepage/"
+			 "enabled", p->thp, err, errsz)))
+		return rc;
+	if (p->kthread_priority &&
+	    (rc = kthread_priority(t, pc, p->kthread_priority, err, errsz)))
+		return rc;
+	if (p->cpuset_isolate && (rc = cpuset_isolate(t, pc, &hk, err, errsz)))
+		return rc;
+	return 0;
+}
+
+static void undo_note(void *ctx, const struct journal_rec *r, int rc)
+{
+	struct tuning *t = ctx;
+
+	if (rc < 0) {
+		char key[200];
+
+		t->undo_failed++;
+		snprintf(key, sizeof(key), "tune.restore.failed.%.150s",
+			 r->path);
+		fact(t, key, "%s back to %s: %s", r->knob, r->orig,
+		     strerror(-rc));
+	} else {
+		t->undone++;
+	}
+}
+
+int tuning_undo(struct tuning *t, char *err, size_t errsz)
+{
+	int rc;
+
+	/* Only a journal this case created is ours to replay. */
+	if (t->j.fd < 0)
+		return 0;
+	journal_close(&t->j);
+	rc = journal_replay(t->j.path, t->j.root, undo_note, t, err, errsz);
+	fact(t, "tune.restore", "%u change%s undone%s", t->undone,
+	     t->undone == 1 ? "" : "s", t->undo_failed ? ", some failed" : "");
+	return rc;
+}

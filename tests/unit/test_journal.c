@@ -1,0 +1,413 @@
+/*
+ * test_journal.c - the host tuning journal on a fake /proc and /sys tree:
+ * records replay newest first, a replay twice changes nothing more, paths
+ * outside the tuning allow-list are refused on append and on replay (a
+ * tampered journal cannot make restore write /etc/passwd), a torn last
+ * line is ignored, and the owner of a journal is told alive from dead.
+ * Also the boot-time requirement check against a fake cmdline and sysfs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/journal.h"
+#include "harness/tuning.h"
+
+static char root[64], jpath[128];
+
+static void put(const char *rel, const char *v)
+{
+	char path[512], dir[512], *s;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (s = dir + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(dir, 0700);
+		*s = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(v, f);
+	fclose(f);
+}
+
+static const char *get(const char *rel)
+{
+	static char buf[4096];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int fl, struct FTW *w)
+{
+	(void)sb;
+	(void)fl;
+	(void)w;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/isolat-tj.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(jpath, sizeof(jpath), "%s/run/isolat/journal", root);
+	/* /run exists on a real host; the journal makes run/isolat. */
+	snprintf(jpath, sizeof(jpath), "%s/run", root);
+	mkdir(jpath, 0700);
+	snprintf(jpath, sizeof(jpath), "%s/run/isolat/journal", root);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nftw(root, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+static void rec(struct journal *j, const char *knob, const char *path,
+		const char *orig, const char *v)
+{
+	struct journal_rec *r = calloc(1, sizeof(*r));
+	char err[256] = "";
+
+	assert_non_null(r);
+	r->kind = JOURNAL_WRITE;
+	snprintf(r->knob, sizeof(r->knob), "%s", knob);
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	snprintf(r->orig, sizeof(r->orig), "%s", orig);
+	snprintf(r->new_value, sizeof(r->new_value), "%s", v);
+	if (journal_append(j, r, err, sizeof(err)) != 0)
+		fail_msg("append %s: %s", path, err);
+	free(r);
+	put(path, v); /* the change itself, after the journal */
+}
+
+struct order {
+	char seen[8][128];
+	int n;
+};
+
+static void note(void *ctx, const struct journal_rec *r, int rc)
+{
+	struct order *o = ctx;
+
+	assert_int_equal(rc, 0);
+	if (o->n < 8)
+		snprintf(o->seen[o->n++], 128, "%.60s=%.60s", r->path, r->orig);
+}
+
+static void test_allowed(void **state)
+{
+	static const char *const ok[] = {
+		"/proc/irq/24/smp_affinity", "/proc/irq/default_smp_affinity",
+		"/proc/sys/kernel/timer_migration",
+		"/proc/sys/kernel/sched_rt_runtime_us",
+		"/sys/devices/virtual/workqueue/cpumask",
+		"/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor",
+		"/sys/kernel/mm/transparent_hugepage/enabled",
+		"/sys/fs/cgroup/cpuset/isolat.case/cpuset.cpus",
+	};
+	static const char *const bad[] = {
+		"/etc/passwd", "", "proc/irq/24/smp_affinity",
+		"/proc/irq/24/../../../etc/passwd", "/proc/irq/x/smp_affinity",
+		"/proc/irq/24/spurious", "/proc/sys/vm/drop_caches",
+		"/proc/sys/kernel/a/b", "/proc/sys/kernel/",
+		"/sys/devices/system/cpu/cpu1/online",
+		"/sys/kernel/mm/transparent_hugepage/",
+		"/sys/fs/cgroup/", "/sys/fs/cgroup//x",
+		"/proc/sys/kernel/core_pattern\n", "/proc/123",
+		"/sys/devices/virtual/workqueue/../../../etc/x",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!journal_path_allowed(JOURNAL_WRITE, ok[i]))
+			fail_msg("refused %s", ok[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (journal_path_allowed(JOURNAL_WRITE, bad[i]))
+			fail_msg("allowed %s", bad[i]);
+	assert_true(journal_path_allowed(JOURNAL_SCHED, "/proc/123"));
+	assert_false(journal_path_allowed(JOURNAL_SCHED, "/proc/self"));
+	assert_false(journal_path_allowed(JOURNAL_SCHED, "/proc/12/comm"));
+	assert_false(journal_path_allowed(JOURNAL_SCHED, "/etc/passwd"));
+	/* rmdir only of cgroups tuning names, never LXC's or systemd's */
+	assert_true(journal_path_allowed(JOURNAL_MKDIR,
+		"/sys/fs/cgroup/cpuset/isolat.tune.isolated"));
+	assert_false(journal_path_allowed(JOURNAL_MKDIR,
+		"/sys/fs/cgroup/cpuset/isolat.payload.c0"));
+	assert_false(journal_path_allowed(JOURNAL_MKDIR,
+		"/sys/fs/cgroup/system.slice"));
+	assert_false(journal_path_allowed(JOURNAL_MKDIR,
+		"/sys/fs/cgroup/cpuset/isolat.tune."));
+	assert_false(journal_path_allowed(JOURNAL_MKDIR, "/tmp/isolat.tune.x"));
+}
+
+/* A cgroup directory made by tuning goes away on replay; a second replay
+ * of the same records finds it gone and is content. */
+static void test_replay_mkdir(void **state)
+{
+	struct journal j;
+	struct journal_rec r = {.kind = JOURNAL_MKDIR};
+	char err[256] = "", dir[1024];
+
+	(void)state;
+	put("/sys/fs/cgroup/cpuset/cpuset.sched_load_balance", "1");
+	journal_init(&j, jpath, root);
+	strcpy(r.knob, "cpuset_isolate");
+	strcpy(r.path, "/sys/fs/cgroup/cpuset/isolat.tune.isolated");
+	strcpy(r.orig, "absent");
+	strcpy(r.new_value, "created");
+	assert_int_equal(journal_append(&j, &r, err, sizeof(err)), 0);
+	snprintf(dir, sizeof(dir), "%s%s", root, r.path);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	rec(&j, "cpuset_isolate",
+	    "/sys/fs/cgroup/cpuset/cpuset.sched_load_balance", "1", "0");
+	journal_close(&j);
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), 0);
+	assert_int_equal(access(dir, F_OK), -1);
+	assert_string_equal(
+		get("/sys/fs/cgroup/cpuset/cpuset.sched_load_balance"), "1");
+}
+
+static void test_append_refuses(void **state)
+{
+	struct journal j;
+	struct journal_rec r = {.kind = JOURNAL_WRITE};
+	char err[256] = "";
+
+	(void)state;
+	journal_init(&j, jpath, root);
+	strcpy(r.knob, "x");
+	strcpy(r.path, "/etc/passwd");
+	assert_int_equal(journal_append(&j, &r, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "/etc/passwd"));
+	assert_int_equal(access(jpath, F_OK), -1); /* nothing created */
+	journal_close(&j);
+}
+
+static void test_replay_reverse(void **state)
+{
+	struct journal j;
+	struct order o = {0};
+	char err[256] = "";
+	pid_t pid;
+	int alive;
+
+	(void)state;
+	put("/proc/sys/kernel/timer_migration", "1");
+	put("/proc/irq/24/smp_affinity", "3");
+	journal_init(&j, jpath, root);
+	/* Two changes of one file: only reverse order ends at "1". */
+	rec(&j, "timer_migration", "/proc/sys/kernel/timer_migration", "1",
+	    "0");
+	rec(&j, "irq_affinity", "/proc/irq/24/smp_affinity", "3", "1");
+	rec(&j, "timer_migration", "/proc/sys/kernel/timer_migration", "0",
+	    "7");
+	assert_int_equal(j.n, 3);
+	journal_close(&j);
+	assert_int_equal(journal_owner(jpath, &pid, &alive), 0);
+	assert_int_equal(pid, getpid());
+	assert_true(alive);
+	assert_int_equal(journal_replay(jpath, root, note, &o, err,
+					sizeof(err)), 0);
+	assert_int_equal(o.n, 3);
+	assert_string_equal(o.seen[0], "/proc/sys/kernel/timer_migration=0");
+	assert_string_equal(o.seen[1], "/proc/irq/24/smp_affinity=3");
+	assert_string_equal(o.seen[2], "/proc/sys/kernel/timer_migration=1");
+	assert_string_equal(get("/proc/sys/kernel/timer_migration"), "1");
+	assert_string_equal(get("/proc/irq/24/smp_affinity"), "3");
+	assert_int_equal(access(jpath, F_OK), -1); /* removed */
+}
+
+static void test_replay_idempotent(void **state)
+{
+	struct journal j;
+	char err[256] = "", copy[160], cmd_buf[64];
+	FILE *in, *out;
+	size_t n;
+
+	(void)state;
+	put("/sys/kernel/mm/transparent_hugepage/enabled", "madvise");
+	journal_init(&j, jpath, root);
+	/* A value with the separator, a newline and a backslash. */
+	rec(&j, "thp", "/sys/kernel/mm/transparent_hugepage/enabled",
+	    "mad\tvi\\se\nx", "never");
+	journal_close(&j);
+	snprintf(copy, sizeof(copy), "%s/copy", root);
+	in = fopen(jpath, "r");
+	out = fopen(copy, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(cmd_buf, 1, sizeof(cmd_buf), in)) > 0)
+		fwrite(cmd_buf, 1, n, out);
+	fclose(in);
+	fclose(out);
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), 0);
+	assert_string_equal(get("/sys/kernel/mm/transparent_hugepage/enabled"),
+			    "mad\tvi\\se\nx");
+	/* Again: no journal, nothing to do. */
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), -ENOENT);
+	/* The same journal replayed a second time: same end state. */
+	assert_int_equal(journal_replay(copy, root, NULL, NULL, err,
+					sizeof(err)), 0);
+	assert_string_equal(get("/sys/kernel/mm/transparent_hugepage/enabled"),
+			    "mad\tvi\\se\nx");
+}
+
+/* A tampered (or corrupt) journal: refused records write nothing, the
+ * allowed ones are still undone, a torn last line is ignored. */
+static void test_replay_refuses(void **state)
+{
+	char err[256] = "";
+	FILE *f;
+
+	(void)state;
+	put("/etc/passwd", "safe");
+	put("/proc/sys/kernel/timer_migration", "0");
+	put("/run/isolat/.keep", "");
+	f = fopen(jpath, "w");
+	assert_non_null(f);
+	fprintf(f, "isolat-journal 1\nowner 1 1\n"
+		   "write\ttimer_migration\t/proc/sys/kernel/timer_migration"
+		   "\t1\t0\n"
+		   "write\tx\t/etc/passwd\tevil\tsafe\n"
+		   "write\tx\t/proc/sys/kernel/../../../etc/passwd\tevil\t"
+		   "safe\n"
+		   "garbage line\n\n\n\n\n\n\n\n\n\n\n\n"
+		   "write\ttimer_migration\t/proc/sys/kernel/timer_migration"
+		   "\t5\t"); /* torn: no newline, change never made */
+	fclose(f);
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), -EINVAL);
+	assert_string_equal(get("/etc/passwd"), "safe");
+	assert_string_equal(get("/proc/sys/kernel/timer_migration"), "1");
+	/* Not a journal at all: left alone. */
+	f = fopen(jpath, "w");
+	assert_non_null(f);
+	fputs("root:x:0:0\n", f);
+	fclose(f);
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), -EINVAL);
+	assert_int_equal(access(jpath, F_OK), 0);
+	unlink(jpath);
+}
+
+/* Many short lines (a line per byte): the line table must hold them. */
+static void test_replay_blank_lines(void **state)
+{
+	char err[256] = "";
+	FILE *f;
+
+	(void)state;
+	put("/run/isolat/.keep", "");
+	f = fopen(jpath, "w");
+	assert_non_null(f);
+	fputs("isolat-journal 1\nowner 1 1\n", f);
+	for (int i = 0; i < 500; i++)
+		fputc('\n', f);
+	fclose(f);
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), -EINVAL);
+	assert_int_equal(access(jpath, F_OK), -1);
+}
+
+static void test_owner_dead(void **state)
+{
+	pid_t child = fork(), pid;
+	int alive, st;
+	FILE *f;
+
+	(void)state;
+	if (child == 0)
+		_exit(0);
+	waitpid(child, &st, 0);
+	put("/run/isolat/.keep", "");
+	f = fopen(jpath, "w");
+	assert_non_null(f);
+	fprintf(f, "isolat-journal 1\nowner %d 1\n", (int)child);
+	fclose(f);
+	assert_int_equal(journal_owner(jpath, &pid, &alive), 0);
+	assert_int_equal(pid, child);
+	assert_false(alive);
+	unlink(jpath);
+	assert_int_equal(journal_owner(jpath, &pid, &alive), -ENOENT);
+}
+
+static void test_boot_check(void **state)
+{
+	struct scn_profile p = {.name = "iso"};
+	char why[256] = "";
+
+	(void)state;
+	tuning_profile_defaults(&p);
+	put("/proc/cmdline", "quiet isolcpus=domain,managed_irq,1-3 "
+			     "skew_tick=1 -- isolcpus=9");
+	put("/sys/devices/system/cpu/isolated", "");
+	assert_int_equal(tuning_boot_check(&p, root, why, sizeof(why)), 0);
+	strcpy(p.isolcpus, "2");
+	assert_int_equal(tuning_boot_check(&p, root, why, sizeof(why)), 0);
+	strcpy(p.isolcpus, "4");
+	assert_int_equal(tuning_boot_check(&p, root, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "isolcpus=4"));
+	p.isolcpus[0] = '\0';
+	strcpy(p.nohz_full, "1");
+	assert_int_equal(tuning_boot_check(&p, root, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "none"));
+	p.nohz_full[0] = '\0';
+	p.skew_tick = 1;
+	assert_int_equal(tuning_boot_check(&p, root, why, sizeof(why)), 0);
+	put("/proc/cmdline", "quiet");
+	assert_int_equal(tuning_boot_check(&p, root, why, sizeof(why)), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_allowed),
+		cmocka_unit_test_setup_teardown(test_append_refuses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_reverse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_idempotent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_mkdir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_refuses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_blank_lines, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_owner_dead, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_boot_check, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
