@@ -1,0 +1,394 @@
+/*
+ * load_run.c - see load_run.h: a case's background load through stress-ng.
+ */
+#include "harness/load_run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/env.h"
+#include "harness/plan.h"
+#include "harness/proc.h"
+#include "harness/util.h"
+
+#define LOAD_OUT_KEEP (16 * 1024) /* tail of stress-ng's output kept */
+#define LOAD_STOP_MS 5000         /* SIGTERM -> SIGKILL */
+
+int load_spec_parse(const char *text, struct load_spec *out, char *why,
+		    size_t whysz)
+{
+	char buf[LOAD_NAME_MAX], *save = NULL, *tok;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(text) >= sizeof(buf)) {
+		snprintf(why, whysz, "'%s' is too long", text);
+		return -EINVAL;
+	}
+	strcpy(out->name, text);
+	strcpy(buf, text);
+	/* strtok_r would accept "cpu++memory" and a trailing '+'. */
+	if (!*text || text[0] == '+' || text[strlen(text) - 1] == '+' ||
+	    strstr(text, "++")) {
+		snprintf(why, whysz, "'%s': expected load names joined by "
+			 "'+', such as cpu+memory", text);
+		return -EINVAL;
+	}
+	for (tok = strtok_r(buf, "+", &save); tok;
+	     tok = strtok_r(NULL, "+", &save)) {
+		const struct load_ops *o = load_find(tok);
+
+		if (!o) {
+			snprintf(why, whysz, "unknown load '%s'; expected one "
+				 "of: %s", tok, load_names());
+			return -EINVAL;
+		}
+		if (!o->stressor) { /* none */
+			if (strcmp(text, o->name)) {
+				snprintf(why, whysz, "'%s': %s cannot be "
+					 "combined", text, o->name);
+				return -EINVAL;
+			}
+			return 0;
+		}
+		for (unsigned i = 0; i < out->n; i++)
+			if (out->part[i] == o) {
+				snprintf(why, whysz, "'%s': %s twice", text,
+					 tok);
+				return -EINVAL;
+			}
+		if (out->n == LOAD_PARTS_MAX) {
+			snprintf(why, whysz, "'%s': more than %d loads "
+				 "combined", text, LOAD_PARTS_MAX);
+			return -EINVAL;
+		}
+		out->part[out->n++] = o;
+	}
+	return 0;
+}
+
+/* Append one argument (copied into cmd->buf). */
+static int add(struct load_cmd *cmd, unsigned *argc, size_t *used,
+	       const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (*argc + 1 >= LOAD_ARGV_MAX || *used + n > sizeof(cmd->buf))
+		return -ENOSPC;
+	memcpy(cmd->buf + *used, s, n);
+	cmd->argv[(*argc)++] = cmd->buf + *used;
+	cmd->argv[*argc] = NULL;
+	*used += n;
+	return 0;
+}
+
+int load_cmd_build(struct load_cmd *cmd, const struct load_spec *ls,
+		   const struct cpulist *cpus, unsigned instances,
+		   unsigned timeout_s, const char *tmpdir, char *err,
+		   size_t errsz)
+{
+	char num[32], list[1024], tmo[32];
+	unsigned argc = 0;
+	size_t used = 0;
+	int rc = 0;
+
+	cmd->argv[0] = NULL;
+	if (ls->n == 0 || instances == 0 || cpus->n == 0) {
+		snprintf(err, errsz, "load %s: nothing to run", ls->name);
+		return -EINVAL;
+	}
+	if (cpulist_format(cpus, list, sizeof(list)) < 0) {
+		snprintf(err, errsz, "load %s: CPU list too long", ls->name);
+		return -ENOSPC;
+	}
+	snprintf(num, sizeof(num), "%u", instances);
+	snprintf(tmo, sizeof(tmo), "%us", timeout_s);
+	rc = add(cmd, &argc, &used, "stress-ng");
+	for (unsigned i = 0; i < ls->n && rc == 0; i++) {
+		rc = add(cmd, &argc, &used, ls->part[i]->stressor);
+		if (rc == 0)
+			rc = add(cmd, &argc, &used, num);
+		for (const char *const *e = ls->part[i]->extra; *e && rc == 0;
+		     e++)
+			rc = add(cmd, &argc, &used, *e);
+	}
+	/* --timeout bounds a load the harness could not stop (killed);
+	 * --metrics-brief gives the bogo-ops that show the load ran. */
+	const char *tail[] = {"--taskset", list, "--timeout", tmo,
+			      "--metrics-brief", "--temp-path", tmpdir, NULL};
+	for (unsigned i = 0; tail[i] && rc == 0; i++)
+		rc = add(cmd, &argc, &used, tail[i]);
+	if (rc < 0)
+		snprintf(err, errsz, "load %s: stress-ng argv too long",
+			 ls->name);
+	return rc;
+}
+
+void load_cmd_text(const struct load_cmd *cmd, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; cmd->argv[i] && len < size; i++) {
+		int n = snprintf(out + len, size - len, "%s%s", i ? " " : "",
+				 cmd->argv[i]);
+
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+int load_resolve_cpus(const char *spec, const struct cpulist *measured,
+		      const struct cpulist *online, struct cpulist *out,
+		      char *why, size_t whysz)
+{
+	struct cpulist want;
+	const char *perr = NULL;
+	int hk = !strcmp(spec, "housekeeping"), all = !strcmp(spec, "all");
+	int meas = !strcmp(spec, "measured");
+
+	out->n = 0;
+	if (!hk && !all && !meas) {
+		if (cpulist_parse(spec, &want, &perr) < 0 || want.n == 0) {
+			snprintf(why, whysz, "load_cpus = %s: %s; expected "
+				 "housekeeping, measured, all or a CPU list",
+				 spec, perr ? perr : "empty list");
+			return -EINVAL;
+		}
+		for (unsigned i = 0; i < want.n; i++)
+			if (!cpulist_contains(online, want.cpu[i])) {
+				snprintf(why, whysz, "load_cpus = %s: CPU %u "
+					 "is not online on this host; expected "
+					 "online CPUs", spec, want.cpu[i]);
+				return -EINVAL;
+			}
+		*out = want;
+		return 0;
+	}
+	/* online is ascending, so out stays a valid cpulist. */
+	for (unsigned i = 0; i < online->n; i++) {
+		int m = cpulist_contains(measured, online->cpu[i]);
+
+		if (all || (hk && !m) || (meas && m))
+			out->cpu[out->n++] = online->cpu[i];
+	}
+	if (out->n == 0) {
+		snprintf(why, whysz, "load_cpus = %s: no such CPU online on "
+			 "this host; expected housekeeping, all or a CPU list",
+			 spec);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int load_plan_case(struct plan_case *c, const char *scn_path,
+		   const struct cpulist *online, char *err, size_t errsz)
+{
+	char why[256], path[512];
+
+	if (c->load.n == 0)
+		return 0;
+	if (load_resolve_cpus(c->params.load_cpus, &c->params.cpus, online,
+			      &c->load_cpus, why, sizeof(why)) < 0) {
+		snprintf(err, errsz, "%s:%d: %s", scn_path,
+			 c->params.load_cpus_line ? c->params.load_cpus_line
+						  : c->params.cpus_line,
+			 why);
+		return -EINVAL;
+	}
+	if (c->skip_reason[0])
+		return 0;
+	/* Only bare runs where the host is: a load inside a container or a
+	 * guest needs the backend to start it there (not yet done). */
+	if (c->params.load_inside && strcmp(c->env->name, "bare"))
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "load_side = inside is not yet supported for %s "
+			 "(loads run on the host; use load_side = host)",
+			 c->env->name);
+	else if (find_program("stress-ng", path, sizeof(path)) < 0)
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "load %s needs stress-ng: install it (apt-get "
+			 "install stress-ng)", c->load.name);
+	return 0;
+}
+
+struct load_run {
+	struct proc p;
+	load_fact_fn fact;
+	void *ctx;
+	unsigned settle_s;
+	char out[LOAD_OUT_KEEP + 1];
+	size_t len;
+};
+
+static void keep(struct load_run *ld, const char *p, size_t n)
+{
+	if (n >= LOAD_OUT_KEEP) {
+		p += n - LOAD_OUT_KEEP;
+		n = LOAD_OUT_KEEP;
+	}
+	if (ld->len + n > LOAD_OUT_KEEP) {
+		size_t cut = ld->len + n - LOAD_OUT_KEEP;
+
+		memmove(ld->out, ld->out + cut, ld->len - cut);
+		ld->len -= cut;
+	}
+	memcpy(ld->out + ld->len, p, n);
+	ld->len += n;
+	ld->out[ld->len] = '\0';
+}
+
+/* Read what stress-ng wrote, waiting up to timeout_ms; fds at EOF are
+ * closed.  Reading keeps it from ever blocking on a full pipe. */
+static void drain(struct load_run *ld, int timeout_ms)
+{
+	struct pollfd fds[2] = {{ld->p.out_fd, POLLIN, 0},
+				{ld->p.err_fd, POLLIN, 0}};
+	char buf[4096];
+
+	if (ld->p.out_fd < 0 && ld->p.err_fd < 0) {
+		if (timeout_ms > 0)
+			poll(NULL, 0, timeout_ms);
+		return;
+	}
+	if (poll(fds, 2, timeout_ms) <= 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		int *fd = i ? &ld->p.err_fd : &ld->p.out_fd;
+		ssize_t n;
+
+		if (!fds[i].revents || *fd < 0)
+			continue;
+		n = read(*fd, buf, sizeof(buf));
+		if (n > 0) {
+			keep(ld, buf, (size_t)n);
+		} else if (n == 0 || errno != EINTR) {
+			close(*fd);
+			*fd = -1;
+		}
+	}
+}
+
+int load_start(const struct plan_case *pc, const char *workdir,
+	       load_fact_fn fact, void *ctx, struct load_run **out,
+	       char *err, size_t errsz)
+{
+	const struct scn_params *p = &pc->params;
+	struct load_cmd cmd;
+	struct load_run *ld;
+	char path[512], text[2048], cpus[1024], num[32];
+	unsigned instances = p->load_instances ? p->load_instances
+					       : pc->load_cpus.n;
+	double bound = p->load_settle_s + plan_case_seconds(pc) +
+		       p->hello_timeout_s + p->grace_s + 60;
+	int rc;
+
+	*out = NULL;
+	if (pc->load.n == 0)
+		return 0;
+	if (find_program("stress-ng", path, sizeof(path)) < 0) {
+		snprintf(err, errsz, "load %s: stress-ng not found (apt-get "
+			 "install stress-ng)", pc->load.name);
+		return -ENOENT;
+	}
+	rc = load_cmd_build(&cmd, &pc->load, &pc->load_cpus, instances,
+			    (unsigned)ceil(bound), workdir, err, errsz);
+	if (rc < 0)
+		return rc;
+	ld = calloc(1, sizeof(*ld));
+	if (!ld)
+		return -ENOMEM;
+	ld->fact = fact;
+	ld->ctx = ctx;
+	ld->settle_s = p->load_settle_s;
+	load_cmd_text(&cmd, text, sizeof(text));
+	cpulist_format(&pc->load_cpus, cpus, sizeof(cpus));
+	fact(ctx, "load.argv", text);
+	fact(ctx, "load.cpus", cpus);
+	fact(ctx, "load.side", p->load_inside ? "inside" : "host");
+	snprintf(num, sizeof(num), "%u", p->load_settle_s);
+	fact(ctx, "load.settle_s", num);
+	snprintf(num, sizeof(num), "%u", instances);
+	fact(ctx, "load.instances", num);
+	rc = proc_start(&ld->p, path, cmd.argv);
+	if (rc < 0) {
+		snprintf(err, errsz, "load %s: cannot start %s: %s",
+			 pc->load.name, path, strerror(-rc));
+		free(ld);
+		return rc;
+	}
+	*out = ld;
+	return 0;
+}
+
+int load_settle(struct load_run *ld, const volatile sig_atomic_t *stop,
+		char *err, size_t errsz)
+{
+	double until;
+
+	if (!ld)
+		return 0;
+	until = mono_now() + ld->settle_s;
+	/* At least one look: a stress-ng that rejects its arguments exits
+	 * at once, and a case measured without its load must not pass. */
+	do {
+		if (*stop) {
+			snprintf(err, errsz, "interrupted by signal %d while "
+				 "the load settled", (int)*stop);
+			return -EINTR;
+		}
+		drain(ld, 100);
+		if (proc_wait(&ld->p, 0) == 0) {
+			drain(ld, 0);
+			snprintf(err, errsz, "stress-ng ended before the "
+				 "measurement: %.400s", ld->out);
+			return -ECHILD;
+		}
+	} while (mono_now() < until);
+	return 0;
+}
+
+void load_stop(struct load_run *ld)
+{
+	char how[64];
+	double until;
+	int left;
+
+	if (!ld)
+		return;
+	if (!ld->p.reaped && ld->p.pid > 0) {
+		/* SIGTERM: stress-ng stops its stressors and prints the
+		 * metrics; read them until every holder of the pipes is
+		 * gone, then SIGKILL whatever is left of the group. */
+		kill(-ld->p.pid, SIGTERM);
+		until = mono_now() + LOAD_STOP_MS / 1000.0;
+		while ((ld->p.out_fd >= 0 || ld->p.err_fd >= 0) &&
+		       mono_now() < until)
+			drain(ld, 100);
+		left = (int)((until - mono_now()) * 1000);
+		if (proc_wait(&ld->p, left > 0 ? left : 0) < 0) {
+			kill(-ld->p.pid, SIGKILL);
+			proc_wait(&ld->p, -1);
+		}
+		kill(-ld->p.pid, SIGKILL);
+	}
+	drain(ld, 0);
+	if (WIFEXITED(ld->p.status))
+		snprintf(how, sizeof(how), "exit status %d",
+			 WEXITSTATUS(ld->p.status));
+	else if (WIFSIGNALED(ld->p.status))
+		snprintf(how, sizeof(how), "killed by signal %d",
+			 WTERMSIG(ld->p.status));
+	else
+		snprintf(how, sizeof(how), "wait status 0x%x", ld->p.status);
+	ld->fact(ld->ctx, "load.exit", how);
+	ld->fact(ld->ctx, "load.metrics", ld->out);
+	proc_close(&ld->p);
+	free(ld);
+}
