@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc make pkg-config
       libinih-dev libsqlite3-dev libhwloc-dev libcmocka-dev
-      rt-tests gnuplot-nox
+      rt-tests stress-ng gnuplot-nox
       clang libclang-rt-14-dev
       sqlite3 libxml2-utils netpbm
       lxc lxc-dev

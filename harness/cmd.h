@@ -44,7 +44,8 @@ struct isolat_ctx {
 	X(compare, "one report overlaying matching cases of several runs")  \
 	X(tag, "name a run (a baseline for gate)")                          \
 	X(gate, "regression gate: candidate vs baseline, JUnit/Markdown")   \
-	X(merge, "import runs from board databases, idempotent by UUID")
+	X(merge, "import runs from board databases, idempotent by UUID")   \
+	X(restore, "undo host tuning a crashed run left (tuning journal)")
 
 #define X(n, d) int cmd_##n(struct isolat_ctx *ctx, int argc, char **argv);
 CMDS(X)

@@ -1,20 +1,22 @@
 /*
- * cmd_envs.c - `isolat envs`: every environment and workload, ready or the
- * exact reason it is not.
+ * cmd_envs.c - `isolat envs`: every environment, workload and load, ready
+ * or the exact reason it is not.
  */
 #include <getopt.h>
 #include <stdio.h>
 
 #include "harness/cmd.h"
 #include "harness/env.h"
+#include "harness/load.h"
+#include "harness/util.h"
 #include "harness/workload.h"
 
 static const char usage_text[] =
 	"usage: isolat envs\n"
 	"\n"
-	"List the environments (and workloads) and whether each can run on\n"
-	"this host, with the exact reason when not.  Exit 0 when all are\n"
-	"ready, 3 when some are not.\n";
+	"List the environments (and workloads, loads) and whether each can\n"
+	"run on this host, with the exact reason when not.  Exit 0 when all\n"
+	"are ready, 3 when some are not.\n";
 
 int cmd_envs(struct isolat_ctx *ctx, int argc, char **argv)
 {
@@ -56,6 +58,22 @@ int cmd_envs(struct isolat_ctx *ctx, int argc, char **argv)
 			printf("  %-10s ready      %s\n", w->name, w->describe);
 		} else {
 			printf("  %-10s not ready  %s\n", w->name, why);
+			status = EXIT_NO_RESOURCE;
+		}
+	}
+	/* Every load but none is a stress-ng stressor (loads.def). */
+	printf("loads:\n");
+	for (unsigned i = 0; i < load_count; i++) {
+		const struct load_ops *l = &load_table[i];
+		char path[512];
+
+		if (!l->stressor ||
+		    find_program("stress-ng", path, sizeof(path)) == 0) {
+			printf("  %-10s ready      %s\n", l->name, l->describe);
+		} else {
+			printf("  %-10s not ready  stress-ng not found: "
+			       "install it (apt-get install stress-ng)\n",
+			       l->name);
 			status = EXIT_NO_RESOURCE;
 		}
 	}

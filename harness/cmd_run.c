@@ -2,6 +2,7 @@
  * cmd_run.c - `isolat run SCENARIO`: validate, plan, then run every case.
  * Nothing is written before the scenario and the plan are known good.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "collectors/store.h"
 #include "harness/cmd.h"
+#include "harness/journal.h"
 #include "harness/plan.h"
 #include "harness/runloop.h"
 
@@ -72,6 +74,28 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 			scn.path, scn.params.policy);
 		status = EXIT_NO_RESOURCE;
 		goto out;
+	}
+	/* Host tuning a killed run left behind would be measured as the
+	 * host's own state, and its originals must not be overwritten. */
+	{
+		pid_t jpid;
+		int alive, jrc = journal_owner(JOURNAL_DEFAULT, &jpid, &alive);
+
+		if (jrc != -ENOENT && !alive) {
+			if (jrc < 0)
+				fprintf(stderr, "isolat run: %s: %s; expected "
+					"an isolat tuning journal: inspect and "
+					"remove it, then run again\n",
+					JOURNAL_DEFAULT, strerror(-jrc));
+			else
+				fprintf(stderr, "isolat run: %s: host tuning "
+					"journal left by isolat pid %d, which "
+					"is gone; the host may still be tuned: "
+					"run `isolat restore` first\n",
+					JOURNAL_DEFAULT, (int)jpid);
+			status = EXIT_ERROR;
+			goto out;
+		}
 	}
 	rc = store_open(ctx->db_path, STORE_WRITE, &st, err, sizeof(err));
 	if (rc < 0) {

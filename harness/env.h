@@ -82,6 +82,11 @@ struct env_ops {
 	 * are not the host's (a guest's vCPUs): planning checks cpus and
 	 * picks the default housekeeping CPU among them. */
 	void (*guest_cpus)(const struct scn_params *p, struct cpulist *out);
+	/* Optional.  Host metadata only this backend can read (Xen: `xl
+	 * info` from a dom0), handed to set(ctx, key, value); stored with
+	 * the run's host metadata.  Quiet and cheap where it does not apply. */
+	void (*host_meta)(int (*set)(void *ctx, const char *key,
+				     const char *value), void *ctx);
 };
 
 #define X(n) extern const struct env_ops env_##n##_ops;

@@ -47,7 +47,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,61 +74,24 @@ struct kvm_state {
 
 /* --- starting QEMU ---------------------------------------------------- */
 
-/* fork + execve with stdout and stderr on one pipe (the log), stdin from
- * /dev/null, in its own process group, killed if the harness dies. */
+/* fork + execve with stdout and stderr on one pipe (the log, *log_fd:
+ * the case's, not p's), stdin from /dev/null, in its own process group,
+ * killed if the harness dies. */
 static int spawn(char *const argv[], struct proc *p, int *log_fd)
 {
-	static char *const env[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"LANG=C", NULL,
+	const struct proc_spec spec = {
+		.path = argv[0],
+		.argv = argv,
+		.fd = {PROC_FD_NULL, PROC_FD_OUT, PROC_FD_OUT},
+		.pdeathsig = SIGKILL,
 	};
-	int fds[2], null_fd, rc = 0;
-	sigset_t all, old;
-	pid_t pid;
+	int rc = proc_spawn(p, &spec);
 
-	memset(p, 0, sizeof(*p));
-	p->out_fd = p->err_fd = -1;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null_fd < 0) {
-		rc = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return rc;
+	if (rc == 0) {
+		*log_fd = p->out_fd;
+		p->out_fd = -1;
 	}
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		struct sigaction dfl = {.sa_handler = SIG_DFL};
-
-		for (int s = 1; s < NSIG; s++)
-			sigaction(s, &dfl, NULL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (dup2(null_fd, 0) < 0 || dup2(fds[1], 1) < 0 ||
-		    dup2(fds[1], 2) < 0)
-			_exit(127);
-		execve(argv[0], argv, env);
-		dprintf(2, "isolat: cannot execute %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0)
-		rc = -errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(null_fd);
-	close(fds[1]);
-	if (rc < 0) {
-		close(fds[0]);
-		return rc;
-	}
-	setpgid(pid, pid);
-	p->pid = pid;
-	*log_fd = fds[0];
-	return 0;
+	return rc;
 }
 
 /* Everything the log pipe holds right now (for a start that failed). */

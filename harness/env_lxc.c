@@ -364,55 +364,35 @@ static int inner_argv(struct env_case *ec, char *argv[], size_t max)
 	return 0;
 }
 
+struct monitor_arg {
+	struct lxc_priv *p;
+	char *const *argv;
+};
+
+static void monitor_run(void *arg)
+{
+	const struct monitor_arg *m = arg;
+
+	monitor_main(m->p, m->argv);
+}
+
+/* The monitor: own process group (a ^C reaches the harness only, which
+ * then stops the container in order), stdin /dev/null, stdout and stderr
+ * the log (err_fd), the stream on LXC_STREAM_FD (out_fd); nothing else of
+ * the harness (its database) goes in. */
 static int spawn_monitor(struct lxc_priv *p, char *const argv[])
 {
-	int s[2] = {-1, -1}, l[2] = {-1, -1}, rc;
-	sigset_t all, old;
-	pid_t pid;
+	struct monitor_arg m = {p, argv};
+	const struct proc_spec spec = {
+		.run = monitor_run,
+		.arg = &m,
+		.fd = {[0] = PROC_FD_NULL, [1] = PROC_FD_ERR, [2] = PROC_FD_ERR,
+		       [LXC_STREAM_FD] = PROC_FD_OUT},
+		.close_from = LXC_STREAM_FD + 1,
+		.setup_exit = 125,
+	};
 
-	if (pipe2(s, O_CLOEXEC) < 0 || pipe2(l, O_CLOEXEC) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		struct sigaction dfl = {.sa_handler = SIG_DFL};
-		int null = open("/dev/null", O_RDONLY);
-
-		for (int sig = 1; sig < NSIG; sig++)
-			sigaction(sig, &dfl, NULL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		/* Own group: a ^C reaches the harness only, which then
-		 * stops the container in order. */
-		setpgid(0, 0);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(l[1], 1) < 0 ||
-		    dup2(l[1], 2) < 0 || dup2(s[1], LXC_STREAM_FD) < 0)
-			_exit(125);
-		/* Nothing else of the harness (its database) goes in. */
-		close_range(LXC_STREAM_FD + 1, ~0u, 0);
-		monitor_main(p, argv);
-	}
-	rc = pid < 0 ? -errno : 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0)
-		goto fail;
-	setpgid(pid, pid);
-	close(s[1]);
-	close(l[1]);
-	p->child.pid = pid;
-	p->child.out_fd = s[0];
-	p->child.err_fd = l[0];
-	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (s[i] >= 0)
-			close(s[i]);
-		if (l[i] >= 0)
-			close(l[i]);
-	}
-	return rc;
+	return proc_spawn(&p->child, &spec);
 }
 
 /*

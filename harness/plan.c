@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/load_run.h"
+#include "harness/tuning.h"
 #include "harness/util.h"
 #include "reports/json.h"
 
@@ -147,13 +149,15 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 			c->profile_name = scn->profiles_used.item[p];
 			c->profile = find_profile(scn, c->profile_name);
 			c->workload = workload_find(scn->workloads.item[w]);
-			c->load = load_find(scn->loads.item[l]);
+			/* Validated by the scenario parser already. */
+			load_spec_parse(scn->loads.item[l], &c->load, why,
+					sizeof(why));
 			c->repetition = r;
 			c->params = params;
 			c->loops = scn_params_loops(&params);
 			snprintf(c->name, sizeof(c->name), "%s.%s.%s.%s",
 				 env->name, c->profile_name,
-				 c->workload->name, c->load->name);
+				 c->workload->name, c->load.name);
 			if (scn->repetitions > 1) {
 				size_t len = strlen(c->name);
 
@@ -179,6 +183,17 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					 sizeof(c->skip_reason),
 					 "workload %s cannot run: %s",
 					 c->workload->name, why);
+			/* Boot-time isolation the host lacks: never
+			 * measured as if it were set. */
+			else if (tuning_boot_check(c->profile, sysfs_root,
+						   why, sizeof(why)) > 0)
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason), "%s", why);
+			rc = load_plan_case(c, scn->path, &online, err, errsz);
+			if (rc < 0) {
+				plan_free(plan);
+				return rc;
+			}
 		}
 	}
 	plan->n = idx;
@@ -204,7 +219,7 @@ void plan_print(const struct plan *plan, FILE *out)
 
 	fprintf(out, "scenario %s (%s): %u case%s\n", scn->name, scn->path,
 		plan->n, plan->n == 1 ? "" : "s");
-	fprintf(out, "%4s  %-36s %-6s %-10s %-11s %-6s %-6s %-4s %-9s %s\n",
+	fprintf(out, "%4s  %-36s %-6s %-10s %-11s %-10s %-6s %-4s %-9s %s\n",
 		"case", "name", "env", "profile", "workload", "load", "cpus",
 		"hk", "loops", "status");
 	for (unsigned i = 0; i < plan->n; i++) {
@@ -213,9 +228,9 @@ void plan_print(const struct plan *plan, FILE *out)
 
 		cpulist_format(&c->params.cpus, cpus, sizeof(cpus));
 		fprintf(out,
-			"%4u  %-36s %-6s %-10s %-11s %-6s %-6s %-4d %-9llu %s%s\n",
+			"%4u  %-36s %-6s %-10s %-11s %-10s %-6s %-4d %-9llu %s%s\n",
 			c->idx, c->name, c->env->name, c->profile_name,
-			c->workload->name, c->load->name, cpus,
+			c->workload->name, c->load.name, cpus,
 			c->params.housekeeping, (unsigned long long)c->loops,
 			c->skip_reason[0] ? "skip: " : "run",
 			c->skip_reason);
@@ -245,7 +260,19 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 	json_kv_string(&j, "environment", c->env->name);
 	json_kv_string(&j, "profile", c->profile_name);
 	json_kv_string(&j, "workload", c->workload->name);
-	json_kv_string(&j, "load", c->load->name);
+	json_kv_string(&j, "load", c->load.name);
+	if (c->load.n) {
+		char lcpus[256];
+
+		cpulist_format(&c->load_cpus, lcpus, sizeof(lcpus));
+		json_kv_string(&j, "load_cpus", lcpus);
+		json_kv_string(&j, "load_side",
+			       c->params.load_inside ? "inside" : "host");
+		json_kv_uint(&j, "load_settle_s", c->params.load_settle_s);
+		json_kv_uint(&j, "load_instances",
+			     c->params.load_instances ? c->params.load_instances
+						      : c->load_cpus.n);
+	}
 	json_kv_uint(&j, "repetition", c->repetition);
 	json_kv_string(&j, "cpus", cpus);
 	json_kv_int(&j, "housekeeping", c->params.housekeeping);

@@ -23,7 +23,8 @@ struct plan_case {
 	char name[256];
 	const struct env_ops *env;
 	const struct workload_ops *workload;
-	const struct load_ops *load;
+	struct load_spec load;      /* "none", "cpu", "cpu+memory" */
+	struct cpulist load_cpus;   /* resolved placement (load_run.h) */
 	const struct scn_profile *profile; /* NULL for "none" */
 	const char *profile_name;
 	unsigned repetition;

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,58 +19,105 @@ static char *const child_env[] = {
 	NULL,
 };
 
-int proc_start(struct proc *p, const char *path, char *const argv[])
+static void close_pair(int fds[2])
 {
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, rc;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fds[0] = fds[1] = -1;
+}
+
+/* In the child after fork: never returns. */
+__attribute__((noreturn)) static void child(const struct proc_spec *spec,
+					    const sigset_t *old, int null_fd,
+					    const int out[2], const int err[2])
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	int fail = spec->setup_exit ? spec->setup_exit : 127;
+
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &dfl, NULL);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	/* Own group: a ^C reaches the harness only, which then stops the
+	 * child in order, and stopping the group stops all it started. */
+	setpgid(0, 0);
+	if (spec->pdeathsig > 0)
+		prctl(PR_SET_PDEATHSIG, spec->pdeathsig);
+	for (int fd = 0; fd < PROC_NFD; fd++) {
+		int from = spec->fd[fd] == PROC_FD_NULL ? null_fd
+			 : spec->fd[fd] == PROC_FD_OUT ? out[1]
+			 : spec->fd[fd] == PROC_FD_ERR ? err[1] : -1;
+
+		if (spec->fd[fd] != PROC_FD_KEEP && dup2(from, fd) < 0)
+			_exit(fail);
+	}
+	if (spec->close_from > 0)
+		close_range((unsigned)spec->close_from, ~0u, 0);
+	if (spec->run) {
+		spec->run(spec->arg);
+		_exit(fail);
+	}
+	execve(spec->path, spec->argv, child_env);
+	/* stderr is the pipe: the parent stores this as the log. */
+	dprintf(2, "isolat: cannot execute %s: %s\n", spec->path,
+		strerror(errno));
+	_exit(127);
+}
+
+int proc_spawn(struct proc *p, const struct proc_spec *spec)
+{
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, null_fd = -1, rc = 0;
+	int want[PROC_FD_ERR + 1] = {0};
 	sigset_t all, old;
 	pid_t pid;
 
 	memset(p, 0, sizeof(*p));
 	p->out_fd = p->err_fd = -1;
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+	for (int fd = 0; fd < PROC_NFD; fd++)
+		if (spec->fd[fd] <= PROC_FD_ERR)
+			want[spec->fd[fd]] = 1;
+	if ((want[PROC_FD_OUT] && pipe2(out, O_CLOEXEC) < 0) ||
+	    (want[PROC_FD_ERR] && pipe2(err, O_CLOEXEC) < 0) ||
+	    (want[PROC_FD_NULL] &&
+	     (null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)) {
 		rc = -errno;
-		goto fail;
+		goto out;
 	}
 	/* Block signals across fork so the child cannot run our handlers
 	 * before it has reset them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
-	if (pid == 0) {
-		struct sigaction dfl = {.sa_handler = SIG_DFL};
-
-		for (int s = 1; s < NSIG; s++)
-			sigaction(s, &dfl, NULL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		setpgid(0, 0);
-		if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
-			_exit(127);
-		execve(path, argv, child_env);
-		/* stderr is the pipe: the parent stores this as the log. */
-		dprintf(2, "isolat: cannot execute %s: %s\n", path,
-			strerror(errno));
-		_exit(127);
-	}
-	rc = pid < 0 ? -errno : 0;
+	if (pid == 0)
+		child(spec, &old, null_fd, out, err);
+	if (pid < 0)
+		rc = -errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (rc < 0)
-		goto fail;
+		goto out;
 	/* Also from the parent: no race with the child's own setpgid. */
 	setpgid(pid, pid);
-	close(out[1]);
-	close(err[1]);
 	p->pid = pid;
 	p->out_fd = out[0];
 	p->err_fd = err[0];
-	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (err[i] >= 0)
-			close(err[i]);
-	}
+	out[0] = err[0] = -1;
+out:
+	close_pair(out);
+	close_pair(err);
+	if (null_fd >= 0)
+		close(null_fd);
 	return rc;
+}
+
+int proc_start(struct proc *p, const char *path, char *const argv[])
+{
+	const struct proc_spec spec = {
+		.path = path,
+		.argv = argv,
+		.fd = {PROC_FD_KEEP, PROC_FD_OUT, PROC_FD_ERR},
+	};
+
+	return proc_spawn(p, &spec);
 }
 
 int proc_wait(struct proc *p, int timeout_ms)

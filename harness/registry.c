@@ -27,11 +27,16 @@ const struct workload_ops workload_table[] = {
 const unsigned workload_count =
 	sizeof(workload_table) / sizeof(workload_table[0]);
 
+/* File-scope compound literals: static storage, one per load. */
+#define LOAD_NO_ARGS ((const char *const[]){NULL})
+#define LOAD_ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 const struct load_ops load_table[] = {
-#define X(n, d) {#n, d},
+#define X(n, d, stressor, extra) {#n, d, stressor, extra},
 #include "harness/loads.def"
 #undef X
 };
+#undef LOAD_NO_ARGS
+#undef LOAD_ARGS
 const unsigned load_count = sizeof(load_table) / sizeof(load_table[0]);
 
 const struct env_ops *env_find(const char *name)

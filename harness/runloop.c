@@ -19,7 +19,9 @@
 #include "collectors/hostinfo.h"
 #include "collectors/ingest.h"
 #include "harness/counters.h"
+#include "harness/load_run.h"
 #include "harness/progress.h"
+#include "harness/tuning.h"
 #include "harness/util.h"
 
 #define LOG_KEEP (64 * 1024) /* tail of the workload's log kept per case */
@@ -290,6 +292,9 @@ static int run_case(struct case_run *cr, const char *wl_path)
 			      .fact = fact_cb, .fact_ctx = cr};
 	char argvbuf[7][64], *argv[20], workdir[] = "/tmp/isolat-XXXXXX";
 	struct case_counters *cc = NULL;
+	struct load_run *ld = NULL; /* background load (load_run.h) */
+	int lrc = 0;
+	struct tuning tune = {.j.fd = -1};
 	char err[512] = "";
 	struct ingest *in = NULL;
 	int rc, rc2, collected = 0, waited = -1, status = 0, prepared = 0;
@@ -316,11 +321,26 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	if (rc < 0)
 		goto out_dir;
 	prepared = 1;
-	cc = case_counters_begin(pc); /* host IRQ deltas, trace (issue 7) */
-	if (env->prepare(&ec, err, sizeof(err)) < 0 ||
-	    env->start(&ec, err, sizeof(err)) < 0) {
-		snprintf(cr->reason, sizeof(cr->reason), "%s: %s", env->name,
+	/* Host tuning first, undone last: every change is journaled before
+	 * it is made (harness/journal.h), so a crash leaves a journal for
+	 * `isolat restore`. */
+	if (tuning_apply(&tune, pc, JOURNAL_DEFAULT, fact_cb, cr, err,
+			 sizeof(err)) < 0) {
+		snprintf(cr->reason, sizeof(cr->reason),
+			 "host tuning of profile %s: %s", pc->profile_name,
 			 err);
+		goto finish;
+	}
+	cc = case_counters_begin(pc); /* host IRQ deltas, trace (issue 7) */
+	/* The load starts load_settle_s before the workload; a load that
+	 * dies before it makes the case fail, never pass unloaded. */
+	if (env->prepare(&ec, err, sizeof(err)) < 0 ||
+	    (lrc = load_start(pc, workdir, fact_cb, cr, &ld, err,
+			      sizeof(err))) < 0 ||
+	    (lrc = load_settle(ld, &interrupted, err, sizeof(err))) < 0 ||
+	    env->start(&ec, err, sizeof(err)) < 0) {
+		snprintf(cr->reason, sizeof(cr->reason), "%s: %s",
+			 lrc < 0 ? "load" : env->name, err);
 		goto finish;
 	}
 	if (ec.emulated)
@@ -359,6 +379,7 @@ static int run_case(struct case_run *cr, const char *wl_path)
 decide:
 	verdict(cr, in, collected, waited, status);
 finish:
+	load_stop(ld); /* every path: stress-ng never outlives its case */
 	if (cr->log.len)
 		store_case_fact(cr->st, cr->case_id, "workload_log",
 				cr->log.buf);
@@ -373,6 +394,9 @@ finish:
 			  cr->reason[0] ? cr->reason : NULL);
 	if (prepared) {
 		env->cleanup(&ec);
+		if (tuning_undo(&tune, err, sizeof(err)) < 0)
+			fprintf(stderr, "isolat: case %u %s: restoring host "
+				"tuning: %s\n", pc->idx, pc->name, err);
 		/* Nothing may still be inserting when the case commits. */
 		if (in && (rc2 = ingest_drain(in)) < 0 && rc == 0)
 			rc = rc2;
@@ -405,6 +429,11 @@ static int store_host(struct store *st, int64_t run_id,
 
 /* The run row, host row and every case as 'pending', in one transaction:
  * the plan is in the database before anything runs. */
+static int set_host_meta(void *ctx, const char *key, const char *value)
+{
+	return hostinfo_set(ctx, key, value);
+}
+
 static int record_plan(struct store *st, const struct plan *plan,
 		       const struct run_opts *o, const struct hostinfo *hi,
 		       struct run_result *res, int64_t *run_id,
@@ -445,7 +474,7 @@ static int record_plan(struct store *st, const struct plan *plan,
 			.idx = (int)c->idx, .repetition = (int)c->repetition,
 			.name = c->name, .environment = c->env->name,
 			.profile = c->profile_name,
-			.workload = c->workload->name, .load = c->load->name,
+			.workload = c->workload->name, .load = c->load.name,
 			.params_json = json,
 		};
 
@@ -486,6 +515,12 @@ int run_plan(struct store *st, const struct plan *plan,
 		snprintf(err, errsz, "out of memory or no randomness");
 		goto out;
 	}
+	/* Backend host metadata (xl info on a Xen dom0); not for a sysroot
+	 * that is not this host. */
+	if (!o->sysroot || !strcmp(o->sysroot, "/"))
+		for (unsigned i = 0; env_table[i]; i++)
+			if (env_table[i]->host_meta)
+				env_table[i]->host_meta(set_host_meta, &hi);
 	rc = record_plan(st, plan, o, &hi, res, &run_id, case_ids);
 	if (rc < 0) {
 		snprintf(err, errsz, "cannot record the run: %s",

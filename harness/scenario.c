@@ -18,6 +18,7 @@
 
 #include "harness/env.h"
 #include "harness/load.h"
+#include "harness/tuning.h"
 #include "harness/workload.h"
 #include "reports/gate.h"
 
@@ -29,7 +30,7 @@ struct parse {
 	int failed;
 	char *err;
 	size_t errsz;
-	unsigned seen; /* bit per scenario key, to reject duplicates */
+	uint64_t seen; /* bit per scenario key, to reject duplicates */
 	int loops_line, duration_line, priority_line;
 };
 
@@ -116,6 +117,7 @@ static int parse_u64(const char *v, uint64_t min, uint64_t max,
 }
 
 typedef int (*known_fn)(const char *name);
+static int known_load(const char *n);
 
 /* Split "a, b ,c" into names, each checked by known(). */
 static int parse_list(struct parse *p, const char *key, const char *v,
@@ -138,7 +140,10 @@ static int parse_list(struct parse *p, const char *key, const char *v,
 		e = tok + strlen(tok);
 		while (e > tok && isspace((unsigned char)e[-1]))
 			*--e = '\0';
-		if (!valid_name(tok))
+		/* Loads combine with '+' (cpu+memory); known_load checks
+		 * every part. */
+		if (!valid_name(tok) &&
+		    !(known == known_load && strchr(tok, '+')))
 			return fail(p, "%s: '%s' is not a name; expected a "
 				    "comma-separated list of %s", key, tok,
 				    what);
@@ -166,14 +171,23 @@ static int parse_list(struct parse *p, const char *key, const char *v,
 
 static int known_env(const char *n) { return env_find(n) != NULL; }
 static int known_workload(const char *n) { return workload_find(n) != NULL; }
-static int known_load(const char *n) { return load_find(n) != NULL; }
+static int known_load(const char *n)
+{
+	struct load_spec ls;
+	char why[128];
+
+	return load_spec_parse(n, &ls, why, sizeof(why)) == 0;
+}
 
 enum key_id {
 	K_NAME, K_DESCRIPTION, K_ENVIRONMENTS, K_PROFILES, K_WORKLOADS,
 	K_LOADS, K_REPETITIONS, K_CPUS, K_HOUSEKEEPING, K_POLICY, K_PRIORITY,
 	K_INTERVAL, K_DURATION, K_LOOPS, K_HELLO_TIMEOUT, K_GRACE,
 	K_KVM_KERNEL, K_KVM_MODULES, K_GUEST_CMDLINE, K_VCPUS, K_MEMORY,
-	K_KVM_ACCEL, K_VCPU_PRIORITY, K_MEM_LOCK, K_TRACE_THRESHOLD, K_COUNT
+	K_KVM_ACCEL, K_VCPU_PRIORITY, K_MEM_LOCK, K_TRACE_THRESHOLD,
+	K_XEN_TYPE, K_XEN_KERNEL, K_XEN_SCHED, K_XEN_CPUPOOL, K_XEN_PCPUS,
+	K_XEN_RTDS_PERIOD, K_XEN_RTDS_BUDGET,
+	K_LOAD_CPUS, K_LOAD_SIDE, K_LOAD_SETTLE, K_LOAD_INSTANCES, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
@@ -190,6 +204,13 @@ static const char *const key_names[K_COUNT] = {
 	[K_MEMORY] = "memory_mb", [K_KVM_ACCEL] = "kvm_accel",
 	[K_VCPU_PRIORITY] = "vcpu_priority", [K_MEM_LOCK] = "mem_lock",
 	[K_TRACE_THRESHOLD] = "trace_threshold_us",
+	[K_XEN_TYPE] = "xen_type", [K_XEN_KERNEL] = "xen_kernel",
+	[K_XEN_SCHED] = "xen_sched", [K_XEN_CPUPOOL] = "xen_cpupool",
+	[K_XEN_PCPUS] = "xen_pcpus", [K_XEN_RTDS_PERIOD] = "xen_rtds_period_us",
+	[K_XEN_RTDS_BUDGET] = "xen_rtds_budget_us",
+	[K_LOAD_CPUS] = "load_cpus", [K_LOAD_SIDE] = "load_side",
+	[K_LOAD_SETTLE] = "load_settle_s",
+	[K_LOAD_INSTANCES] = "load_instances",
 };
 
 /* An absolute path QEMU can take as one argv element: no control
@@ -246,10 +267,10 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 		return fail(p, "unknown key '%s' in [scenario]; expected one "
 			    "of: %s", key, known);
 	}
-	if (p->seen & (1u << k))
+	if (p->seen & (1ull << k))
 		return fail(p, "'%s' set twice in [scenario]; expected once",
 			    key);
-	p->seen |= 1u << k;
+	p->seen |= 1ull << k;
 
 	switch (k) {
 	case K_NAME:
@@ -388,6 +409,82 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 			return 0;
 		pr->trace_threshold_us = (uint32_t)x;
 		return 1;
+	case K_XEN_TYPE:
+		if (strcmp(v, "pv") && strcmp(v, "pvh"))
+			return fail(p, "xen_type = %s: expected pv or pvh", v);
+		strcpy(pr->xen_type, v);
+		return 1;
+	case K_XEN_KERNEL:
+		if (!valid_path(v))
+			return fail(p, "xen_kernel = %s: expected an absolute "
+				    "path without commas or control "
+				    "characters", v);
+		strcpy(pr->xen_kernel, v);
+		pr->xen_kernel_line = p->line;
+		return 1;
+	case K_XEN_SCHED:
+		if (strcmp(v, "credit") && strcmp(v, "credit2") &&
+		    strcmp(v, "rtds") && strcmp(v, "null"))
+			return fail(p, "xen_sched = %s: expected credit, "
+				    "credit2, rtds or null", v);
+		strcpy(pr->xen_sched, v);
+		return 1;
+	case K_XEN_CPUPOOL:
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return fail(p, "xen_cpupool = %s: expected yes or no",
+				    v);
+		pr->xen_cpupool = !strcmp(v, "yes");
+		return 1;
+	case K_XEN_PCPUS: {
+		const char *why = NULL;
+
+		if (cpulist_parse(v, &pr->xen_pcpus, &why) < 0 ||
+		    pr->xen_pcpus.n == 0)
+			return fail(p, "xen_pcpus = %s: %s; expected a pCPU "
+				    "list such as 2-3", v,
+				    why ? why : "empty list");
+		return 1;
+	}
+	case K_XEN_RTDS_PERIOD:
+	case K_XEN_RTDS_BUDGET:
+		/* Xen's RTDS takes 10 us .. 1 s comfortably. */
+		if (!num_key(p, key, v, 10, 1000000, &x))
+			return 0;
+		*(k == K_XEN_RTDS_PERIOD ? &pr->xen_rtds_period_us
+					 : &pr->xen_rtds_budget_us) =
+			(uint32_t)x;
+		return 1;
+	case K_LOAD_CPUS: {
+		struct cpulist cl;
+		const char *why = NULL;
+
+		/* Resolved against this host at plan time (plan.c). */
+		if (strcmp(v, "housekeeping") && strcmp(v, "measured") &&
+		    strcmp(v, "all") &&
+		    (cpulist_parse(v, &cl, &why) < 0 || cl.n == 0))
+			return fail(p, "load_cpus = %s: expected housekeeping, "
+				    "measured, all or a CPU list such as 0,2-3",
+				    v);
+		snprintf(pr->load_cpus, sizeof(pr->load_cpus), "%s", v);
+		pr->load_cpus_line = p->line;
+		return 1;
+	}
+	case K_LOAD_SIDE:
+		if (strcmp(v, "host") && strcmp(v, "inside"))
+			return fail(p, "load_side = %s: expected host or "
+				    "inside", v);
+		pr->load_inside = !strcmp(v, "inside");
+		return 1;
+	case K_LOAD_SETTLE:
+		if (!num_key(p, key, v, 0, 600, &x))
+			return 0;
+		pr->load_settle_s = (unsigned)x;
+		return 1;
+	case K_LOAD_INSTANCES:
+		if (!num_key(p, key, v, 1, 1024, &x))
+			return 0;
+		pr->load_instances = (unsigned)x;
+		return 1;
 	}
 	return 1;
 }
@@ -395,6 +492,7 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 static int profile_key(struct parse *p, struct scn_profile *prof,
 		       const char *key, const char *v)
 {
+	char why[256] = "";
 	uint64_t x;
 
 	if (!strcmp(key, "description")) {
@@ -416,9 +514,12 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 		prof->vcpu_priority = (int)x;
 		return 1;
 	}
-	return fail(p, "unknown key '%s' in [profile %s]; expected: "
-		    "description, guest_cmdline, vcpu_priority", key,
-		    prof->name);
+	return tuning_profile_key(prof, key, v, why, sizeof(why)) > 0 ? 1
+	       : why[0] ? fail(p, "%s = %s in [profile %s]: %s", key, v,
+			       prof->name, why)
+			: fail(p, "unknown key '%s' in [profile %s]; expected: "
+			       "description, guest_cmdline, vcpu_priority, %s",
+			       key, prof->name, tuning_profile_keys());
 }
 
 /* "[profile NAME]" -> the profile, created on first sight. */
@@ -446,6 +547,7 @@ static struct scn_profile *profile_section(struct parse *p,
 	strcpy(s->profiles[s->nprofiles].name, name);
 	s->profiles[s->nprofiles].line = p->line;
 	s->profiles[s->nprofiles].vcpu_priority = -1;
+	tuning_profile_defaults(&s->profiles[s->nprofiles]);
 	return &s->profiles[s->nprofiles++];
 }
 
@@ -492,6 +594,11 @@ static void defaults(struct scenario *s)
 	s->params.grace_s = 30;
 	s->params.memory_mb = 512;
 	strcpy(s->params.kvm_accel, "auto");
+	strcpy(s->params.xen_type, "pv");
+	s->params.xen_rtds_period_us = 10000;
+	s->params.xen_rtds_budget_us = 10000;
+	strcpy(s->params.load_cpus, "housekeeping");
+	s->params.load_settle_s = 2;
 }
 
 /* Checks that need the whole file: combinations and references. */
@@ -500,7 +607,7 @@ static int finish(struct parse *p)
 	struct scenario *s = p->scn;
 	struct scn_params *pr = &s->params;
 
-	if (!(p->seen & (1u << K_NAME))) {
+	if (!(p->seen & (1ull << K_NAME))) {
 		p->line = 1;
 		return fail(p, "no 'name' in [scenario]; expected name = "
 			    "SOMETHING (letters, digits, '_', '.', '-')");
@@ -513,6 +620,12 @@ static int finish(struct parse *p)
 	}
 	if (!pr->loops && !pr->duration_s)
 		pr->duration_s = 10;
+	if (pr->xen_rtds_budget_us > pr->xen_rtds_period_us) {
+		p->line = 1;
+		return fail(p, "xen_rtds_budget_us = %u exceeds "
+			    "xen_rtds_period_us = %u; expected budget <= period",
+			    pr->xen_rtds_budget_us, pr->xen_rtds_period_us);
+	}
 	if (pr->cpus.n == 0) {
 		p->line = 1;
 		return fail(p, "no 'cpus' in [scenario]; expected the measured "

@@ -33,15 +33,41 @@
  *   vcpu_priority = 0                    ; SCHED_FIFO of measured vCPU
  *                                        ;  threads; 0 leaves SCHED_OTHER
  *   mem_lock     = no                    ; -overcommit mem-lock=on
+ *   ; xen environment (harness/env_xen.c); cpus/housekeeping are vCPUs
+ *   xen_type     = pv                    ; pv | pvh
+ *   xen_kernel   = /path/vmlinux         ; guest kernel (ELF is fastest;
+ *                                        ;  default: as kvm_kernel)
+ *   xen_pcpus    = 2-3                   ; vCPU i hard-pinned to the i-th
+ *                                        ;  (default: vCPU i -> pCPU i)
+ *   xen_cpupool  = no                    ; yes: those pCPUs in a cpupool
+ *                                        ;  of their own for the guest
+ *   xen_sched    = credit2               ; that pool's scheduler: credit,
+ *                                        ;  credit2, rtds or null
+ *   xen_rtds_period_us = 10000           ; rtds: every vCPU's period and
+ *   xen_rtds_budget_us = 10000           ;  budget (budget <= period)
  *   ; ftrace on threshold (host-side cases; harness/trace.c)
  *   trace_threshold_us = 100             ; rtlat: a latency above it stops
  *                                        ;  the ftrace ring, the trace is
  *                                        ;  stored with the case (0 = off)
+ *   ; background loads (harness/load_run.c); loads = cpu+memory combines
+ *   load_cpus    = housekeeping          ; | measured | all | CPU list
+ *   load_side    = host                  ; | inside (bare only for now)
+ *   load_settle_s = 2                    ; load runs this long before
+ *   load_instances = 1                   ; default: one per load CPU
  *
- *   [profile NAME]                       ; isolation profiles (host knobs
- *   description  = ...                   ;  come with the profiles issue)
+ *   [profile NAME]                       ; isolation profiles
+ *   description  = ...
  *   guest_cmdline = isolcpus=1 ...       ; kvm: appended for this profile
  *   vcpu_priority = 90                   ; kvm: overrides the scenario's
+ *   ; host, applied per case and undone after it (harness/tuning.c)
+ *   irq_affinity = housekeeping          ; workqueue_cpumask = housekeeping
+ *   timer_migration = 0                  ; sched_rt_runtime_us = -1
+ *   governor = performance               ; thp = never; dma_latency = 0
+ *   kthread_priority = 50                ; ksoftirqd/ktimers/rcuc of cpus
+ *   cpuset_isolate = yes                 ; cgroup v1 isolat.* cpusets
+ *   ; host, boot time: required, else the case is skipped at plan time
+ *   isolcpus = 1                         ; nohz_full, rcu_nocbs,
+ *                                        ;  irqaffinity = 0, skew_tick = 1
  */
 #ifndef ISOLAT_SCENARIO_H
 #define ISOLAT_SCENARIO_H
@@ -68,6 +94,20 @@ struct scn_profile {
 	/* kvm guest side of the profile */
 	char guest_cmdline[1024]; /* after the scenario's guest_cmdline */
 	int vcpu_priority;        /* -1: the scenario's */
+	/* host, at run time (harness/tuning.c); unset = left as it is */
+	int irq_affinity_hk;      /* irq_affinity = housekeeping */
+	int workqueue_hk;         /* workqueue_cpumask = housekeeping */
+	int timer_migration;      /* -1 unset */
+	int rt_runtime_set;       /* sched_rt_runtime_us given */
+	long long sched_rt_runtime_us;
+	char governor[32];        /* "" unset */
+	int dma_latency;          /* -1 unset; only 0 (held by rtlat) */
+	char thp[16];             /* "" unset */
+	int kthread_priority;     /* 0 unset */
+	int cpuset_isolate;       /* cpuset_isolate = yes */
+	/* host, boot time: required, verified at plan time ("" / -1 unset) */
+	char isolcpus[256], nohz_full[256], rcu_nocbs[256], irqaffinity[256];
+	int skew_tick;
 };
 
 struct scn_params {
@@ -96,6 +136,20 @@ struct scn_params {
 	int vcpu_priority;    /* 0: vCPU threads keep SCHED_OTHER */
 	int mem_lock;
 	uint32_t trace_threshold_us; /* 0: off */
+	/* background load placement, resolved by plan.c */
+	char load_cpus[256];     /* housekeeping | measured | all | cpulist */
+	int load_cpus_line;
+	int load_inside;         /* load_side = inside */
+	unsigned load_settle_s;
+	unsigned load_instances; /* 0: one per load CPU */
+	/* xen (harness/env_xen.c); empty / 0: the backend's default */
+	char xen_type[8];        /* pv | pvh */
+	char xen_kernel[1024];   /* default: the kvm guest kernel */
+	int xen_kernel_line;
+	char xen_sched[16];      /* credit | credit2 | rtds | null */
+	int xen_cpupool;         /* a cpupool of its own for the guest */
+	struct cpulist xen_pcpus; /* pCPU of vCPU i = i-th; n 0: vCPU i */
+	uint32_t xen_rtds_period_us, xen_rtds_budget_us;
 };
 
 struct scenario {

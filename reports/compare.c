@@ -15,7 +15,6 @@
 
 #include "reports/compare.h"
 #include "reports/gate.h"
-#include "reports/json.h"
 #include "reports/report.h"
 #include "reports/report_int.h"
 
@@ -36,23 +35,6 @@ struct cmp {
 	int *plotted;              /* per group: plots were written */
 };
 
-static int add_script(struct cmp *c, const char *name)
-{
-	struct rpt *r = &c->r;
-
-	if (r->nscripts == r->scripts_cap) {
-		size_t cap = r->scripts_cap ? r->scripts_cap * 2 : 16;
-		void *p = realloc(r->scripts, cap * sizeof(*r->scripts));
-
-		if (!p)
-			return -ENOMEM;
-		r->scripts = p;
-		r->scripts_cap = cap;
-	}
-	snprintf(r->scripts[r->nscripts++], sizeof(*r->scripts), "%s", name);
-	return 0;
-}
-
 /* Legend text of run k: short UUID, host, environment of the group. */
 static void run_label(const struct cmp *c, size_t k, const char *env,
 		      char *buf, size_t size)
@@ -61,32 +43,10 @@ static void run_label(const struct cmp *c, size_t k, const char *env,
 		 c->runs[k].hostname ? c->runs[k].hostname : "?", env);
 }
 
-/* Text into a single-quoted gnuplot string: quotes doubled, controls
- * blanked, invalid UTF-8 replaced (it would break the SVG) - the same
- * rules as report_plot.c. */
+/* Text into a single-quoted gnuplot string, as in report_plot.c. */
 static void gp_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p);
-
-	fputc('\'', f);
-	for (size_t i = 0; i < len;) {
-		size_t n = p[i] >= 0x80 ? json_utf8_len(p + i, len - i) : 1;
-
-		if (n == 0) {
-			fputc('?', f);
-			i++;
-		} else if (n > 1) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-		} else {
-			if (p[i] == '\'')
-				fputc('\'', f);
-			fputc(p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i], f);
-			i++;
-		}
-	}
-	fputc('\'', f);
+	rpt_quote(f, s, RPT_Q_GNUPLOT);
 }
 
 struct side_vals {
@@ -207,7 +167,7 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 		"'Sans,10' background '#ffffff'\nset output '%s.png'\nreplot\n"
 		"unset output\n", RPT_PLOT_W, RPT_PLOT_H, base);
 	rc = rpt_close(&c->r, f, name);
-	return rc ? rc : add_script(c, name);
+	return rc ? rc : rpt_add_script(&c->r, name);
 }
 
 static void table_cell_delta(FILE *t, double base, double cand, int ns)

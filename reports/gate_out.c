@@ -15,74 +15,19 @@
 #include <string.h>
 
 #include "reports/gate.h"
-#include "reports/json.h"
+#include "reports/report_int.h"
 
 static const char *const verdict_name[] = { "pass", "FAIL", "skipped",
 					    "ERROR" };
 
 void gate_xml_escape(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p);
-
-	for (size_t i = 0; i < len;) {
-		size_t n = p[i] >= 0x80 ? json_utf8_len(p + i, len - i) : 1;
-
-		if (n == 0) {
-			fputs("\xef\xbf\xbd", f); /* U+FFFD */
-			i++;
-			continue;
-		}
-		if (n > 1) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-			continue;
-		}
-		switch (p[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		case '\n': fputs("&#10;", f); break;
-		case '\t': fputs("&#9;", f); break;
-		default:
-			fputc(p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i], f);
-		}
-		i++;
-	}
+	rpt_quote(f, s, RPT_Q_XML);
 }
 
 static void md_escape(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p);
-
-	for (size_t i = 0; i < len;) {
-		size_t n = p[i] >= 0x80 ? json_utf8_len(p + i, len - i) : 1;
-
-		if (n == 0) {
-			fputs("\xef\xbf\xbd", f);
-			i++;
-			continue;
-		}
-		if (n > 1) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-			continue;
-		}
-		if (p[i] == '<')
-			fputs("&lt;", f);
-		else if (p[i] == '>')
-			fputs("&gt;", f);
-		else if (p[i] == '&')
-			fputs("&amp;", f);
-		else if (strchr("\\`*_[]|#~!", p[i]))
-			fprintf(f, "\\%c", p[i]);
-		else
-			fputc(p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i], f);
-		i++;
-	}
+	rpt_quote(f, s, RPT_Q_MD);
 }
 
 static const char *metric_of(const struct gate_row *r)

@@ -11,41 +11,13 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "reports/json.h"
 #include "reports/report_int.h"
+#include "reports/load_cmp.h"
 
 /* Text, HTML-escaped (also safe inside a double-quoted attribute). */
 static void html(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p);
-
-	for (size_t i = 0; i < len;) {
-		unsigned char c = p[i];
-		size_t n = c >= 0x80 ? json_utf8_len(p + i, len - i) : 1;
-
-		if (n == 0) {
-			fputs("\xef\xbf\xbd", f); /* U+FFFD */
-			i++;
-			continue;
-		}
-		if (n > 1) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-			continue;
-		}
-		switch (c) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		case '\n': case '\t': fputc(c, f); break;
-		default:
-			fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
-		}
-		i++;
-	}
+	rpt_quote(f, s, RPT_Q_HTML);
 }
 
 static const char css[] =
@@ -339,6 +311,7 @@ int rpt_html(struct rpt *r)
 	ret = query_meta_condensed(run, meta_row, f);
 	fputs("</table>\n", f);
 	summary_section(run, f);
+	load_cmp_html(run, f);
 	rpt_spin_html(r, f);
 	for (int emu = 0; emu < 2; emu++) {
 		if (!r->have_overview[emu])

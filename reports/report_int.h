@@ -8,6 +8,9 @@
  *   report_data.c    write the .dat files (one decode pass per series)
  *   report_plot.c    write the .gp scripts; then run them all
  *   report_html.c  write index.html from what the passes recorded
+ *
+ * report_quote.c escapes outside text for every format (also for
+ * gate_out.c and compare.c).
  */
 #ifndef ISOLAT_REPORT_INT_H
 #define ISOLAT_REPORT_INT_H
@@ -98,6 +101,16 @@ const char *rpt_paper_colour(const char *environment);
 void rpt_paper_head(FILE *f, int width);
 void rpt_paper_case(FILE *f, const struct q_case *c);
 void rpt_paper_pdf(FILE *f, const char *base);
+
+/* report_quote.c: text from outside written for a format. */
+enum rpt_quote {
+	RPT_Q_XML,      /* entities for & < > " ' newline tab (JUnit, compare) */
+	RPT_Q_HTML,     /* entities for & < > " '; newline and tab kept */
+	RPT_Q_MD,       /* Markdown: HTML entities, markup characters \-escaped */
+	RPT_Q_GNUPLOT,  /* a single-quoted gnuplot string, quotes included */
+};
+/* s (NULL: "") into f: invalid UTF-8 replaced, controls blanked. */
+void rpt_quote(FILE *f, const char *s, enum rpt_quote how);
 
 /* The title text of a case's plots ("NAME - ENV, WORKLOAD, ..."), with
  * " (EMULATED)" when it is; written into buf. */

@@ -21,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "reports/json.h"
 #include "reports/report_int.h"
 
 extern char **environ;
@@ -31,27 +30,7 @@ extern char **environ;
 /* s as a single-quoted gnuplot string. */
 static void gp_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p);
-
-	fputc('\'', f);
-	for (size_t i = 0; i < len;) {
-		size_t n = p[i] >= 0x80 ? json_utf8_len(p + i, len - i) : 1;
-
-		if (n == 0) {
-			fputc('?', f); /* invalid UTF-8 would break the SVG */
-			i++;
-		} else if (n > 1) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-		} else {
-			if (p[i] == '\'')
-				fputc('\'', f);
-			fputc(p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i], f);
-			i++;
-		}
-	}
-	fputc('\'', f);
+	rpt_quote(f, s, RPT_Q_GNUPLOT);
 }
 
 /* Remember a script for rpt_run_scripts(). */

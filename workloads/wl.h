@@ -9,6 +9,8 @@
  *   wl_facts.c       HELLO facts about the system
  *   wl_spawn.c       fork + execv of helper programs (cyclictest)
  *   wl_spin.c        spin: throughput per window and OS-noise gaps
+ *   wl_threads.c     what rtlat and spin share around their measuring
+ *                    loops: thread setup, start barrier, drain loop, END
  *   wl_counters.c    END counters: IRQ/softirq deltas, ctxsw, perf events
  *   irqstat.c        /proc/interrupts + /proc/softirqs parsing (shared
  *                    with the harness)
@@ -22,6 +24,7 @@
 #ifndef ISOLAT_WL_H
 #define ISOLAT_WL_H
 
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -192,6 +195,87 @@ void wl_counters_free(struct wl_counters *c);
 /* Move the calling (main) thread to the housekeeping CPU; on failure send
  * an AFFINITY_FAILED event and return -errno. */
 int wl_pin_housekeeping(struct wl_out *out, const struct wl_opts *o);
+
+/* --- wl_threads.c ---------------------------------------------------- */
+
+/*
+ * One measuring thread per measured CPU, as rtlat and spin run them.  The
+ * lifecycle, in the workload's wl_run_NAME():
+ *
+ *   wl_threads_init     fill in o, ops, ctx
+ *   wl_threads_hello    send HELLO (nothing else is possible if it fails)
+ *   wl_threads_prepare  main thread to the housekeeping CPU, mlockall
+ *   wl_threads_alloc    thread table, counters snapshot (after the
+ *                       workload's own rings, which the threads use)
+ *   wl_threads_run      start the threads; each pins itself, takes the
+ *                       policy/priority and reports; all go only if all
+ *                       got them; drain every 5 ms until they end or a
+ *                       stop signal comes; join; drain the rest
+ *   wl_threads_end      END: status, the workload's totals, its extra
+ *                       keys, counters
+ *   wl_threads_free, wl_threads_exit
+ */
+struct wl_threads;
+
+/* What the shared code needs to know of one workload. */
+struct wl_threads_ops {
+	const char *thread_name;    /* in events: "measuring thread" */
+	const char *fault_effect;   /* mlockall failed: page faults may show
+				     * up as this ("latency", "noise") */
+	int prefault_stack;         /* touch the stack before measuring */
+	/* The measuring loop, in the pinned RT thread: clock reads and
+	 * ring pushes only (see the workload's file). */
+	void (*measure)(void *thread_arg);
+	/* Main thread: the rings into frames (ctx is wl_threads.ctx). */
+	void (*drain)(void *ctx);
+	/* The EVENT for a thread that did not get its policy/priority. */
+	void (*prio_event)(struct wl_threads *t, unsigned idx);
+};
+
+enum { WL_GO_WAIT, WL_GO_RUN, WL_GO_ABORT };
+
+/* One thread's setup, written by it before it counts itself ready. */
+struct wl_thread {
+	struct wl_threads *t;
+	void *arg;                  /* the workload's per-thread state */
+	unsigned idx, cpu;
+	_Atomic pid_t tid;
+	unsigned fail_kind;         /* 0, or the WIRE_EV_* of what failed */
+	int fail_err;
+	int policy_got, prio_got;   /* -1 until the thread has run */
+};
+
+struct wl_threads {
+	const struct wl_opts *o;
+	const struct wl_threads_ops *ops;
+	void *ctx;
+	struct wl_out out;
+	struct wl_counters ctr;
+	struct wl_thread *th;       /* [n], series order */
+	pthread_t *tid;
+	unsigned n, started;
+	_Atomic int go, stop;       /* stop: the loops read it */
+	_Atomic unsigned ready, running;
+	int failed, interrupted;
+};
+
+void wl_threads_init(struct wl_threads *t, const struct wl_opts *o,
+		     const struct wl_threads_ops *ops, void *ctx);
+/* Send hello (freed here); 0, or -errno with the reason on stderr. */
+int wl_threads_hello(struct wl_threads *t, struct wl_kv *hello);
+/* Pin the main thread (failure: failed set, -1) and lock memory (failure:
+ * an event, the run goes on). */
+int wl_threads_prepare(struct wl_threads *t);
+/* args[i]: the workload's state of thread i.  0 or -ENOMEM. */
+int wl_threads_alloc(struct wl_threads *t, void *args, size_t arg_size);
+void wl_threads_run(struct wl_threads *t);
+/* END with res[n] and the keys of extra (counters are added to it); not
+ * sent when the output is broken. */
+void wl_threads_end(struct wl_threads *t, const struct wl_result *res,
+		    unsigned n, struct wl_kv *extra);
+void wl_threads_free(struct wl_threads *t);
+/* enum wl_exit of the run. */
+int wl_threads_exit(const struct wl_threads *t);
 
 /* --- wl_spawn.c ------------------------------------------------------- */
 

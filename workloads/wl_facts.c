@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -46,6 +47,41 @@ static void add_file(struct wl_kv *kv, const char *key, const char *path)
 		wl_kv_add(kv, key, "%s", buf);
 }
 
+/*
+ * hypervisor=: what the kernel says it runs on.  /sys/hypervisor/type
+ * ("xen", with guest_type PV/PVH/HVM) where the kernel has it, else the
+ * "Hypervisor detected: X" boot message (x86, any hypervisor: KVM, Xen
+ * HVM, ...); absent on bare metal.  The kernel log needs CAP_SYSLOG,
+ * which a guest's PID 1 has.
+ */
+static void add_hypervisor(struct wl_kv *kv)
+{
+	static char log[1 << 17];
+	char type[64], guest[64] = "";
+	const char *mark = "Hypervisor detected: ";
+	char *m;
+	int n;
+
+	if (read_line("/sys/hypervisor/type", type, sizeof(type)) == 0 &&
+	    type[0]) {
+		read_line("/sys/hypervisor/guest_type", guest, sizeof(guest));
+		wl_kv_add(kv, "hypervisor", "%s%s%s",
+			  strcmp(type, "xen") ? type : "Xen", guest[0] ? " " : "",
+			  guest);
+		return;
+	}
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	if (n <= 0)
+		return;
+	log[n] = '\0';
+	m = strstr(log, mark);
+	if (m) {
+		m += strlen(mark);
+		wl_kv_add(kv, "hypervisor", "%.*s", (int)strcspn(m, "\r\n"),
+			  m);
+	}
+}
+
 static void add_system(struct wl_kv *kv)
 {
 	struct utsname u;
@@ -74,6 +110,7 @@ static void add_system(struct wl_kv *kv)
 		 "/sys/devices/system/clocksource/clocksource0/current_clocksource");
 	add_file(kv, "isolated", "/sys/devices/system/cpu/isolated");
 	add_file(kv, "nohz_full", "/sys/devices/system/cpu/nohz_full");
+	add_hypervisor(kv);
 	wl_kv_add(kv, "tool_version", "%s", ISOLAT_VERSION);
 }
 

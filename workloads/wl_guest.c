@@ -8,7 +8,9 @@
  *   2. load /isolat/mod/<each line of /isolat/modules> with finit_module,
  *      in that order (the harness wrote it dependencies first);
  *   3. find the virtio-serial port named "isolat" (/sys/class/virtio-ports/
- *      vportNpM/name) and open /dev/vportNpM: the sample channel;
+ *      vportNpM/name) and open /dev/vportNpM: the sample channel (KVM);
+ *      or, when the command line says isolat.channel=TTY (Xen: hvc0, the
+ *      PV console, see harness/env_xen.c), open /dev/TTY in raw mode;
  *   4. run the workload argv from /isolat/args (one argument a line) as a
  *      child with --out-fd on the channel; the workload pins its writer to
  *      the housekeeping vCPU and its measuring threads to the measured ones;
@@ -39,6 +41,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,6 +163,49 @@ static int open_channel(char *dev, size_t devsz)
 	return -1;
 }
 
+/*
+ * isolat.channel=NAME on the kernel command line: the channel is the tty
+ * /dev/NAME (a Xen PV console).  Raw mode, so the binary frames pass
+ * unchanged (no NL -> CRNL).  Returns an fd, -1 on failure, or -2 when
+ * the command line does not name one (then: the virtio-serial port).
+ */
+static int open_tty_channel(char *dev, size_t devsz)
+{
+	char cmdline[4096] = "", name[32];
+	const char *k;
+	struct termios t;
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
+	size_t len;
+
+	if (fd >= 0)
+		close(fd);
+	cmdline[n > 0 ? n : 0] = '\0';
+	k = strstr(cmdline, "isolat.channel=");
+	if (!k)
+		return -2;
+	k += strlen("isolat.channel=");
+	len = strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789");
+	if (!len || len >= sizeof(name)) {
+		say("isolat.channel= names no tty");
+		return -1;
+	}
+	memcpy(name, k, len);
+	name[len] = '\0';
+	snprintf(dev, devsz, "/dev/%s", name);
+	fd = open(dev, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		say("%s: %s", dev, strerror(errno));
+		return -1;
+	}
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		if (tcsetattr(fd, TCSANOW, &t) < 0)
+			say("%s: raw mode: %s", dev, strerror(errno));
+	}
+	return fd;
+}
+
 /* Lines of /isolat/args into argv (strings in buf); count or -1. */
 static int read_args(char *buf, size_t size, char *argv[MAX_ARGS])
 {
@@ -238,7 +284,9 @@ int wl_guest_main(void)
 		power_off();
 	}
 	load_modules();
-	fd = open_channel(dev, sizeof(dev));
+	fd = open_tty_channel(dev, sizeof(dev));
+	if (fd == -2)
+		fd = open_channel(dev, sizeof(dev));
 	if (fd < 0)
 		power_off();
 	say("channel %s; running %s", dev, argv[0]);
