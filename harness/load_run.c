@@ -229,19 +229,7 @@ struct load_run {
 
 static void keep(struct load_run *ld, const char *p, size_t n)
 {
-	if (n >= LOAD_OUT_KEEP) {
-		p += n - LOAD_OUT_KEEP;
-		n = LOAD_OUT_KEEP;
-	}
-	if (ld->len + n > LOAD_OUT_KEEP) {
-		size_t cut = ld->len + n - LOAD_OUT_KEEP;
-
-		memmove(ld->out, ld->out + cut, ld->len - cut);
-		ld->len -= cut;
-	}
-	memcpy(ld->out + ld->len, p, n);
-	ld->len += n;
-	ld->out[ld->len] = '\0';
+	tail_append(ld->out, &ld->len, LOAD_OUT_KEEP, p, n);
 }
 
 /* Read what stress-ng wrote, waiting up to timeout_ms; fds at EOF are

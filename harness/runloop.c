@@ -52,19 +52,7 @@ struct log_tail {
 
 static void log_append(struct log_tail *t, const char *p, size_t n)
 {
-	if (n >= LOG_KEEP) {
-		p += n - LOG_KEEP;
-		n = LOG_KEEP;
-	}
-	if (t->len + n > LOG_KEEP) {
-		size_t cut = t->len + n - LOG_KEEP;
-
-		memmove(t->buf, t->buf + cut, t->len - cut);
-		t->len -= cut;
-	}
-	memcpy(t->buf + t->len, p, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
+	tail_append(t->buf, &t->len, LOG_KEEP, p, n);
 }
 
 struct case_run {

@@ -97,3 +97,21 @@ double mono_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+void tail_append(char *buf, size_t *len, size_t keep, const char *p,
+		 size_t n)
+{
+	if (n >= keep) {
+		p += n - keep;
+		n = keep;
+	}
+	if (*len + n > keep) {
+		size_t cut = *len + n - keep;
+
+		memmove(buf, buf + cut, *len - cut);
+		*len -= cut;
+	}
+	memcpy(buf + *len, p, n);
+	*len += n;
+	buf[*len] = '\0';
+}

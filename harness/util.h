@@ -25,6 +25,14 @@ int read_text(const char *path, char *buf, size_t size);
  */
 int workload_binary(char *out, size_t size, char *why, size_t whysz);
 
+/*
+ * Keep the last `keep` bytes of a growing text: append p[0..n) to buf
+ * (which holds *len bytes, room for keep + 1), dropping the oldest bytes.
+ * Logs of workloads and loads are kept this way.
+ */
+void tail_append(char *buf, size_t *len, size_t keep, const char *p,
+		 size_t n);
+
 /* Monotonic time in seconds. */
 double mono_now(void);
 
