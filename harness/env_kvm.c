@@ -173,11 +173,9 @@ static int boot_probe(const char *kernel, const char *mods,
 		free(a);
 		return -ENOMEM;
 	}
-	rc = guest_image_get(&spec, st->base, sizeof(st->base), &built, err,
-			     errsz);
-	snprintf(st->initrd, sizeof(st->initrd), "%s/initrd", dir);
-	if (rc == 0)
-		rc = guest_image_case(st->base, args, st->initrd, err, errsz);
+	rc = guest_image_prepare(&spec, args, dir, st->base, sizeof(st->base),
+				 st->initrd, sizeof(st->initrd), &built, err,
+				 errsz);
 	if (rc == 0 && (rc = make_fifos(st, dir)) < 0)
 		snprintf(err, errsz, "mkfifo in %s: %s", dir, strerror(-rc));
 	if (rc < 0)
@@ -362,13 +360,10 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	if (rc < 0)
 		return rc;
 	spec.modules_dir = st->modules;
-	rc = guest_image_get(&spec, st->base, sizeof(st->base), &built, err,
-			     errsz);
-	snprintf(st->initrd, sizeof(st->initrd), "%s/initrd", ec->workdir);
 	/* The workload argv without argv[0]: wl_guest.c puts it back. */
-	if (rc == 0)
-		rc = guest_image_case(st->base, ec->wl_argv + 1, st->initrd,
-				      err, errsz);
+	rc = guest_image_prepare(&spec, ec->wl_argv + 1, ec->workdir, st->base,
+				 sizeof(st->base), st->initrd,
+				 sizeof(st->initrd), &built, err, errsz);
 	if (rc < 0)
 		return rc;
 	ec->fact(ec->fact_ctx, "kvm.kernel", st->kernel);

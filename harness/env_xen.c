@@ -272,12 +272,9 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 					sizeof(st->kernel), mods, sizeof(mods),
 					err, errsz)) < 0)
 		return rc;
-	rc = guest_image_get(&spec, st->base, sizeof(st->base), &built, err,
-			     errsz);
-	snprintf(st->initrd, sizeof(st->initrd), "%s/initrd", ec->workdir);
-	if (rc == 0)
-		rc = guest_image_case(st->base, ec->wl_argv + 1, st->initrd,
-				      err, errsz);
+	rc = guest_image_prepare(&spec, ec->wl_argv + 1, ec->workdir, st->base,
+				 sizeof(st->base), st->initrd,
+				 sizeof(st->initrd), &built, err, errsz);
 	if (rc < 0)
 		return rc;
 	st->vcpus = kvm_vcpus(p);

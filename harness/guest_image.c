@@ -637,3 +637,16 @@ out:
 	free(text);
 	return rc;
 }
+
+int guest_image_prepare(const struct guest_image_spec *spec,
+			char *const *args, const char *dir, char *base,
+			size_t basesz, char *initrd, size_t initrdsz,
+			int *built, char *err, size_t errsz)
+{
+	int rc = guest_image_get(spec, base, basesz, built, err, errsz);
+
+	snprintf(initrd, initrdsz, "%s/initrd", dir);
+	if (rc == 0)
+		rc = guest_image_case(base, args, initrd, err, errsz);
+	return rc;
+}

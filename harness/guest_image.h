@@ -73,4 +73,14 @@ int guest_image_get(const struct guest_image_spec *spec, char *out,
 int guest_image_case(const char *base, char *const *args, const char *dest,
 		     char *err, size_t errsz);
 
+/*
+ * What every guest backend needs for a boot: the cached image for spec
+ * (path in base, *built as guest_image_get) and DIR/initrd = that image
+ * plus args (path in initrd).
+ */
+int guest_image_prepare(const struct guest_image_spec *spec,
+			char *const *args, const char *dir, char *base,
+			size_t basesz, char *initrd, size_t initrdsz,
+			int *built, char *err, size_t errsz);
+
 #endif
