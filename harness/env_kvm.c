@@ -417,7 +417,7 @@ static int place_threads(struct env_case *ec, struct kvm_state *st,
 			 char *err, size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
-	int prio = kvm_vcpu_priority(p, ec->pc->profile);
+	int prio = p->vcpu_priority;
 	static struct qmp_vcpu v[QMP_MAX_VCPUS];
 	static char reply[65536];
 	struct cpulist online;

@@ -64,13 +64,6 @@ int kvm_guest_cmdline(const struct scn_params *p,
 	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
 }
 
-int kvm_vcpu_priority(const struct scn_params *p,
-		      const struct scn_profile *prof)
-{
-	return prof && prof->vcpu_priority >= 0 ? prof->vcpu_priority
-						: p->vcpu_priority;
-}
-
 /* Append one formatted argument. */
 static int arg(struct kvm_argv *a, int *i, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

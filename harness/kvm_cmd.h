@@ -41,11 +41,6 @@ void kvm_guest_cpus(const struct scn_params *p, struct cpulist *out);
 int kvm_guest_cmdline(const struct scn_params *p,
 		      const struct scn_profile *prof, char *buf, size_t size);
 
-/* SCHED_FIFO priority of the measured vCPU threads (0: SCHED_OTHER): the
- * profile's vcpu_priority when it sets one, else the scenario's. */
-int kvm_vcpu_priority(const struct scn_params *p,
-		      const struct scn_profile *prof);
-
 /* QEMU's argv for c (never a shell string).  0 or -ENOSPC/-EINVAL. */
 int kvm_build_argv(const struct kvm_cmd *c, struct kvm_argv *a);
 

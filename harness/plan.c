@@ -154,6 +154,8 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					sizeof(why));
 			c->repetition = r;
 			c->params = params;
+			/* The profile's own placement of the guest. */
+			scenario_profile_params(c->profile, &c->params);
 			c->loops = scn_params_loops(&params);
 			snprintf(c->name, sizeof(c->name), "%s.%s.%s.%s",
 				 env->name, c->profile_name,

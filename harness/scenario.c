@@ -186,7 +186,7 @@ enum key_id {
 	K_KVM_KERNEL, K_KVM_MODULES, K_GUEST_CMDLINE, K_VCPUS, K_MEMORY,
 	K_KVM_ACCEL, K_VCPU_PRIORITY, K_MEM_LOCK, K_TRACE_THRESHOLD,
 	K_XEN_TYPE, K_XEN_KERNEL, K_XEN_SCHED, K_XEN_CPUPOOL, K_XEN_PCPUS,
-	K_XEN_RTDS_PERIOD, K_XEN_RTDS_BUDGET,
+	K_XEN_RTDS_PERIOD, K_XEN_RTDS_BUDGET, K_VCPU_PIN, K_EMULATOR_CPUS,
 	K_LOAD_CPUS, K_LOAD_SIDE, K_LOAD_SETTLE, K_LOAD_INSTANCES, K_COUNT
 };
 
@@ -208,6 +208,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_XEN_SCHED] = "xen_sched", [K_XEN_CPUPOOL] = "xen_cpupool",
 	[K_XEN_PCPUS] = "xen_pcpus", [K_XEN_RTDS_PERIOD] = "xen_rtds_period_us",
 	[K_XEN_RTDS_BUDGET] = "xen_rtds_budget_us",
+	[K_VCPU_PIN] = "vcpu_pin", [K_EMULATOR_CPUS] = "emulator_cpus",
 	[K_LOAD_CPUS] = "load_cpus", [K_LOAD_SIDE] = "load_side",
 	[K_LOAD_SETTLE] = "load_settle_s",
 	[K_LOAD_INSTANCES] = "load_instances",
@@ -247,18 +248,27 @@ static int num_key(struct parse *p, const char *key, const char *v,
 	return 1;
 }
 
-static int scenario_key(struct parse *p, const char *key, const char *v)
+static int param_key(struct parse *p, int k, const char *key,
+		     const char *v, struct scn_params *pr);
+
+static int key_id(const char *key)
 {
-	struct scenario *s = p->scn;
-	struct scn_params *pr = &s->params;
-	uint64_t x;
 	int k;
 
 	for (k = 0; k < K_COUNT; k++)
 		if (!strcmp(key, key_names[k]))
 			break;
+	return k;
+}
+
+static int scenario_key(struct parse *p, const char *key, const char *v)
+{
+	struct scenario *s = p->scn;
+	uint64_t x;
+	int k = key_id(key);
+
 	if (k == K_COUNT) {
-		char known[512] = "";
+		char known[1024] = "";
 
 		for (int i = 0; i < K_COUNT; i++) {
 			strcat(known, i ? ", " : "");
@@ -300,6 +310,18 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 			return 0;
 		s->repetitions = (unsigned)x;
 		return 1;
+	}
+	return param_key(p, k, key, v, &s->params);
+}
+
+/* A measurement parameter: [scenario] sets the defaults, a [profile NAME]
+ * may override the virtualization ones (profile_overridable). */
+static int param_key(struct parse *p, int k, const char *key,
+		     const char *v, struct scn_params *pr)
+{
+	uint64_t x;
+
+	switch (k) {
 	case K_CPUS: {
 		const char *why = NULL;
 
@@ -435,14 +457,29 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 				    v);
 		pr->xen_cpupool = !strcmp(v, "yes");
 		return 1;
-	case K_XEN_PCPUS: {
+	case K_XEN_PCPUS: /* its first name, from the Xen backend */
+	case K_VCPU_PIN: {
 		const char *why = NULL;
 
-		if (cpulist_parse(v, &pr->xen_pcpus, &why) < 0 ||
-		    pr->xen_pcpus.n == 0)
-			return fail(p, "xen_pcpus = %s: %s; expected a pCPU "
-				    "list such as 2-3", v,
-				    why ? why : "empty list");
+		if (cpulist_parse(v, &pr->vcpu_pin, &why) < 0 ||
+		    pr->vcpu_pin.n == 0)
+			return fail(p, "%s = %s: %s; expected host CPUs such "
+				    "as 2-3 (vCPU i is pinned to the i-th)",
+				    key, v, why ? why : "empty list");
+		pr->vcpu_pin_line = p->line;
+		return 1;
+	}
+	case K_EMULATOR_CPUS: {
+		struct cpulist cl;
+		const char *why = NULL;
+
+		/* Resolved against this host at run time (env_kvm.c). */
+		if (strcmp(v, "housekeeping") &&
+		    (cpulist_parse(v, &cl, &why) < 0 || cl.n == 0))
+			return fail(p, "emulator_cpus = %s: expected "
+				    "housekeeping or host CPUs such as 0", v);
+		snprintf(pr->emulator_cpus, sizeof(pr->emulator_cpus), "%s",
+			 v);
 		return 1;
 	}
 	case K_XEN_RTDS_PERIOD:
@@ -489,11 +526,55 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 	return 1;
 }
 
+/* The measurement parameters a profile may override: how the guest is
+ * placed and scheduled is part of its isolation, what is measured is not. */
+static int profile_overridable(int k)
+{
+	switch (k) {
+	case K_VCPU_PRIORITY: case K_MEM_LOCK: case K_VCPU_PIN:
+	case K_XEN_PCPUS: case K_EMULATOR_CPUS: case K_XEN_SCHED:
+	case K_XEN_CPUPOOL: case K_XEN_RTDS_PERIOD: case K_XEN_RTDS_BUDGET:
+		return 1;
+	}
+	return 0;
+}
+
+static const char overridable_names[] =
+	"vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool, "
+	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us";
+
+static int profile_override(struct parse *p, struct scn_profile *prof,
+			    int k, const char *key, const char *v)
+{
+	struct scn_params scratch;
+	struct scn_override *o;
+
+	for (unsigned i = 0; i < prof->nover; i++)
+		if (prof->over[i].key == k)
+			return fail(p, "'%s' set twice in [profile %s]; "
+				    "expected once", key, prof->name);
+	if (prof->nover == SCN_OVERRIDES_MAX)
+		return fail(p, "more than %d overrides in [profile %s]",
+			    SCN_OVERRIDES_MAX, prof->name);
+	if (strlen(v) >= sizeof(o->value))
+		return fail(p, "%s: value longer than %zu characters", key,
+			    sizeof(o->value) - 1);
+	/* Validated now, applied per case by scenario_profile_params(). */
+	memset(&scratch, 0, sizeof(scratch));
+	if (!param_key(p, k, key, v, &scratch))
+		return 0;
+	o = &prof->over[prof->nover++];
+	o->key = k;
+	o->line = p->line;
+	strcpy(o->value, v);
+	return 1;
+}
+
 static int profile_key(struct parse *p, struct scn_profile *prof,
 		       const char *key, const char *v)
 {
 	char why[256] = "";
-	uint64_t x;
+	int k = key_id(key);
 
 	if (!strcmp(key, "description")) {
 		snprintf(prof->description, sizeof(prof->description), "%s",
@@ -508,18 +589,31 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 		strcpy(prof->guest_cmdline, v);
 		return 1;
 	}
-	if (!strcmp(key, "vcpu_priority")) {
-		if (!num_key(p, key, v, 0, 99, &x))
-			return 0;
-		prof->vcpu_priority = (int)x;
-		return 1;
-	}
+	if (k < K_COUNT && profile_overridable(k))
+		return profile_override(p, prof, k, key, v);
 	return tuning_profile_key(prof, key, v, why, sizeof(why)) > 0 ? 1
 	       : why[0] ? fail(p, "%s = %s in [profile %s]: %s", key, v,
 			       prof->name, why)
 			: fail(p, "unknown key '%s' in [profile %s]; expected: "
-			       "description, guest_cmdline, vcpu_priority, %s",
-			       key, prof->name, tuning_profile_keys());
+			       "description, guest_cmdline, %s, %s",
+			       key, prof->name, overridable_names,
+			       tuning_profile_keys());
+}
+
+int scenario_profile_params(const struct scn_profile *prof,
+			    struct scn_params *pr)
+{
+	char err[256];
+	struct parse p = {.file = "profile", .err = err, .errsz = sizeof(err)};
+
+	for (unsigned i = 0; prof && i < prof->nover; i++) {
+		p.line = prof->over[i].line;
+		if (!param_key(&p, prof->over[i].key,
+			       key_names[prof->over[i].key],
+			       prof->over[i].value, pr))
+			return -EINVAL; /* validated at parse time */
+	}
+	return 0;
 }
 
 /* "[profile NAME]" -> the profile, created on first sight. */
@@ -546,7 +640,6 @@ static struct scn_profile *profile_section(struct parse *p,
 	}
 	strcpy(s->profiles[s->nprofiles].name, name);
 	s->profiles[s->nprofiles].line = p->line;
-	s->profiles[s->nprofiles].vcpu_priority = -1;
 	tuning_profile_defaults(&s->profiles[s->nprofiles]);
 	return &s->profiles[s->nprofiles++];
 }
@@ -625,6 +718,25 @@ static int finish(struct parse *p)
 		return fail(p, "xen_rtds_budget_us = %u exceeds "
 			    "xen_rtds_period_us = %u; expected budget <= period",
 			    pr->xen_rtds_budget_us, pr->xen_rtds_period_us);
+	}
+	for (unsigned i = 0; i < s->nprofiles; i++) {
+		struct scn_params mix = *pr;
+
+		scenario_profile_params(&s->profiles[i], &mix);
+		if (mix.xen_rtds_budget_us > mix.xen_rtds_period_us) {
+			p->line = s->profiles[i].line;
+			for (unsigned j = 0; j < s->profiles[i].nover; j++)
+				if (s->profiles[i].over[j].key ==
+					    K_XEN_RTDS_BUDGET ||
+				    s->profiles[i].over[j].key ==
+					    K_XEN_RTDS_PERIOD)
+					p->line = s->profiles[i].over[j].line;
+			return fail(p, "[profile %s]: xen_rtds_budget_us = %u "
+				    "exceeds xen_rtds_period_us = %u; expected "
+				    "budget <= period", s->profiles[i].name,
+				    mix.xen_rtds_budget_us,
+				    mix.xen_rtds_period_us);
+		}
 	}
 	if (pr->cpus.n == 0) {
 		p->line = 1;

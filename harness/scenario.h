@@ -33,12 +33,15 @@
  *   vcpu_priority = 0                    ; SCHED_FIFO of measured vCPU
  *                                        ;  threads; 0 leaves SCHED_OTHER
  *   mem_lock     = no                    ; -overcommit mem-lock=on
+ *   vcpu_pin     = 2-3                   ; kvm, xen: vCPU i hard-pinned to
+ *                                        ;  the i-th host CPU (default:
+ *                                        ;  vCPU i -> CPU i, else hk)
+ *   emulator_cpus = housekeeping         ; kvm: QEMU's non-vCPU threads
  *   ; xen environment (harness/env_xen.c); cpus/housekeeping are vCPUs
  *   xen_type     = pv                    ; pv | pvh
  *   xen_kernel   = /path/vmlinux         ; guest kernel (ELF is fastest;
  *                                        ;  default: as kvm_kernel)
- *   xen_pcpus    = 2-3                   ; vCPU i hard-pinned to the i-th
- *                                        ;  (default: vCPU i -> pCPU i)
+ *   xen_pcpus    = 2-3                   ; old name of vcpu_pin
  *   xen_cpupool  = no                    ; yes: those pCPUs in a cpupool
  *                                        ;  of their own for the guest
  *   xen_sched    = credit2               ; that pool's scheduler: credit,
@@ -58,7 +61,10 @@
  *   [profile NAME]                       ; isolation profiles
  *   description  = ...
  *   guest_cmdline = isolcpus=1 ...       ; kvm: appended for this profile
- *   vcpu_priority = 90                   ; kvm: overrides the scenario's
+ *   vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool,
+ *   xen_sched, xen_rtds_period_us, xen_rtds_budget_us
+ *                                        ; override the scenario's for the
+ *                                        ;  profile's cases
  *   ; host, applied per case and undone after it (harness/tuning.c)
  *   irq_affinity = housekeeping          ; workqueue_cpumask = housekeeping
  *   timer_migration = 0                  ; sched_rt_runtime_us = -1
@@ -87,13 +93,25 @@ struct scn_list {
 	int line; /* where it was set; 0 = default */
 };
 
+#define SCN_OVERRIDES_MAX 16
+
+/* A measurement parameter a profile sets for its cases (vcpu_pin,
+ * vcpu_priority, emulator_cpus, mem_lock, xen_*): kept as text, validated
+ * at parse time, applied per case by scenario_profile_params(). */
+struct scn_override {
+	int key;
+	int line;
+	char value[256];
+};
+
 struct scn_profile {
 	char name[SCN_NAME_MAX];
 	char description[256];
 	int line;
-	/* kvm guest side of the profile */
+	/* guest side of the profile (kvm, xen) */
 	char guest_cmdline[1024]; /* after the scenario's guest_cmdline */
-	int vcpu_priority;        /* -1: the scenario's */
+	struct scn_override over[SCN_OVERRIDES_MAX];
+	unsigned nover;
 	/* host, at run time (harness/tuning.c); unset = left as it is */
 	int irq_affinity_hk;      /* irq_affinity = housekeeping */
 	int workqueue_hk;         /* workqueue_cpumask = housekeeping */
@@ -135,6 +153,11 @@ struct scn_params {
 	char kvm_accel[8];    /* auto | kvm | tcg */
 	int vcpu_priority;    /* 0: vCPU threads keep SCHED_OTHER */
 	int mem_lock;
+	/* vCPU i hard-pinned to host CPU vcpu_pin.cpu[i] (kvm, xen; the
+	 * Xen backend first called it xen_pcpus); n 0: backend's rule */
+	struct cpulist vcpu_pin;
+	int vcpu_pin_line;
+	char emulator_cpus[256]; /* kvm: QEMU's other threads; "" default */
 	uint32_t trace_threshold_us; /* 0: off */
 	/* background load placement, resolved by plan.c */
 	char load_cpus[256];     /* housekeeping | measured | all | cpulist */
@@ -148,7 +171,6 @@ struct scn_params {
 	int xen_kernel_line;
 	char xen_sched[16];      /* credit | credit2 | rtds | null */
 	int xen_cpupool;         /* a cpupool of its own for the guest */
-	struct cpulist xen_pcpus; /* pCPU of vCPU i = i-th; n 0: vCPU i */
 	uint32_t xen_rtds_period_us, xen_rtds_budget_us;
 };
 
@@ -175,6 +197,10 @@ int scenario_load(const char *path, struct scenario *scn, char *err,
 int scenario_parse_string(const char *name, const char *text,
 			  struct scenario *scn, char *err, size_t errsz);
 void scenario_free(struct scenario *scn);
+
+/* pr with prof's overrides applied (prof NULL: unchanged).  0. */
+int scenario_profile_params(const struct scn_profile *prof,
+			    struct scn_params *pr);
 
 /* Loops a case of these parameters runs (duration converted). */
 uint64_t scn_params_loops(const struct scn_params *p);

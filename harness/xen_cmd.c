@@ -118,8 +118,8 @@ int xen_guest_cmdline(const struct scn_params *p,
 unsigned xen_vcpu_pcpu(const struct scn_params *p, unsigned v,
 		       unsigned nr_pcpus)
 {
-	if (p->xen_pcpus.n)
-		return p->xen_pcpus.cpu[v % p->xen_pcpus.n];
+	if (p->vcpu_pin.n)
+		return p->vcpu_pin.cpu[v % p->vcpu_pin.n];
 	if (v < nr_pcpus || !nr_pcpus)
 		return v;
 	return nr_pcpus - 1;

@@ -271,16 +271,6 @@ static void test_cmdline(void **state)
 	assert_string_equal(buf, "console=ttyS0 quiet rcu_nocbs=1 "
 			    "irqaffinity=0");
 
-	/* vCPU priority: the profile's if it sets one. */
-	p.vcpu_priority = 10;
-	prof.vcpu_priority = -1;
-	assert_int_equal(kvm_vcpu_priority(&p, &prof), 10);
-	assert_int_equal(kvm_vcpu_priority(&p, NULL), 10);
-	prof.vcpu_priority = 0;
-	assert_int_equal(kvm_vcpu_priority(&p, &prof), 0);
-	prof.vcpu_priority = 90;
-	assert_int_equal(kvm_vcpu_priority(&p, &prof), 90);
-
 	/* vCPUs: as many as the highest one used, unless given. */
 	p.cpus.n = 2;
 	p.cpus.cpu[0] = 1;

@@ -35,6 +35,11 @@ static const char good[] =
 	"description = nothing yet\n"
 	"guest_cmdline = isolcpus=1 nohz_full=1\n"
 	"vcpu_priority = 90\n"
+	"vcpu_pin = 2-3\n"
+	"emulator_cpus = housekeeping\n"
+	"xen_cpupool = yes\n"
+	"xen_sched = rtds\n"
+	"xen_rtds_budget_us = 500\n"
 	"[profile loud]\n"
 	"description = no guest knobs\n";
 
@@ -58,8 +63,30 @@ static void test_good(void **state)
 	assert_string_equal(s.profiles[0].name, "quiet");
 	assert_string_equal(s.profiles[0].guest_cmdline,
 			    "isolcpus=1 nohz_full=1");
-	assert_int_equal(s.profiles[0].vcpu_priority, 90);
-	assert_int_equal(s.profiles[1].vcpu_priority, -1);
+	assert_int_equal(s.profiles[0].nover, 6);
+	assert_int_equal(s.profiles[1].nover, 0);
+	{
+		/* Overrides land on a copy of the scenario's parameters. */
+		struct scn_params q = s.params, r = s.params;
+
+		assert_int_equal(scenario_profile_params(&s.profiles[0], &q),
+				 0);
+		assert_int_equal(q.vcpu_priority, 90);
+		assert_int_equal(q.vcpu_pin.n, 2);
+		assert_int_equal(q.vcpu_pin.cpu[1], 3);
+		assert_string_equal(q.emulator_cpus, "housekeeping");
+		assert_int_equal(q.xen_cpupool, 1);
+		assert_string_equal(q.xen_sched, "rtds");
+		assert_int_equal(q.xen_rtds_budget_us, 500);
+		assert_int_equal(q.xen_rtds_period_us, 10000);
+		assert_int_equal(q.interval_us, 200);
+		assert_int_equal(s.params.vcpu_priority, 0);
+		assert_int_equal(s.params.vcpu_pin.n, 0);
+		assert_int_equal(scenario_profile_params(&s.profiles[1], &r),
+				 0);
+		assert_memory_equal(&r, &s.params, sizeof(r));
+		assert_int_equal(scenario_profile_params(NULL, &r), 0);
+	}
 	scenario_free(&s);
 }
 
@@ -125,6 +152,16 @@ static const struct {
 	 "uses vCPU 2"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nvcpu_priority = 100\n",
 	 5, "0..99"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nvcpu_pin = 3-1\n",
+	 5, "vcpu_pin = 3-1"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nemulator_cpus = hk\n",
+	 5, "housekeeping or host CPUs"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nmem_lock = no\n"
+	 "mem_lock = yes\n", 6, "set twice in [profile a]"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\ninterval_us = 100\n",
+	 5, "unknown key 'interval_us' in [profile a]"},
+	{"[scenario]\nname = x\ncpus = 1\nprofiles = a\n[profile a]\n"
+	 "xen_rtds_budget_us = 20000\n", 6, "exceeds xen_rtds_period_us"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nguest_cmdline = a\\b\n",
 	 5, "no quotes or backslashes"},
 	{"cpus = 1\n", 1, "outside any section"},

@@ -147,7 +147,7 @@ static void test_scenario_keys(void **state)
 			    "isolcpus=1 nohz_full=1");
 	assert_int_equal(xen_guest_cmdline(&scn.params, NULL, buf, 20),
 			 -ENOSPC);
-	scn.params.xen_pcpus.n = 0;
+	scn.params.vcpu_pin.n = 0;
 	assert_int_equal(xen_vcpu_pcpu(&scn.params, 1, 4), 1);
 	assert_int_equal(xen_vcpu_pcpu(&scn.params, 7, 4), 3);
 	scenario_free(&scn);
