@@ -218,6 +218,8 @@ int report_render_style(struct store *st, int64_t run_id, const char *outdir,
 	if (!rc)
 		rc = rpt_spin(&r);
 	if (!rc)
+		rc = rpt_profiles(&r);
+	if (!rc)
 		rc = rpt_run_scripts(&r);
 	if (!rc)
 		rc = rpt_html(&r);

@@ -4,7 +4,8 @@
  * report_render(st, run, "results/<uuid>") leaves in that folder:
  *
  *   index.html                  the report: run info, host metadata, the
- *                               summary table, every plot, failed/skipped
+ *                               summary table, loads and profiles
+ *                               compared, every plot, failed/skipped
  *                               cases with reasons, events
  *   caseNNN-NAME-hist.*         latency histogram, 1 us bins, log counts,
  *                               one curve per CPU (OSADL style)
@@ -14,6 +15,11 @@
  *   overview.* (and overview-emulated.* when some cases ran emulated:
  *                               emulated numbers are never put beside real
  *                               ones)  p50 / p99 / max of every case
+ *   profiles-ENV[-emulated].*   "profiles compared" (profile_cmp.h): p99
+ *                               and max per profile, one cluster set per
+ *                               workload / load; only where an
+ *                               environment ran 2+ profiles
+ *   spin-noise.*                OS-noise histogram of the spin cases
  *
  * For every plot: NAME.gp (gnuplot script), NAME.dat (its data), NAME.svg
  * and NAME.png.  The scripts and data stay so a user can edit a plot and

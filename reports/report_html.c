@@ -155,8 +155,7 @@ static void summary_section(const struct q_run *run, FILE *f)
 	fputs("</table>\n", f);
 }
 
-static void plot_block(FILE *f, const char *base, const char *alt,
-		       int width)
+void rpt_plot_block(FILE *f, const char *base, const char *alt, int width)
 {
 	fprintf(f, "<div class=\"plot\"><a href=\"%s.png\"><img src=\"%s.svg\" "
 		"alt=\"", base, base);
@@ -209,7 +208,7 @@ static void case_sections(const struct rpt *r, FILE *f)
 			snprintf(base, sizeof(base), "%s-%s", rc->stem,
 				 rpt_kind_name[k]);
 			snprintf(alt, sizeof(alt), "%s: %s", what[k], t);
-			plot_block(f, base, alt, RPT_PLOT_W);
+			rpt_plot_block(f, base, alt, RPT_PLOT_W);
 			plots++;
 		}
 		if (!plots)
@@ -312,6 +311,7 @@ int rpt_html(struct rpt *r)
 	fputs("</table>\n", f);
 	summary_section(run, f);
 	load_cmp_html(run, f);
+	rpt_profiles_html(r, f);
 	rpt_spin_html(r, f);
 	for (int emu = 0; emu < 2; emu++) {
 		if (!r->have_overview[emu])
@@ -321,7 +321,7 @@ int rpt_html(struct rpt *r)
 			emu ? ": emulated cases" : "",
 			emu ? " Emulated cases are kept apart from real ones: "
 			"they are not comparable." : "");
-		plot_block(f, emu ? "overview-emulated" : "overview",
+		rpt_plot_block(f, emu ? "overview-emulated" : "overview",
 			   emu ? "overview of the emulated cases"
 			       : "overview of all cases",
 			   r->overview_width[emu]);

@@ -9,6 +9,9 @@
  *   report_plot.c    write the .gp scripts; then run them all
  *   report_html.c  write index.html from what the passes recorded
  *
+ * report_spin.c and report_profiles.c each add one section with its own
+ * plot (data + script queued before the scripts run).
+ *
  * report_quote.c escapes outside text for every format (also for
  * gate_out.c and compare.c).
  */
@@ -95,6 +98,19 @@ int rpt_spin(struct rpt *r);
 void rpt_spin_html(struct rpt *r, FILE *f);
 /* report_plot.c: queue a script written elsewhere for rpt_run_scripts(). */
 int rpt_add_script(struct rpt *r, const char *name);
+/* report_plot.c: the first and last lines every script shares (SVG
+ * terminal and output; then the PNG replot). */
+void rpt_script_head(struct rpt *r, FILE *f, const char *base,
+		     const char *what, int width);
+void rpt_script_tail(FILE *f, const char *base, int width);
+/* report_html.c: a plot's image and its PNG / SVG / script / data links. */
+void rpt_plot_block(FILE *f, const char *base, const char *alt, int width);
+
+/* report_profiles.c: "profiles compared" (profile_cmp.h) - a plot per
+ * environment (data + script, before the scripts run) and its section of
+ * index.html. */
+int rpt_profiles(struct rpt *r);
+void rpt_profiles_html(struct rpt *r, FILE *f);
 
 /* report_paper.c: additions to a script in the paper style. */
 const char *rpt_paper_colour(const char *environment);

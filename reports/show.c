@@ -13,6 +13,7 @@
 
 #include "reports/interrupts.h"
 #include "reports/load_cmp.h"
+#include "reports/profile_cmp.h"
 #include "reports/query.h"
 
 /* s with control characters (incl. newlines) as spaces, padded to width. */
@@ -256,6 +257,7 @@ int show_run(struct store *st, int64_t run_id, FILE *out, char *err,
 		fputc('\n', out);
 		show_case_table(&r, out);
 		load_cmp_text(&r, out);
+		profile_cmp_text(&r, out);
 		if (interrupts_show(st, &r, out))
 			fputs("\n(counters could not be read)\n", out);
 		show_not_done(&r, out);

@@ -15,6 +15,7 @@ fi
 trap '"$ISOLAT" --quiet restore > /dev/null 2>&1; rm -rf "$T"' EXIT
 
 differs() { ! cmp -s "$1" "$2"; }
+not_in() { ! grep -qE "$1" "$2"; }
 
 # Everything the irq profile touches, as one comparable text.
 snapshot() {
@@ -99,6 +100,18 @@ check "none case records no tuning" [ "$(q "$DB" "SELECT count(*) FROM case_fact
 check "host state after the run identical to before" cmp -s "$T/before" "$T/after"
 [ -s "$T/after" ] && ! cmp -s "$T/before" "$T/after" && diff "$T/before" "$T/after" | sed 's/^/# /'
 check "no journal left after the run" [ ! -e "$JOURNAL" ]
+# What isolation buys back: irq and misc against the baseline none.
+"$ISOLAT" --db "$DB" show last > "$T/show.txt"
+check "show compares the profiles: none is the baseline" grep -qE '^bare +rtlat +none +none +1 .*x +\+0\.0  baseline$' "$T/show.txt"
+check "show compares the profiles: irq against none" grep -qE '^bare +rtlat +none +irq +1 .*x +[+-][0-9.]+$' "$T/show.txt"
+check "show leaves the skipped boot profile out" not_in "bare +rtlat +none +boot " "$T/show.txt"
+if command -v gnuplot >/dev/null; then
+	"$ISOLAT" --db "$DB" --quiet report -o "$T/rep" last > /dev/null
+	check "report has the profiles table" grep -q "<h2>Profiles compared</h2>" "$T/rep/index.html"
+	check "report has the profiles plot" [ -s "$T/rep/profiles-bare.png" ]
+else
+	skip "report profiles table" "gnuplot not installed"
+fi
 
 # kill -9 mid-case: the journal survives, run refuses, restore undoes.
 cat > "$T/k.ini" <<INI
