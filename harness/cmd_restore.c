@@ -21,6 +21,7 @@ static const char usage_text[] =
 	"original value, newest first, then the journal is removed.  Only\n"
 	"paths host tuning may change are written (/proc/irq, /proc/sys/\n"
 	"kernel, cpufreq, workqueue, transparent_hugepage, /sys/fs/cgroup,\n"
+	"the tracefs settings of trace_threshold_us and its tracefs mount,\n"
 	"kernel thread priorities).  Needs root.  Nothing to do: exit 0.\n"
 	"\n"
 	"  --journal PATH  the journal (default " JOURNAL_DEFAULT ")\n"

@@ -22,7 +22,8 @@ struct case_counters {
 	char trace_skip[200];     /* why no trace was attempted */
 };
 
-struct case_counters *case_counters_begin(const struct plan_case *pc)
+struct case_counters *case_counters_begin(const struct plan_case *pc,
+					  struct journal *j)
 {
 	struct case_counters *cc = calloc(1, sizeof(*cc));
 
@@ -49,7 +50,7 @@ struct case_counters *case_counters_begin(const struct plan_case *pc)
 		return cc;
 	}
 	cc->tracing = 1;
-	trace_begin(&cc->trace); /* failure: trace_end records why */
+	trace_begin(&cc->trace, j); /* failure: trace_end records why */
 	return cc;
 }
 
@@ -116,7 +117,7 @@ int case_counters_end(struct case_counters *cc, struct store *st,
 	if (rc == 0)
 		rc = host_deltas(&h, "/proc/softirqs", &cc->sirq0,
 				 cc->sirq_err, &cc->cpus);
-	/* Restore tracefs whatever the store said. */
+	/* Stop the ring whatever the store said. */
 	if (cc->tracing)
 		rc2 = trace_end(&cc->trace, trace_fact, &h);
 	else if (cc->trace_skip[0])

@@ -15,16 +15,20 @@
 #include <stdint.h>
 
 #include "collectors/store.h"
+#include "harness/journal.h"
 #include "harness/plan.h"
 
 struct case_counters;
 
 /* Before the workload starts.  NULL only when out of memory; an
- * unreadable /proc file is recorded at the end, not an error. */
-struct case_counters *case_counters_begin(const struct plan_case *pc);
+ * unreadable /proc file is recorded at the end, not an error.  j: the
+ * case's tuning journal, where trace.h journals its tracefs changes (the
+ * run loop's tuning_undo() replays them). */
+struct case_counters *case_counters_begin(const struct plan_case *pc,
+					  struct journal *j);
 
 /* After the workload ended, on every path that called begin (NULL is a
- * no-op): store deltas and the trace facts, restore tracefs, free cc.
+ * no-op): store deltas and the trace facts, stop the ring, free cc.
  * Returns 0 or the store's -errno. */
 int case_counters_end(struct case_counters *cc, struct store *st,
 		      int64_t case_id);

@@ -35,7 +35,16 @@ static int bare_prepare(struct env_case *ec, char *err, size_t errsz)
 static int bare_start(struct env_case *ec, char *err, size_t errsz)
 {
 	struct proc *p = ec->priv;
-	int rc = proc_start(p, ec->wl_path, ec->wl_argv);
+	/* A workload outliving a killed harness would measure for nobody,
+	 * and keep a cgroup v2 partition of cpuset_isolate busy so that
+	 * `isolat restore` could not remove it. */
+	const struct proc_spec spec = {
+		.path = ec->wl_path,
+		.argv = ec->wl_argv,
+		.fd = {PROC_FD_KEEP, PROC_FD_OUT, PROC_FD_ERR},
+		.pdeathsig = SIGKILL,
+	};
+	int rc = proc_spawn(p, &spec);
 
 	if (rc < 0) {
 		snprintf(err, errsz, "cannot start %s: %s", ec->wl_path,

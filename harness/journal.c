@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define JOURNAL_MAGIC "isolat-journal 1"
@@ -34,6 +37,49 @@ static int has_prefix(const char *s, const char *p)
 	return !strncmp(s, p, strlen(p));
 }
 
+/* [a-z0-9_]+ up to the next '/', which must come: the length, or 0. */
+static size_t word_len(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+	return s[n] == '/' ? n : 0;
+}
+
+/*
+ * A tracefs file trace.c writes, by exact name under one of the two
+ * places tracefs lives: a fixed list, plus the enable switch of one event
+ * (never a group's, never a file that takes commands such as set_event or
+ * kprobe_events).
+ */
+static int tracefs_file(const char *path)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing/",
+					    "/sys/kernel/debug/tracing/" };
+	static const char *const files[] = { "tracing_on", "current_tracer",
+					     "buffer_size_kb",
+					     "tracing_cpumask" };
+	const char *s = NULL;
+	size_t n;
+
+	for (size_t i = 0; i < 2 && !s; i++)
+		if (has_prefix(path, dirs[i]))
+			s = path + strlen(dirs[i]);
+	if (!s)
+		return 0;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (!strcmp(s, files[i]))
+			return 1;
+	if (!has_prefix(s, "events/"))
+		return 0;
+	s += strlen("events/");
+	if (!(n = word_len(s)))
+		return 0;
+	s += n + 1;
+	if (!(n = word_len(s)))
+		return 0;
+	return !strcmp(s + n, "/enable");
+}
+
 int journal_path_allowed(enum journal_kind kind, const char *path)
 {
 	const char *s;
@@ -48,6 +94,8 @@ int journal_path_allowed(enum journal_kind kind, const char *path)
 		s = path + strlen("/proc/");
 		return has_prefix(path, "/proc/") && all_digits(s, strlen(s));
 	}
+	if (kind == JOURNAL_MOUNT)
+		return !strcmp(path, "/sys/kernel/tracing");
 	if (kind == JOURNAL_MKDIR) {
 		/* Only directories tuning names: never rmdir someone else's
 		 * cgroup (systemd's, or the LXC backend's isolat.payload.*). */
@@ -77,7 +125,7 @@ int journal_path_allowed(enum journal_kind kind, const char *path)
 		return path[strlen("/sys/kernel/mm/transparent_hugepage/")];
 	if (has_prefix(path, "/sys/fs/cgroup/"))
 		return path[strlen("/sys/fs/cgroup/")] != '\0';
-	return 0;
+	return tracefs_file(path);
 }
 
 void journal_init(struct journal *j, const char *path, const char *root)
@@ -210,6 +258,7 @@ int journal_append(struct journal *j, const struct journal_rec *r,
 		return -ENOMEM;
 	put_field(f, r->kind == JOURNAL_SCHED   ? "sched"
 		     : r->kind == JOURNAL_MKDIR ? "mkdir"
+		     : r->kind == JOURNAL_MOUNT ? "mount"
 						: "write", '\t');
 	put_field(f, r->knob, '\t');
 	put_field(f, r->path, '\t');
@@ -387,7 +436,9 @@ static int undo_write(const struct journal_rec *r, const char *root)
 	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_TRUNC as a shell's `>`: ignored by /proc, sysfs, cgroupfs and
+	 * the tracefs files allowed here; a test's fake file ends exact. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno; /* gone: nothing to undo */
 	if (write(fd, r->orig, len) != (ssize_t)len)
@@ -410,6 +461,23 @@ static int undo_mkdir(const struct journal_rec *r, const char *root)
 	return 0;
 }
 
+/* Only while tracefs is still what is mounted there: never unmount
+ * something someone else put on that directory since. */
+static int undo_mount(const struct journal_rec *r, const char *root)
+{
+	char path[1024];
+	struct statfs sf;
+
+	snprintf(path, sizeof(path), "%s%s", root, r->path);
+	if (statfs(path, &sf) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (sf.f_type != TRACEFS_MAGIC)
+		return 0;
+	if (umount2(path, MNT_DETACH) < 0)
+		return errno == EINVAL ? 0 : -errno;
+	return 0;
+}
+
 static int parse_rec(char *line, struct journal_rec *r)
 {
 	char *fld[6];
@@ -423,6 +491,8 @@ static int parse_rec(char *line, struct journal_rec *r)
 		r->kind = JOURNAL_SCHED;
 	else if (!strcmp(fld[0], "mkdir"))
 		r->kind = JOURNAL_MKDIR;
+	else if (!strcmp(fld[0], "mount"))
+		r->kind = JOURNAL_MOUNT;
 	else
 		return -EINVAL;
 	if (strlen(fld[1]) >= sizeof(r->knob) ||
@@ -497,6 +567,7 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 		} else {
 			rc = r->kind == JOURNAL_SCHED   ? undo_sched(r, root)
 			     : r->kind == JOURNAL_MKDIR ? undo_mkdir(r, root)
+			     : r->kind == JOURNAL_MOUNT ? undo_mount(r, root)
 							: undo_write(r, root);
 			if (rc < 0 && !first)
 				snprintf(err, errsz, "%s: %s", r->path,

@@ -25,6 +25,15 @@
  *                                 /sys/fs/cgroup/.../isolat.tune.X: undo
  *                                 removes it, and with it whatever was
  *                                 written inside it)
+ *   mount KNOB PATH absent tracefs (tracefs that trace.c mounted on an
+ *                                 empty /sys/kernel/tracing: undo
+ *                                 unmounts it while it is still tracefs)
+ *
+ * write records also cover tracefs (trace.c: tracing_on, current_tracer,
+ * events/GROUP/EVENT/enable, ... under /sys/kernel/tracing or
+ * /sys/kernel/debug/tracing).  For a cgroup v2 cgroup.subtree_control
+ * ORIGINAL is the word that switches the change back ("-cpuset"), since
+ * that file is written with +/- words, never with its read-back list.
  *
  * Undo replays the records in reverse order and is idempotent: it only
  * ever writes original values.  Every path is validated before anything is
@@ -39,7 +48,8 @@
 #define JOURNAL_DEFAULT "/run/isolat/journal"
 #define JOURNAL_FIELD_MAX 4096
 
-enum journal_kind { JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR };
+enum journal_kind { JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR,
+		    JOURNAL_MOUNT };
 
 struct journal_rec {
 	enum journal_kind kind;
@@ -60,9 +70,12 @@ struct journal {
  * Is path (as the journal names it, without root) one the journal may
  * write?  Only /proc/irq/N/smp_affinity, /proc/irq/default_smp_affinity,
  * /proc/sys/kernel/NAME, /sys/devices/... cpufreq or workqueue files,
- * /sys/kernel/mm/transparent_hugepage/NAME, /sys/fs/cgroup/...  for
- * write records, /proc/PID for sched records, /sys/fs/cgroup/.../isolat.tune.X
- * for mkdir records; no "..", no "//".
+ * /sys/kernel/mm/transparent_hugepage/NAME, /sys/fs/cgroup/..., and the
+ * tracefs files trace.c may write (tracing_on, current_tracer,
+ * buffer_size_kb, tracing_cpumask, events/GROUP/EVENT/enable, under
+ * /sys/kernel/tracing or /sys/kernel/debug/tracing) for write records;
+ * /proc/PID for sched records; /sys/fs/cgroup/.../isolat.tune.X for mkdir
+ * records; /sys/kernel/tracing for mount records.  No "..", no "//".
  */
 int journal_path_allowed(enum journal_kind kind, const char *path);
 

@@ -271,6 +271,21 @@ static int pin_harness(const struct plan_case *pc, cpu_set_t *saved)
 	return 0;
 }
 
+/* env->start, with the harness inside the profile's cgroup v2 partition
+ * for just that long when there is one (tuning_enter): the workload must
+ * be born inside, the harness must not stay there. */
+static int start_workload(const struct env_ops *env, struct env_case *ec,
+			  struct tuning *tune, char *err, size_t errsz)
+{
+	int rc = tuning_enter(tune, err, errsz);
+
+	if (rc == 0)
+		rc = env->start(ec, err, errsz);
+	if (tuning_leave(tune, rc < 0 ? NULL : err, errsz) < 0 && rc == 0)
+		rc = -EIO;
+	return rc;
+}
+
 static int run_case(struct case_run *cr, const char *wl_path)
 {
 	const struct plan_case *pc = cr->pc;
@@ -319,14 +334,17 @@ static int run_case(struct case_run *cr, const char *wl_path)
 			 err);
 		goto finish;
 	}
-	cc = case_counters_begin(pc); /* host IRQ deltas, trace (issue 7) */
+	/* Host IRQ deltas, and ftrace on threshold: its tracefs changes go
+	 * into the same journal after tuning's, so the one replay in
+	 * tuning_undo() undoes them first. */
+	cc = case_counters_begin(pc, &tune.j);
 	/* The load starts load_settle_s before the workload; a load that
 	 * dies before it makes the case fail, never pass unloaded. */
 	if (env->prepare(&ec, err, sizeof(err)) < 0 ||
 	    (lrc = load_start(pc, workdir, fact_cb, cr, &ld, err,
 			      sizeof(err))) < 0 ||
 	    (lrc = load_settle(ld, &interrupted, err, sizeof(err))) < 0 ||
-	    env->start(&ec, err, sizeof(err)) < 0) {
+	    start_workload(env, &ec, &tune, err, sizeof(err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason), "%s: %s",
 			 lrc < 0 ? "load" : env->name, err);
 		goto finish;

@@ -1,7 +1,8 @@
 /*
  * trace.c - see trace.h.  Every write goes through journal_write(), which
- * first records the file's original value, so trace_end() can put back
- * exactly what was there whatever happened in between.
+ * first appends the file's original value to the case's tuning journal
+ * (fsync'd), so the run loop's tuning_undo() - or `isolat restore` after a
+ * crash - puts back exactly what was there whatever happened in between.
  */
 #include "harness/trace.h"
 
@@ -28,10 +29,20 @@ static const char *const events[] = {
 };
 #define NEVENTS (sizeof(events) / sizeof(events[0]))
 
+/* The path as the journal names it (no root prefix). */
 static int path_of(const struct trace_ctx *t, const char *file, char *buf,
 		   size_t size)
 {
 	int n = snprintf(buf, size, "%s/%s", t->dir, file);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The same file on this host (or in the test's fake tree). */
+static int host_path(const struct trace_ctx *t, const char *file, char *buf,
+		     size_t size)
+{
+	int n = snprintf(buf, size, "%s%s/%s", t->root, t->dir, file);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -52,9 +63,12 @@ static int read_small(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* O_TRUNC as a shell's `>` (tracefs settings ignore it; a fake file in
+ * the tests ends exact).  Never used on "trace", where it clears. */
 static int write_str(const char *path, const char *v)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	int rc = 0;
 	size_t len = strlen(v);
 
 	if (fd < 0)
@@ -65,46 +79,97 @@ static int write_str(const char *path, const char *v)
 	return rc;
 }
 
-/* Journal file's value, then write v.  A file this kernel lacks is
- * skipped (returns -ENOENT, not journaled). */
-static int journal_write(struct trace_ctx *t, const char *file,
-			 const char *v)
+/*
+ * Journal file's value, then write v.  A file this kernel lacks is
+ * skipped (returns -ENOENT, not journaled); so is a value that could not
+ * be written back as read (an event in soft mode reads "0*").
+ */
+static int journal_write(struct trace_ctx *t, struct journal *j,
+			 const char *file, const char *v)
 {
-	char path[512], orig[64];
+	struct journal_rec *r = calloc(1, sizeof(*r));
+	char path[1024], err[256];
 	int rc;
 
-	if ((rc = path_of(t, file, path, sizeof(path))))
-		return rc;
-	if ((rc = read_small(path, orig, sizeof(orig))))
-		return rc;
-	if (t->n == TRACE_JOURNAL_MAX)
-		return -ENOSPC;
-	snprintf(t->journal[t->n].file, sizeof(t->journal[t->n].file), "%s",
-		 file);
-	snprintf(t->journal[t->n].orig, sizeof(t->journal[t->n].orig), "%s",
-		 orig);
-	t->n++;
-	return write_str(path, v);
+	if (!r)
+		return -ENOMEM;
+	if ((rc = host_path(t, file, path, sizeof(path))) ||
+	    (rc = read_small(path, r->orig, 256)))
+		goto out;
+	if (strchr(r->orig, '*') || strchr(r->orig, '[')) {
+		rc = -EINVAL;
+		goto out;
+	}
+	r->kind = JOURNAL_WRITE;
+	snprintf(r->knob, sizeof(r->knob), "trace_threshold_us");
+	snprintf(r->new_value, sizeof(r->new_value), "%s", v);
+	if ((rc = path_of(t, file, r->path, sizeof(r->path))))
+		goto out;
+	if ((rc = journal_append(j, r, err, sizeof(err)))) {
+		snprintf(t->why, sizeof(t->why), "%s", err);
+		goto out;
+	}
+	t->changed++;
+	rc = write_str(path, v);
+out:
+	free(r);
+	return rc;
 }
 
 static int is_empty_dir(const char *dir)
 {
-	char path[256];
+	char path[1100];
 	struct stat sb;
 
-	snprintf(path, sizeof(path), "%s/tracing_on", dir);
+	snprintf(path, sizeof(path), "%.1024s/tracing_on", dir);
 	return stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
 	       stat(path, &sb) < 0;
 }
 
-static int find_tracefs(struct trace_ctx *t)
+/* Mount tracefs on the empty dir, journaled first so that a crash
+ * leaves a record `isolat restore` unmounts. */
+static int mount_tracefs(struct trace_ctx *t, struct journal *j,
+			 const char *dir)
+{
+	struct journal_rec *r = calloc(1, sizeof(*r));
+	char full[1024], err[256];
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	r->kind = JOURNAL_MOUNT;
+	snprintf(r->knob, sizeof(r->knob), "trace_threshold_us");
+	snprintf(r->path, sizeof(r->path), "%s", dir);
+	snprintf(r->orig, sizeof(r->orig), "absent");
+	snprintf(r->new_value, sizeof(r->new_value), "tracefs");
+	rc = journal_append(j, r, err, sizeof(err));
+	free(r);
+	if (rc < 0) {
+		snprintf(t->why, sizeof(t->why), "%s", err);
+		return rc;
+	}
+	t->changed++;
+	snprintf(full, sizeof(full), "%s%s", t->root, dir);
+	if (mount("nodev", full, "tracefs", 0, NULL) < 0) {
+		rc = -errno;
+		snprintf(t->why, sizeof(t->why), "cannot mount tracefs on "
+			 "%s: %s", dir, strerror(errno));
+		return rc;
+	}
+	t->mounted = 1;
+	snprintf(t->dir, sizeof(t->dir), "%s", dir);
+	return 0;
+}
+
+static int find_tracefs(struct trace_ctx *t, struct journal *j)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing",
 					    "/sys/kernel/debug/tracing" };
-	char path[256];
+	char path[1024];
 
 	for (unsigned i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/tracing_on", dirs[i]);
+		snprintf(path, sizeof(path), "%s%s/tracing_on", t->root,
+			 dirs[i]);
 		if (access(path, W_OK) == 0) {
 			snprintf(t->dir, sizeof(t->dir), "%s", dirs[i]);
 			return 0;
@@ -112,51 +177,61 @@ static int find_tracefs(struct trace_ctx *t)
 	}
 	/* The mount point is there but nothing is mounted (containers,
 	 * minimal systems): mount it for this case only. */
-	if (is_empty_dir(dirs[0])) {
-		if (mount("nodev", dirs[0], "tracefs", 0, NULL) == 0) {
-			t->mounted = 1;
-			snprintf(t->dir, sizeof(t->dir), "%s", dirs[0]);
-			return 0;
-		}
-		snprintf(t->why, sizeof(t->why), "cannot mount tracefs on "
-			 "%s: %s", dirs[0], strerror(errno));
-		return -errno;
-	}
+	snprintf(path, sizeof(path), "%s%s", t->root, dirs[0]);
+	/* Never a mount under a test's fake tree: it would be the host's
+	 * one tracefs all the same. */
+	if (is_empty_dir(path) && !t->root[0])
+		return mount_tracefs(t, j, dirs[0]);
 	snprintf(t->why, sizeof(t->why), "no tracefs (neither "
 		 "/sys/kernel/tracing nor /sys/kernel/debug/tracing)");
 	return -ENOENT;
 }
 
-int trace_begin(struct trace_ctx *t)
+/* The setup failed: trace_end must then leave tracefs alone (what was
+ * changed is in the journal); trace = "trace unavailable: why". */
+static int give_up(struct trace_ctx *t, int rc, const char *what)
 {
-	char path[512];
+	char why[sizeof(t->why)];
+
+	snprintf(why, sizeof(why), "%s", t->why);
+	snprintf(t->why, sizeof(t->why), "%.40s %.120s: %.200s", what, t->dir,
+		 why[0] ? why : strerror(-rc));
+	t->dir[0] = '\0';
+	return rc;
+}
+
+int trace_begin(struct trace_ctx *t, struct journal *j)
+{
+	char path[1024];
 	int fd, rc;
 
 	memset(t, 0, sizeof(*t));
-	if ((rc = find_tracefs(t)))
-		return rc;
-	rc = journal_write(t, "tracing_on", "0");
-	if (rc == 0)
-		rc = journal_write(t, "current_tracer", "nop");
-	if (rc) {
-		snprintf(t->why, sizeof(t->why), "cannot set up %s: %s",
-			 t->dir, strerror(-rc));
+	snprintf(t->root, sizeof(t->root), "%s", j->root);
+	if ((rc = find_tracefs(t, j))) {
+		t->dir[0] = '\0';
 		return rc;
 	}
+	rc = journal_write(t, j, "tracing_on", "0");
+	if (rc == 0)
+		rc = journal_write(t, j, "current_tracer", "nop");
+	if (rc)
+		return give_up(t, rc, "cannot set up");
 	/* Clear the ring so the stored trace is this case's. */
-	path_of(t, "trace", path, sizeof(path));
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	host_path(t, "trace", path, sizeof(path));
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0)
 		close(fd);
-	for (unsigned i = 0; i < NEVENTS; i++)
-		journal_write(t, events[i], "1"); /* absent events: fine */
-	/* tracing_on is journaled already: write it directly. */
-	path_of(t, "tracing_on", path, sizeof(path));
-	if ((rc = write_str(path, "1"))) {
-		snprintf(t->why, sizeof(t->why), "cannot start tracing: %s",
-			 strerror(-rc));
-		return rc;
+	for (unsigned i = 0; i < NEVENTS; i++) {
+		rc = journal_write(t, j, events[i], "1");
+		/* An event this kernel lacks is fine; a journal that cannot
+		 * be written is not (nothing more may change then). */
+		if (rc && rc != -ENOENT && rc != -EINVAL && rc != -EACCES)
+			return give_up(t, rc, "cannot enable the events in");
 	}
+	/* tracing_on's original is journaled already: write it directly. */
+	host_path(t, "tracing_on", path, sizeof(path));
+	if ((rc = write_str(path, "1")))
+		return give_up(t, rc, "cannot start tracing in");
 	return 0;
 }
 
@@ -201,7 +276,7 @@ static char *read_tail(const char *path, size_t *len)
 
 int trace_end(struct trace_ctx *t, trace_fact_fn fact, void *ctx)
 {
-	char path[512], on[16] = "";
+	char path[1024], on[16] = "";
 	char msg[600];
 	size_t len = 0;
 	char *text;
@@ -212,30 +287,23 @@ int trace_end(struct trace_ctx *t, trace_fact_fn fact, void *ctx)
 			 t->why[0] ? t->why : "not set up");
 		return fact(ctx, "trace", msg);
 	}
-	path_of(t, "tracing_on", path, sizeof(path));
+	host_path(t, "tracing_on", path, sizeof(path));
 	read_small(path, on, sizeof(on));
-	/* Stop first so reading does not race new events. */
+	/* Stop first so reading does not race new events; the journal
+	 * puts tracing_on's original back afterwards. */
 	write_str(path, "0");
 	rc = fact(ctx, "trace_stopped", strcmp(on, "0") ? "no" : "yes");
-	path_of(t, "trace", path, sizeof(path));
+	host_path(t, "trace", path, sizeof(path));
 	text = read_tail(path, &len);
 	if (rc == 0) {
 		if (text)
 			rc = fact(ctx, "trace", text);
 		else {
 			snprintf(msg, sizeof(msg), "trace unavailable: cannot "
-				 "read %s", path);
+				 "read %s/trace", t->dir);
 			rc = fact(ctx, "trace", msg);
 		}
 	}
 	free(text);
-	/* Undo in reverse order; tracing_on (entry 0) last. */
-	while (t->n > 0) {
-		t->n--;
-		if (path_of(t, t->journal[t->n].file, path, sizeof(path)) == 0)
-			write_str(path, t->journal[t->n].orig);
-	}
-	if (t->mounted && umount2(t->dir, MNT_DETACH) == 0)
-		t->mounted = 0;
 	return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * tuning.c - apply the run-time host knobs of a profile for one case and
- * undo them after it (see tuning.h).  The pattern of trace.c: read the
- * original, journal it, then write; here the journal is a file
- * (journal.h) so the host can be restored after a crash as well.
+ * undo them after it (see tuning.h): read the original, journal it, then
+ * write; the journal is a file (journal.h) so the host can be restored
+ * after a crash as well.  cpuset_isolate is tuning_cpuset.c.
  */
 #include "harness/tuning.h"
 
@@ -19,12 +19,10 @@
 #include <unistd.h>
 
 #include "harness/plan.h"
+#include "harness/tuning_int.h"
 #include "harness/util.h"
 
-static void fact(struct tuning *t, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fact(struct tuning *t, const char *key, const char *fmt, ...)
+void tuning_fact(struct tuning *t, const char *key, const char *fmt, ...)
 {
 	char v[4096];
 	va_list ap;
@@ -69,12 +67,7 @@ static void selected_word(char *v)
 	memmove(v, open_b + 1, strlen(open_b + 1) + 1);
 }
 
-/*
- * Set path to v for knob: read the original, journal, write.  Returns 0
- * (also when it already was v: nothing journaled), or -errno with err set.
- * *orig_out gets the original when given.
- */
-static int set_file(struct tuning *t, const char *knob, const char *path,
+int tuning_set_file(struct tuning *t, const char *knob, const char *path,
 		    const char *v, char *orig_out, size_t origsz, char *err,
 		    size_t errsz)
 {
@@ -183,8 +176,9 @@ static int irq_affinity(struct tuning *t, const struct cpulist *hk,
 	if (read_text(full, orig, sizeof(orig)) < 0)
 		orig[0] = '\0';
 	mask_like(hk, orig, mask, sizeof(mask));
-	rc = set_file(t, "irq_affinity", "/proc/irq/default_smp_affinity",
-		      mask, NULL, 0, err, errsz);
+	rc = tuning_set_file(t, "irq_affinity",
+			     "/proc/irq/default_smp_affinity", mask, NULL, 0,
+			     err, errsz);
 	if (rc < 0)
 		return rc;
 	snprintf(dirpath, sizeof(dirpath), "%s/proc/irq", t->j.root);
@@ -209,8 +203,8 @@ static int irq_affinity(struct tuning *t, const struct cpulist *hk,
 		mask_like(hk, orig, mask, sizeof(mask));
 		if (!strcmp(orig, mask))
 			continue;
-		rc = set_file(t, "irq_affinity", path, mask, NULL, 0, err,
-			      errsz);
+		rc = tuning_set_file(t, "irq_affinity", path, mask, NULL, 0,
+				     err, errsz);
 		if (rc == 0) {
 			nmoved++;
 			if (ml < sizeof(moved) - 16)
@@ -236,11 +230,11 @@ static int irq_affinity(struct tuning *t, const struct cpulist *hk,
 	}
 	closedir(d);
 	cpulist_format(hk, mask, sizeof(mask));
-	fact(t, "tune.irq_affinity", "%s", mask);
-	fact(t, "tune.irq_affinity.moved", "%u: %s", nmoved, moved);
+	tuning_fact(t, "tune.irq_affinity", "%s", mask);
+	tuning_fact(t, "tune.irq_affinity.moved", "%u: %s", nmoved, moved);
 	if (nrefused)
-		fact(t, "tune.irq_affinity.refused", "%u: %s", nrefused,
-		     refused);
+		tuning_fact(t, "tune.irq_affinity.refused", "%u: %s",
+			    nrefused, refused);
 	return 0;
 }
 
@@ -332,8 +326,9 @@ static int kthread_priority(struct tuning *t, const struct plan_case *pc,
 	closedir(d);
 	free(r);
 	if (rc == 0)
-		fact(t, "tune.kthread_priority", "fifo:%d: %s", prio,
-		     dl ? done : "no such threads on the measured CPUs");
+		tuning_fact(t, "tune.kthread_priority", "fifo:%d: %s", prio,
+			    dl ? done : "no such threads on the measured "
+			    "CPUs");
 	return rc;
 }
 
@@ -342,101 +337,13 @@ static int simple(struct tuning *t, const char *knob, const char *path,
 		  const char *v, char *err, size_t errsz)
 {
 	char key[160], orig[256] = "";
-	int rc = set_file(t, knob, path, v, orig, sizeof(orig), err, errsz);
+	int rc = tuning_set_file(t, knob, path, v, orig, sizeof(orig), err,
+				 errsz);
 
 	if (rc < 0)
 		return rc;
 	snprintf(key, sizeof(key), "tune.%s", knob);
-	fact(t, key, "%s (was %s)", v, orig);
-	return 0;
-}
-
-#define CPUSET_V1 "/sys/fs/cgroup/cpuset"
-
-/* A cpuset of isolat's own (journaled as a directory: undo removes it and
- * what was written inside). */
-static int make_cpuset(struct tuning *t, const char *name,
-		       const struct cpulist *cpus, const char *mems,
-		       int balance, char *err, size_t errsz)
-{
-	static const char *const files[] = {
-		"cpuset.cpus", "cpuset.mems", "cpuset.sched_load_balance",
-	};
-	struct journal_rec *r = calloc(1, sizeof(*r));
-	char full[600], file[700], list[512];
-	const char *vals[3] = {list, mems, balance ? "1" : "0"};
-	int rc;
-
-	if (!r)
-		return -ENOMEM;
-	cpulist_format(cpus, list, sizeof(list));
-	r->kind = JOURNAL_MKDIR;
-	snprintf(r->knob, sizeof(r->knob), "cpuset_isolate");
-	snprintf(r->path, sizeof(r->path), CPUSET_V1 "/%s", name);
-	snprintf(r->orig, sizeof(r->orig), "absent");
-	snprintf(r->new_value, sizeof(r->new_value), "created");
-	rc = journal_append(&t->j, r, err, errsz);
-	free(r);
-	if (rc < 0)
-		return rc;
-	snprintf(full, sizeof(full), "%s" CPUSET_V1 "/%s", t->j.root, name);
-	if (mkdir(full, 0755) < 0) {
-		rc = -errno;
-		snprintf(err, errsz, CPUSET_V1 "/%s: %s%s", name,
-			 strerror(errno), rc == -EEXIST ? " (left by an "
-			 "earlier run: run `isolat restore` or rmdir it)" : "");
-		return rc;
-	}
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(file, sizeof(file), "%s/%s", full, files[i]);
-		rc = write_str(file, vals[i]);
-		if (rc < 0) {
-			snprintf(err, errsz, CPUSET_V1 "/%s/%s = %s: %s", name,
-				 files[i], vals[i], strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
-}
-
-/*
- * cgroup v1, as `cset shield` does without moving tasks: the measured CPUs
- * in an isolat.tune.isolated cpuset with sched_load_balance 0, the
- * housekeeping CPUs in a balanced isolat.tune.housekeeping, and the root's
- * balancing off, so the scheduler builds no domain spanning a measured CPU
- * and load balancing pulls nothing onto it.  Not cpu_exclusive: the LXC backend's
- * cpuset of the same CPUs is a sibling and must still be allowed.  Tasks
- * stay where they are (the workload pins its own threads).
- */
-static int cpuset_isolate(struct tuning *t, const struct plan_case *pc,
-			  const struct cpulist *hk, char *err, size_t errsz)
-{
-	char path[600], mems[256], orig[16] = "", cpus[256];
-	int rc;
-
-	snprintf(path, sizeof(path), "%s" CPUSET_V1 "/cpuset.mems", t->j.root);
-	if (read_text(path, mems, sizeof(mems)) < 0) {
-		snprintf(path, sizeof(path), "%s/sys/fs/cgroup/"
-			 "cgroup.controllers", t->j.root);
-		snprintf(err, errsz, "cpuset_isolate: %s", access(path, F_OK)
-			 ? "no cpuset controller mounted at " CPUSET_V1
-			 : "cgroup v2 (cpuset.cpus.partition) is not "
-			   "implemented yet; remove cpuset_isolate from the "
-			   "profile on this host");
-		return -EOPNOTSUPP;
-	}
-	if ((rc = make_cpuset(t, "isolat.tune.housekeeping", hk, mems, 1, err,
-			      errsz)) ||
-	    (rc = make_cpuset(t, "isolat.tune.isolated", &pc->params.cpus, mems, 0,
-			      err, errsz)) ||
-	    (rc = set_file(t, "cpuset_isolate",
-			   CPUSET_V1 "/cpuset.sched_load_balance", "0", orig,
-			   sizeof(orig), err, errsz)))
-		return rc;
-	cpulist_format(&pc->params.cpus, cpus, sizeof(cpus));
-	fact(t, "tune.cpuset_isolate", "cgroup v1: " CPUSET_V1 "/isolat."
-	     "tune.isolated = %s without load balancing; root "
-	     "sched_load_balance 0 (was %s)", cpus, orig);
+	tuning_fact(t, key, "%s (was %s)", v, orig);
 	return 0;
 }
 
@@ -452,8 +359,9 @@ static int governor(struct tuning *t, const struct plan_case *pc,
 			 "scaling_governor", pc->params.cpus.cpu[i]);
 		snprintf(full, sizeof(full), "%s%s", t->j.root, path);
 		if (access(full, F_OK) < 0) {
-			fact(t, "tune.governor", "not applicable: no cpufreq "
-			     "on CPU %u", pc->params.cpus.cpu[i]);
+			tuning_fact(t, "tune.governor", "not applicable: no "
+				    "cpufreq on CPU %u",
+				    pc->params.cpus.cpu[i]);
 			return 0;
 		}
 		snprintf(key, sizeof(key), "governor.cpu%u",
@@ -493,8 +401,8 @@ int tuning_apply(struct tuning *t, const struct plan_case *pc,
 
 		snprintf(full, sizeof(full), "%s%s", t->j.root, wq);
 		if (read_text(full, orig, sizeof(orig)) < 0) {
-			fact(t, "tune.workqueue_cpumask", "not applicable: "
-			     "no %s", wq);
+			tuning_fact(t, "tune.workqueue_cpumask",
+				    "not applicable: no %s", wq);
 		} else {
 			mask_like(&hk, orig, mask, sizeof(mask));
 			if ((rc = simple(t, "workqueue_cpumask", wq, mask, err,
@@ -519,8 +427,9 @@ int tuning_apply(struct tuning *t, const struct plan_case *pc,
 	if (p->governor[0] && (rc = governor(t, pc, p->governor, err, errsz)))
 		return rc;
 	if (p->dma_latency == 0)
-		fact(t, "tune.dma_latency", "0: held by the rtlat workload "
-		     "(/dev/cpu_dma_latency) while it measures");
+		tuning_fact(t, "tune.dma_latency", "0: held by the rtlat "
+			    "workload (/dev/cpu_dma_latency) while it "
+			    "measures");
 	if (p->thp[0] &&
 	    (rc = simple(t, "thp", "/sys/kernel/mm/transparent_hugepage/"
 			 "enabled", p->thp, err, errsz)))
@@ -528,7 +437,8 @@ int tuning_apply(struct tuning *t, const struct plan_case *pc,
 	if (p->kthread_priority &&
 	    (rc = kthread_priority(t, pc, p->kthread_priority, err, errsz)))
 		return rc;
-	if (p->cpuset_isolate && (rc = cpuset_isolate(t, pc, &hk, err, errsz)))
+	if (p->cpuset_isolate &&
+	    (rc = tuning_cpuset_isolate(t, pc, &hk, err, errsz)))
 		return rc;
 	return 0;
 }
@@ -543,8 +453,8 @@ static void undo_note(void *ctx, const struct journal_rec *r, int rc)
 		t->undo_failed++;
 		snprintf(key, sizeof(key), "tune.restore.failed.%.150s",
 			 r->path);
-		fact(t, key, "%s back to %s: %s", r->knob, r->orig,
-		     strerror(-rc));
+		tuning_fact(t, key, "%s back to %s: %s", r->knob, r->orig,
+			    strerror(-rc));
 	} else {
 		t->undone++;
 	}
@@ -559,7 +469,8 @@ int tuning_undo(struct tuning *t, char *err, size_t errsz)
 		return 0;
 	journal_close(&t->j);
 	rc = journal_replay(t->j.path, t->j.root, undo_note, t, err, errsz);
-	fact(t, "tune.restore", "%u change%s undone%s", t->undone,
-	     t->undone == 1 ? "" : "s", t->undo_failed ? ", some failed" : "");
+	tuning_fact(t, "tune.restore", "%u change%s undone%s", t->undone,
+		    t->undone == 1 ? "" : "s",
+		    t->undo_failed ? ", some failed" : "");
 	return rc;
 }

@@ -3,9 +3,11 @@
  *
  * Run-time knobs (irq_affinity, workqueue_cpumask, timer_migration,
  * sched_rt_runtime_us, governor, thp, kthread_priority, cpuset_isolate;
- * dma_latency is held by the workload) are applied by the run loop before a case and
- * undone after it.  Every change goes through journal.h first, so a crash
- * leaves a journal that `isolat restore` replays.
+ * dma_latency is held by the workload) are applied by the run loop before
+ * a case and undone after it.  Every change goes through journal.h first,
+ * so a crash leaves a journal that `isolat restore` replays.  The same
+ * journal takes trace.h's tracefs changes for the case (after the knobs'),
+ * so tuning_undo() undoes those first.
  *
  * Boot-time knobs (isolcpus, nohz_full, rcu_nocbs, irqaffinity,
  * skew_tick) cannot be applied by a harness: they are requirements,
@@ -50,6 +52,11 @@ struct tuning {
 	void *ctx;
 	unsigned undone, undo_failed;
 	int write_failed; /* the last set_file failed at the write itself */
+	/* cgroup v2 cpuset_isolate: the partition's cgroup.procs, where the
+	 * workload must be born ("" when none), and while the harness is
+	 * in there, the cgroup.procs it came from. */
+	char join[512];
+	char back[1024];
 };
 
 /*
@@ -61,6 +68,19 @@ struct tuning {
 int tuning_apply(struct tuning *t, const struct plan_case *pc,
 		 const char *journal_path, tuning_fact_fn fact, void *ctx,
 		 char *err, size_t errsz);
+
+/*
+ * cgroup v2 cpuset_isolate only (else a no-op returning 0): move the
+ * harness into the case's partition, so the workload it starts now is
+ * born there - the CPUs of an isolated partition are taken from every
+ * task outside it, so a workload started outside could not pin to them.
+ * The harness is single-threaded here (the chunk writer starts after).
+ * tuning_leave() moves it back right after the start; both are journaled
+ * nowhere: a harness that dies in between leaves nothing of its own.
+ * 0 or -errno with err set.
+ */
+int tuning_enter(struct tuning *t, char *err, size_t errsz);
+int tuning_leave(struct tuning *t, char *err, size_t errsz);
 
 /* Undo what tuning_apply changed (reverse order) and remove the journal.
  * Safe to call when nothing was applied.  0 or -errno with err set. */

@@ -4,6 +4,7 @@
 # journal brings the host back through `isolat restore`; a profile that
 # needs a boot parameter this host lacks is skipped with the reason.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_snapshot.sh"
 
 need_root "profiles: host tuning and restore" || exit 0
 JOURNAL=/run/isolat/journal
@@ -16,20 +17,6 @@ trap '"$ISOLAT" --quiet restore > /dev/null 2>&1; rm -rf "$T"' EXIT
 
 differs() { ! cmp -s "$1" "$2"; }
 not_in() { ! grep -qE "$1" "$2"; }
-
-# Everything the irq profile touches, as one comparable text.
-snapshot() {
-	for f in /proc/irq/default_smp_affinity /proc/irq/*/smp_affinity \
-		/proc/sys/kernel/timer_migration \
-		/proc/sys/kernel/sched_rt_runtime_us \
-		/sys/kernel/mm/transparent_hugepage/enabled \
-		/sys/devices/virtual/workqueue/cpumask \
-		/sys/fs/cgroup/cpuset/cpuset.sched_load_balance; do
-		[ -r "$f" ] && printf '%s %s\n' "$f" "$(cat "$f" 2>&1)"
-	done
-	ls -d /sys/fs/cgroup/cpuset/isolat.tune.* 2>/dev/null
-	ps -eo pid=,comm=,cls=,rtprio= | awk '$2 ~ /^(ksoftirqd|ktimers|rcuc)\//'
-}
 
 profile_irq() {
 	cat <<INI
@@ -68,10 +55,15 @@ sched_rt_runtime_us = -1
 cpuset_isolate = yes
 INI
 DB=$T/r.db
-# cgroup v1 cpusets here; v2 partitions are not implemented: case fails.
-want_shield=done last_knob=cpuset.sched_load_balance
-[ -e /sys/fs/cgroup/cpuset/cpuset.sched_load_balance ] ||
-	want_shield=failed last_knob=kthread_priority
+# The last record cpuset_isolate journals, by cgroup version; without a
+# usable cpuset controller the shield case fails with the reason.
+case $(cpuset_mode) in
+v1) want_shield=done last_knob=cpuset.sched_load_balance
+    shield_fact="isolat.tune.isolated = 1 without load balancing" ;;
+v2) want_shield=done last_knob=cpuset.cpus.partition
+    shield_fact="isolat.tune.isolated partition" ;;
+*) want_shield=failed last_knob=kthread_priority ;;
+esac
 snapshot > "$T/before"
 "$ISOLAT" --db "$DB" --quiet run "$T/s.ini" > /dev/null
 rc=$?
@@ -95,7 +87,7 @@ fi
 check "dma_latency recorded" grep -q "held by the rtlat workload" <<<"$(fact misc tune.dma_latency)"
 check "sched_rt_runtime_us applied ($(fact misc tune.sched_rt_runtime_us))" grep -q "^-1 (was " <<<"$(fact misc tune.sched_rt_runtime_us)"
 [ $want_shield = done ] &&
-	check "cpuset_isolate applied ($(fact shield tune.cpuset_isolate))" grep -q "isolat.tune.isolated = 1 without load balancing" <<<"$(fact shield tune.cpuset_isolate)"
+	check "cpuset_isolate applied ($(fact shield tune.cpuset_isolate))" grep -q "$shield_fact" <<<"$(fact shield tune.cpuset_isolate)"
 check "none case records no tuning" [ "$(q "$DB" "SELECT count(*) FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.profile='none' AND f.key LIKE 'tune.%'")" = 0 ]
 check "host state after the run identical to before" cmp -s "$T/before" "$T/after"
 [ -s "$T/after" ] && ! cmp -s "$T/before" "$T/after" && diff "$T/before" "$T/after" | sed 's/^/# /'

@@ -4,7 +4,9 @@
  * outside the tuning allow-list are refused on append and on replay (a
  * tampered journal cannot make restore write /etc/passwd), a torn last
  * line is ignored, and the owner of a journal is told alive from dead.
- * Also the boot-time requirement check against a fake cmdline and sysfs.
+ * Also the boot-time requirement check against a fake cmdline and sysfs,
+ * and ftrace on threshold (trace.c) journaling its tracefs writes into the
+ * case's journal, after tuning's, on a fake tracefs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "harness/journal.h"
+#include "harness/trace.h"
 #include "harness/tuning.h"
 
 static char root[64], jpath[128];
@@ -164,6 +167,60 @@ static void test_allowed(void **state)
 	assert_false(journal_path_allowed(JOURNAL_MKDIR,
 		"/sys/fs/cgroup/cpuset/isolat.tune."));
 	assert_false(journal_path_allowed(JOURNAL_MKDIR, "/tmp/isolat.tune.x"));
+}
+
+/* tracefs: the exact files trace.c writes, in either place tracefs
+ * lives; nothing that takes commands, no group switch, no instance. */
+static void test_allowed_tracefs(void **state)
+{
+	static const char *const ok[] = {
+		"/sys/kernel/tracing/tracing_on",
+		"/sys/kernel/tracing/current_tracer",
+		"/sys/kernel/tracing/buffer_size_kb",
+		"/sys/kernel/tracing/tracing_cpumask",
+		"/sys/kernel/tracing/events/sched/sched_switch/enable",
+		"/sys/kernel/tracing/events/irq_vectors/local_timer_entry/"
+		"enable",
+		"/sys/kernel/debug/tracing/tracing_on",
+		"/sys/kernel/debug/tracing/events/irq/softirq_exit/enable",
+	};
+	static const char *const bad[] = {
+		"/sys/kernel/tracing/trace", "/sys/kernel/tracing/set_event",
+		"/sys/kernel/tracing/kprobe_events",
+		"/sys/kernel/tracing/set_ftrace_filter",
+		"/sys/kernel/tracing/events/enable",
+		"/sys/kernel/tracing/events/sched/enable",
+		"/sys/kernel/tracing/events/sched/sched_switch/filter",
+		"/sys/kernel/tracing/events/sched/sched_switch/trigger",
+		"/sys/kernel/tracing/events/sched/sched_switch/enable/x",
+		"/sys/kernel/tracing/events/sched//enable",
+		"/sys/kernel/tracing/events/Sched/x/enable",
+		"/sys/kernel/tracing/events/sched/../../tracing_on",
+		"/sys/kernel/tracing/instances/x/tracing_on",
+		"/sys/kernel/tracing/tracing_on/", "/sys/kernel/tracing/",
+		"/sys/kernel/tracingx/tracing_on",
+		"/sys/kernel/debug/tracing_on", "/sys/kernel/debug/x",
+		"/sys/kernel/tracing/tracing_on\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!journal_path_allowed(JOURNAL_WRITE, ok[i]))
+			fail_msg("refused %s", ok[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (journal_path_allowed(JOURNAL_WRITE, bad[i]))
+			fail_msg("allowed %s", bad[i]);
+	/* Only trace.c's own mount point is ever unmounted. */
+	assert_true(journal_path_allowed(JOURNAL_MOUNT, "/sys/kernel/tracing"));
+	assert_false(journal_path_allowed(JOURNAL_MOUNT,
+					  "/sys/kernel/debug/tracing"));
+	assert_false(journal_path_allowed(JOURNAL_MOUNT, "/sys"));
+	assert_false(journal_path_allowed(JOURNAL_MOUNT, "/"));
+	assert_false(journal_path_allowed(JOURNAL_MOUNT, "/proc"));
+	assert_false(journal_path_allowed(JOURNAL_MKDIR,
+					  "/sys/kernel/tracing"));
+	assert_false(journal_path_allowed(JOURNAL_SCHED,
+					  "/sys/kernel/tracing/tracing_on"));
 }
 
 /* A cgroup directory made by tuning goes away on replay; a second replay
@@ -387,10 +444,202 @@ static void test_boot_check(void **state)
 	assert_int_equal(tuning_boot_check(&p, root, why, sizeof(why)), 1);
 }
 
+#define TFS "/sys/kernel/tracing"
+
+/* A fake tracefs as a kernel leaves it: tracing on, a function tracer
+ * someone chose, events off, one event in soft mode, one the kernel lacks
+ * (irq_vectors), an old ring. */
+static void fake_tracefs(void)
+{
+	put(TFS "/tracing_on", "1\n");
+	put(TFS "/current_tracer", "function\n");
+	put(TFS "/trace", "old ring\n");
+	put(TFS "/events/sched/sched_switch/enable", "0\n");
+	put(TFS "/events/sched/sched_wakeup/enable", "0*\n");
+	put(TFS "/events/irq/irq_handler_entry/enable", "0\n");
+	put(TFS "/events/irq/irq_handler_exit/enable", "0\n");
+	put(TFS "/events/irq/softirq_entry/enable", "0\n");
+	put(TFS "/events/irq/softirq_exit/enable", "0\n");
+}
+
+static int trace_fact_cb(void *ctx, const char *key, const char *value)
+{
+	char *stopped = ctx;
+
+	if (!strcmp(key, "trace_stopped"))
+		snprintf(stopped, 16, "%s", value);
+	return 0;
+}
+
+/* trace.c's changes land in the case's journal after tuning's: the
+ * replay puts tracefs back first, then the profile's knob; values exact,
+ * a soft-mode event and a missing one untouched. */
+static void test_trace_journaled(void **state)
+{
+	struct journal j;
+	struct trace_ctx t;
+	struct order o = {0};
+	char err[256] = "", stopped[16] = "";
+	FILE *f;
+	char text[4096];
+	size_t n;
+
+	(void)state;
+	fake_tracefs();
+	put("/proc/sys/kernel/timer_migration", "1");
+	journal_init(&j, jpath, root);
+	rec(&j, "timer_migration", "/proc/sys/kernel/timer_migration", "1",
+	    "0");
+	assert_int_equal(trace_begin(&t, &j), 0);
+	assert_string_equal(t.dir, TFS);
+	assert_false(t.mounted);
+	assert_string_equal(get(TFS "/tracing_on"), "1");
+	assert_string_equal(get(TFS "/current_tracer"), "nop");
+	assert_string_equal(get(TFS "/trace"), "");
+	assert_string_equal(get(TFS "/events/sched/sched_switch/enable"), "1");
+	assert_string_equal(get(TFS "/events/irq/softirq_exit/enable"), "1");
+	assert_string_equal(get(TFS "/events/sched/sched_wakeup/enable"),
+			    "0*\n");
+	/* 1 tuning record + tracing_on, current_tracer, 5 events. */
+	assert_int_equal(j.n, 8);
+	assert_int_equal(t.changed, 7);
+	f = fopen(jpath, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "write\ttrace_threshold_us\t" TFS
+			       "/tracing_on\t1\t0\n"
+			       "write\ttrace_threshold_us\t" TFS
+			       "/current_tracer\tfunction\tnop\n"));
+	assert_true(strstr(text, "timer_migration") <
+		    strstr(text, "tracing_on"));
+	assert_null(strstr(text, "sched_wakeup"));
+	assert_null(strstr(text, "irq_vectors"));
+	/* The workload did not stop the ring: trace_end says so and leaves
+	 * restoring to the journal. */
+	put(TFS "/trace", "ring text\n");
+	assert_int_equal(trace_end(&t, trace_fact_cb, stopped), 0);
+	assert_string_equal(stopped, "no");
+	assert_string_equal(get(TFS "/tracing_on"), "0");
+	assert_string_equal(get(TFS "/current_tracer"), "nop");
+	journal_close(&j);
+	assert_int_equal(journal_replay(jpath, root, note, &o, err,
+					sizeof(err)), 0);
+	assert_int_equal(o.n, 8);
+	assert_string_equal(o.seen[0], TFS "/events/irq/softirq_exit/enable=0");
+	assert_string_equal(o.seen[5], TFS "/current_tracer=function");
+	assert_string_equal(o.seen[6], TFS "/tracing_on=1");
+	assert_string_equal(o.seen[7], "/proc/sys/kernel/timer_migration=1");
+	assert_string_equal(get(TFS "/tracing_on"), "1");
+	assert_string_equal(get(TFS "/current_tracer"), "function");
+	assert_string_equal(get(TFS "/events/sched/sched_switch/enable"), "0");
+	assert_string_equal(get(TFS "/events/irq/irq_handler_exit/enable"),
+			    "0");
+	assert_string_equal(get(TFS "/events/sched/sched_wakeup/enable"),
+			    "0*\n");
+	assert_string_equal(get("/proc/sys/kernel/timer_migration"), "1");
+	assert_int_equal(access(jpath, F_OK), -1);
+}
+
+/* The harness killed while tracing (no trace_end): the journal file alone
+ * - what `isolat restore` reads - brings tracefs back; a profile "none"
+ * case has only trace.c's records in it. */
+static void test_trace_killed(void **state)
+{
+	struct journal j;
+	struct trace_ctx t;
+	char err[256] = "";
+
+	(void)state;
+	fake_tracefs();
+	journal_init(&j, jpath, root);
+	assert_int_equal(trace_begin(&t, &j), 0);
+	assert_int_equal(j.n, 7);
+	journal_close(&j); /* the process is gone; the file stays */
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), 0);
+	assert_string_equal(get(TFS "/tracing_on"), "1");
+	assert_string_equal(get(TFS "/current_tracer"), "function");
+	assert_string_equal(get(TFS "/events/irq/softirq_entry/enable"), "0");
+}
+
+/* No tracefs: unavailable with the reason, nothing journaled; an empty
+ * mount point in a fake tree is never mounted on (it would be the host's
+ * one tracefs). */
+static void test_trace_unavailable(void **state)
+{
+	struct journal j;
+	struct trace_ctx t;
+	char path[256], stopped[16] = "";
+
+	(void)state;
+	journal_init(&j, jpath, root);
+	assert_int_equal(trace_begin(&t, &j), -ENOENT);
+	assert_non_null(strstr(t.why, "no tracefs"));
+	snprintf(path, sizeof(path), "%s/sys/kernel/tracing", root);
+	put("/sys/kernel/.keep", "");
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(trace_begin(&t, &j), -ENOENT);
+	assert_false(t.mounted);
+	assert_int_equal(j.n, 0);
+	assert_int_equal(access(jpath, F_OK), -1);
+	assert_int_equal(trace_end(&t, trace_fact_cb, stopped), 0);
+	journal_close(&j);
+}
+
+struct fact_log {
+	char trace[512];
+};
+
+static int trace_fact_log(void *ctx, const char *key, const char *value)
+{
+	struct fact_log *l = ctx;
+
+	if (!strcmp(key, "trace"))
+		snprintf(l->trace, sizeof(l->trace), "%s", value);
+	return 0;
+}
+
+/* A journal that cannot be written: nothing in tracefs changes, not even
+ * at the end (trace_end must not stop a ring it never journaled), and
+ * the case says why. */
+static void test_trace_journal_fails(void **state)
+{
+	struct journal j;
+	struct trace_ctx t;
+	struct fact_log l = {""};
+	char bad[256];
+
+	(void)state;
+	fake_tracefs();
+	put("/run/file", "not a directory");
+	snprintf(bad, sizeof(bad), "%s/run/file/journal", root);
+	journal_init(&j, bad, root);
+	assert_true(trace_begin(&t, &j) < 0);
+	assert_string_equal(t.dir, "");
+	assert_int_equal(trace_end(&t, trace_fact_log, &l), 0);
+	assert_non_null(strstr(l.trace, "trace unavailable: cannot set up"));
+	assert_non_null(strstr(l.trace, "/run/file"));
+	assert_string_equal(get(TFS "/tracing_on"), "1\n");
+	assert_string_equal(get(TFS "/current_tracer"), "function\n");
+	assert_string_equal(get(TFS "/trace"), "old ring\n");
+	journal_close(&j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allowed),
+		cmocka_unit_test(test_allowed_tracefs),
+		cmocka_unit_test_setup_teardown(test_trace_journaled, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_trace_killed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_trace_unavailable, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_trace_journal_fails,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_refuses, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replay_reverse, setup,

@@ -1,0 +1,70 @@
+# lib_snapshot.sh - sourced by the host-tuning tests (profiles.sh,
+# matrix.sh): snapshot prints every host knob isolat's tuning and tracing
+# can touch, one "path value" line each, so that two snapshots compare
+# with cmp.  Not a test itself (lib*.sh are helpers).
+#
+# Read only: tracefs is read through a private mount namespace when it is
+# not mounted (a mount on the host would itself be a change, and would make
+# trace.c skip the mount it journals).  /dev/cpu_dma_latency is held open by
+# the workload, never written, so it has no state to compare.
+
+# How cpuset_isolate can work here: "v1" (a cpuset hierarchy), "v2" (a
+# cgroup2 partition: needs a CPU besides measured CPU 1 and housekeeping
+# CPU 0, as the tests use them), or "none" (the case fails with why).
+cpuset_mode() {
+	local cg=/sys/fs/cgroup
+	if [ -e $cg/cpuset/cpuset.sched_load_balance ]; then
+		echo v1
+	elif grep -qsw cpuset $cg/cgroup.controllers $cg/unified/cgroup.controllers &&
+		[ "$(getconf _NPROCESSORS_ONLN)" -ge 3 ]; then
+		echo v2
+	else
+		echo none
+	fi
+}
+
+# path value, for every readable file given (one grep: /proc/irq is long).
+snap_files() {
+	grep -H '' "$@" 2>/dev/null | sed 's/:/ /'
+}
+
+snap_tracefs() {
+	local d
+	# Where tracefs is mounted on the host is part of the state.
+	awk '$3 == "tracefs" {print "mount tracefs " $2}' /proc/self/mounts
+	command -v unshare > /dev/null || { echo "tracefs: no unshare"; return; }
+	d=$(mktemp -d /tmp/isolat-snap.XXXXXX)
+	unshare -m --propagation private sh -c '
+		mount -t tracefs nodev "$1" 2>/dev/null || exit 0
+		cd "$1" || exit 0
+		grep -H "" tracing_on current_tracer buffer_size_kb \
+			tracing_cpumask tracing_thresh \
+			events/sched/*/enable events/irq/*/enable \
+			events/irq_vectors/*/enable 2>/dev/null |
+			sed "s|^|tracefs/|; s/:/ /"' sh "$d"
+	rmdir "$d"
+}
+
+snapshot() {
+	local cg=/sys/fs/cgroup
+	snap_files /proc/irq/default_smp_affinity /proc/irq/*/smp_affinity
+	# Every kernel sysctl (timer_migration, sched_rt_runtime_us, ...);
+	# ns_last_pid moves with every fork.
+	for f in /proc/sys/kernel/*; do
+		[ -f "$f" ] && [ "${f##*/}" != ns_last_pid ] && echo "$f"
+	done | xargs grep -H '' 2>/dev/null | sed 's/:/ /'
+	snap_files /sys/kernel/mm/transparent_hugepage/enabled \
+		/sys/kernel/mm/transparent_hugepage/defrag \
+		/sys/devices/virtual/workqueue/cpumask \
+		/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor
+	# cgroup v1 cpuset root (memory_pressure is a running average) and
+	# v2 root files; the isolat.tune.* directories tuning makes.
+	for f in "$cg"/cpuset/cpuset.*; do
+		[ "${f##*/}" != cpuset.memory_pressure ] && echo "$f"
+	done | xargs grep -H '' 2>/dev/null | sed 's/:/ /'
+	snap_files "$cg"/cgroup.subtree_control "$cg"/cpuset.cpus.effective \
+		"$cg"/cpuset.cpus.isolated "$cg"/unified/cgroup.subtree_control
+	ls -d "$cg"/isolat.tune.* "$cg"/*/isolat.tune.* 2>/dev/null
+	ps -eo pid=,comm=,cls=,rtprio= | awk '$2 ~ /^(ksoftirqd|ktimers|rcuc)\//'
+	snap_tracefs
+}
