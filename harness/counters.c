@@ -29,7 +29,7 @@ struct case_counters *case_counters_begin(const struct plan_case *pc,
 
 	if (!cc)
 		return NULL;
-	cc->cpus = pc->params.cpus;
+	cc->cpus = pc->host_cpus; /* a guest: its pinned vCPUs */
 	cc->irq_err = irqstat_read("/proc/interrupts", &cc->cpus, &cc->irq0);
 	cc->sirq_err = irqstat_read("/proc/softirqs", &cc->cpus, &cc->sirq0);
 	if (!pc->params.trace_threshold_us)

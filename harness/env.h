@@ -82,6 +82,14 @@ struct env_ops {
 	 * are not the host's (a guest's vCPUs): planning checks cpus and
 	 * picks the default housekeeping CPU among them. */
 	void (*guest_cpus)(const struct scn_params *p, struct cpulist *out);
+	/* Optional.  The host CPUs the measured CPUs of a case run on, when
+	 * they are not cpus themselves (a guest: where its measured vCPUs
+	 * are pinned), for host tuning, loads and counters.  Checks the
+	 * backend's placement keys against online (the host's CPUs): -EINVAL
+	 * with "FILE:LINE: what; expected" in err.  Absent: cpus. */
+	int (*host_cpus)(const struct scn_params *p, const char *scn_path,
+			 const struct cpulist *online, struct cpulist *out,
+			 char *err, size_t errsz);
 	/* Optional.  Host metadata only this backend can read (Xen: `xl
 	 * info` from a dom0), handed to set(ctx, key, value); stored with
 	 * the run's host metadata.  Quiet and cheap where it does not apply. */

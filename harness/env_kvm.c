@@ -12,11 +12,13 @@
  *            QEMU from an argv (harness/kvm_cmd.c) with stdout+stderr on
  *            one pipe (the serial console + QEMU's own messages: the
  *            case's log); QMP: query-cpus-fast gives each vCPU's thread,
- *            pinned to its host CPU (kvm_vcpu_host_cpu) and, for measured
- *            vCPUs, made SCHED_FIFO when the profile's or else the
- *            scenario's vcpu_priority is > 0; every other
- *            QEMU thread goes to the host CPUs no measured vCPU uses.
- *            Everything applied is recorded as kvm.* facts.
+ *            pinned to its host CPU (vcpu_pin, else kvm_vcpu_host_cpu)
+ *            and, for measured vCPUs, made SCHED_FIFO when the case's
+ *            vcpu_priority (profile, else scenario) is > 0; every other
+ *            QEMU thread goes to emulator_cpus (default: the host CPUs no
+ *            measured vCPU uses); mem_lock checked in VmLck
+ *            (harness/kvm_place.c).  Everything applied is read back and
+ *            recorded as kvm.* facts; what was not applied fails the case.
  *   wait     QEMU exits when the guest powers off after END.
  *   stop     QMP quit, then SIGTERM/SIGKILL to QEMU's process group.
  *   cleanup  the same, plus the FIFOs, the socket and the initrd.
@@ -38,11 +40,9 @@
  *
  * The guest kernel and its default: kvm_guest_kernel() in kvm_cmd.c.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +53,7 @@
 #include "harness/env.h"
 #include "harness/guest_image.h"
 #include "harness/kvm_cmd.h"
+#include "harness/kvm_place.h"
 #include "harness/plan.h"
 #include "harness/proc.h"
 #include "harness/qmp.h"
@@ -60,7 +61,6 @@
 
 #define KVM_PROBE_MS 10000   /* a KVM guest prints its mark in ~1 s */
 #define QMP_CONNECT_MS 15000
-#define QMP_REPLY_MS 5000
 
 struct kvm_state {
 	char kernel[1024], modules[1024];
@@ -389,135 +389,6 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	return 0;
 }
 
-static int host_online(struct cpulist *online)
-{
-	char text[4096];
-	const char *why;
-
-	if (read_text("/sys/devices/system/cpu/online", text,
-		      sizeof(text)) < 0 ||
-	    cpulist_parse(text, online, &why) < 0)
-		return -EIO;
-	return 0;
-}
-
-/* kvm.vcpu.I.WHAT = v */
-static void fact_vcpu(struct env_case *ec, int i, const char *what,
-		      long long v)
-{
-	char key[96], val[32];
-
-	snprintf(key, sizeof(key), "kvm.vcpu.%d.%s", i, what);
-	snprintf(val, sizeof(val), "%lld", v);
-	ec->fact(ec->fact_ctx, key, val);
-}
-
-/* Pin and prioritize the vCPU threads, move the rest to housekeeping. */
-static int place_threads(struct env_case *ec, struct kvm_state *st,
-			 char *err, size_t errsz)
-{
-	const struct scn_params *p = &ec->pc->params;
-	int prio = p->vcpu_priority;
-	static struct qmp_vcpu v[QMP_MAX_VCPUS];
-	static char reply[65536];
-	struct cpulist online;
-	cpu_set_t hk;
-	int n, rc, host_hk = -1, others = 0;
-	char path[64], text[256];
-	DIR *d;
-	struct dirent *e;
-
-	rc = qmp_command(&st->qmp, "{\"execute\": \"query-cpus-fast\"}", reply,
-			 sizeof(reply), QMP_REPLY_MS);
-	n = rc == 0 ? qmp_parse_vcpus(reply, v, QMP_MAX_VCPUS) : -EINVAL;
-	if (n <= 0 || host_online(&online) < 0) {
-		snprintf(err, errsz, "query-cpus-fast: %s",
-			 rc < 0 ? strerror(-rc) : "no vCPU thread ids");
-		return -EIO;
-	}
-	/* Host housekeeping: online CPUs no measured vCPU is pinned to. */
-	CPU_ZERO(&hk);
-	for (unsigned i = 0; i < online.n; i++) {
-		unsigned c = online.cpu[i];
-
-		if (!cpulist_contains(&p->cpus, c)) {
-			CPU_SET(c, &hk);
-			if (host_hk < 0)
-				host_hk = (int)c;
-		}
-	}
-	if (host_hk < 0) {
-		for (unsigned i = 0; i < online.n; i++)
-			CPU_SET(online.cpu[i], &hk);
-		host_hk = online.cpu[0];
-	}
-	for (int i = 0; i < n; i++) {
-		int cpu = kvm_vcpu_host_cpu((unsigned)v[i].index, &online,
-					    host_hk);
-		int measured = cpulist_contains(&p->cpus,
-						(unsigned)v[i].index);
-		cpu_set_t one;
-
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (sched_setaffinity(v[i].tid, sizeof(one), &one) < 0) {
-			snprintf(err, errsz, "cannot pin vCPU %d (thread %d) "
-				 "to host CPU %d: %s", v[i].index,
-				 (int)v[i].tid, cpu, strerror(errno));
-			return -errno;
-		}
-		fact_vcpu(ec, v[i].index, "tid", v[i].tid);
-		fact_vcpu(ec, v[i].index, "host_cpu", cpu);
-		if (measured && prio > 0) {
-			struct sched_param sp = {.sched_priority = prio};
-
-			if (sched_setscheduler(v[i].tid, SCHED_FIFO, &sp) < 0) {
-				snprintf(err, errsz, "cannot give vCPU %d "
-					 "(thread %d) SCHED_FIFO %d: %s",
-					 v[i].index, (int)v[i].tid, prio,
-					 strerror(errno));
-				return -errno;
-			}
-		}
-		snprintf(path, sizeof(path), "kvm.vcpu.%d.policy", v[i].index);
-		snprintf(text, sizeof(text), "%s %d",
-			 measured && prio > 0 ? "SCHED_FIFO" : "SCHED_OTHER",
-			 measured ? prio : 0);
-		ec->fact(ec->fact_ctx, path, text);
-	}
-	/* Every other thread of QEMU (main loop, I/O, RCU) off the measured
-	 * CPUs.  Threads started later inherit the main thread's mask. */
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)st->qemu.pid);
-	d = opendir(path);
-	while (d && (e = readdir(d))) {
-		pid_t tid = (pid_t)atoi(e->d_name);
-		int vcpu = 0;
-
-		if (tid <= 0)
-			continue;
-		for (int i = 0; i < n; i++)
-			vcpu |= v[i].tid == tid;
-		if (!vcpu && sched_setaffinity(tid, sizeof(hk), &hk) == 0)
-			others++;
-	}
-	if (d)
-		closedir(d);
-	{
-		struct cpulist l = {0};
-
-		for (unsigned c = 0; c < CPU_SETSIZE && l.n < CPULIST_MAX; c++)
-			if (CPU_ISSET(c, &hk))
-				l.cpu[l.n++] = (unsigned short)c;
-		cpulist_format(&l, path, sizeof(path));
-		snprintf(text, sizeof(text), "%d threads on host CPUs %s",
-			 others, path);
-		ec->fact(ec->fact_ctx, "kvm.other_threads", text);
-	}
-	snprintf(text, sizeof(text), "%d", n);
-	ec->fact(ec->fact_ctx, "kvm.vcpus", text);
-	return 0;
-}
-
 static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
@@ -586,7 +457,9 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	}
 	/* The run loop reads after poll(): a blocking read is right. */
 	fcntl(ec->stream_fd, F_SETFL, 0);
-	rc = place_threads(ec, st, err, errsz);
+	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, err, errsz);
+	if (rc == 0)
+		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
 	if (rc < 0)
 		goto failed;
 	goto out;
@@ -653,4 +526,5 @@ const struct env_ops env_kvm_ops = {
 	.cleanup = kvm_cleanup,
 	.probe_scenario = kvm_probe_scenario,
 	.guest_cpus = kvm_guest_cpus,
+	.host_cpus = kvm_host_cpus,
 };

@@ -537,5 +537,6 @@ const struct env_ops env_xen_ops = {
 	.cleanup = xen_cleanup,
 	.probe_scenario = xen_probe_scenario,
 	.guest_cpus = kvm_guest_cpus,
+	.host_cpus = xen_host_cpus,
 	.host_meta = xen_host_meta,
 };

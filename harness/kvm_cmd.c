@@ -27,6 +27,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "harness/tuning.h"
+
 unsigned kvm_vcpus(const struct scn_params *p)
 {
 	unsigned top = p->cpus.n ? p->cpus.cpu[p->cpus.n - 1] : 0;
@@ -61,7 +63,11 @@ int kvm_guest_cmdline(const struct scn_params *p,
 			 p->guest_cmdline[0] ? " " : "", p->guest_cmdline,
 			 extra[0] ? " " : "", extra);
 
-	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	/* In a guest the profile's isolcpus, nohz_full, ... are the guest
+	 * kernel's, which isolat boots per case. */
+	return tuning_guest_boot_args(prof, buf, size, NULL, 0);
 }
 
 /* Append one formatted argument. */
@@ -162,6 +168,115 @@ void kvm_argv_text(char *const *argv, char *buf, size_t size)
 int kvm_vcpu_host_cpu(unsigned v, const struct cpulist *online, int host_hk)
 {
 	return cpulist_contains(online, v) ? (int)v : host_hk;
+}
+
+int kvm_vcpu_map(const struct scn_params *p, const struct cpulist *online,
+		 unsigned short *map, unsigned n)
+{
+	int host_hk = -1;
+
+	if (p->vcpu_pin.n) {
+		if (p->vcpu_pin.n < n)
+			return -ERANGE;
+		for (unsigned v = 0; v < n; v++)
+			map[v] = p->vcpu_pin.cpu[v];
+		return 0;
+	}
+	for (unsigned i = 0; i < online->n && host_hk < 0; i++)
+		if (!cpulist_contains(&p->cpus, online->cpu[i]))
+			host_hk = online->cpu[i];
+	if (host_hk < 0)
+		host_hk = online->n ? online->cpu[0] : 0;
+	for (unsigned v = 0; v < n; v++)
+		map[v] = (unsigned short)kvm_vcpu_host_cpu(v, online, host_hk);
+	return 0;
+}
+
+/* Is every CPU of l online?  *bad gets the first that is not. */
+static int all_online(const struct cpulist *l, const struct cpulist *online,
+		      unsigned *bad)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (!cpulist_contains(online, l->cpu[i])) {
+			*bad = l->cpu[i];
+			return 0;
+		}
+	return 1;
+}
+
+int kvm_host_cpus(const struct scn_params *p, const char *scn_path,
+		  const struct cpulist *online, struct cpulist *out, char *err,
+		  size_t errsz)
+{
+	unsigned short map[CPULIST_MAX];
+	unsigned char used[CPULIST_MAX] = {0};
+	unsigned n = kvm_vcpus(p), bad = 0;
+	char have[256], list[256];
+	struct cpulist emu;
+	const char *why = NULL;
+
+	if (n > CPULIST_MAX)
+		n = CPULIST_MAX;
+	cpulist_format(online, have, sizeof(have));
+	cpulist_format(&p->vcpu_pin, list, sizeof(list));
+	/* Wrapping a short list round would put two vCPUs on one host CPU
+	 * without anyone having asked for it. */
+	if (p->vcpu_pin.n && p->vcpu_pin.n < n) {
+		snprintf(err, errsz, "%s:%d: vcpu_pin = %s pins %u vCPU%s but "
+			 "the guest has %u (vCPUs 0-%u); expected one host CPU "
+			 "per vCPU (vCPU i on the i-th)", scn_path,
+			 p->vcpu_pin_line, list, p->vcpu_pin.n,
+			 p->vcpu_pin.n == 1 ? "" : "s", n, n - 1);
+		return -EINVAL;
+	}
+	if (!all_online(&p->vcpu_pin, online, &bad)) {
+		snprintf(err, errsz, "%s:%d: vcpu_pin = %s: host CPU %u is not "
+			 "online on this host; expected CPUs from %s", scn_path,
+			 p->vcpu_pin_line, list, bad, have);
+		return -EINVAL;
+	}
+	if (p->emulator_cpus[0] && strcmp(p->emulator_cpus, "housekeeping")) {
+		if (cpulist_parse(p->emulator_cpus, &emu, &why) < 0)
+			snprintf(list, sizeof(list), "%s", why);
+		else if (!all_online(&emu, online, &bad))
+			snprintf(list, sizeof(list), "host CPU %u is not "
+				 "online on this host", bad);
+		else
+			list[0] = '\0';
+		if (list[0]) {
+			snprintf(err, errsz, "%s:%d: emulator_cpus = %s: %s; "
+				 "expected housekeeping or CPUs from %s",
+				 scn_path, p->emulator_cpus_line,
+				 p->emulator_cpus, list, have);
+			return -EINVAL;
+		}
+	}
+	kvm_vcpu_map(p, online, map, n);
+	for (unsigned i = 0; i < p->cpus.n; i++)
+		if (p->cpus.cpu[i] < n)
+			used[map[p->cpus.cpu[i]]] = 1;
+	out->n = 0;
+	for (unsigned c = 0; c < CPULIST_MAX; c++)
+		if (used[c])
+			out->cpu[out->n++] = (unsigned short)c;
+	return 0;
+}
+
+int kvm_emulator_cpus(const struct scn_params *p, const struct cpulist *online,
+		      const struct cpulist *host_cpus, struct cpulist *out)
+{
+	const char *why;
+
+	if (p->emulator_cpus[0] && strcmp(p->emulator_cpus, "housekeeping"))
+		return cpulist_parse(p->emulator_cpus, out, &why) < 0 ||
+		       !out->n ? -EINVAL : 0;
+	out->n = 0;
+	for (unsigned i = 0; i < online->n; i++)
+		if (!cpulist_contains(host_cpus, online->cpu[i]))
+			out->cpu[out->n++] = online->cpu[i];
+	if (!out->n)
+		*out = *online;
+	return 0;
 }
 
 int kvm_modules_dir(const char *kernel, char *out, size_t size)

@@ -1,7 +1,8 @@
 /*
  * kvm_cmd.h - the parts of the kvm backend that do not run QEMU, apart so
  * they can be unit-tested: the guest kernel command line, QEMU's argv, the
- * vCPU -> host CPU rule, and which guest kernel and modules a case uses.
+ * vCPU -> host CPU rule (vcpu_pin, emulator_cpus), and which guest kernel
+ * and modules a case uses.
  */
 #ifndef ISOLAT_KVM_CMD_H
 #define ISOLAT_KVM_CMD_H
@@ -37,7 +38,9 @@ unsigned kvm_vcpus(const struct scn_params *p);
 void kvm_guest_cpus(const struct scn_params *p, struct cpulist *out);
 
 /* "console=ttyS0 quiet" + the scenario's guest_cmdline + the profile's
- * (prof may be NULL: profile none).  0 or -ENOSPC. */
+ * + the profile's boot keys for the guest (tuning_guest_boot_args; prof
+ * may be NULL: profile none).  0, -ENOSPC, or -EINVAL when a boot key
+ * contradicts guest_cmdline (planning refuses that first). */
 int kvm_guest_cmdline(const struct scn_params *p,
 		      const struct scn_profile *prof, char *buf, size_t size);
 
@@ -53,6 +56,34 @@ void kvm_argv_text(char *const *argv, char *buf, size_t size);
  * still runs, without pretending to be pinned 1:1.
  */
 int kvm_vcpu_host_cpu(unsigned v, const struct cpulist *online, int host_hk);
+
+/*
+ * The host CPU of every vCPU 0..n-1 into map (n = kvm_vcpus(p)): with
+ * vcpu_pin, vCPU i on its i-th CPU (ascending, as cpulists are); without,
+ * kvm_vcpu_host_cpu() where host_hk is the first online CPU that no
+ * measured vCPU takes for itself.  -ERANGE when vcpu_pin lists fewer CPUs
+ * than there are vCPUs (planning refuses that: kvm_host_cpus).
+ */
+int kvm_vcpu_map(const struct scn_params *p, const struct cpulist *online,
+		 unsigned short *map, unsigned n);
+
+/*
+ * env_ops.host_cpus of kvm: the host CPUs of the measured vCPUs
+ * (kvm_vcpu_map).  Checks vcpu_pin (one online host CPU per vCPU) and an
+ * emulator_cpus list (online) against online; -EINVAL with "FILE:LINE:
+ * ...; expected ..." in err.
+ */
+int kvm_host_cpus(const struct scn_params *p, const char *scn_path,
+		  const struct cpulist *online, struct cpulist *out, char *err,
+		  size_t errsz);
+
+/*
+ * Where QEMU's threads that are not vCPUs go: the emulator_cpus list, or
+ * ("" or "housekeeping") the online CPUs that are not in host_cpus (all
+ * online CPUs when that leaves none).  0, or -EINVAL for a bad list.
+ */
+int kvm_emulator_cpus(const struct scn_params *p, const struct cpulist *online,
+		      const struct cpulist *host_cpus, struct cpulist *out);
 
 /*
  * The modules directory of a kernel image path: ROOT/boot/vmlinuz-V gives

@@ -194,7 +194,8 @@ int load_plan_case(struct plan_case *c, const char *scn_path,
 
 	if (c->load.n == 0)
 		return 0;
-	if (load_resolve_cpus(c->params.load_cpus, &c->params.cpus, online,
+	/* measured / housekeeping: the host CPUs (a guest's pinned vCPUs). */
+	if (load_resolve_cpus(c->params.load_cpus, &c->host_cpus, online,
 			      &c->load_cpus, why, sizeof(why)) < 0) {
 		snprintf(err, errsz, "%s:%d: %s", scn_path,
 			 c->params.load_cpus_line ? c->params.load_cpus_line

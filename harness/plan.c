@@ -78,6 +78,35 @@ static int resolve_params(const struct scenario *scn,
 	return -EINVAL;
 }
 
+/*
+ * Boot-time isolation of a case.  bare, lxc: the host's, a requirement
+ * (tuning_boot_check).  A guest: its own kernel, which isolat boots with
+ * the keys on its command line, so the CPUs must be vCPUs of the guest and
+ * agree with guest_cmdline.  1 with why: skip the case; -EINVAL with err:
+ * the scenario is wrong; 0: fine.
+ */
+static int boot_plan(const struct scenario *scn, const struct plan_case *c,
+		     const char *root, char *why, size_t whysz, char *err,
+		     size_t errsz)
+{
+	char cmdline[2100];
+	struct cpulist vcpus;
+	int rc;
+
+	if (!c->env->guest_cpus)
+		return tuning_boot_check(c->profile, root, why, whysz) > 0;
+	if (!c->profile)
+		return 0;
+	c->env->guest_cpus(&c->params, &vcpus);
+	snprintf(cmdline, sizeof(cmdline), "%s %s", c->params.guest_cmdline,
+		 c->profile->guest_cmdline);
+	rc = tuning_guest_boot_plan(c->profile, vcpus.n, cmdline, why, whysz);
+	if (rc == -EINVAL)
+		snprintf(err, errsz, "%s:%d: %s", scn->path, c->profile->line,
+			 why);
+	return rc;
+}
+
 static const struct scn_profile *find_profile(const struct scenario *scn,
 					      const char *name)
 {
@@ -142,7 +171,8 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 		for (unsigned l = 0; l < scn->loads.n; l++)
 		for (unsigned r = 0; r < scn->repetitions; r++) {
 			struct plan_case *c = &plan->cases[idx];
-			char why[200] = "";
+			char why[200] = "", bwhy[256] = "";
+			int brc;
 
 			c->idx = idx++;
 			c->env = env;
@@ -157,6 +187,20 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 			/* The profile's own placement of the guest. */
 			scenario_profile_params(c->profile, &c->params);
 			c->loops = scn_params_loops(&params);
+			/* Host tuning, loads and counters act on these. */
+			c->host_cpus = c->params.cpus;
+			rc = env->host_cpus
+				? env->host_cpus(&c->params, scn->path,
+						 &online, &c->host_cpus, err,
+						 errsz)
+				: 0;
+			brc = rc < 0 ? rc
+				     : boot_plan(scn, c, sysfs_root, bwhy,
+						 sizeof(bwhy), err, errsz);
+			if (rc < 0 || brc < 0) {
+				plan_free(plan);
+				return rc < 0 ? rc : brc;
+			}
 			snprintf(c->name, sizeof(c->name), "%s.%s.%s.%s",
 				 env->name, c->profile_name,
 				 c->workload->name, c->load.name);
@@ -187,10 +231,9 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					 c->workload->name, why);
 			/* Boot-time isolation the host lacks: never
 			 * measured as if it were set. */
-			else if (tuning_boot_check(c->profile, sysfs_root,
-						   why, sizeof(why)) > 0)
+			else if (brc > 0)
 				snprintf(c->skip_reason,
-					 sizeof(c->skip_reason), "%s", why);
+					 sizeof(c->skip_reason), "%s", bwhy);
 			rc = load_plan_case(c, scn->path, &online, err, errsz);
 			if (rc < 0) {
 				plan_free(plan);
@@ -221,28 +264,56 @@ void plan_print(const struct plan *plan, FILE *out)
 
 	fprintf(out, "scenario %s (%s): %u case%s\n", scn->name, scn->path,
 		plan->n, plan->n == 1 ? "" : "s");
-	fprintf(out, "%4s  %-36s %-6s %-10s %-11s %-10s %-6s %-4s %-9s %s\n",
-		"case", "name", "env", "profile", "workload", "load", "cpus",
-		"hk", "loops", "status");
+	fprintf(out, "%4s  %-36s %-6s %-10s %-11s %-10s %-6s %-4s %-6s "
+		"%-9s %s\n", "case", "name", "env", "profile", "workload",
+		"load", "cpus", "hk", "host", "loops", "status");
 	for (unsigned i = 0; i < plan->n; i++) {
 		const struct plan_case *c = &plan->cases[i];
-		char cpus[64];
+		char cpus[64], host[64];
 
 		cpulist_format(&c->params.cpus, cpus, sizeof(cpus));
+		cpulist_format(&c->host_cpus, host, sizeof(host));
 		fprintf(out,
-			"%4u  %-36s %-6s %-10s %-11s %-10s %-6s %-4d %-9llu %s%s\n",
+			"%4u  %-36s %-6s %-10s %-11s %-10s %-6s %-4d %-6s %-9llu "
+			"%s%s\n",
 			c->idx, c->name, c->env->name, c->profile_name,
 			c->workload->name, c->load.name, cpus,
-			c->params.housekeeping, (unsigned long long)c->loops,
+			c->params.housekeeping, host,
+			(unsigned long long)c->loops,
 			c->skip_reason[0] ? "skip: " : "run",
 			c->skip_reason);
 		if (!c->skip_reason[0])
 			total += plan_case_seconds(c);
 	}
+	fprintf(out, "host: the host CPUs the measured CPUs run on (in a "
+		"guest: where its measured vCPUs are pinned)\n");
 	fprintf(out, "parameters: policy %s, priority %d, interval %u us; "
 		"about %.0f s of measuring\n",
 		scn->params.policy, scn->params.priority,
 		scn->params.interval_us, total);
+}
+
+/* How a guest is placed and booted (what its profile chose). */
+static void guest_json(struct json *j, const struct plan_case *c)
+{
+	const struct scn_params *p = &c->params;
+	struct cpulist vcpus;
+	char text[1024] = "";
+
+	c->env->guest_cpus(p, &vcpus);
+	json_kv_uint(j, "vcpus", vcpus.n);
+	if (p->vcpu_pin.n) {
+		cpulist_format(&p->vcpu_pin, text, sizeof(text));
+		json_kv_string(j, "vcpu_pin", text);
+	}
+	json_kv_int(j, "vcpu_priority", p->vcpu_priority);
+	json_kv_string(j, "emulator_cpus",
+		       p->emulator_cpus[0] ? p->emulator_cpus : "housekeeping");
+	json_kv_string(j, "mem_lock", p->mem_lock ? "yes" : "no");
+	text[0] = '\0';
+	tuning_guest_boot_args(c->profile, text, sizeof(text), NULL, 0);
+	if (text[0])
+		json_kv_string(j, "guest_boot", text);
 }
 
 char *plan_case_json(const struct plan *plan, const struct plan_case *c)
@@ -278,6 +349,10 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 	json_kv_uint(&j, "repetition", c->repetition);
 	json_kv_string(&j, "cpus", cpus);
 	json_kv_int(&j, "housekeeping", c->params.housekeeping);
+	cpulist_format(&c->host_cpus, cpus, sizeof(cpus));
+	json_kv_string(&j, "host_cpus", cpus);
+	if (c->env->guest_cpus)
+		guest_json(&j, c);
 	json_kv_string(&j, "policy", c->params.policy);
 	json_kv_int(&j, "priority", c->params.priority);
 	json_kv_uint(&j, "interval_us", c->params.interval_us);

@@ -29,6 +29,10 @@ struct plan_case {
 	const char *profile_name;
 	unsigned repetition;
 	struct scn_params params; /* housekeeping resolved */
+	/* The host CPUs the measured CPUs run on: params.cpus for bare and
+	 * lxc, the host CPUs the measured vCPUs are pinned to in a guest
+	 * (env_ops.host_cpus).  Host tuning, loads and counters use these. */
+	struct cpulist host_cpus;
 	uint64_t loops;
 	char skip_reason[256];    /* empty: runs */
 };

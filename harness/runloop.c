@@ -62,6 +62,7 @@ struct case_run {
 	int64_t run_id, case_id;
 	struct progress *prog;
 	char reason[1024];
+	int hello_checked;
 	struct log_tail log;
 };
 
@@ -118,8 +119,37 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 }
 
 /*
+ * A guest booted with its profile's isolcpus, nohz_full, ... must say in
+ * its HELLO that its kernel applied them: else the case fails, never
+ * measured as if they were set.  0 when fine (or not a guest).
+ */
+static int guest_boot_check(struct case_run *cr, struct ingest *in)
+{
+	const struct plan_case *pc = cr->pc;
+	char why[768], args[1024] = "";
+
+	if (!pc->env->guest_cpus || !pc->profile)
+		return 0;
+	tuning_guest_boot_args(pc->profile, args, sizeof(args), NULL, 0);
+	if (!args[0])
+		return 0;
+	if (tuning_guest_boot_verify(pc->profile, ingest_fact(in, "cmdline"),
+				     ingest_fact(in, "isolated"),
+				     ingest_fact(in, "nohz_full"), why,
+				     sizeof(why)) > 0) {
+		snprintf(cr->reason, sizeof(cr->reason), "%s", why);
+		store_case_fact(cr->st, cr->case_id, "guest.boot",
+				"not applied");
+		return -ECANCELED;
+	}
+	store_case_fact(cr->st, cr->case_id, "guest.boot", args);
+	return 0;
+}
+
+/*
  * Read the stream until EOF, a deadline or a signal.  Returns 0 at EOF,
- * -ETIMEDOUT, -EINTR, or a negative errno from ingest (database).
+ * -ETIMEDOUT, -EINTR, -ECANCELED (guest_boot_check), or a negative errno
+ * from ingest (database).
  */
 static int collect(struct case_run *cr, struct env_case *ec,
 		   struct ingest *in, double drain_until)
@@ -178,6 +208,13 @@ static int collect(struct case_run *cr, struct env_case *ec,
 				rc = ingest_feed(in, buf, (size_t)n);
 				if (rc < 0)
 					return rc;
+				if (!cr->hello_checked &&
+				    ingest_seen_hello(in)) {
+					cr->hello_checked = 1;
+					rc = guest_boot_check(cr, in);
+					if (rc < 0)
+						return rc;
+				}
 			} else if (n == 0 || errno != EINTR) {
 				stream_open = 0;
 			}
@@ -262,7 +299,7 @@ static int pin_harness(const struct plan_case *pc, cpu_set_t *saved)
 		return -1;
 	CPU_ZERO(&set);
 	for (unsigned i = 0; i < online.n; i++)
-		if (!cpulist_contains(&pc->params.cpus, online.cpu[i])) {
+		if (!cpulist_contains(&pc->host_cpus, online.cpu[i])) {
 			CPU_SET(online.cpu[i], &set);
 			n++;
 		}
@@ -306,6 +343,7 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	int pinned;
 
 	cr->reason[0] = '\0';
+	cr->hello_checked = 0;
 	cr->log.len = 0;
 	pinned = pin_harness(pc, &saved_affinity) == 0;
 	rc = store_case_status(cr->st, cr->case_id, "running", NULL);
@@ -324,6 +362,13 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	if (rc < 0)
 		goto out_dir;
 	prepared = 1;
+	{
+		char host[256];
+
+		/* What host tuning, loads and counters took as measured. */
+		cpulist_format(&pc->host_cpus, host, sizeof(host));
+		store_case_fact(cr->st, cr->case_id, "host_cpus", host);
+	}
 	/* Host tuning first, undone last: every change is journaled before
 	 * it is made (harness/journal.h), so a crash leaves a journal for
 	 * `isolat restore`. */

@@ -480,6 +480,7 @@ static int param_key(struct parse *p, int k, const char *key,
 				    "housekeeping or host CPUs such as 0", v);
 		snprintf(pr->emulator_cpus, sizeof(pr->emulator_cpus), "%s",
 			 v);
+		pr->emulator_cpus_line = p->line;
 		return 1;
 	}
 	case K_XEN_RTDS_PERIOD:

@@ -33,10 +33,16 @@
  *   vcpu_priority = 0                    ; SCHED_FIFO of measured vCPU
  *                                        ;  threads; 0 leaves SCHED_OTHER
  *   mem_lock     = no                    ; -overcommit mem-lock=on
+ *                                        ;  (verified: QEMU's VmLck > 0)
  *   vcpu_pin     = 2-3                   ; kvm, xen: vCPU i hard-pinned to
  *                                        ;  the i-th host CPU (default:
- *                                        ;  vCPU i -> CPU i, else hk)
+ *                                        ;  vCPU i -> CPU i, else hk);
+ *                                        ;  kvm: one online CPU per vCPU
  *   emulator_cpus = housekeeping         ; kvm: QEMU's non-vCPU threads
+ *                                        ;  (housekeeping: host CPUs no
+ *                                        ;  measured vCPU is pinned to)
+ *   ; in a guest, host tuning, loads and counters act on the host CPUs
+ *   ; the measured vCPUs are pinned to (plan_case.host_cpus)
  *   ; xen environment (harness/env_xen.c); cpus/housekeeping are vCPUs
  *   xen_type     = pv                    ; pv | pvh
  *   xen_kernel   = /path/vmlinux         ; guest kernel (ELF is fastest;
@@ -71,7 +77,10 @@
  *   governor = performance               ; thp = never; dma_latency = 0
  *   kthread_priority = 50                ; ksoftirqd/ktimers/rcuc of cpus
  *   cpuset_isolate = yes                 ; cgroup v1 isolat.* cpusets
- *   ; host, boot time: required, else the case is skipped at plan time
+ *   ; boot time.  bare, lxc: the host's, required, else the case is
+ *   ; skipped at plan time.  kvm, xen: the guest kernel's - vCPU numbers,
+ *   ; put on its command line (tuning_guest_boot_args), and the case fails
+ *   ; unless the guest's HELLO reports them applied
  *   isolcpus = 1                         ; nohz_full, rcu_nocbs,
  *                                        ;  irqaffinity = 0, skew_tick = 1
  */
@@ -123,7 +132,8 @@ struct scn_profile {
 	char thp[16];             /* "" unset */
 	int kthread_priority;     /* 0 unset */
 	int cpuset_isolate;       /* cpuset_isolate = yes */
-	/* host, boot time: required, verified at plan time ("" / -1 unset) */
+	/* boot time ("" / -1 unset): the host's, verified at plan time; in a
+	 * guest the guest kernel's, verified from its HELLO */
 	char isolcpus[256], nohz_full[256], rcu_nocbs[256], irqaffinity[256];
 	int skew_tick;
 };
@@ -158,6 +168,7 @@ struct scn_params {
 	struct cpulist vcpu_pin;
 	int vcpu_pin_line;
 	char emulator_cpus[256]; /* kvm: QEMU's other threads; "" default */
+	int emulator_cpus_line;
 	uint32_t trace_threshold_us; /* 0: off */
 	/* background load placement, resolved by plan.c */
 	char load_cpus[256];     /* housekeeping | measured | all | cpulist */

@@ -149,7 +149,7 @@ static int housekeeping_cpus(const struct plan_case *pc, const char *root,
 	}
 	hk->n = 0;
 	for (unsigned i = 0; i < online.n; i++)
-		if (!cpulist_contains(&pc->params.cpus, online.cpu[i]))
+		if (!cpulist_contains(&pc->host_cpus, online.cpu[i]))
 			hk->cpu[hk->n++] = online.cpu[i];
 	if (!hk->n) {
 		snprintf(err, errsz, "no housekeeping CPU left");
@@ -291,7 +291,7 @@ static int kthread_priority(struct tuning *t, const struct plan_case *pc,
 				continue;
 			cpu = strtol(comm + n, &end, 10);
 			match = end != comm + n && !*end && cpu >= 0 &&
-				cpulist_contains(&pc->params.cpus,
+				cpulist_contains(&pc->host_cpus,
 						 (unsigned)cpu);
 		}
 		if (!match)
@@ -353,19 +353,18 @@ static int governor(struct tuning *t, const struct plan_case *pc,
 	char path[256], full[600], key[64];
 	int rc;
 
-	for (unsigned i = 0; i < pc->params.cpus.n; i++) {
+	for (unsigned i = 0; i < pc->host_cpus.n; i++) {
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%u/cpufreq/"
-			 "scaling_governor", pc->params.cpus.cpu[i]);
+			 "scaling_governor", pc->host_cpus.cpu[i]);
 		snprintf(full, sizeof(full), "%s%s", t->j.root, path);
 		if (access(full, F_OK) < 0) {
 			tuning_fact(t, "tune.governor", "not applicable: no "
-				    "cpufreq on CPU %u",
-				    pc->params.cpus.cpu[i]);
+				    "cpufreq on CPU %u", pc->host_cpus.cpu[i]);
 			return 0;
 		}
 		snprintf(key, sizeof(key), "governor.cpu%u",
-			 pc->params.cpus.cpu[i]);
+			 pc->host_cpus.cpu[i]);
 		rc = simple(t, key, path, gov, err, errsz);
 		if (rc < 0)
 			return rc;

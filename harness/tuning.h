@@ -10,9 +10,11 @@
  * so tuning_undo() undoes those first.
  *
  * Boot-time knobs (isolcpus, nohz_full, rcu_nocbs, irqaffinity,
- * skew_tick) cannot be applied by a harness: they are requirements,
- * checked at plan time against /proc/cmdline and sysfs; a case whose
- * profile needs one the host lacks is skipped with the reason.
+ * skew_tick) cannot be applied to the host by a harness: there they are
+ * requirements, checked at plan time against /proc/cmdline and sysfs; a
+ * case whose profile needs one the host lacks is skipped with the reason.
+ * In a guest environment they go on the guest kernel's command line
+ * instead, and are verified from what the guest reports (below).
  *
  * What was applied (and what was refused) becomes case facts tune.KNOB...
  */
@@ -43,6 +45,36 @@ const char *tuning_profile_keys(void);
  */
 int tuning_boot_check(const struct scn_profile *p, const char *root,
 		      char *why, size_t whysz);
+
+/*
+ * In a guest (kvm, xen) the boot keys are the guest kernel's: isolat
+ * boots it per case with them on its command line, and the CPU lists
+ * are vCPU numbers.
+ *
+ * tuning_guest_boot_args: append p's isolcpus=, nohz_full=, rcu_nocbs=,
+ * irqaffinity=, skew_tick= to cmdline (NUL-terminated, size bytes), each
+ * unless cmdline already has it with the same CPUs.  0; -EINVAL when
+ * cmdline has it with other CPUs or holds '--'; -ENOSPC.  why may be NULL.
+ */
+int tuning_guest_boot_args(const struct scn_profile *p, char *cmdline,
+			   size_t size, char *why, size_t whysz);
+/*
+ * Plan time, guest case: 1 with why when a boot key names a vCPU >=
+ * nvcpus (the case is skipped: the profile's lists may be meant for a host
+ * environment of the same scenario), -EINVAL with why when a key
+ * contradicts guest_cmdline (the scenario's and the profile's), else 0.
+ */
+int tuning_guest_boot_plan(const struct scn_profile *p, unsigned nvcpus,
+			   const char *guest_cmdline, char *why, size_t whysz);
+/*
+ * Run time: did the guest kernel apply them?  Its HELLO's cmdline,
+ * isolated, nohz_full (NULL: not reported).  isolcpus and nohz_full are
+ * checked against what the kernel reports, the others against the command
+ * line it booted with.  0 when applied, 1 with why when not.
+ */
+int tuning_guest_boot_verify(const struct scn_profile *p,
+			     const char *cmdline, const char *isolated,
+			     const char *nohz_full, char *why, size_t whysz);
 
 typedef int (*tuning_fact_fn)(void *ctx, const char *key, const char *value);
 

@@ -151,13 +151,13 @@ static int cpuset_v1(struct tuning *t, const struct plan_case *pc,
 
 	if ((rc = make_cpuset(t, "isolat.tune.housekeeping", hk, mems, 1, err,
 			      errsz)) ||
-	    (rc = make_cpuset(t, TUNE_ISOLATED, &pc->params.cpus, mems, 0,
+	    (rc = make_cpuset(t, TUNE_ISOLATED, &pc->host_cpus, mems, 0,
 			      err, errsz)) ||
 	    (rc = tuning_set_file(t, "cpuset_isolate",
 				  CPUSET_V1 "/cpuset.sched_load_balance", "0",
 				  orig, sizeof(orig), err, errsz)))
 		return rc;
-	cpulist_format(&pc->params.cpus, cpus, sizeof(cpus));
+	cpulist_format(&pc->host_cpus, cpus, sizeof(cpus));
 	tuning_fact(t, "tune.cpuset_isolate", "cgroup v1: " CPUSET_V1
 		    "/" TUNE_ISOLATED " = %s without load balancing; root "
 		    "sched_load_balance 0 (was %s)", cpus, orig);
@@ -219,7 +219,7 @@ static int partition_cpus(const struct plan_case *pc,
 	out->n = 0;
 	for (unsigned c = 0; c < CPULIST_MAX && out->n < CPULIST_MAX; c++)
 		if (c == (unsigned)wl_hk ||
-		    cpulist_contains(&pc->params.cpus, c))
+		    cpulist_contains(&pc->host_cpus, c))
 			out->cpu[out->n++] = (unsigned short)c;
 	return 0;
 }
@@ -251,6 +251,15 @@ static int cpuset_v2(struct tuning *t, const struct plan_case *pc,
 			 "supported for lxc (the container's cgroup is made by "
 			 "liblxc outside the partition and could not use the "
 			 "measured CPUs)");
+		return -EOPNOTSUPP;
+	}
+	/* A guest's emulator threads belong on host housekeeping CPUs,
+	 * which a partition holding the whole QEMU would take from them. */
+	if (strcmp(pc->env->name, "bare")) {
+		snprintf(err, errsz, "cpuset_isolate on cgroup v2 is only "
+			 "supported for bare cases (QEMU/xl would be born in "
+			 "the partition and their other threads could not "
+			 "leave it)");
 		return -EOPNOTSUPP;
 	}
 	if ((rc = partition_cpus(pc, hk, &cpus, err, errsz)))

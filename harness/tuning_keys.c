@@ -303,3 +303,205 @@ int tuning_boot_check(const struct scn_profile *p, const char *root,
 	}
 	return 0;
 }
+
+/* --- the same keys on a guest's kernel command line ------------------- */
+
+/* The boot keys that name CPUs, in the order they go on a command line;
+ * report: which of the guest's sysfs files says what its kernel did (-1:
+ * none, its /proc/cmdline is all there is); exact: the whole set. */
+static const struct {
+	const char *name;
+	size_t off;
+	int report, exact;
+} guest_knobs[] = {
+	{"isolcpus", offsetof(struct scn_profile, isolcpus), 0, 0},
+	{"nohz_full", offsetof(struct scn_profile, nohz_full), 1, 0},
+	{"rcu_nocbs", offsetof(struct scn_profile, rcu_nocbs), -1, 0},
+	{"irqaffinity", offsetof(struct scn_profile, irqaffinity), -1, 1},
+};
+
+#define NGUEST_KNOBS (sizeof(guest_knobs) / sizeof(guest_knobs[0]))
+
+static int has_init_args(const char *cmdline)
+{
+	for (const char *s = cmdline; *s;) {
+		size_t len;
+
+		while (*s == ' ')
+			s++;
+		len = strcspn(s, " ");
+		if (len == 2 && !strncmp(s, "--", 2))
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
+static int append_arg(char *cmdline, size_t size, const char *name,
+		      const char *v)
+{
+	size_t len = strlen(cmdline);
+	int n = snprintf(cmdline + len, size - len, "%s%s=%s",
+			 len ? " " : "", name, v);
+
+	if (n < 0 || (size_t)n >= size - len) {
+		cmdline[len] = '\0';
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* One key onto cmdline: not again when it is there with the same value
+ * (a different one is a contradiction nobody could measure). */
+static int guest_arg(const struct scn_profile *p, char *cmdline,
+		     size_t size, const char *name, const char *want,
+		     int is_cpus, char *why, size_t whysz)
+{
+	char have[1024];
+
+	if (cmdline_param(cmdline, name, have, sizeof(have)) == 0) {
+		if (is_cpus ? same(want, strip_flags(have))
+			    : atoi(have) == atoi(want))
+			return 0;
+		if (why)
+			snprintf(why, whysz, "profile %s: %s = %s but the "
+				 "guest's command line (guest_cmdline) has "
+				 "%s=%s; expected one of them, or the same "
+				 "value", p->name, name, want, name, have);
+		return -EINVAL;
+	}
+	/* skew_tick=0 is the kernel's default: nothing to add. */
+	if (!is_cpus && !strcmp(want, "0"))
+		return 0;
+	if (has_init_args(cmdline)) {
+		if (why)
+			snprintf(why, whysz, "profile %s: %s = %s cannot "
+				 "follow '--' in guest_cmdline (the kernel hands "
+				 "what follows to init); expected no '--'",
+				 p->name, name, want);
+		return -EINVAL;
+	}
+	if (append_arg(cmdline, size, name, want) < 0) {
+		if (why)
+			snprintf(why, whysz, "guest command line too long for "
+				 "%s=%s", name, want);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int tuning_guest_boot_args(const struct scn_profile *p, char *cmdline,
+			   size_t size, char *why, size_t whysz)
+{
+	char v[16];
+	int rc = 0;
+
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < NGUEST_KNOBS && rc == 0; i++) {
+		const char *want = (const char *)p + guest_knobs[i].off;
+
+		if (want[0])
+			rc = guest_arg(p, cmdline, size, guest_knobs[i].name,
+				       want, 1, why, whysz);
+	}
+	if (rc == 0 && p->skew_tick >= 0) {
+		snprintf(v, sizeof(v), "%d", p->skew_tick);
+		rc = guest_arg(p, cmdline, size, "skew_tick", v, 0, why,
+			       whysz);
+	}
+	return rc;
+}
+
+int tuning_guest_boot_plan(const struct scn_profile *p, unsigned nvcpus,
+			   const char *guest_cmdline, char *why, size_t whysz)
+{
+	char scratch[4096];
+	int rc;
+
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < NGUEST_KNOBS; i++) {
+		const char *want = (const char *)p + guest_knobs[i].off;
+		struct cpulist l;
+		const char *w;
+
+		if (!want[0] || cpulist_parse(want, &l, &w) < 0)
+			continue;
+		if (l.n && l.cpu[l.n - 1] >= nvcpus) {
+			snprintf(why, whysz, "profile %s: %s = %s names vCPU "
+				 "%u, but the guest has vCPUs 0-%u (in a guest "
+				 "the boot keys are the guest kernel's)",
+				 p->name, guest_knobs[i].name, want,
+				 l.cpu[l.n - 1], nvcpus - 1);
+			return 1;
+		}
+	}
+	snprintf(scratch, sizeof(scratch), "%s", guest_cmdline);
+	rc = tuning_guest_boot_args(p, scratch, sizeof(scratch), why, whysz);
+	return rc == -ENOSPC ? 0 : rc; /* too long: the backend says so */
+}
+
+int tuning_guest_boot_verify(const struct scn_profile *p,
+			     const char *cmdline, const char *isolated,
+			     const char *nohz_full, char *why, size_t whysz)
+{
+	/* isolcpus and nohz_full: what the guest kernel reports it did;
+	 * the rest it does not report, so its command line as booted. */
+	const char *reported[2] = {isolated, nohz_full};
+	static const char *const file[2] = {"isolated", "nohz_full"};
+	char have[1024], v[16];
+
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < NGUEST_KNOBS; i++) {
+		const char *want = (const char *)p + guest_knobs[i].off;
+		int r = guest_knobs[i].report;
+		const char *got;
+		int ok;
+
+		if (!want[0])
+			continue;
+		if (r >= 0) {
+			got = reported[r];
+		} else {
+			ok = cmdline && cmdline_param(cmdline,
+						      guest_knobs[i].name,
+						      have, sizeof(have)) == 0;
+			got = ok ? have : NULL;
+		}
+		ok = got && (guest_knobs[i].exact ? same(want, got)
+						  : subset(want, got));
+		if (ok)
+			continue;
+		if (r >= 0)
+			snprintf(why, whysz, "profile %s: the guest was booted "
+				 "with %s=%s but reports %s = %s (its "
+				 "/sys/devices/system/cpu/%s): the guest "
+				 "kernel did not apply it", p->name,
+				 guest_knobs[i].name, want, file[r],
+				 !got ? "nothing (no such file)"
+				 : got[0] && strcmp(got, "(null)") ? got
+				 : "none", file[r]);
+		else
+			snprintf(why, whysz, "profile %s: the guest was booted "
+				 "with %s=%s but its /proc/cmdline has %s%s%s",
+				 p->name, guest_knobs[i].name, want,
+				 got ? guest_knobs[i].name : "none",
+				 got ? "=" : "", got ? got : "");
+		return 1;
+	}
+	if (p->skew_tick >= 0) {
+		int guest = cmdline && cmdline_param(cmdline, "skew_tick", v,
+						     sizeof(v)) == 0
+			    ? atoi(v) : 0;
+
+		if (guest != p->skew_tick) {
+			snprintf(why, whysz, "profile %s: the guest was booted "
+				 "with skew_tick=%d but its /proc/cmdline has "
+				 "skew_tick=%d", p->name, p->skew_tick, guest);
+			return 1;
+		}
+	}
+	return 0;
+}

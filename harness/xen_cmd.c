@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/kvm_cmd.h"
+#include "harness/tuning.h"
+
 int xen_argv_init(struct xen_argv *a, const char *xl)
 {
 	memset(a, 0, sizeof(*a));
@@ -112,7 +115,10 @@ int xen_guest_cmdline(const struct scn_params *p,
 			 p->guest_cmdline[0] ? " " : "", p->guest_cmdline,
 			 extra[0] ? " " : "", extra);
 
-	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	/* The profile's isolcpus, nohz_full, ... are the guest's here. */
+	return tuning_guest_boot_args(prof, buf, size, NULL, 0);
 }
 
 unsigned xen_vcpu_pcpu(const struct scn_params *p, unsigned v,
@@ -187,4 +193,27 @@ int xen_host_emulated(const char *cpuinfo, const char *dmi_vendor)
 			return 1;
 	}
 	return dmi_vendor && strstr(dmi_vendor, "QEMU") ? 1 : 0;
+}
+
+int xen_host_cpus(const struct scn_params *p, const char *scn_path,
+		  const struct cpulist *online, struct cpulist *out, char *err,
+		  size_t errsz)
+{
+	unsigned char used[CPULIST_MAX] = {0};
+	unsigned n = kvm_vcpus(p);
+
+	(void)scn_path;
+	(void)err;
+	(void)errsz;
+	/* dom0's online CPUs stand in for Xen's pCPU count, which only
+	 * `xl info` knows (read at run time). */
+	for (unsigned i = 0; i < p->cpus.n; i++)
+		if (p->cpus.cpu[i] < n)
+			used[xen_vcpu_pcpu(p, p->cpus.cpu[i], online->n) %
+			     CPULIST_MAX] = 1;
+	out->n = 0;
+	for (unsigned c = 0; c < CPULIST_MAX; c++)
+		if (used[c])
+			out->cpu[out->n++] = (unsigned short)c;
+	return 0;
 }

@@ -54,7 +54,8 @@ struct xen_domcfg {
 int xen_domcfg_format(const struct xen_domcfg *c, char *buf, size_t size);
 
 /* "console=hvc0 quiet isolat.channel=hvc0" + the scenario's
- * guest_cmdline + the profile's (prof may be NULL).  0 or -ENOSPC. */
+ * guest_cmdline + the profile's + the profile's boot keys for the guest
+ * (tuning_guest_boot_args; prof may be NULL).  0, -ENOSPC or -EINVAL. */
 int xen_guest_cmdline(const struct scn_params *p,
 		      const struct scn_profile *prof, char *buf, size_t size);
 
@@ -65,6 +66,15 @@ int xen_guest_cmdline(const struct scn_params *p,
  */
 unsigned xen_vcpu_pcpu(const struct scn_params *p, unsigned v,
 		       unsigned nr_pcpus);
+
+/*
+ * env_ops.host_cpus of xen: the pCPUs of the measured vCPUs
+ * (xen_vcpu_pcpu, with dom0's online CPU count for nr_pcpus).  They are
+ * dom0's CPU numbers only where dom0 has every pCPU, pinned 1:1.  0.
+ */
+int xen_host_cpus(const struct scn_params *p, const char *scn_path,
+		  const struct cpulist *online, struct cpulist *out, char *err,
+		  size_t errsz);
 
 /* Value of "key : value" in `xl info` output; 0 or -ENOENT. */
 int xen_info_get(const char *info, const char *key, char *out, size_t size);

@@ -147,6 +147,7 @@ static void case_of(struct plan_case *pc, struct cpulist *hk,
 	pc->params.cpus.n = 2;
 	pc->params.cpus.cpu[0] = 2;
 	pc->params.cpus.cpu[1] = 3;
+	pc->host_cpus = pc->params.cpus; /* plan.c does this for bare */
 	pc->params.housekeeping = 1;
 	hk->n = 2;
 	hk->cpu[0] = 0;
@@ -271,7 +272,7 @@ static void test_v2_subtree_ready_unified(void **state)
 	put(V2 "/unified/cgroup.subtree_control", "memory cpuset");
 	put(V2 "/unified/cgroup.procs", "");
 	put("/proc/self/cgroup", "1:cpu:/\n0::/\n");
-	case_of(&pc, &hk, "kvm");
+	case_of(&pc, &hk, "bare");
 	init(&t);
 	if (tuning_cpuset_isolate(&t, &pc, &hk, err, sizeof(err)) != 0)
 		fail_msg("apply: %s", err);
@@ -310,6 +311,11 @@ static void test_v2_refusals(void **state)
 	assert_int_equal(tuning_cpuset_isolate(&t, &pc, &hk, err,
 					       sizeof(err)), -EOPNOTSUPP);
 	assert_non_null(strstr(err, "lxc"));
+	/* QEMU born in the partition would hold its emulator threads. */
+	case_of(&pc, &hk, "kvm");
+	assert_int_equal(tuning_cpuset_isolate(&t, &pc, &hk, err,
+					       sizeof(err)), -EOPNOTSUPP);
+	assert_non_null(strstr(err, "only supported for bare"));
 	/* Only the workload's housekeeping CPU would be left. */
 	case_of(&pc, &hk, "bare");
 	hk.n = 1;
