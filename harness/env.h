@@ -35,6 +35,9 @@ struct env_case {
 	const char *wl_path;     /* host path of the static isolat-wl */
 	char *const *wl_argv;    /* its argv (argv[0] = "isolat-wl") */
 	const char *workdir;     /* private temp dir of this case */
+	/* Host programs a guest image must carry (the stress-ng of a load
+	 * run inside, harness/load_run.h); NULL: none. */
+	const char *const *guest_programs;
 	/* Record a fact about the case (what was applied, ids, logs). */
 	int (*fact)(void *ctx, const char *key, const char *value);
 	void *fact_ctx;
@@ -52,7 +55,8 @@ struct env_ops {
 	const char *describe;
 	/* The host's programs (e.g. /usr/bin/cyclictest) are reachable from
 	 * inside: true for bare and lxc (host /usr bound in), false for
-	 * guests, whose image holds only the static workload. */
+	 * guests, whose image holds the static workload and only what
+	 * env_case.guest_programs names (a load's stress-ng). */
 	int host_programs;
 	/* 0 when usable here; else negative errno and a reason in why.  A
 	 * ready backend may still leave a note in why (e.g. the version it
@@ -90,6 +94,11 @@ struct env_ops {
 	int (*host_cpus)(const struct scn_params *p, const char *scn_path,
 			 const struct cpulist *online, struct cpulist *out,
 			 char *err, size_t errsz);
+	/* Optional.  The CPUs a load started inside may use, when they are
+	 * fewer than the environment's (lxc: the container's cpuset);
+	 * load_side = inside resolves load_cpus against them.  Without it:
+	 * guest_cpus, else the host's online CPUs. */
+	void (*inside_cpus)(const struct scn_params *p, struct cpulist *out);
 	/* Optional.  Host metadata only this backend can read (Xen: `xl
 	 * info` from a dom0), handed to set(ctx, key, value); stored with
 	 * the run's host metadata.  Quiet and cheap where it does not apply. */

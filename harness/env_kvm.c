@@ -159,7 +159,7 @@ static int boot_probe(const char *kernel, const char *mods,
 {
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	char dir[] = "/tmp/isolat-kvmprobe-XXXXXX", out[8192] = "";
-	struct guest_image_spec spec = {mods, wl_path, NULL};
+	struct guest_image_spec spec = {mods, wl_path, NULL, NULL};
 	char *const args[] = {"probe", NULL};
 	struct kvm_cmd c = {0};
 	struct kvm_argv *a = calloc(1, sizeof(*a));
@@ -343,7 +343,8 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
 	struct kvm_state *st = calloc(1, sizeof(*st));
-	struct guest_image_spec spec = {NULL, ec->wl_path, NULL};
+	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
+					ec->guest_programs};
 	char note[512];
 	int rc, built = 0;
 

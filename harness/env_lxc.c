@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "harness/env.h"
+#include "harness/load_run.h"
 #include "harness/lxc.h"
 #include "harness/plan.h"
 #include "harness/proc.h"
@@ -138,14 +139,29 @@ static int lxc_probe(char *why, size_t whysz)
 }
 
 
-/* cpuset of the container: the measured CPUs and the housekeeping one. */
+/* cpuset of the container: the measured CPUs and the housekeeping one
+ * (ascending: a load inside resolves its placement against it). */
+static void lxc_inside_cpus(const struct scn_params *p, struct cpulist *out)
+{
+	*out = p->cpus;
+	if (p->housekeeping < 0 || out->n >= CPULIST_MAX ||
+	    cpulist_contains(out, (unsigned)p->housekeeping))
+		return;
+	out->cpu[out->n++] = (unsigned short)p->housekeeping;
+	for (unsigned i = out->n - 1; i > 0 &&
+	     out->cpu[i] < out->cpu[i - 1]; i--) {
+		unsigned short t = out->cpu[i];
+
+		out->cpu[i] = out->cpu[i - 1];
+		out->cpu[i - 1] = t;
+	}
+}
+
 static void case_cpuset(const struct plan_case *pc, char *buf, size_t size)
 {
-	struct cpulist l = pc->params.cpus;
+	struct cpulist l;
 
-	if (pc->params.housekeeping >= 0 && l.n < CPULIST_MAX &&
-	    !cpulist_contains(&l, (unsigned)pc->params.housekeeping))
-		l.cpu[l.n++] = (unsigned short)pc->params.housekeeping;
+	lxc_inside_cpus(&pc->params, &l);
 	if (cpulist_format(&l, buf, size) < 0)
 		snprintf(buf, size, "%s", "");
 }
@@ -457,7 +473,9 @@ static void store_log(struct env_case *ec, struct lxc_priv *p)
 static int await_workload(struct env_case *ec, struct lxc_priv *p,
 			  char *err, size_t errsz)
 {
-	unsigned timeout_s = ec->pc ? ec->pc->params.hello_timeout_s : 30;
+	/* A load inside settles before the workload's first frame. */
+	unsigned timeout_s = ec->pc ? ec->pc->params.hello_timeout_s +
+				      load_inside_settle_s(ec->pc) : 30;
 	double until = mono_now() + (timeout_s ? timeout_s : 30);
 	char out[4096], errors[1024];
 	size_t len = 0;
@@ -508,7 +526,7 @@ static int await_workload(struct env_case *ec, struct lxc_priv *p,
 static int lxc_start_case(struct env_case *ec, char *err, size_t errsz)
 {
 	struct lxc_priv *p = ec->priv;
-	char *argv[48];
+	char *argv[WL_ARGV_MAX];
 	struct lxc_container *c;
 	int rc;
 
@@ -621,4 +639,5 @@ const struct env_ops env_lxc_ops = {
 	.wait = lxc_wait,
 	.stop = lxc_stop,
 	.cleanup = lxc_cleanup,
+	.inside_cpus = lxc_inside_cpus,
 };

@@ -245,7 +245,8 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
 	struct xen_state *st = calloc(1, sizeof(*st));
-	struct guest_image_spec spec = {NULL, ec->wl_path, NULL};
+	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
+					ec->guest_programs};
 	static char text[8192];
 	char mods[1024], cmdline[1200], num[32], pool[64] = "";
 	struct xen_domcfg c;

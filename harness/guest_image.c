@@ -7,6 +7,7 @@
  * and the content hash names the image honestly.
  */
 #include "harness/guest_image.h"
+#include "harness/elf_deps.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -315,16 +316,76 @@ struct inputs {
 	struct guest_modules mods;
 	struct blob *mod;       /* contents, parallel to mods.path */
 	char (*modname)[80];    /* NAME.ko as stored in the image */
+	struct elf_deps *files; /* spec->programs and what they need */
+	struct blob *file;      /* contents, parallel to files->path */
 };
 
 static void inputs_free(struct inputs *in)
 {
+	for (unsigned i = 0; in->file && i < in->files->n; i++)
+		free(in->file[i].p);
+	free(in->file);
+	free(in->files);
 	free(in->wl.p);
 	for (size_t i = 0; in->mod && i < in->mods.n; i++)
 		free(in->mod[i].p);
 	free(in->mod);
 	free(in->modname);
 	guest_modules_free(&in->mods);
+}
+
+/* The programs with their interpreter and libraries, each stored at its
+ * host path (symlinks followed: the image holds plain files). */
+static int load_programs(const struct guest_image_spec *s, struct inputs *in,
+			 char *err, size_t errsz)
+{
+	struct elf_deps *one;
+	int rc = 0;
+
+	if (!s->programs || !s->programs[0])
+		return 0;
+	in->files = calloc(1, sizeof(*in->files));
+	one = malloc(sizeof(*one));
+	if (!in->files || !one) {
+		free(one);
+		return -ENOMEM;
+	}
+	for (unsigned p = 0; rc == 0 && s->programs[p]; p++) {
+		rc = elf_deps_resolve(s->programs[p], NULL, one, err, errsz);
+		for (unsigned i = 0; rc == 0 && i < one->n; i++) {
+			unsigned k = 0;
+
+			while (k < in->files->n &&
+			       strcmp(in->files->path[k], one->path[i]))
+				k++;
+			if (k < in->files->n)
+				continue;
+			if (in->files->n == ELF_DEPS_MAX) {
+				snprintf(err, errsz, "more than %d program "
+					 "files for the guest image",
+					 ELF_DEPS_MAX);
+				rc = -E2BIG;
+				break;
+			}
+			memcpy(in->files->path[in->files->n++], one->path[i],
+			       sizeof(one->path[i]));
+		}
+	}
+	free(one);
+	if (rc < 0)
+		return rc;
+	in->file = calloc(in->files->n, sizeof(*in->file));
+	if (!in->file)
+		return -ENOMEM;
+	for (unsigned i = 0; i < in->files->n; i++) {
+		rc = read_plain(in->files->path[i], &in->file[i]);
+		if (rc < 0) {
+			snprintf(err, errsz, "%s: %s", in->files->path[i],
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 static int load_inputs(const struct guest_image_spec *s, struct inputs *in,
@@ -338,6 +399,9 @@ static int load_inputs(const struct guest_image_spec *s, struct inputs *in,
 		snprintf(err, errsz, "%s: %s", s->wl_path, strerror(-rc));
 		return rc;
 	}
+	rc = load_programs(s, in, err, errsz);
+	if (rc < 0)
+		return rc;
 	if (!s->modules_dir)
 		return 0;
 	snprintf(path, sizeof(path), "%s/modules.dep", s->modules_dir);
@@ -401,6 +465,11 @@ static int hash_inputs(const struct inputs *in, char hex[65])
 		ok = EVP_DigestUpdate(c, in->modname[i],
 				      strlen(in->modname[i]) + 1) &&
 		     EVP_DigestUpdate(c, in->mod[i].p, in->mod[i].len);
+	/* Images without programs hash as before (no rebuild). */
+	for (unsigned i = 0; ok && in->files && i < in->files->n; i++)
+		ok = EVP_DigestUpdate(c, in->files->path[i],
+				      strlen(in->files->path[i]) + 1) &&
+		     EVP_DigestUpdate(c, in->file[i].p, in->file[i].len);
 	ok = ok && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
 	EVP_MD_CTX_free(c);
 	if (!ok)
@@ -461,6 +530,66 @@ static int cpio_close(struct archive *a)
 	return rc;
 }
 
+/* Every parent directory of path (no leading '/') not yet written. */
+static int put_parents(struct archive *a, const char *path, char **made,
+		       size_t *nmade)
+{
+	char dir[512];
+
+	for (const char *p = strchr(path, '/'); p; p = strchr(p + 1, '/')) {
+		size_t len = (size_t)(p - path), k;
+		int rc;
+
+		if (len >= sizeof(dir))
+			return -ENAMETOOLONG;
+		memcpy(dir, path, len);
+		dir[len] = '\0';
+		for (k = 0; k < *nmade && strcmp(made[k], dir); k++)
+			;
+		if (k < *nmade)
+			continue;
+		/* The kernel's unpacker makes no parents itself. */
+		rc = put(a, dir, AE_IFDIR, 0755, 0, NULL, 0);
+		if (rc < 0)
+			return rc;
+		made[*nmade] = strdup(dir);
+		if (!made[*nmade])
+			return -ENOMEM;
+		(*nmade)++;
+	}
+	return 0;
+}
+
+/* /tmp for the programs' files (stress-ng --temp-path), then each file at
+ * its host path. */
+static int write_programs(struct archive *a, const struct inputs *in)
+{
+	size_t cap = 1, nmade = 0;
+	char **made;
+	int rc;
+
+	/* At most one directory per '/' of every path. */
+	for (unsigned i = 0; i < in->files->n; i++)
+		for (const char *p = in->files->path[i]; *p; p++)
+			cap += *p == '/';
+	made = calloc(cap, sizeof(*made));
+	if (!made)
+		return -ENOMEM;
+	rc = put(a, "tmp", AE_IFDIR, 01777, 0, NULL, 0);
+	for (unsigned i = 0; rc == 0 && i < in->files->n; i++) {
+		const char *rel = in->files->path[i] + 1;
+
+		rc = put_parents(a, rel, made, &nmade);
+		if (rc == 0)
+			rc = put(a, rel, AE_IFREG, 0755, 0, in->file[i].p,
+				 in->file[i].len);
+	}
+	for (size_t i = 0; i < nmade; i++)
+		free(made[i]);
+	free(made);
+	return rc;
+}
+
 static int write_image(int fd, const struct inputs *in)
 {
 	struct archive *a = cpio_open_fd(fd);
@@ -507,6 +636,8 @@ static int write_image(int fd, const struct inputs *in)
 			 listlen);
 	if (!rc)
 		rc = put(a, "init", AE_IFREG, 0755, 0, in->wl.p, in->wl.len);
+	if (!rc && in->files)
+		rc = write_programs(a, in);
 	free(list);
 	return cpio_close(a) < 0 ? -EIO : rc;
 }

@@ -12,10 +12,14 @@
  *   /isolat/mod/NAME.ko   the modules (decompressed if the tree ships .ko.xz,
  *                         .ko.zst or .ko.gz: the guest kernel may not take
  *                         compressed modules through finit_module)
+ *   /usr/bin/stress-ng... only when the spec names programs (a load run
+ *                         inside the guest): each program, its ELF
+ *                         interpreter and libraries (harness/elf_deps.h)
+ *                         at their host paths, plus /tmp (mode 1777)
  *
- * The image depends only on isolat-wl and the module files, so it is cached
- * under a name that is the SHA-256 of everything that goes in
- * (CACHE/<sha256>.cpio) and reused by every case.  What differs per case -
+ * The image depends only on isolat-wl, the module files and the program
+ * files, so it is cached under a name that is the SHA-256 of everything
+ * that goes in (CACHE/<sha256>.cpio) and reused by every case.  What differs per case -
  * the workload argv - goes into a second, tiny cpio (/isolat/args, one
  * argument a line) appended to a copy of the cached image in the case's
  * work directory: the kernel unpacks concatenated archives in turn, and
@@ -57,6 +61,10 @@ struct guest_image_spec {
 	const char *modules_dir;  /* /lib/modules/VERSION, or NULL: none */
 	const char *wl_path;      /* the static isolat-wl */
 	const char *cache_dir;    /* NULL: GUEST_IMAGE_CACHE */
+	/* Host programs (absolute paths) to carry with what they need to
+	 * run; NULL or empty: none (the image of a case without a load
+	 * inside, and of the KVM probe, stays small). */
+	const char *const *programs;
 };
 
 /*

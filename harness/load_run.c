@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collectors/ingest.h"
+#include "harness/elf_deps.h"
 #include "harness/env.h"
 #include "harness/plan.h"
 #include "harness/proc.h"
@@ -145,8 +147,8 @@ void load_cmd_text(const struct load_cmd *cmd, char *out, size_t size)
 }
 
 int load_resolve_cpus(const char *spec, const struct cpulist *measured,
-		      const struct cpulist *online, struct cpulist *out,
-		      char *why, size_t whysz)
+		      const struct cpulist *online, const char *avail_what,
+		      struct cpulist *out, char *why, size_t whysz)
 {
 	struct cpulist want;
 	const char *perr = NULL;
@@ -163,9 +165,12 @@ int load_resolve_cpus(const char *spec, const struct cpulist *measured,
 		}
 		for (unsigned i = 0; i < want.n; i++)
 			if (!cpulist_contains(online, want.cpu[i])) {
+				char have[256];
+
+				cpulist_format(online, have, sizeof(have));
 				snprintf(why, whysz, "load_cpus = %s: CPU %u "
-					 "is not online on this host; expected "
-					 "online CPUs", spec, want.cpu[i]);
+					 "is not %s; expected CPUs from %s",
+					 spec, want.cpu[i], avail_what, have);
 				return -EINVAL;
 			}
 		*out = want;
@@ -179,44 +184,191 @@ int load_resolve_cpus(const char *spec, const struct cpulist *measured,
 			out->cpu[out->n++] = online->cpu[i];
 	}
 	if (out->n == 0) {
-		snprintf(why, whysz, "load_cpus = %s: no such CPU online on "
-			 "this host; expected housekeeping, all or a CPU list",
-			 spec);
+		snprintf(why, whysz, "load_cpus = %s: no such CPU %s; "
+			 "expected housekeeping, all or a CPU list", spec,
+			 avail_what);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+int load_runs_inside(const struct plan_case *pc)
+{
+	return pc->load.n && pc->params.load_inside &&
+	       strcmp(pc->env->name, "bare");
+}
+
+unsigned load_inside_settle_s(const struct plan_case *pc)
+{
+	return load_runs_inside(pc) ? pc->params.load_settle_s : 0;
+}
+
+/* The CPUs a load inside the case's environment may use, and what they
+ * are called in messages. */
+static const char *inside_cpus(const struct plan_case *c,
+			       const struct cpulist *online,
+			       struct cpulist *out)
+{
+	if (c->env->inside_cpus) {
+		c->env->inside_cpus(&c->params, out);
+		return "in the container's cpuset (the measured CPUs and the "
+		       "housekeeping CPU)";
+	}
+	if (c->env->guest_cpus) {
+		c->env->guest_cpus(&c->params, out);
+		return "a vCPU of the guest";
+	}
+	*out = *online;
+	return "online on this host";
+}
+
 int load_plan_case(struct plan_case *c, const char *scn_path,
 		   const struct cpulist *online, char *err, size_t errsz)
 {
-	char why[256], path[512];
+	char why[512], path[512];
+	struct cpulist avail = *online;
+	const char *what = "online on this host";
+	struct elf_deps *deps;
 
 	if (c->load.n == 0)
 		return 0;
-	/* measured / housekeeping: the host CPUs (a guest's pinned vCPUs). */
-	if (load_resolve_cpus(c->params.load_cpus, &c->host_cpus, online,
-			      &c->load_cpus, why, sizeof(why)) < 0) {
-		snprintf(err, errsz, "%s:%d: %s", scn_path,
+	/* measured / housekeeping: inside, the environment's own CPU
+	 * numbers (a guest's vCPUs); host side, the host CPUs the measured
+	 * ones run on (a guest's pinned vCPUs). */
+	if (load_runs_inside(c))
+		what = inside_cpus(c, online, &avail);
+	if (load_resolve_cpus(c->params.load_cpus,
+			      load_runs_inside(c) ? &c->params.cpus
+						  : &c->host_cpus,
+			      &avail, what, &c->load_cpus, why,
+			      sizeof(why)) < 0) {
+		snprintf(err, errsz, "%s:%d: %s%s", scn_path,
 			 c->params.load_cpus_line ? c->params.load_cpus_line
 						  : c->params.cpus_line,
-			 why);
+			 why, load_runs_inside(c) ? " (load_side = inside)"
+						  : "");
 		return -EINVAL;
 	}
 	if (c->skip_reason[0])
 		return 0;
-	/* Only bare runs where the host is: a load inside a container or a
-	 * guest needs the backend to start it there (not yet done). */
-	if (c->params.load_inside && strcmp(c->env->name, "bare"))
-		snprintf(c->skip_reason, sizeof(c->skip_reason),
-			 "load_side = inside is not yet supported for %s "
-			 "(loads run on the host; use load_side = host)",
-			 c->env->name);
-	else if (find_program("stress-ng", path, sizeof(path)) < 0)
+	if (find_program(LOAD_PROGRAM, path, sizeof(path)) < 0) {
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "load %s needs stress-ng: install it (apt-get "
 			 "install stress-ng)", c->load.name);
+		return 0;
+	}
+	/* A guest runs the host's stress-ng from its image: it must be
+	 * able to carry it with every library it needs. */
+	if (!load_runs_inside(c) || c->env->host_programs)
+		return 0;
+	deps = malloc(sizeof(*deps));
+	if (!deps)
+		return -ENOMEM;
+	if (elf_deps_resolve(path, NULL, deps, why, sizeof(why)) < 0) {
+		/* why names the file (path included). */
+		int n = snprintf(c->skip_reason, sizeof(c->skip_reason),
+				 "load_side = inside: the %s guest image "
+				 "cannot carry stress-ng: ", c->env->name);
+
+		if (n > 0 && (size_t)n < sizeof(c->skip_reason))
+			memcpy(c->skip_reason + n, why,
+			       strnlen(why, sizeof(c->skip_reason) - 1 -
+					    (size_t)n) + 1);
+		c->skip_reason[sizeof(c->skip_reason) - 1] = '\0';
+	}
+	free(deps);
 	return 0;
+}
+
+int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
+			char **argv, unsigned *argc, unsigned max,
+			const char *const **programs, load_fact_fn fact,
+			void *ctx, char *err, size_t errsz)
+{
+	const struct scn_params *p = &pc->params;
+	unsigned instances = p->load_instances ? p->load_instances
+					       : pc->load_cpus.n;
+	double bound = p->load_settle_s + plan_case_seconds(pc) +
+		       p->hello_timeout_s + p->grace_s + 60;
+	char text[2048], cpus[1024], num[32];
+	unsigned n = 0;
+	int rc;
+
+	memset(li, 0, sizeof(*li));
+	if (!load_runs_inside(pc))
+		return 0;
+	/* /tmp: the container's (in its rootfs, removed with the case's
+	 * work directory) or the guest image's. */
+	rc = load_cmd_build(&li->cmd, &pc->load, &pc->load_cpus, instances,
+			    (unsigned)ceil(bound), "/tmp", err, errsz);
+	if (rc < 0)
+		return rc;
+	while (li->cmd.argv[n])
+		n++;
+	/* What isolat-wl will accept, checked before it travels. */
+	if (load_argv_check(li->cmd.argv, n, text, sizeof(text)) < 0) {
+		snprintf(err, errsz, "load %s: %s", pc->load.name, text);
+		return -EINVAL;
+	}
+	if (*argc + 2 + 2 * n + 1 > max) {
+		snprintf(err, errsz, "load %s: workload argv too long",
+			 pc->load.name);
+		return -E2BIG;
+	}
+	if (!pc->env->host_programs) {
+		if (find_program(LOAD_PROGRAM, li->program,
+				 sizeof(li->program)) < 0) {
+			snprintf(err, errsz, "load %s: stress-ng not found "
+				 "(apt-get install stress-ng)", pc->load.name);
+			return -ENOENT;
+		}
+		li->programs[0] = li->program;
+		*programs = li->programs;
+	}
+	snprintf(li->settle, sizeof(li->settle), "%u", p->load_settle_s);
+	argv[(*argc)++] = "--load-settle-s";
+	argv[(*argc)++] = li->settle;
+	for (unsigned i = 0; i < n; i++) {
+		argv[(*argc)++] = "--load";
+		argv[(*argc)++] = li->cmd.argv[i];
+	}
+	argv[*argc] = NULL;
+	load_cmd_text(&li->cmd, text, sizeof(text));
+	cpulist_format(&pc->load_cpus, cpus, sizeof(cpus));
+	fact(ctx, "load.argv", text);
+	fact(ctx, "load.cpus", cpus);
+	fact(ctx, "load.side", "inside");
+	fact(ctx, "load.settle_s", li->settle);
+	snprintf(num, sizeof(num), "%u", instances);
+	fact(ctx, "load.instances", num);
+	return 0;
+}
+
+void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
+			load_fact_fn fact, void *ctx)
+{
+	const char *v = in ? ingest_fact(in, "end.load.exit") : NULL;
+	char *text = NULL, key[64];
+	size_t len = 0;
+	FILE *f;
+
+	if (!load_runs_inside(pc))
+		return;
+	fact(ctx, "load.exit", v ? v : "not reported: the workload sent no "
+	     "END (see workload_log)");
+	f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	for (unsigned i = 0; in; i++) {
+		snprintf(key, sizeof(key), "end.load.metrics.%u", i);
+		v = ingest_fact(in, key);
+		if (!v)
+			break;
+		fprintf(f, "%s\n", v);
+	}
+	if (fclose(f) == 0 && len)
+		fact(ctx, "load.metrics", text);
+	free(text);
 }
 
 struct load_run {
@@ -279,8 +431,8 @@ int load_start(const struct plan_case *pc, const char *workdir,
 	int rc;
 
 	*out = NULL;
-	if (pc->load.n == 0)
-		return 0;
+	if (pc->load.n == 0 || load_runs_inside(pc))
+		return 0; /* inside: isolat-wl starts it (load_inside_prepare) */
 	if (find_program("stress-ng", path, sizeof(path)) < 0) {
 		snprintf(err, errsz, "load %s: stress-ng not found (apt-get "
 			 "install stress-ng)", pc->load.name);
@@ -300,6 +452,7 @@ int load_start(const struct plan_case *pc, const char *workdir,
 	cpulist_format(&pc->load_cpus, cpus, sizeof(cpus));
 	fact(ctx, "load.argv", text);
 	fact(ctx, "load.cpus", cpus);
+	/* load_side = inside on bare: the host is its inside. */
 	fact(ctx, "load.side", p->load_inside ? "inside" : "host");
 	snprintf(num, sizeof(num), "%u", p->load_settle_s);
 	fact(ctx, "load.settle_s", num);

@@ -3,10 +3,20 @@
  * argv (never a shell string) in its own process group before the workload,
  * stopped after it on every path.
  *
- *   plan time   load_plan_case(): placement CPUs resolved against this host,
- *               skip reasons (no stress-ng, load_side = inside elsewhere
- *               than bare)
- *   run time    load_start() -> load_settle() -> workload ... -> load_stop()
+ *   plan time   load_plan_case(): placement CPUs resolved against this host
+ *               (or, inside, against the environment's CPUs), skip reasons
+ *               (no stress-ng, a guest image that cannot carry it)
+ *   run time    host side: load_start() -> load_settle() -> workload ...
+ *               -> load_stop();
+ *               inside (lxc, kvm, xen): load_inside_prepare() adds
+ *               `--load-settle-s N --load ARG...` to the workload's argv
+ *               (and stress-ng to a guest's image); isolat-wl starts the
+ *               load where it runs itself - in the container's namespaces
+ *               and cgroup, or in the guest - lets it settle, measures,
+ *               stops it (SIGTERM, then SIGKILL to its process group) and
+ *               reports it in HELLO (load.inside.*) and END (load.exit,
+ *               load.metrics.N); load_inside_finish() stores those as the
+ *               host path's load.exit / load.metrics facts.
  *
  * Placement (scenario keys, see scenario.h):
  *   load_cpus = housekeeping  online host CPUs that are not measured
@@ -15,7 +25,10 @@
  *               all           every online host CPU
  *               CPULIST       exactly those (must be online)
  *   load_side = host | inside: inside is the environment's own side; for
- *               bare that is the host; lxc/kvm/xen cases are skipped.
+ *               bare that is the host.  Inside, load_cpus names the CPUs
+ *               the environment has (env_ops.inside_cpus): the container's
+ *               cpuset (host CPU numbers) or the guest's vCPUs (vCPU
+ *               numbers); housekeeping = those not measured.
  *   load_instances: per stressor; default one per placement CPU.
  *
  * Facts stored with the case: load.argv (joined by spaces for display),
@@ -30,11 +43,11 @@
 
 #include "harness/load.h"
 #include "workloads/cpulist.h"
+#include "workloads/loadargv.h"
 
+struct ingest;
 struct plan_case;
 struct load_run;
-
-#define LOAD_ARGV_MAX 48
 
 /* stress-ng's argv; the strings live in buf. */
 struct load_cmd {
@@ -57,11 +70,13 @@ void load_cmd_text(const struct load_cmd *cmd, char *out, size_t size);
 
 /*
  * Resolve load_cpus = (housekeeping | measured | all | CPULIST) against
- * the online host CPUs.  0, or -EINVAL with "what; expected" in why.
+ * the CPUs available (online host CPUs, or inside an environment its
+ * CPUs; avail_what names them in messages: "online on this host").
+ * 0, or -EINVAL with "what; expected" in why.
  */
 int load_resolve_cpus(const char *spec, const struct cpulist *measured,
-		      const struct cpulist *online, struct cpulist *out,
-		      char *why, size_t whysz);
+		      const struct cpulist *avail, const char *avail_what,
+		      struct cpulist *out, char *why, size_t whysz);
 
 /*
  * Plan time, for a case whose load field is set: resolve its placement
@@ -73,8 +88,44 @@ int load_plan_case(struct plan_case *c, const char *scn_path,
 
 typedef int (*load_fact_fn)(void *ctx, const char *key, const char *value);
 
+/* The case's load runs inside its environment (not bare, not none). */
+int load_runs_inside(const struct plan_case *pc);
+/* Seconds an inside load settles before the workload's HELLO (0 when
+ * the load is not inside): added to the harness's HELLO deadline. */
+unsigned load_inside_settle_s(const struct plan_case *pc);
+
+/* What load_inside_prepare() hands on; lives as long as the case. */
+struct load_inside {
+	struct load_cmd cmd;
+	char settle[16];
+	char program[512];           /* host stress-ng, for a guest image */
+	const char *programs[2];     /* {program, NULL} */
+};
+
 /*
- * Start the case's load (nothing for none: *out stays NULL, returns 0).
+ * For a load that runs inside (nothing otherwise): build stress-ng's argv
+ * (temp path /tmp inside), record the placement facts (load.argv,
+ * load.cpus, load.side, load.settle_s, load.instances), append
+ * "--load-settle-s N --load ARG ..." to argv (*argc entries, at most max
+ * with the NULL) and, for a guest, set *programs to carry stress-ng in its
+ * image.  0 or -errno with the reason in err.
+ */
+int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
+			char **argv, unsigned *argc, unsigned max,
+			const char *const **programs, load_fact_fn fact,
+			void *ctx, char *err, size_t errsz);
+
+/*
+ * After the case: the workload's END keys end.load.exit and
+ * end.load.metrics.N as the facts load.exit and load.metrics (lines
+ * joined), as the host path stores them.  in may be NULL.
+ */
+void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
+			load_fact_fn fact, void *ctx);
+
+/*
+ * Start the case's load on the host (nothing for none or a load inside:
+ * *out stays NULL, returns 0).
  * Records the placement facts.  0 or -errno with the reason in err.
  */
 int load_start(const struct plan_case *pc, const char *workdir,

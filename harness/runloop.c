@@ -73,11 +73,12 @@ static int fact_cb(void *ctx, const char *key, const char *value)
 	return store_case_fact(cr->st, cr->case_id, key, value);
 }
 
-/* argv for `isolat-wl WORKLOAD ...`; strings live in bufs. */
-static void workload_argv(const struct plan_case *c, char bufs[7][64],
-			  char *argv[20])
+/* argv for `isolat-wl WORKLOAD ...`; strings live in bufs.  Returns
+ * the count (a load inside appends its options after them). */
+static unsigned workload_argv(const struct plan_case *c, char bufs[7][64],
+			      char *argv[WL_ARGV_MAX])
 {
-	int i = 0;
+	unsigned i = 0;
 
 	cpulist_format(&c->params.cpus, bufs[0], 64);
 	snprintf(bufs[1], 64, "%d", c->params.housekeeping);
@@ -106,6 +107,7 @@ static void workload_argv(const struct plan_case *c, char bufs[7][64],
 		argv[i++] = bufs[6];
 	}
 	argv[i] = NULL;
+	return i;
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
@@ -156,8 +158,10 @@ static int collect(struct case_run *cr, struct env_case *ec,
 {
 	const struct scn_params *p = &cr->pc->params;
 	double start = mono_now(), case_s = plan_case_seconds(cr->pc);
-	double hello_by = start + p->hello_timeout_s;
-	double end_by = start + case_s + p->grace_s + p->hello_timeout_s;
+	/* A load inside settles before the workload says HELLO. */
+	double hello_by = start + p->hello_timeout_s +
+			  load_inside_settle_s(cr->pc);
+	double end_by = hello_by + case_s + p->grace_s;
 	static char buf[1 << 16];
 	int stream_open = 1, log_open = ec->log_fd >= 0;
 
@@ -330,9 +334,12 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	struct env_case ec = {.pc = pc, .wl_path = wl_path,
 			      .stream_fd = -1, .log_fd = -1,
 			      .fact = fact_cb, .fact_ctx = cr};
-	char argvbuf[7][64], *argv[20], workdir[] = "/tmp/isolat-XXXXXX";
+	char argvbuf[7][64], *argv[WL_ARGV_MAX];
+	char workdir[] = "/tmp/isolat-XXXXXX";
 	struct case_counters *cc = NULL;
 	struct load_run *ld = NULL; /* background load (load_run.h) */
+	struct load_inside *li = NULL; /* ... or one isolat-wl starts */
+	unsigned argc;
 	int lrc = 0;
 	struct tuning tune = {.j.fd = -1};
 	char err[512] = "";
@@ -349,7 +356,7 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	rc = store_case_status(cr->st, cr->case_id, "running", NULL);
 	if (rc < 0)
 		goto out_dir;
-	workload_argv(pc, argvbuf, argv);
+	argc = workload_argv(pc, argvbuf, argv);
 	ec.wl_argv = argv;
 	if (!mkdtemp(workdir)) {
 		snprintf(cr->reason, sizeof(cr->reason),
@@ -368,6 +375,15 @@ static int run_case(struct case_run *cr, const char *wl_path)
 		/* What host tuning, loads and counters took as measured. */
 		cpulist_format(&pc->host_cpus, host, sizeof(host));
 		store_case_fact(cr->st, cr->case_id, "host_cpus", host);
+	}
+	if (load_runs_inside(pc) &&
+	    (!(li = malloc(sizeof(*li))) ||
+	     load_inside_prepare(pc, li, argv, &argc, WL_ARGV_MAX,
+				 &ec.guest_programs, fact_cb, cr, err,
+				 sizeof(err)) < 0)) {
+		snprintf(cr->reason, sizeof(cr->reason), "load: %s",
+			 li ? err : "out of memory");
+		goto finish;
 	}
 	/* Host tuning first, undone last: every change is journaled before
 	 * it is made (harness/journal.h), so a crash leaves a journal for
@@ -431,6 +447,8 @@ decide:
 	verdict(cr, in, collected, waited, status);
 finish:
 	load_stop(ld); /* every path: stress-ng never outlives its case */
+	if (li)
+		load_inside_finish(pc, in, fact_cb, cr);
 	if (cr->log.len)
 		store_case_fact(cr->st, cr->case_id, "workload_log",
 				cr->log.buf);
@@ -457,6 +475,7 @@ finish:
 		}
 	}
 	ingest_free(in);
+	free(li);
 out_dir:
 	if (ec.workdir)
 		nftw(workdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);

@@ -60,7 +60,9 @@
  *                                        ;  stored with the case (0 = off)
  *   ; background loads (harness/load_run.c); loads = cpu+memory combines
  *   load_cpus    = housekeeping          ; | measured | all | CPU list
- *   load_side    = host                  ; | inside (bare only for now)
+ *   load_side    = host                  ; | inside: started by isolat-wl
+ *                                        ;   in the container / guest
+ *                                        ;   (load_cpus: its CPUs / vCPUs)
  *   load_settle_s = 2                    ; load runs this long before
  *   load_instances = 1                   ; default: one per load CPU
  *

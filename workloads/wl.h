@@ -15,6 +15,9 @@
  *   irqstat.c        /proc/interrupts + /proc/softirqs parsing (shared
  *                    with the harness)
  *   wl_guest.c       guest mode: PID 1 of a KVM/Xen guest's initramfs
+ *   wl_load.c        a background load (stress-ng) started before the
+ *                    measurement where the workload runs (--load)
+ *   loadargv.c       the load argv check (shared with the harness)
  *
  * Adding a workload: write wl_NAME.c with `int wl_run_NAME(const struct
  * wl_opts *)` returning an enum wl_exit, add it to wl_workloads[] in
@@ -35,6 +38,7 @@
 
 #include "workloads/cpulist.h"
 #include "workloads/irqstat.h"
+#include "workloads/loadargv.h"
 #include "workloads/wire.h"
 
 #ifndef ISOLAT_VERSION
@@ -74,6 +78,9 @@ struct wl_opts {
 	 * and stops cleanly with END status=interrupted. */
 	sigset_t stop_sigs;
 	sigset_t orig_sigmask;      /* as started; given back to children */
+	/* A load started before measuring (--load); NULL: none.  The
+	 * workloads put it in HELLO and stop it just before END. */
+	struct wl_load *load;
 };
 
 /* What END reports per series. */
@@ -290,6 +297,32 @@ int wl_wait_child(pid_t pid);
  * buf (NUL-terminated, truncated to size).  Returns the wait status. */
 int wl_capture(const struct wl_opts *o, const char *path, char *const argv[],
 	       char *buf, size_t size);
+
+/* --- wl_load.c -------------------------------------------------------- */
+
+struct wl_load {
+	char *argv[LOAD_ARGV_MAX + 1]; /* from --load, NULL-terminated */
+	unsigned argc;
+	unsigned settle_s;
+	char path[64];              /* LOAD_PROGRAM where it was found */
+	pid_t pid;                  /* also its process group */
+	int out_fd;                 /* memfd: its stdout and stderr */
+	int reaped, status, stopped;
+};
+
+/* One --load argument (kept, not copied); -E2BIG past LOAD_ARGV_MAX. */
+int wl_load_add_arg(struct wl_load *l, char *arg);
+/* load_argv_check() and the program found here; 0 or -errno + why. */
+int wl_load_check(struct wl_load *l, char *why, size_t whysz);
+/* Fork + execve it; 0 or -errno. */
+int wl_load_start(struct wl_load *l, const struct wl_opts *o);
+/* Wait settle_s: 0, -EINTR (a stop signal) or -ECHILD (it ended). */
+int wl_load_settle(struct wl_load *l, const struct wl_opts *o);
+/* HELLO keys load.inside.* (argv, settle_s, pid, pidns, cgroup, cpus). */
+void wl_load_hello(const struct wl_load *l, struct wl_kv *kv);
+/* Stop and reap it, END keys into kv (NULL: none); NULL l or a second
+ * call: nothing. */
+void wl_load_stop(struct wl_load *l, struct wl_kv *kv);
 
 /* --- wl_guest.c ------------------------------------------------------- */
 

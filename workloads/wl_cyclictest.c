@@ -549,16 +549,19 @@ int wl_run_cyclictest(const struct wl_opts *o)
 		check_result(c, wl_wait_child(pid));
 	}
 
+	wl_kv_init(&hello); /* reused for END's load keys */
+	wl_load_stop(o->load, c->out.err ? NULL : &hello);
 	if (c->out.err) {
 		exit_code = WL_EXIT_ERROR;
 	} else {
-		wl_send_end(&c->out, c->failed ? "error" : c->interrupted
-				     ? "interrupted" : "ok",
-			    c->res, c->res ? c->n : 0);
+		wl_send_end_kv(&c->out, c->failed ? "error" : c->interrupted
+					? "interrupted" : "ok",
+			       c->res, c->res ? c->n : 0, &hello);
 		exit_code = c->out.err || c->failed ? WL_EXIT_ERROR
 			    : c->interrupted ? WL_EXIT_INTERRUPTED
 					     : WL_EXIT_OK;
 	}
+	wl_kv_free(&hello);
 	free_ct(c);
 	free(c);
 	return exit_code;

@@ -155,4 +155,6 @@ void wl_facts_hello_series(struct wl_kv *kv, const struct wl_opts *o,
 	wl_kv_add(kv, "priority", "%d", o->priority);
 	wl_kv_add(kv, "housekeeping_cpu", "%u", o->housekeeping);
 	add_system(kv);
+	if (o->load)
+		wl_load_hello(o->load, kv);
 }

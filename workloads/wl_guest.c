@@ -11,10 +11,14 @@
  *      vportNpM/name) and open /dev/vportNpM: the sample channel (KVM);
  *      or, when the command line says isolat.channel=TTY (Xen: hvc0, the
  *      PV console, see harness/env_xen.c), open /dev/TTY in raw mode;
- *   4. run the workload argv from /isolat/args (one argument a line) as a
+ *   4. bring the loopback interface up (a load inside may use it:
+ *      stress-ng --udp on lo);
+ *   5. run the workload argv from /isolat/args (one argument a line) as a
  *      child with --out-fd on the channel; the workload pins its writer to
- *      the housekeeping vCPU and its measuring threads to the measured ones;
- *   5. sync and power off.
+ *      the housekeeping vCPU and its measuring threads to the measured ones,
+ *      and starts a load inside (--load, workloads/wl_load.c: stress-ng from
+ *      the image, stopped before END);
+ *   6. kill what is left, sync and power off.
  *
  * Everything for a person goes to the console (ttyS0 / hvc0), which the
  * harness stores as the case's log.  PID 1 never exits: that would panic
@@ -36,7 +40,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,7 +54,7 @@
 
 #define CHANNEL_NAME "isolat"
 #define CHANNEL_WAIT_MS 15000 /* the port appears after virtio probing */
-#define MAX_ARGS 64
+#define MAX_ARGS WL_ARGV_MAX
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -206,6 +213,24 @@ static int open_tty_channel(char *dev, size_t devsz)
 	return fd;
 }
 
+/* lo up, as every init does; 127.0.0.1 comes with it. */
+static void loopback_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+			say("lo up: %s", strerror(errno));
+	}
+	close(s);
+}
+
 /* Lines of /isolat/args into argv (strings in buf); count or -1. */
 static int read_args(char *buf, size_t size, char *argv[MAX_ARGS])
 {
@@ -284,6 +309,7 @@ int wl_guest_main(void)
 		power_off();
 	}
 	load_modules();
+	loopback_up();
 	fd = open_tty_channel(dev, sizeof(dev));
 	if (fd == -2)
 		fd = open_channel(dev, sizeof(dev));
@@ -325,6 +351,8 @@ int wl_guest_main(void)
 	else if (WIFSIGNALED(status))
 		say("workload killed by signal %d", WTERMSIG(status));
 	drain_channel(fd);
+	/* A load the workload could not stop (it was killed). */
+	kill(-1, SIGKILL);
 	say("powering off");
 	power_off();
 }

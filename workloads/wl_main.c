@@ -58,6 +58,8 @@ enum opt_id {
 	OPT_CYCLICTEST,
 	OPT_NOISE_THRESHOLD_NS,
 	OPT_TRACE_THRESHOLD_US,
+	OPT_LOAD,
+	OPT_LOAD_SETTLE_S,
 	OPT_HELP,
 };
 
@@ -75,6 +77,8 @@ static const struct option long_opts[] = {
 	  OPT_NOISE_THRESHOLD_NS },
 	{ "trace-threshold-us", required_argument, NULL,
 	  OPT_TRACE_THRESHOLD_US },
+	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "load-settle-s", required_argument, NULL, OPT_LOAD_SETTLE_S },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -112,6 +116,10 @@ static void usage(FILE *f)
 "  --noise-threshold-ns N  spin: a clock gap above N is noise (default 1000)\n"
 "  --trace-threshold-us N  rtlat: a latency above N stops the kernel's\n"
 "                       ftrace ring (tracing_on=0) and the run (cyclictest -b)\n"
+"  --load ARG           one argument of a background load started here\n"
+"                       before measuring, repeated in order: stress-ng ...\n"
+"                       (its own process group; stopped before END)\n"
+"  --load-settle-s N    the load runs N s before measuring (default 0)\n"
 "\n"
 "exit: 0 ok, 1 measurement failed (see the EVENTs), 2 bad options,\n"
 "      130 interrupted\n",
@@ -154,8 +162,9 @@ static int parse_u64(const char *opt, const char *s, uint64_t min,
 /* The options as given, before defaults are resolved. */
 struct raw {
 	const char *cpus, *policy;
-	int have_hk, have_prio, have_loops, help;
+	int have_hk, have_prio, have_loops, have_settle, help;
 	uint64_t hk, prio, loops;
+	struct wl_load load;
 };
 
 static int parse_args(int argc, char **argv, struct wl_opts *o,
@@ -207,6 +216,16 @@ static int parse_args(int argc, char **argv, struct wl_opts *o,
 		case OPT_OUT_FD:
 			rc = parse_u64("out-fd", arg, 0, INT_MAX, &v);
 			o->out_fd = (int)v;
+			break;
+		case OPT_LOAD:
+			if (wl_load_add_arg(&r->load, optarg))
+				return bad("more than %d --load arguments",
+					   LOAD_ARGV_MAX);
+			break;
+		case OPT_LOAD_SETTLE_S:
+			rc = parse_u64("load-settle-s", arg, 0, 3600, &v);
+			r->load.settle_s = (unsigned)v;
+			r->have_settle = 1;
 			break;
 		case 'h':
 		case OPT_HELP:
@@ -321,7 +340,7 @@ static int resolve_cpus(struct wl_opts *o, const struct raw *r)
 		   "--cpus for the housekeeping (writer) thread", text);
 }
 
-static int resolve(struct wl_opts *o, const struct raw *r)
+static int resolve(struct wl_opts *o, struct raw *r)
 {
 	int min, max, rc;
 
@@ -356,6 +375,17 @@ static int resolve(struct wl_opts *o, const struct raw *r)
 				   (unsigned long long)o->interval_us);
 	} else if (r->have_loops) {
 		o->loops = r->loops;
+	}
+
+	if (r->load.argc) {
+		char why[256];
+
+		if (wl_load_check(&r->load, why,
+				  sizeof(why)))
+			return bad("--load: %s", why);
+		o->load = &r->load;
+	} else if (r->have_settle) {
+		return bad("--load-settle-s without --load");
 	}
 
 	rc = fcntl(o->out_fd, F_GETFL);
@@ -449,5 +479,26 @@ int main(int argc, char **argv)
 		sigaddset(&block, SIGPIPE);
 		pthread_sigmask(SIG_BLOCK, &block, &o.orig_sigmask);
 	}
-	return w->run(&o);
+	if (o.load) {
+		int rc = wl_load_start(o.load, &o);
+
+		if (rc) {
+			fprintf(stderr, "isolat-wl: cannot start the load %s: "
+				"%s\n", o.load->path, strerror(-rc));
+			return WL_EXIT_ERROR;
+		}
+		rc = wl_load_settle(o.load, &o);
+		if (rc) {
+			wl_load_stop(o.load, NULL);
+			return rc == -EINTR ? WL_EXIT_INTERRUPTED
+					    : WL_EXIT_ERROR;
+		}
+	}
+	{
+		int rc = w->run(&o);
+
+		/* Every path: a workload that failed before its END. */
+		wl_load_stop(o.load, NULL);
+		return rc;
+	}
 }

@@ -238,6 +238,8 @@ void wl_threads_end(struct wl_threads *t, const struct wl_result *res,
 {
 	const char *status;
 
+	/* The measurement is over: the load stops before END reports it. */
+	wl_load_stop(t->o->load, t->out.err ? NULL : extra);
 	if (t->out.err)
 		return; /* nobody is reading: no END possible */
 	status = t->failed ? "error" : t->interrupted ? "interrupted" : "ok";

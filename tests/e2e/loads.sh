@@ -3,7 +3,8 @@
 # none, cpu, cpu+memory lands every case; the facts show stress-ng's argv
 # and the placement; with load_cpus = measured the load's bogo-ops show it
 # ran there; no stress-ng is left after the run nor after a SIGINT
-# mid-case; load_side = inside is skipped for guests at plan time.  No
+# mid-case; load_side = inside runs stress-ng in an lxc container and a
+# kvm guest (started by isolat-wl there, which reports it).  No
 # timing relation (loaded p99 vs idle) is asserted: too noisy on a VM.
 . "$(dirname "$0")/lib.sh"
 
@@ -61,7 +62,8 @@ else
 	skip "report loads table" "gnuplot not installed"
 fi
 
-# Plan time: inside is bare-only; a CPU list must be online.
+# Plan time: inside runs for bare and lxc (and kvm), no skip for the side;
+# a CPU list must be online.
 cat > "$T/in.ini" <<INI
 [scenario]
 name = e2e-inside
@@ -75,10 +77,118 @@ loops = 100
 INI
 plan=$("$ISOLAT" plan "$T/in.ini" 2>&1)
 check "inside: bare runs" grep -qE 'bare\.none\.rtlat\.cpu .* run$' <<<"$plan"
-check "inside: lxc skipped with the reason" grep -qE 'lxc\.none\.rtlat\.cpu .*(load_side = inside is not yet supported for lxc|not ready)' <<<"$plan"
+check "inside: lxc not skipped for its side" bash -c '! grep -q "load_side" <<<"$1"' _ "$plan"
 sed 's/^load_side = inside$/load_cpus = 1000/' "$T/in.ini" > "$T/off.ini"
 out=$("$ISOLAT" check "$T/off.ini" 2>&1)
 check "offline load CPU: FILE:LINE named" grep -q "off.ini:6: load_cpus = 1000: CPU 1000 is not online" <<<"$out"
+sed 's/^loops = 100$/load_cpus = 2/' "$T/in.ini" > "$T/cs.ini"
+out=$("$ISOLAT" check "$T/cs.ini" 2>&1)
+if [ "$(nproc)" -gt 2 ]; then
+	check "inside lxc: a CPU outside the container's cpuset named" grep -q "cs.ini:9: load_cpus = 2: CPU 2 is not in the container's cpuset" <<<"$out"
+fi
+
+# isolat-wl itself: --load takes stress-ng only; a load that ends during
+# the settle time ends the workload before HELLO (never measured
+# unloaded); a good one is reported in HELLO and END and stopped.
+WL=$(dirname "$ISOLAT")/isolat-wl
+out=$("$WL" rtlat --cpus 1 --housekeeping 0 --loops 10 --load sh --load -c --load reboot 2>&1 >/dev/null); rc=$?
+check "isolat-wl --load sh: usage error (exit $rc)" bash -c '[ $1 = 2 ] && grep -q "expected stress-ng" <<<"$2"' _ $rc "$out"
+out=$("$WL" rtlat --cpus 1 --housekeeping 0 --loops 10 --load-settle-s 2 --load stress-ng --load --cpu --load 1 --load --taskset --load 4096 2>&1 >"$T/wl.out"); rc=$?
+check "isolat-wl: load dead in the settle time: exit 1, no frame" bash -c '[ $1 = 1 ] && [ ! -s "$2" ] && grep -q "ended before the measurement" <<<"$3"' _ $rc "$T/wl.out" "$out"
+"$WL" rtlat --cpus 1 --housekeeping 0 --loops 200 --load-settle-s 0 --load stress-ng --load --cpu --load 1 --load --taskset --load 0 --load --metrics-brief >"$T/wl.out" 2>/dev/null; rc=$?
+check "isolat-wl: load reported in HELLO and END (exit $rc)" bash -c '[ $1 = 0 ] && grep -qa "load.inside.cpus=0" "$2" && grep -qa "load.exit=exit status 0" "$2"' _ $rc "$T/wl.out"
+check "isolat-wl: no stress-ng left" no_load_left
+
+# bogo-ops of stressor $3 in case $2 of database $1 (0 when none).
+bogo_in() { q "$1" "SELECT f.value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name LIKE '$2' AND f.key='load.metrics'" | awk -v s="$3" '$1=="stress-ng:" && $2=="metrc:" && $4==s {print $5; n=1} END {if (!n) print 0}'; }
+fact_in() { q "$1" "SELECT f.value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name LIKE '$2' AND f.key='$3'"; }
+
+# load_side = inside in a real container: stress-ng runs as the
+# container's tenant - same PID namespace and cgroup as the workload
+# (reported by isolat-wl, which started it there), not the host's.
+if "$ISOLAT" envs 2>/dev/null | grep -qE '^  lxc +ready'; then
+	cat > "$T/lxc.ini" <<INI
+[scenario]
+name = e2e-loads-lxc
+environments = lxc
+workloads = rtlat
+loads = cpu
+load_side = inside
+load_settle_s = 1
+cpus = 1
+housekeeping = 0
+duration_s = 2
+INI
+	DBL=$T/lxc.db
+	"$ISOLAT" --db "$DBL" --quiet run "$T/lxc.ini" > "$T/lxc.out" 2>&1
+	c=lxc.none.rtlat.cpu
+	check "lxc inside: case done" [ "$(q "$DBL" "SELECT status FROM cases")" = done ]
+	check "lxc inside: samples landed" [ "$(q "$DBL" "SELECT sum(count) FROM series")" -gt 0 ]
+	check "lxc inside: side, placement, argv as run inside" [ "$(fact_in "$DBL" $c load.side) $(fact_in "$DBL" $c load.cpus) $(fact_in "$DBL" $c load.argv | cut -d' ' -f1-5)" = "inside 0 stress-ng --cpu 1 --taskset 0" ]
+	check "lxc inside: isolat-wl executed exactly that argv" [ "$(fact_in "$DBL" $c load.inside.argv)" = "/usr/bin/$(fact_in "$DBL" $c load.argv)" ]
+	cg=$(fact_in "$DBL" $c cgroup)
+	check "lxc inside: the load in the container's cgroup ($cg)" [ "$(fact_in "$DBL" $c load.inside.cgroup)" = "$cg" ]
+	check "lxc inside: ... which is a payload cgroup" grep -q 'isolat\.payload\.' <<<"$cg"
+	check "lxc inside: the load in the container's PID namespace" [ "$(fact_in "$DBL" $c load.inside.pidns)" = "$(fact_in "$DBL" $c pidns)" ]
+	check "lxc inside: ... not the host's" [ "$(fact_in "$DBL" $c load.inside.pidns)" != "$(fact_in "$DBL" $c lxc.host_pidns)" ]
+	check "lxc inside: stress-ng placed on the load CPUs" [ "$(fact_in "$DBL" $c load.inside.cpus)" = 0 ]
+	check "lxc inside: stress-ng counted work ($(bogo_in "$DBL" $c cpu) bogo-ops)" [ "$(bogo_in "$DBL" $c cpu)" -gt 0 ]
+	check "lxc inside: stress-ng ended cleanly" [ "$(fact_in "$DBL" $c load.exit)" = "exit status 0" ]
+	check "lxc inside: no container left" [ ! -e "/run/isolat/lxc/$(fact_in "$DBL" $c lxc.name)" ]
+	check "lxc inside: no stress-ng left" no_load_left
+else
+	skip "lxc inside load" "lxc not ready: $("$ISOLAT" envs 2>/dev/null | grep -E '^  lxc ' | sed 's/^  lxc *//')"
+fi
+
+# load_side = inside in a KVM guest (TCG here): stress-ng and its
+# libraries travel in the guest image, isolat-wl starts it on a vCPU and
+# reports it; the host runs none.
+. "$(dirname "$0")/lib_kernel.sh"
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "kvm inside load" "qemu-system-x86_64 not installed"
+elif ! fetch_guest_kernel; then
+	skip "kvm inside load" "no guest kernel: $GUEST_KERNEL_WHY"
+else
+	cat > "$T/kvm.ini" <<INI
+[scenario]
+name = e2e-loads-kvm
+environments = kvm
+workloads = rtlat
+loads = cpu
+load_side = inside
+load_cpus = housekeeping
+load_settle_s = 2
+cpus = 1
+housekeeping = 0
+vcpus = 2
+memory_mb = 384
+kvm_kernel = $GUEST_KERNEL
+kvm_modules = $GUEST_MODULES
+duration_s = 2
+hello_timeout_s = 120
+INI
+	plan=$("$ISOLAT" plan "$T/kvm.ini" 2>&1)
+	check "kvm inside: planned to run" grep -qE 'kvm\.none\.rtlat\.cpu .* run$' <<<"$plan"
+	DBK=$T/kvm.db
+	"$ISOLAT" --db "$DBK" --quiet run "$T/kvm.ini" > "$T/kvm.out" 2>&1 &
+	kpid=$!
+	host_load=0
+	while kill -0 $kpid 2>/dev/null; do
+		pgrep -x stress-ng >/dev/null && host_load=1
+		sleep 0.5
+	done
+	wait $kpid
+	c=kvm.none.rtlat.cpu
+	check "kvm inside: case done" [ "$(q "$DBK" "SELECT status FROM cases")" = done ]
+	check "kvm inside: samples landed" [ "$(q "$DBK" "SELECT sum(count) FROM series")" -gt 0 ]
+	check "kvm inside: side and vCPU placement" [ "$(fact_in "$DBK" $c load.side) $(fact_in "$DBK" $c load.cpus) $(fact_in "$DBK" $c load.inside.cpus)" = "inside 0 0" ]
+	check "kvm inside: isolat-wl in the guest executed the recorded argv" [ "$(fact_in "$DBK" $c load.inside.argv)" = "/usr/bin/$(fact_in "$DBK" $c load.argv)" ]
+	# A newc cpio holds its names in clear (no cpio tool needed).
+	check "kvm inside: the image carries stress-ng" grep -qaF usr/bin/stress-ng "$(fact_in "$DBK" $c kvm.image)"
+	check "kvm inside: stress-ng counted work in the guest ($(bogo_in "$DBK" $c cpu) bogo-ops)" [ "$(bogo_in "$DBK" $c cpu)" -gt 0 ]
+	check "kvm inside: stress-ng ended cleanly" [ "$(fact_in "$DBK" $c load.exit)" = "exit status 0" ]
+	check "kvm inside: no stress-ng ran on the host" [ $host_load = 0 ]
+fi
 
 # SIGINT mid-case: the load is stopped with the case.
 cat > "$T/long.ini" <<INI

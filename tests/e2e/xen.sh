@@ -6,8 +6,10 @@
 # cpupool and vCPU pinning, PVH with an RTDS cpupool - and its database
 # comes back through a virtio-9p share.  Checked here: the xen cases
 # landed every sample, the guest's own facts say Xen (PV / PVH), the cases
-# are labelled emulated, pinning and the cpupool are recorded, and no
-# isolat-* domain or cpupool is left in dom0.
+# are labelled emulated, pinning and the cpupool are recorded, the PV
+# case's load_side = inside stress-ng ran in the domU (dom0 gets the host's
+# stress-ng and its libraries; the harness carries them into the domU
+# image), and no isolat-* domain or cpupool is left in dom0.
 #
 # Packages (Xen, its libraries, busybox, the Debian generic kernel: its
 # CONFIG_XEN_DOM0=y, the cloud kernel has none) come with `apt-get
@@ -98,16 +100,28 @@ done
 ln -sf /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$D/lib64/ld-linux-x86-64.so.2"
 mkdir -p "$D/lib/modules"
 cp -a "$R/lib/modules/$KVER" "$D/lib/modules/"
+# stress-ng for the PV case's load inside: the harness in dom0 carries
+# it (and its libraries, found in dom0's multiarch directory) into the
+# domU image.
+if command -v stress-ng >/dev/null; then
+	mkdir -p "$D/usr/bin"
+	cp "$(command -v stress-ng)" "$D/usr/bin/stress-ng"
+	for l in $(ldd "$(command -v stress-ng)" | awk '$3 ~ /^\// {print $3}'); do
+		cp -L "$l" "$D/lib/x86_64-linux-gnu/"
+	done
+fi
 cp "$ISOLAT" "$D/isolat/isolat"
 cp "$(dirname "$ISOLAT")/isolat-wl" "$D/isolat/isolat-wl"
 cp "$W/vmlinux-$KVER" "$D/guest/vmlinux"
 echo 'autoballoon="off"' > "$D/etc/xen/xl.conf"
 
 LOOPS=300
-scn() { # NAME TYPE SCHED
+scn() { # NAME TYPE SCHED [EXTRA-LINE...]
+	local name=$1 type=$2 sched=$3
+	shift 3
 	cat <<INI
 [scenario]
-name = e2e-xen-$1
+name = e2e-xen-$name
 environments = xen
 workloads = rtlat
 cpus = 1
@@ -119,14 +133,20 @@ loops = $LOOPS
 hello_timeout_s = 180
 grace_s = 180
 xen_kernel = /guest/vmlinux
-xen_type = $2
+xen_type = $type
 xen_pcpus = 2-3
 xen_cpupool = yes
-xen_sched = $3
+xen_sched = $sched
 guest_cmdline = isolcpus=1
 INI
+	printf '%s\n' "$@"
 }
-scn pv pv credit2 > "$D/scenario/pv.ini"
+# The PV case also runs a load inside the domU (no extra boot).
+if command -v stress-ng >/dev/null; then
+	scn pv pv credit2 "loads = cpu" "load_side = inside" "load_settle_s = 1" > "$D/scenario/pv.ini"
+else
+	scn pv pv credit2 > "$D/scenario/pv.ini"
+fi
 scn pvh pvh credit2 > "$D/scenario/pvh.ini"
 # A guest that never sends HELLO: rdinit names a missing program, the
 # kernel panics and the domain sits there until the bound.
@@ -261,6 +281,16 @@ for s in pv pvh; do
 	check "$s: dom0 vCPU placement recorded" grep -q 'Domain-0' <<<"$(fact $s xen.dom0_vcpus)"
 done
 
+# The PV case's load inside: isolat-wl in the domU started stress-ng on
+# vCPU 0 (the housekeeping vCPU) and it counted work there.
+if command -v stress-ng >/dev/null; then
+	check "pv: load inside, on vCPU 0 ($(fact pv load.side) $(fact pv load.inside.cpus))" [ "$(fact pv load.side) $(fact pv load.inside.cpus)" = "inside 0" ]
+	bogo=$(fact pv load.metrics | awk '$1=="stress-ng:" && $2=="metrc:" && $4=="cpu" {print $5; n=1} END {if (!n) print 0}')
+	check "pv: stress-ng counted work in the domU ($bogo bogo-ops)" [ "$bogo" -gt 0 ]
+	check "pv: stress-ng ended cleanly" [ "$(fact pv load.exit)" = "exit status 0" ]
+else
+	skip "pv: load inside" "stress-ng not installed"
+fi
 check "host metadata holds xl info" grep -q 'xen_version' <<<"$(q "$DB" "SELECT value FROM run_meta WHERE key='xen_info' LIMIT 1")"
 check "stale cpupool of a crashed run removed" grep -q 'cpupool isolat-stale' <<<"$(fact pv xen.leftovers_removed)"
 check "hung guest: run exits 1" grep -q '^rc=1$' "$T/share/run-hang.txt"

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness/guest_image.h"
@@ -189,7 +190,7 @@ static void test_image(void **state)
 	put_file(wl, "#!wl\n");
 	snprintf(cache, sizeof(cache), "%s/cache/images", dir);
 	snprintf(mods, sizeof(mods), "%s/mods", dir);
-	spec = (struct guest_image_spec){mods, wl, cache};
+	spec = (struct guest_image_spec){mods, wl, cache, NULL};
 
 	assert_int_equal(guest_image_get(&spec, img, sizeof(img), &built, err,
 					 sizeof(err)), 0);
@@ -242,6 +243,124 @@ static void test_image(void **state)
 	assert_int_equal(guest_image_get(&spec, img2, sizeof(img2), &built,
 					 err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "depmod"));
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Extract the image at path into dir (no absolute paths, no ..); the
+ * entries' names in order into names (NUL-separated). */
+static void extract(const char *path, const char *dir, char *names,
+		    size_t size)
+{
+	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
+	struct archive_entry *e;
+	char cwd[4096];
+	size_t len = 0;
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	archive_read_support_format_cpio(a);
+	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM |
+				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	assert_int_equal(archive_read_open_filename(a, path, 65536),
+			 ARCHIVE_OK);
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		const char *n = archive_entry_pathname(e);
+
+		assert_true(len + strlen(n) + 1 < size);
+		memcpy(names + len, n, strlen(n) + 1);
+		len += strlen(n) + 1;
+		if (archive_entry_filetype(e) == AE_IFCHR)
+			continue; /* dev/console: not needed to run */
+		if (archive_read_extract2(a, e, w) < ARCHIVE_WARN)
+			fail_msg("%s: %s", n, archive_error_string(a));
+	}
+	names[len] = '\0';
+	archive_read_free(a);
+	archive_write_free(w);
+	assert_int_equal(chdir(cwd), 0);
+}
+
+static int name_index(const char *names, const char *n)
+{
+	int i = 0;
+
+	for (const char *p = names; *p; p += strlen(p) + 1, i++)
+		if (!strcmp(p, n))
+			return i;
+	return -1;
+}
+
+/* A program in the image: it, its interpreter and libraries at their host
+ * paths, every directory before what it holds, /tmp; and (as root) it
+ * runs in a chroot of the extracted image: the libraries really are
+ * all there. */
+static void test_image_programs(void **state)
+{
+	char dir[] = "/tmp/isolat-imgp-XXXXXX", img[4096], root[600];
+	char wl[600], cache[600];
+	static char names[1 << 16];
+	const char *prog = access("/usr/bin/stress-ng", X_OK) == 0
+				   ? "/usr/bin/stress-ng" : "/bin/true";
+	const char *const programs[] = {prog, NULL};
+	struct guest_image_spec spec;
+	int built, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(wl, sizeof(wl), "%s/wl", dir);
+	put_file(wl, "#!wl\n");
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	spec = (struct guest_image_spec){NULL, wl, cache, programs};
+	assert_int_equal(guest_image_get(&spec, img, sizeof(img), &built, err,
+					 sizeof(err)), 0);
+	assert_int_equal(built, 1);
+	snprintf(root, sizeof(root), "%s/root", dir);
+	mkdir(root, 0755);
+	extract(img, root, names, sizeof(names));
+	i = name_index(names, prog + 1);
+	assert_true(i > 0);
+	assert_true(name_index(names, "usr") < i || prog[1] != 'u');
+	assert_true(name_index(names, "tmp") >= 0);
+	assert_true(name_index(names, "lib64/ld-linux-x86-64.so.2") >= 0 ||
+		    name_index(names, "lib/ld-linux-aarch64.so.1") >= 0 ||
+		    name_index(names, "lib/ld-linux-armhf.so.3") >= 0);
+	/* Without programs: another image (the probe's stays small). */
+	{
+		char img2[4096];
+
+		spec.programs = NULL;
+		assert_int_equal(guest_image_get(&spec, img2, sizeof(img2),
+						 &built, err, sizeof(err)), 0);
+		assert_string_not_equal(img, img2);
+	}
+	if (geteuid() == 0) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0) {
+			char *const argv[] = {(char *)prog, "--version", NULL};
+			char *const env[] = {"PATH=/", NULL};
+
+			if (chroot(root) || chdir("/"))
+				_exit(126);
+			execve(prog, argv, env);
+			_exit(127);
+		}
+		assert_true(pid > 0);
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	/* A program that is not there: the error names it. */
+	{
+		const char *const missing[] = {"/nonexistent/prog", NULL};
+
+		spec.programs = missing;
+		assert_true(guest_image_get(&spec, img, sizeof(img), &built,
+					    err, sizeof(err)) < 0);
+		assert_non_null(strstr(err, "/nonexistent/prog"));
+	}
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -384,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_names),
 		cmocka_unit_test(test_resolve_broken),
 		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_image_programs),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_argv),
 		cmocka_unit_test(test_host_cpu),
