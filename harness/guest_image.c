@@ -7,6 +7,7 @@
  * and the content hash names the image honestly.
  */
 #include "harness/guest_image.h"
+#include "harness/image_cache.h"
 #include "harness/elf_deps.h"
 
 #include <archive.h>
@@ -661,8 +662,10 @@ int guest_image_get(const struct guest_image_spec *s, char *out,
 		goto out;
 	}
 	snprintf(out, outsz, "%s/%s.cpio", dir, hex);
-	if (access(out, R_OK) == 0)
+	if (access(out, R_OK) == 0) {
+		image_cache_touch(out);
 		goto out;
+	}
 	/* mkdir -p of the cache: /var/cache/isolat/images at most. */
 	snprintf(tmp, sizeof(tmp), "%s", dir);
 	for (char *p = tmp + 1; *p; p++)
@@ -699,6 +702,7 @@ int guest_image_get(const struct guest_image_spec *s, char *out,
 		goto out;
 	}
 	*built = 1;
+	image_cache_prune(dir, out, IMAGE_CACHE_KEEP, IMAGE_CACHE_BUDGET);
 out:
 	inputs_free(&in);
 	return rc;
