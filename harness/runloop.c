@@ -319,6 +319,7 @@ static int run_case(struct case_run *cr, const char *wl_path)
 			 err);
 		goto finish;
 	}
+	ec.journal = &tune.j; /* the backend's host changes, undone with it */
 	cc = case_counters_begin(pc); /* host IRQ deltas, trace (issue 7) */
 	/* The load starts load_settle_s before the workload; a load that
 	 * dies before it makes the case fail, never pass unloaded. */
