@@ -1,7 +1,8 @@
 /*
  * cmd_restore.c - `isolat restore`: put the host back after a run that
  * died mid-case (crash, kill -9, power cut of the harness only).  Replays
- * the tuning journal (harness/journal.h) in reverse order and removes it;
+ * the tuning journal (harness/journal.h) in reverse order and removes it
+ * (host tuning, and the Xen backend's domain, cpupool and dom0 pinning);
  * running it again finds nothing to do.
  */
 #include <errno.h>
@@ -22,7 +23,10 @@ static const char usage_text[] =
 	"paths host tuning may change are written (/proc/irq, /proc/sys/\n"
 	"kernel, cpufreq, workqueue, transparent_hugepage, /sys/fs/cgroup,\n"
 	"the tracefs settings of trace_threshold_us and its tracefs mount,\n"
-	"kernel thread priorities).  Needs root.  Nothing to do: exit 0.\n"
+	"kernel thread priorities).  On a Xen dom0 it also destroys the\n"
+	"run's isolat-* domain, moves the pCPUs of its isolat-* cpupool back\n"
+	"into Pool-0 and destroys the pool, and gives dom0's vCPUs their\n"
+	"affinity back (with xl).  Needs root.  Nothing to do: exit 0.\n"
 	"\n"
 	"  --journal PATH  the journal (default " JOURNAL_DEFAULT ")\n"
 	"  --help          this text\n";
@@ -43,7 +47,18 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 		return;
 	}
 	c->ok++;
-	if (!c->quiet)
+	if (c->quiet)
+		return;
+	if (r->kind == JOURNAL_DOMAIN)
+		fprintf(stderr, "isolat restore: Xen domain %s: gone "
+			"(destroyed if it was still there)\n", r->path);
+	else if (r->kind == JOURNAL_CPUPOOL)
+		fprintf(stderr, "isolat restore: Xen cpupool %s: pCPUs %s "
+			"back in Pool-0, pool gone\n", r->path, r->orig);
+	else if (r->kind == JOURNAL_DOM0PIN)
+		fprintf(stderr, "isolat restore: Xen %s: hard affinity back "
+			"to %s\n", r->path, r->orig);
+	else
 		fprintf(stderr, "isolat restore: %s %s: '%s' -> '%s'\n",
 			r->knob, r->path, r->new_value, r->orig);
 }

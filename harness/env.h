@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 struct cpulist;
+struct journal;
 struct plan_case;
 struct scenario;
 struct scn_params;
@@ -41,6 +42,11 @@ struct env_case {
 	/* Record a fact about the case (what was applied, ids, logs). */
 	int (*fact)(void *ctx, const char *key, const char *value);
 	void *fact_ctx;
+	/* The case's host tuning journal (journal.h): a backend that changes
+	 * the host outside its own processes (Xen: cpupools, dom0 pinning)
+	 * appends a record before each change; the run loop replays it,
+	 * newest first, after cleanup, and `isolat restore` after a crash. */
+	struct journal *journal;
 
 	/* Set by start(). */
 	int stream_fd;  /* wire-format stream from the workload */
@@ -82,6 +88,10 @@ struct env_ops {
 	 * other negative errno: not ready, the cases are skipped with why. */
 	int (*probe_scenario)(const struct scenario *scn, char *why,
 			      size_t whysz);
+	/* Optional.  Check one case's effective parameters (its profile's
+	 * overrides applied) against this host, once the environment is
+	 * ready: nonzero skips the case with why. */
+	int (*probe_case)(const struct plan_case *c, char *why, size_t whysz);
 	/* Optional.  The CPUs a workload sees in this environment when they
 	 * are not the host's (a guest's vCPUs): planning checks cpus and
 	 * picks the default housekeeping CPU among them. */

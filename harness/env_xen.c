@@ -9,18 +9,28 @@
  *            (harness/guest_image.h, no modules: hvc_xen is built into
  *            every Xen-capable kernel) + the per-case args cpio into
  *            WORKDIR/initrd; WORKDIR/domain.cfg (harness/xen_cmd.c).
- *   start    with xen_cpupool = yes: the guest's pCPUs leave Pool-0 and go
- *            into cpupool isolat-pool-N with xen_sched; then
+ *   start    the Xen side of the case's profile (harness/xen_iso.c), each
+ *            step journaled before it is made: dom0_cpus pins dom0's
+ *            vCPUs away; with xen_cpupool = yes the guest's pCPUs leave
+ *            Pool-0 for cpupool isolat-pool-N running xen_sched; then
  *            `xl create -p` (paused), `xl vcpu-pin` of every vCPU to its
- *            pCPU (xen_pcpus), `xl sched-rtds` when the pool runs RTDS,
- *            the console pty opened raw, `xl unpause`.  Every step and
- *            `xl vcpu-list` of the guest and of Domain-0 (where dom0's
- *            vCPUs ended up) are recorded as xen.* facts.
+ *            pCPU (vcpu_pin), `xl sched-rtds` when the pool runs RTDS;
+ *            where dom0's vCPUs may run is read and checked (a pool or
+ *            dom0_cpus that leaves dom0 on the guest's pCPUs fails the
+ *            case; without either, sharing is recorded and warned about);
+ *            the console pty opened raw, `xl unpause`.  Every step is
+ *            recorded as xen.* facts.
  *   wait     the domain is gone from xenstore (on_poweroff = destroy).
  *   stop     `xl destroy`.
- *   cleanup  the same, then the pCPUs back into Pool-0 and the pool
- *            destroyed; xenconsoled's log of the guest stored as the fact
- *            xen.console_log.
+ *   cleanup  the same, then the pool emptied into Pool-0 and destroyed,
+ *            dom0's affinity restored (the code `isolat restore` runs,
+ *            harness/xen_undo.c; the run loop then replays the journal,
+ *            which finds nothing left); xenconsoled's log of the guest
+ *            stored as the fact xen.console_log.
+ *
+ * Plan time (probe_case): each case's own placement - its profile may
+ * differ - against this Xen: pCPUs that exist, a pool that leaves dom0 a
+ * pCPU, a scheduler built in; a case that asks for more is skipped.
  *
  * The channel: the guest's PV console (hvc0) carries the frames.  A Xen
  * `channel` device would keep them apart from console text, but libxl
@@ -55,15 +65,16 @@
 #include "harness/proc.h"
 #include "harness/util.h"
 #include "harness/xen_cmd.h"
+#include "harness/xen_iso.h"
 #include "harness/xen_store.h"
 #include "harness/xen_xl.h"
 
 struct xen_state {
 	char xl[1024], kernel[1024], base[4096], initrd[4200], cfg[4200];
 	char name[64], pool[64], tty[256], info[8192];
-	int domid, created, pool_made, emulated;
+	int domid, created, emulated;
 	unsigned nr_pcpus, vcpus;
-	struct cpulist pool_cpus;  /* pCPUs moved out of Pool-0 */
+	struct xen_iso iso; /* cpupool, dom0 pinning: journaled, undone */
 };
 
 /* --- probe ------------------------------------------------------------ */
@@ -114,128 +125,60 @@ static int xen_probe_scenario(const struct scenario *scn, char *why,
 			  whysz);
 }
 
-/* --- leftovers, pools ------------------------------------------------- */
-
-/* Destroy isolat-* domains and cpupools a crashed run left behind. */
-static void remove_leftovers(struct env_case *ec, struct xen_state *st)
+/*
+ * One case's placement against this Xen (its profile may differ from the
+ * scenario's): pCPUs that exist, a cpupool that leaves dom0 a pCPU, a
+ * scheduler built into this Xen.  What Xen says is asked once per plan.
+ */
+static int xen_probe_case(const struct plan_case *c, char *why,
+			  size_t whysz)
 {
-	static char out[16384], out2[4096];
-	char names[16][64], err[512], done[1024] = "";
-	size_t errsz = sizeof(err);
-	int n;
-
-	if (XL(out, err, "list") == 0) {
-		n = xen_names_with_prefix(out, XEN_NAME_PREFIX, names, 16);
-		for (int i = 0; i < n; i++)
-			if (XL(out2, err, "destroy", names[i]) == 0)
-				snprintf(done + strlen(done),
-					 sizeof(done) - strlen(done),
-					 "domain %.63s; ", names[i]);
-	}
-	if (XL(out, err, "cpupool-list", "-c") == 0) {
-		n = xen_names_with_prefix(out, XEN_NAME_PREFIX, names, 16);
-		for (int i = 0; i < n; i++) {
-			/* "NAME   CPU-LIST": give every pCPU back first. */
-			char *l = strstr(out, names[i]), *cpus, line[256];
-			struct cpulist cl = {0};
-			const char *why;
-
-			snprintf(line, sizeof(line), "%.*s",
-				 (int)strcspn(l, "\n"), l);
-			cpus = line + strlen(names[i]);
-			cpus += strspn(cpus, " \t");
-			if (cpulist_parse(cpus, &cl, &why) < 0)
-				cl.n = 0;
-			for (unsigned c = 0; c < cl.n; c++) {
-				char num[16];
-
-				snprintf(num, sizeof(num), "%u", cl.cpu[c]);
-				XL(out2, err, "cpupool-cpu-remove", names[i],
-				   num);
-				XL(out2, err, "cpupool-cpu-add", "Pool-0", num);
-			}
-			if (XL(out2, err, "cpupool-destroy", names[i]) == 0)
-				snprintf(done + strlen(done),
-					 sizeof(done) - strlen(done),
-					 "cpupool %.63s; ", names[i]);
-		}
-	}
-	if (done[0])
-		ec->fact(ec->fact_ctx, "xen.leftovers_removed", done);
-}
-
-static void pool_undo(struct env_case *ec, struct xen_state *st)
-{
-	char out[1024], err[512], num[16];
-	size_t errsz = sizeof(err);
-
-	if (!st->pool[0])
-		return;
-	for (unsigned i = 0; i < st->pool_cpus.n; i++) {
-		snprintf(num, sizeof(num), "%u", st->pool_cpus.cpu[i]);
-		if (st->pool_made)
-			XL(out, err, "cpupool-cpu-remove", st->pool, num);
-		if (XL(out, err, "cpupool-cpu-add", "Pool-0", num) < 0)
-			ec->fact(ec->fact_ctx, "xen.pool_undo_error", err);
-	}
-	if (st->pool_made && XL(out, err, "cpupool-destroy", st->pool) < 0)
-		ec->fact(ec->fact_ctx, "xen.pool_undo_error", err);
-	st->pool[0] = '\0';
-	st->pool_made = 0;
-	st->pool_cpus.n = 0;
-}
-
-/* The guest's pCPUs out of Pool-0 into a pool of their own. */
-static int pool_make(struct env_case *ec, struct xen_state *st, char *err,
-		     size_t errsz)
-{
-	const struct scn_params *p = &ec->pc->params;
+	static struct {
+		int asked;
+		char xl[1024], info[8192], pools[4096], def_sched[32];
+		unsigned nr_pcpus;
+		struct { char name[16], why[200]; int ok; } sched[8];
+		unsigned nsched;
+	} x;
+	const struct scn_params *p = &c->params;
 	const char *sched = p->xen_sched[0] ? p->xen_sched : "credit2";
-	char out[2048], list[512] = "", arg[600], num[16];
-	int rc;
+	char err[512], num[16] = "0";
+	size_t errsz = sizeof(err);
+	unsigned i;
 
-	for (unsigned v = 0; v < st->vcpus; v++) {
-		unsigned c = xen_vcpu_pcpu(p, v, st->nr_pcpus);
-
-		if (!cpulist_contains(&st->pool_cpus, c)) {
-			st->pool_cpus.cpu[st->pool_cpus.n++] =
-				(unsigned short)c;
-			snprintf(list + strlen(list),
-				 sizeof(list) - strlen(list), "%s\"%u\"",
-				 list[0] ? "," : "", c);
-		}
+	if (!x.asked) {
+		x.asked = 1;
+		if (xen_dom0_ready(x.xl, sizeof(x.xl), x.info, sizeof(x.info),
+				   why, whysz) < 0)
+			return -ENODEV;
+		xen_info_get(x.info, "nr_cpus", num, sizeof(num));
+		x.nr_pcpus = (unsigned)atoi(num);
+		xen_info_get(x.info, "xen_scheduler", x.def_sched,
+			     sizeof(x.def_sched));
+		if (xen_xl(x.xl, x.pools, sizeof(x.pools), err, errsz,
+			   (const char *const[]){"cpupool-list", "-c",
+						 NULL}) < 0)
+			x.pools[0] = '\0';
 	}
-	snprintf(st->pool, sizeof(st->pool), XEN_NAME_PREFIX "pool-%u",
-		 ec->pc->idx);
-	for (unsigned i = 0; i < st->pool_cpus.n; i++) {
-		snprintf(num, sizeof(num), "%u", st->pool_cpus.cpu[i]);
-		rc = XL(out, err, "cpupool-cpu-remove", "Pool-0", num);
-		if (rc < 0) {
-			st->pool_cpus.n = i; /* only those moved go back */
-			return rc;
-		}
+	if (!x.xl[0] || !x.nr_pcpus)
+		return 0; /* not a dom0: probe_scenario said so already */
+	if (xen_case_check(p, kvm_vcpus(p), x.nr_pcpus, x.pools, why,
+			   whysz) < 0)
+		return -ENODEV;
+	if (!p->xen_cpupool || !strcmp(sched, x.def_sched))
+		return 0;
+	for (i = 0; i < x.nsched && strcmp(x.sched[i].name, sched); i++)
+		;
+	if (i == x.nsched && i < sizeof(x.sched) / sizeof(x.sched[0])) {
+		snprintf(x.sched[i].name, sizeof(x.sched[i].name), "%s", sched);
+		x.sched[i].ok = xen_iso_sched_available(
+			x.xl, sched, x.sched[i].why, sizeof(x.sched[i].why));
+		x.nsched++;
 	}
-	snprintf(arg, sizeof(arg), "cpus=[%s]", list);
-	{
-		char name[100], schedarg[40];
-
-		snprintf(name, sizeof(name), "name=\"%s\"", st->pool);
-		snprintf(schedarg, sizeof(schedarg), "sched=\"%s\"", sched);
-		rc = XL(out, err, "cpupool-create", name, schedarg, arg);
+	if (i < x.nsched && !x.sched[i].ok) {
+		snprintf(why, whysz, "%s", x.sched[i].why);
+		return -ENODEV;
 	}
-	if (rc < 0) {
-		/* Debian's Xen, for one, builds only credit and credit2. */
-		if (strcmp(sched, "credit") && strcmp(sched, "credit2"))
-			snprintf(err + strlen(err), errsz - strlen(err),
-				 "; is the %s scheduler built into this Xen "
-				 "(CONFIG_SCHED_%s, needs CONFIG_UNSUPPORTED)?",
-				 sched, strcmp(sched, "rtds") ? "NULL" : "RTDS");
-		return rc;
-	}
-	st->pool_made = 1;
-	snprintf(arg, sizeof(arg), "%s sched=%s pCPUs %.400s", st->pool, sched,
-		 list);
-	ec->fact(ec->fact_ctx, "xen.cpupool", arg);
 	return 0;
 }
 
@@ -248,7 +191,7 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
 					ec->guest_programs};
 	static char text[8192];
-	char mods[1024], cmdline[1200], num[32], pool[64] = "";
+	char mods[1024], cmdline[1200], num[32];
 	struct xen_domcfg c;
 	int rc, built = 0, fd;
 
@@ -266,7 +209,11 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 	xen_info_get(st->info, "nr_cpus", num, sizeof(num));
 	st->nr_pcpus = (unsigned)atoi(num);
 	st->emulated = xen_emulated_here();
-	remove_leftovers(ec, st);
+	st->iso = (struct xen_iso){
+		.xl = st->xl, .j = ec->journal, .fact = ec->fact,
+		.fact_ctx = ec->fact_ctx, .nr_pcpus = st->nr_pcpus,
+	};
+	xen_iso_leftovers(&st->iso);
 	if (p->xen_kernel[0])
 		snprintf(st->kernel, sizeof(st->kernel), "%s", p->xen_kernel);
 	else if ((rc = kvm_guest_kernel(p, "the scenario", 0, st->kernel,
@@ -279,17 +226,18 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 	if (rc < 0)
 		return rc;
 	st->vcpus = kvm_vcpus(p);
+	xen_guest_pcpus(p, st->vcpus, st->nr_pcpus, &st->iso.guest);
 	snprintf(st->name, sizeof(st->name), XEN_NAME_PREFIX "case-%u",
 		 ec->pc->idx);
-	/* The pool itself is made in start(); pool_make() names it so. */
+	/* The pool itself is made in start() (xen_iso_pool). */
 	if (p->xen_cpupool)
-		snprintf(pool, sizeof(pool), XEN_NAME_PREFIX "pool-%u",
+		snprintf(st->pool, sizeof(st->pool), XEN_NAME_PREFIX "pool-%u",
 			 ec->pc->idx);
 	xen_guest_cmdline(p, ec->pc->profile, cmdline, sizeof(cmdline));
 	c = (struct xen_domcfg){
 		.name = st->name, .type = p->xen_type, .kernel = st->kernel,
 		.ramdisk = st->initrd, .extra = cmdline,
-		.pool = pool[0] ? pool : NULL, .vcpus = st->vcpus,
+		.pool = st->pool[0] ? st->pool : NULL, .vcpus = st->vcpus,
 		.memory_mb = p->memory_mb,
 	};
 	if (xen_domcfg_format(&c, text, sizeof(text)) < 0) {
@@ -365,11 +313,18 @@ static int xen_start(struct env_case *ec, char *err, size_t errsz)
 	int rc;
 
 	ec->emulated = st->emulated;
-	if (p->xen_cpupool) {
-		rc = pool_make(ec, st, err, errsz);
-		if (rc < 0)
-			return rc;
-	}
+	/* Each step journals itself before it changes anything. */
+	if (p->dom0_cpus[0] &&
+	    (rc = xen_iso_dom0_pin(&st->iso, p->dom0_cpus, err, errsz)) < 0)
+		return rc;
+	if (p->xen_cpupool &&
+	    (rc = xen_iso_pool(&st->iso, st->pool,
+			       p->xen_sched[0] ? p->xen_sched : "credit2",
+			       err, errsz)) < 0)
+		return rc;
+	rc = xen_iso_domain(&st->iso, st->name, err, errsz);
+	if (rc < 0)
+		return rc;
 	rc = XL(out, err, "create", "-p", st->cfg);
 	if (rc < 0)
 		return rc;
@@ -408,9 +363,12 @@ static int xen_start(struct env_case *ec, char *err, size_t errsz)
 	}
 	if (XL(out, err, "vcpu-list", st->name) == 0)
 		ec->fact(ec->fact_ctx, "xen.vcpu_list", out);
-	/* Where dom0's vCPUs may run, after the pool took its pCPUs. */
-	if (XL(out, err, "vcpu-list", "Domain-0") == 0)
-		ec->fact(ec->fact_ctx, "xen.dom0_vcpus", out);
+	/* Where dom0's vCPUs may run, now that the guest is placed: with a
+	 * pool or dom0_cpus none may reach the guest's pCPUs. */
+	rc = xen_iso_check_dom0(&st->iso, p->xen_cpupool || p->dom0_cpus[0],
+				err, errsz);
+	if (rc < 0)
+		return rc;
 	rc = open_console(ec, st, err, errsz);
 	if (rc < 0)
 		return rc;
@@ -493,7 +451,7 @@ static void xen_cleanup(struct env_case *ec)
 	if (!st)
 		return;
 	xen_stop(ec);
-	pool_undo(ec, st);
+	xen_iso_undo(&st->iso);
 	if (st->name[0])
 		store_console_log(ec, st);
 	if (ec->stream_fd >= 0)
@@ -537,6 +495,7 @@ const struct env_ops env_xen_ops = {
 	.stop = xen_stop,
 	.cleanup = xen_cleanup,
 	.probe_scenario = xen_probe_scenario,
+	.probe_case = xen_probe_case,
 	.guest_cpus = kvm_guest_cpus,
 	.host_cpus = xen_host_cpus,
 	.host_meta = xen_host_meta,

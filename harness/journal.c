@@ -19,6 +19,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "harness/xen_undo.h"
+
 #define JOURNAL_MAGIC "isolat-journal 1"
 #define JOURNAL_SIZE_MAX (16u << 20)
 
@@ -80,10 +82,20 @@ static int tracefs_file(const char *path)
 	return !strcmp(s + n, "/enable");
 }
 
+/* The kind's word in the file, in enum journal_kind order. */
+static const char *const kind_names[] = {
+	"write", "sched", "mkdir", "mount", "domain", "cpupool", "dom0pin",
+};
+
 int journal_path_allowed(enum journal_kind kind, const char *path)
 {
 	const char *s;
 
+	/* Xen objects: names, undone through xl (harness/xen_undo.c). */
+	if (kind == JOURNAL_DOMAIN || kind == JOURNAL_CPUPOOL)
+		return xen_undo_name_ok(path);
+	if (kind == JOURNAL_DOM0PIN)
+		return xen_undo_dom0_vcpu(path) >= 0;
 	if (!path || path[0] != '/' || strlen(path) >= 512 ||
 	    strstr(path, "..") || strstr(path, "//"))
 		return 0;
@@ -256,10 +268,7 @@ int journal_append(struct journal *j, const struct journal_rec *r,
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
-	put_field(f, r->kind == JOURNAL_SCHED   ? "sched"
-		     : r->kind == JOURNAL_MKDIR ? "mkdir"
-		     : r->kind == JOURNAL_MOUNT ? "mount"
-						: "write", '\t');
+	put_field(f, kind_names[r->kind], '\t');
 	put_field(f, r->knob, '\t');
 	put_field(f, r->path, '\t');
 	put_field(f, r->orig, '\t');
@@ -482,19 +491,16 @@ static int parse_rec(char *line, struct journal_rec *r)
 {
 	char *fld[6];
 	int n = split_fields(line, fld, 6);
+	size_t k;
 
 	if (n != 5)
 		return -EINVAL;
-	if (!strcmp(fld[0], "write"))
-		r->kind = JOURNAL_WRITE;
-	else if (!strcmp(fld[0], "sched"))
-		r->kind = JOURNAL_SCHED;
-	else if (!strcmp(fld[0], "mkdir"))
-		r->kind = JOURNAL_MKDIR;
-	else if (!strcmp(fld[0], "mount"))
-		r->kind = JOURNAL_MOUNT;
-	else
+	for (k = 0; k < sizeof(kind_names) / sizeof(*kind_names); k++)
+		if (!strcmp(fld[0], kind_names[k]))
+			break;
+	if (k == sizeof(kind_names) / sizeof(*kind_names))
 		return -EINVAL;
+	r->kind = (enum journal_kind)k;
 	if (strlen(fld[1]) >= sizeof(r->knob) ||
 	    strlen(fld[2]) >= sizeof(r->path) ||
 	    strlen(fld[3]) >= sizeof(r->orig) ||
@@ -568,7 +574,10 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 			rc = r->kind == JOURNAL_SCHED   ? undo_sched(r, root)
 			     : r->kind == JOURNAL_MKDIR ? undo_mkdir(r, root)
 			     : r->kind == JOURNAL_MOUNT ? undo_mount(r, root)
-							: undo_write(r, root);
+			     : r->kind == JOURNAL_WRITE ? undo_write(r, root)
+			     /* Xen's state is not under root: a fake tree
+			      * (tests) has no Xen to undo. */
+			     : root[0] ? 0 : xen_undo_record(NULL, r, NULL, 0);
 			if (rc < 0 && !first)
 				snprintf(err, errsz, "%s: %s", r->path,
 					 strerror(-rc));

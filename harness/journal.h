@@ -35,6 +35,24 @@
  * ORIGINAL is the word that switches the change back ("-cpuset"), since
  * that file is written with +/- words, never with its read-back list.
  *
+ * Xen records (harness/env_xen.c; undone through `xl`, an execve argv,
+ * by harness/xen_undo.c):
+ *
+ *   domain xen NAME - created    (written before `xl create`: undo
+ *                                 destroys the domain NAME if it exists)
+ *   cpupool xen_cpupool POOL PCPUS created
+ *                                (written before the pCPUs leave Pool-0:
+ *                                 undo moves PCPUS - and whatever else
+ *                                 POOL holds - back into Pool-0, then
+ *                                 destroys POOL if it exists)
+ *   dom0pin dom0_cpus Domain-0:V HARD NEW
+ *                                (written before dom0's vCPU V is
+ *                                 pinned: undo pins it back to its hard
+ *                                 affinity HARD, "all" or a CPU list)
+ *
+ * NAME and POOL are isolat-[A-Za-z0-9_.-]+: never someone else's domain
+ * or pool.
+ *
  * Undo replays the records in reverse order and is idempotent: it only
  * ever writes original values.  Every path is validated before anything is
  * written as root (journal_path_allowed).
@@ -48,8 +66,10 @@
 #define JOURNAL_DEFAULT "/run/isolat/journal"
 #define JOURNAL_FIELD_MAX 4096
 
-enum journal_kind { JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR,
-		    JOURNAL_MOUNT };
+enum journal_kind {
+	JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR, JOURNAL_MOUNT,
+	JOURNAL_DOMAIN, JOURNAL_CPUPOOL, JOURNAL_DOM0PIN, /* Xen */
+};
 
 struct journal_rec {
 	enum journal_kind kind;
@@ -76,6 +96,8 @@ struct journal {
  * /sys/kernel/tracing or /sys/kernel/debug/tracing) for write records;
  * /proc/PID for sched records; /sys/fs/cgroup/.../isolat.tune.X for mkdir
  * records; /sys/kernel/tracing for mount records.  No "..", no "//".
+ * The Xen records name objects, not paths: isolat-[A-Za-z0-9_.-]+
+ * (domain, cpupool, at most 63 characters) or Domain-0:V (dom0pin).
  */
 int journal_path_allowed(enum journal_kind kind, const char *path);
 

@@ -234,6 +234,11 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 			else if (brc > 0)
 				snprintf(c->skip_reason,
 					 sizeof(c->skip_reason), "%s", bwhy);
+			/* The profile may place the guest differently. */
+			else if (env->probe_case &&
+				 env->probe_case(c, why, sizeof(why)))
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason), "%s", why);
 			rc = load_plan_case(c, scn->path, &online, err, errsz);
 			if (rc < 0) {
 				plan_free(plan);

@@ -395,6 +395,9 @@ static int run_case(struct case_run *cr, const char *wl_path)
 			 err);
 		goto finish;
 	}
+	/* The backend's host changes (Xen's domain, cpupool, dom0 pinning)
+	 * go into the same journal, undone with it. */
+	ec.journal = &tune.j;
 	/* Host IRQ deltas, and ftrace on threshold: its tracefs changes go
 	 * into the same journal after tuning's, so the one replay in
 	 * tuning_undo() undoes them first. */

@@ -187,7 +187,8 @@ enum key_id {
 	K_KVM_ACCEL, K_VCPU_PRIORITY, K_MEM_LOCK, K_TRACE_THRESHOLD,
 	K_XEN_TYPE, K_XEN_KERNEL, K_XEN_SCHED, K_XEN_CPUPOOL, K_XEN_PCPUS,
 	K_XEN_RTDS_PERIOD, K_XEN_RTDS_BUDGET, K_VCPU_PIN, K_EMULATOR_CPUS,
-	K_LOAD_CPUS, K_LOAD_SIDE, K_LOAD_SETTLE, K_LOAD_INSTANCES, K_COUNT
+	K_LOAD_CPUS, K_LOAD_SIDE, K_LOAD_SETTLE, K_LOAD_INSTANCES,
+	K_DOM0_CPUS, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
@@ -212,6 +213,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_LOAD_CPUS] = "load_cpus", [K_LOAD_SIDE] = "load_side",
 	[K_LOAD_SETTLE] = "load_settle_s",
 	[K_LOAD_INSTANCES] = "load_instances",
+	[K_DOM0_CPUS] = "dom0_cpus",
 };
 
 /* An absolute path QEMU can take as one argv element: no control
@@ -507,6 +509,18 @@ static int param_key(struct parse *p, int k, const char *key,
 		pr->load_cpus_line = p->line;
 		return 1;
 	}
+	case K_DOM0_CPUS: {
+		struct cpulist cl;
+		const char *why = NULL;
+
+		/* Checked against this Xen's pCPUs per case (env_xen.c). */
+		if (strcmp(v, "housekeeping") &&
+		    (cpulist_parse(v, &cl, &why) < 0 || cl.n == 0))
+			return fail(p, "dom0_cpus = %s: expected housekeeping "
+				    "or pCPUs such as 0-1", v);
+		snprintf(pr->dom0_cpus, sizeof(pr->dom0_cpus), "%s", v);
+		return 1;
+	}
 	case K_LOAD_SIDE:
 		if (strcmp(v, "host") && strcmp(v, "inside"))
 			return fail(p, "load_side = %s: expected host or "
@@ -535,6 +549,7 @@ static int profile_overridable(int k)
 	case K_VCPU_PRIORITY: case K_MEM_LOCK: case K_VCPU_PIN:
 	case K_XEN_PCPUS: case K_EMULATOR_CPUS: case K_XEN_SCHED:
 	case K_XEN_CPUPOOL: case K_XEN_RTDS_PERIOD: case K_XEN_RTDS_BUDGET:
+	case K_DOM0_CPUS:
 		return 1;
 	}
 	return 0;
@@ -542,7 +557,7 @@ static int profile_overridable(int k)
 
 static const char overridable_names[] =
 	"vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool, "
-	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us";
+	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us, dom0_cpus";
 
 static int profile_override(struct parse *p, struct scn_profile *prof,
 			    int k, const char *key, const char *v)

@@ -54,6 +54,8 @@
  *                                        ;  credit2, rtds or null
  *   xen_rtds_period_us = 10000           ; rtds: every vCPU's period and
  *   xen_rtds_budget_us = 10000           ;  budget (budget <= period)
+ *   dom0_cpus    = housekeeping          ; dom0's vCPUs hard-pinned there
+ *                                        ;  (| pCPU list) for the case
  *   ; ftrace on threshold (host-side cases; harness/trace.c)
  *   trace_threshold_us = 100             ; rtlat: a latency above it stops
  *                                        ;  the ftrace ring, the trace is
@@ -70,7 +72,7 @@
  *   description  = ...
  *   guest_cmdline = isolcpus=1 ...       ; kvm: appended for this profile
  *   vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool,
- *   xen_sched, xen_rtds_period_us, xen_rtds_budget_us
+ *   xen_sched, xen_rtds_period_us, xen_rtds_budget_us, dom0_cpus
  *                                        ; override the scenario's for the
  *                                        ;  profile's cases
  *   ; host, applied per case and undone after it (harness/tuning.c)
@@ -185,6 +187,7 @@ struct scn_params {
 	char xen_sched[16];      /* credit | credit2 | rtds | null */
 	int xen_cpupool;         /* a cpupool of its own for the guest */
 	uint32_t xen_rtds_period_us, xen_rtds_budget_us;
+	char dom0_cpus[256];     /* "" | housekeeping | pCPU list */
 };
 
 struct scenario {

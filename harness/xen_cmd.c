@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/kvm_cmd.h"
@@ -216,4 +217,267 @@ int xen_host_cpus(const struct scn_params *p, const char *scn_path,
 		if (used[c])
 			out->cpu[out->n++] = (unsigned short)c;
 	return 0;
+}
+
+/* --- xl's listings ------------------------------------------------------ */
+
+/* Add cpu to l, keeping it ascending and without duplicates. */
+static void cpus_add(struct cpulist *l, unsigned cpu)
+{
+	unsigned i;
+
+	if (cpulist_contains(l, cpu) || l->n >= CPULIST_MAX ||
+	    cpu >= CPULIST_MAX)
+		return;
+	for (i = l->n; i > 0 && l->cpu[i - 1] > cpu; i--)
+		l->cpu[i] = l->cpu[i - 1];
+	l->cpu[i] = (unsigned short)cpu;
+	l->n++;
+}
+
+/* The line of text whose first column is name, copied into line. */
+static int find_line(const char *text, const char *name, char *line,
+		     size_t size)
+{
+	size_t nlen = strlen(name);
+
+	for (const char *l = text; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+
+		if (len >= nlen && !strncmp(l, name, nlen) &&
+		    (len == nlen || l[nlen] == ' ' || l[nlen] == '\t')) {
+			snprintf(line, size, "%.*s", (int)len, l);
+			return 0;
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+int xen_list_has(const char *text, const char *name)
+{
+	char line[512];
+
+	return find_line(text, name, line, sizeof(line)) == 0;
+}
+
+int xen_list_pool(const char *text, const char *dom, char *pool,
+		  size_t size)
+{
+	char line[512], *end, *last;
+
+	if (find_line(text, dom, line, sizeof(line)) < 0)
+		return -ENOENT;
+	end = line + strlen(line);
+	while (end > line && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	last = strrchr(line, ' ');
+	if (!last || !last[1])
+		return -ENOENT;
+	snprintf(pool, size, "%s", last + 1);
+	return 0;
+}
+
+int xen_pool_cpus(const char *text, const char *name, struct cpulist *out)
+{
+	char line[512], *cpus;
+	const char *why;
+
+	out->n = 0;
+	if (find_line(text, name, line, sizeof(line)) < 0)
+		return -ENOENT;
+	cpus = line + strlen(name);
+	cpus += strspn(cpus, " \t");
+	cpus[strcspn(cpus, " \t")] = '\0';
+	return cpulist_parse(cpus, out, &why) < 0 ? -EINVAL : 0;
+}
+
+void xen_pooled_cpus(const char *text, struct cpulist *out)
+{
+	out->n = 0;
+	for (const char *l = text; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		char line[512], *cpus;
+		struct cpulist cl;
+		const char *why;
+
+		snprintf(line, sizeof(line), "%.*s",
+			 (int)(nl ? (size_t)(nl - l) : strlen(l)), l);
+		cpus = line + strcspn(line, " \t");
+		cpus += strspn(cpus, " \t");
+		cpus[strcspn(cpus, " \t")] = '\0';
+		/* The header ("Name  CPU list") does not parse: skipped. */
+		if (strncmp(line, "Name", 4) && cpus[0] &&
+		    cpulist_parse(cpus, &cl, &why) == 0)
+			for (unsigned i = 0; i < cl.n; i++)
+				cpus_add(out, cl.cpu[i]);
+		l = nl ? nl + 1 : NULL;
+	}
+}
+
+int xen_vcpu_list_parse(const char *text, const char *dom,
+			struct xen_vcpu *out, int max)
+{
+	size_t dlen = strlen(dom);
+	int n = 0;
+
+	/* Name ID VCPU CPU State Time(s) Affinity (Hard / Soft) */
+	for (const char *l = text; l && *l && n < max;) {
+		const char *nl = strchr(l, '\n');
+		char line[512], name[64], cpu[16], hard[128], slash[8],
+			soft[128];
+		unsigned id, vcpu;
+
+		snprintf(line, sizeof(line), "%.*s",
+			 (int)(nl ? (size_t)(nl - l) : strlen(l)), l);
+		l = nl ? nl + 1 : NULL;
+		if (strncmp(line, dom, dlen) ||
+		    (line[dlen] != ' ' && line[dlen] != '\t'))
+			continue;
+		if (sscanf(line, "%63s %u %u %15s %*s %*s %127s %7s %127s",
+			   name, &id, &vcpu, cpu, hard, slash, soft) != 7 ||
+		    strcmp(slash, "/"))
+			continue;
+		out[n].vcpu = vcpu;
+		out[n].pcpu = isdigit((unsigned char)cpu[0]) ? atoi(cpu) : -1;
+		snprintf(out[n].hard, sizeof(out[n].hard), "%s", hard);
+		snprintf(out[n].soft, sizeof(out[n].soft), "%s", soft);
+		n++;
+	}
+	return n;
+}
+
+int xen_affinity_cpus(const char *aff, unsigned nr_pcpus,
+		      struct cpulist *out)
+{
+	struct cpulist cl;
+	const char *why;
+
+	out->n = 0;
+	if (!strcmp(aff, "all")) {
+		for (unsigned c = 0; c < nr_pcpus && c < CPULIST_MAX; c++)
+			out->cpu[out->n++] = (unsigned short)c;
+		return 0;
+	}
+	if (cpulist_parse(aff, &cl, &why) < 0)
+		return -EINVAL;
+	for (unsigned i = 0; i < cl.n; i++)
+		if (cl.cpu[i] < nr_pcpus)
+			out->cpu[out->n++] = cl.cpu[i];
+	return 0;
+}
+
+int xen_dom0_overlap(const struct xen_vcpu *v, int n,
+		     const struct cpulist *dom0_pool, unsigned nr_pcpus,
+		     const struct cpulist *measured, struct cpulist *overlap)
+{
+	struct cpulist hard;
+	int rc = 0;
+
+	overlap->n = 0;
+	for (int i = 0; i < n; i++) {
+		if (v[i].pcpu >= 0 &&
+		    cpulist_contains(measured, (unsigned)v[i].pcpu))
+			cpus_add(overlap, (unsigned)v[i].pcpu);
+		if (xen_affinity_cpus(v[i].hard, nr_pcpus, &hard) < 0) {
+			/* Unreadable: it may run anywhere in its pool. */
+			rc = -EINVAL;
+			xen_affinity_cpus("all", nr_pcpus, &hard);
+		}
+		for (unsigned c = 0; c < hard.n; c++)
+			if (cpulist_contains(dom0_pool, hard.cpu[c]) &&
+			    cpulist_contains(measured, hard.cpu[c]))
+				cpus_add(overlap, hard.cpu[c]);
+	}
+	return rc;
+}
+
+void xen_guest_pcpus(const struct scn_params *p, unsigned vcpus,
+		     unsigned nr_pcpus, struct cpulist *out)
+{
+	out->n = 0;
+	for (unsigned v = 0; v < vcpus; v++)
+		cpus_add(out, xen_vcpu_pcpu(p, v, nr_pcpus));
+}
+
+void xen_housekeeping_pcpus(const struct cpulist *guest, unsigned nr_pcpus,
+			    struct cpulist *out)
+{
+	out->n = 0;
+	for (unsigned c = 0; c < nr_pcpus && c < CPULIST_MAX; c++)
+		if (!cpulist_contains(guest, c))
+			out->cpu[out->n++] = (unsigned short)c;
+}
+
+int xen_case_check(const struct scn_params *p, unsigned vcpus,
+		   unsigned nr_pcpus, const char *pools, char *why,
+		   size_t whysz)
+{
+	struct cpulist guest, pool0, dom0;
+	char names[16][64], list[256];
+	int npools;
+
+	xen_guest_pcpus(p, vcpus, nr_pcpus, &guest);
+	cpulist_format(&guest, list, sizeof(list));
+	for (unsigned i = 0; i < guest.n; i++)
+		if (guest.cpu[i] >= nr_pcpus) {
+			snprintf(why, whysz, "vcpu_pin: pCPU %u does not "
+				 "exist; this Xen has %u pCPUs (0-%u)",
+				 guest.cpu[i], nr_pcpus,
+				 nr_pcpus ? nr_pcpus - 1 : 0);
+			return -ENODEV;
+		}
+	if (p->dom0_cpus[0]) {
+		const char *w;
+
+		if (!strcmp(p->dom0_cpus, "housekeeping"))
+			xen_housekeeping_pcpus(&guest, nr_pcpus, &dom0);
+		else if (cpulist_parse(p->dom0_cpus, &dom0, &w) < 0)
+			dom0.n = 0;
+		for (unsigned i = 0; i < dom0.n; i++)
+			if (dom0.cpu[i] >= nr_pcpus ||
+			    cpulist_contains(&guest, dom0.cpu[i])) {
+				snprintf(why, whysz, "dom0_cpus = %s: pCPU %u "
+					 "%s", p->dom0_cpus, dom0.cpu[i],
+					 dom0.cpu[i] >= nr_pcpus
+					 ? "does not exist"
+					 : "is one of the guest's");
+				return -ENODEV;
+			}
+		if (!dom0.n) {
+			snprintf(why, whysz, "dom0_cpus = %s: no pCPU left "
+				 "for dom0 (the guest has %s of %u)",
+				 p->dom0_cpus, list, nr_pcpus);
+			return -ENODEV;
+		}
+	}
+	if (!p->xen_cpupool || !pools)
+		return 0;
+	/* Leftover isolat-* pools are emptied before the case. */
+	xen_pool_cpus(pools, "Pool-0", &pool0);
+	npools = xen_names_with_prefix(pools, "", names, 16);
+	for (int i = 0; i < npools; i++) {
+		struct cpulist cl;
+
+		if (!strcmp(names[i], "Pool-0") || !strcmp(names[i], "Name") ||
+		    !strncmp(names[i], XEN_NAME_PREFIX,
+			     strlen(XEN_NAME_PREFIX)) ||
+		    xen_pool_cpus(pools, names[i], &cl) < 0)
+			continue;
+		for (unsigned c = 0; c < cl.n; c++)
+			if (cpulist_contains(&guest, cl.cpu[c])) {
+				snprintf(why, whysz, "xen_cpupool: pCPU %u is "
+					 "in cpupool %s, not in Pool-0",
+					 cl.cpu[c], names[i]);
+				return -ENODEV;
+			}
+	}
+	for (unsigned i = 0; i < pool0.n; i++)
+		if (!cpulist_contains(&guest, pool0.cpu[i]))
+			return 0;
+	snprintf(why, whysz, "xen_cpupool: the guest's pCPUs (%s) are all "
+		 "of Pool-0's; dom0 needs one left (pin the guest with "
+		 "vcpu_pin)", list);
+	return -ENODEV;
 }

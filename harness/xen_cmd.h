@@ -2,7 +2,8 @@
  * xen_cmd.h - the parts of the xen backend that do not talk to Xen, apart
  * so they can be unit-tested: xl's argv (never a shell string), the domain
  * config file, the guest kernel command line, the vCPU -> pCPU rule, and
- * parsers for what xl prints (`xl info`, `xl list`, `xl cpupool-list`).
+ * parsers for what xl prints (`xl info`, `xl list [-c]`, `xl cpupool-list
+ * -c`, `xl vcpu-list`), where dom0 may run, and a case's placement check.
  */
 #ifndef ISOLAT_XEN_CMD_H
 #define ISOLAT_XEN_CMD_H
@@ -10,6 +11,7 @@
 #include <stddef.h>
 
 #include "harness/scenario.h"
+#include "workloads/cpulist.h"
 
 /* Every domain and cpupool the harness makes is named with this prefix,
  * so a leftover of a crashed run is found (and removed) by name. */
@@ -85,6 +87,71 @@ int xen_info_get(const char *info, const char *key, char *out, size_t size);
  */
 int xen_names_with_prefix(const char *text, const char *prefix,
 			  char names[][64], int max);
+
+/* Whether `xl list` output has a domain named name.  1 or 0. */
+int xen_list_has(const char *text, const char *name);
+
+/* The cpupool of domain dom: the last column of its line in `xl list -c`
+ * output.  0 or -ENOENT. */
+int xen_list_pool(const char *text, const char *dom, char *pool,
+		  size_t size);
+
+/*
+ * The pCPUs of cpupool name in `xl cpupool-list -c` output.  0, -ENOENT
+ * when there is no such pool, -EINVAL when its CPU list does not parse.
+ */
+int xen_pool_cpus(const char *text, const char *name, struct cpulist *out);
+
+/* Every pCPU some pool holds in `xl cpupool-list -c` output (a pCPU in
+ * none is free). */
+void xen_pooled_cpus(const char *text, struct cpulist *out);
+
+/* One line of `xl vcpu-list`. */
+struct xen_vcpu {
+	unsigned vcpu;
+	int pcpu;                  /* -1: runs nowhere now ("-") */
+	char hard[128], soft[128]; /* affinity as xl prints it: "all",
+				    * "0-1,3" */
+};
+
+/* The vCPUs of domain dom in `xl vcpu-list` output, at most max of
+ * them: how many. */
+int xen_vcpu_list_parse(const char *text, const char *dom,
+			struct xen_vcpu *out, int max);
+
+/* An affinity as xl prints it ("all" or a CPU list) as the pCPUs below
+ * nr_pcpus it allows.  0 or -EINVAL. */
+int xen_affinity_cpus(const char *aff, unsigned nr_pcpus,
+		      struct cpulist *out);
+
+/*
+ * Which of the measured pCPUs dom0's vCPUs v[0..n) may run on: each
+ * vCPU's hard affinity within dom0's cpupool (dom0_pool), plus the pCPU
+ * it runs on now, intersected with measured.  0, or -EINVAL (an
+ * affinity that does not parse: then assume the worst).
+ */
+int xen_dom0_overlap(const struct xen_vcpu *v, int n,
+		     const struct cpulist *dom0_pool, unsigned nr_pcpus,
+		     const struct cpulist *measured, struct cpulist *overlap);
+
+/* The guest's pCPUs: xen_vcpu_pcpu() of vCPUs 0..vcpus-1, ascending. */
+void xen_guest_pcpus(const struct scn_params *p, unsigned vcpus,
+		     unsigned nr_pcpus, struct cpulist *out);
+
+/* dom0_cpus = housekeeping: every pCPU below nr_pcpus not in guest. */
+void xen_housekeeping_pcpus(const struct cpulist *guest, unsigned nr_pcpus,
+			    struct cpulist *out);
+
+/*
+ * A case's placement against this Xen (plan time): every pCPU it pins
+ * to exists, and with xen_cpupool its pCPUs can leave Pool-0 (they are
+ * in Pool-0, free, or in a leftover isolat-* pool) with at least one left
+ * there for dom0.  pools: `xl cpupool-list -c` output.  0, or -ENODEV
+ * with why set.
+ */
+int xen_case_check(const struct scn_params *p, unsigned vcpus,
+		   unsigned nr_pcpus, const char *pools, char *why,
+		   size_t whysz);
 
 /*
  * Whether Xen itself runs on an emulated or virtual machine (QEMU TCG in

@@ -2,7 +2,11 @@
  * test_xen.c - the xen backend's pure parts (harness/xen_cmd.c): the
  * domain config, xl's argv, the guest command line, the vCPU -> pCPU
  * rule, the parsers of xl's output, emulation detection; the xen scenario
- * keys; and the probe's reason on a host that is not a Xen dom0.
+ * keys; and the probe's reason on a host that is not a Xen dom0.  Also
+ * the isolation parts: xl's listings (list -c, cpupool-list -c,
+ * vcpu-list), where dom0 may run, the per-case placement check, dom0_cpus
+ * as a profile key, and the xl calls that undo each journaled Xen change
+ * (harness/xen_undo.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +20,10 @@
 #include <unistd.h>
 
 #include "harness/env.h"
+#include "harness/journal.h"
 #include "harness/scenario.h"
 #include "harness/xen_cmd.h"
+#include "harness/xen_undo.h"
 
 static void test_domcfg_pv(void **state)
 {
@@ -251,6 +257,269 @@ static void test_emulated(void **state)
 	assert_int_equal(xen_host_emulated(NULL, NULL), 0);
 }
 
+/* What xl 4.17 prints. */
+static const char xl_list[] =
+	"Name                                        ID   Mem VCPUs\tState\t"
+	"Time(s)\n"
+	"Domain-0                                     0  1024     1     "
+	"r-----      30.1\n"
+	"isolat-case-0                                3   256     2     "
+	"-b----       1.2\n";
+static const char xl_list_c[] =
+	"Name                                        ID   Mem VCPUs\tState\t"
+	"Time(s)         Cpupool\n"
+	"Domain-0                                     0  1024     1     "
+	"r-----      30.1           Pool-0\n";
+static const char pools[] =
+	"Name               CPU list\n"
+	"Pool-0             0,1\n"
+	"isolat-pool-0      2,3\n"
+	"isolat-stale       \n";
+static const char vcpus[] =
+	"Name                                ID  VCPU   CPU State   Time(s) "
+	"Affinity (Hard / Soft)\n"
+	"Domain-0                             0     0    1   r--      28.6  "
+	"all / all\n"
+	"Domain-0                             0     1    -   --p       0.0  "
+	"0-1 / all\n"
+	"isolat-case-0                        3     0    2   -b-       1.0  "
+	"2 / all\n";
+
+static void test_listings(void **state)
+{
+	struct cpulist cl;
+	char pool[64] = "";
+
+	(void)state;
+	assert_true(xen_list_has(xl_list, "isolat-case-0"));
+	assert_true(xen_list_has(xl_list, "Domain-0"));
+	/* Whole first column only. */
+	assert_false(xen_list_has(xl_list, "isolat-case"));
+	assert_false(xen_list_has(xl_list, "isolat-case-01"));
+	assert_int_equal(xen_list_pool(xl_list_c, "Domain-0", pool,
+				       sizeof(pool)), 0);
+	assert_string_equal(pool, "Pool-0");
+	assert_int_equal(xen_list_pool(xl_list_c, "nope", pool, sizeof(pool)),
+			 -ENOENT);
+	assert_int_equal(xen_pool_cpus(pools, "Pool-0", &cl), 0);
+	assert_int_equal(cl.n, 2);
+	assert_int_equal(cl.cpu[1], 1);
+	assert_int_equal(xen_pool_cpus(pools, "isolat-pool-0", &cl), 0);
+	assert_int_equal(cl.n, 2);
+	assert_int_equal(cl.cpu[0], 2);
+	assert_int_equal(xen_pool_cpus(pools, "isolat-stale", &cl), 0);
+	assert_int_equal(cl.n, 0);
+	assert_int_equal(xen_pool_cpus(pools, "isolat-pool", &cl), -ENOENT);
+	xen_pooled_cpus(pools, &cl);
+	assert_int_equal(cl.n, 4);
+}
+
+static void test_dom0_placement(void **state)
+{
+	struct xen_vcpu v[8];
+	struct cpulist pool0, guest, out;
+	const char *why;
+	int n;
+
+	(void)state;
+	n = xen_vcpu_list_parse(vcpus, "Domain-0", v, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].vcpu, 0);
+	assert_int_equal(v[0].pcpu, 1);
+	assert_string_equal(v[0].hard, "all");
+	assert_string_equal(v[0].soft, "all");
+	assert_int_equal(v[1].pcpu, -1);
+	assert_string_equal(v[1].hard, "0-1");
+	assert_int_equal(xen_vcpu_list_parse(vcpus, "isolat-case-0", v + 2, 6),
+			 1);
+	assert_int_equal(xen_affinity_cpus("all", 4, &out), 0);
+	assert_int_equal(out.n, 4);
+	assert_int_equal(xen_affinity_cpus("1,3-9", 4, &out), 0);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(xen_affinity_cpus("none?", 4, &out), -EINVAL);
+
+	cpulist_parse("2-3", &guest, &why);
+	/* dom0 in a Pool-0 of 0-1: "all" stays there. */
+	cpulist_parse("0-1", &pool0, &why);
+	assert_int_equal(xen_dom0_overlap(v, 2, &pool0, 4, &guest, &out), 0);
+	assert_int_equal(out.n, 0);
+	/* No pool: "all" reaches the guest's pCPUs. */
+	cpulist_parse("0-3", &pool0, &why);
+	assert_int_equal(xen_dom0_overlap(v, 2, &pool0, 4, &guest, &out), 0);
+	assert_int_equal(out.n, 2);
+	/* Pinned away (only vCPU 1, 0-1): nothing shared. */
+	assert_int_equal(xen_dom0_overlap(v + 1, 1, &pool0, 4, &guest, &out),
+			 0);
+	assert_int_equal(out.n, 0);
+	/* Running there now counts even if the affinity says otherwise. */
+	v[1].pcpu = 3;
+	assert_int_equal(xen_dom0_overlap(v + 1, 1, &pool0, 4, &guest, &out),
+			 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.cpu[0], 3);
+	/* Unreadable affinity: assume the worst. */
+	snprintf(v[1].hard, sizeof(v[1].hard), "?");
+	v[1].pcpu = 0;
+	assert_int_equal(xen_dom0_overlap(v + 1, 1, &pool0, 4, &guest, &out),
+			 -EINVAL);
+	assert_int_equal(out.n, 2);
+}
+
+static void test_case_check(void **state)
+{
+	static struct scn_params p;
+	const char *w;
+	char why[256];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	cpulist_parse("2-3", &p.vcpu_pin, &w);
+	assert_int_equal(xen_case_check(&p, 2, 4, pools, why, sizeof(why)),
+			 0);
+	assert_int_equal(xen_case_check(&p, 2, 3, pools, why, sizeof(why)),
+			 -ENODEV);
+	assert_non_null(strstr(why, "pCPU 3 does not exist"));
+	/* A pool that would take every pCPU of Pool-0. */
+	p.xen_cpupool = 1;
+	cpulist_parse("0-1", &p.vcpu_pin, &w);
+	assert_int_equal(xen_case_check(&p, 2, 4, pools, why, sizeof(why)),
+			 -ENODEV);
+	assert_non_null(strstr(why, "dom0 needs one"));
+	/* pCPUs of a pool that is not ours. */
+	cpulist_parse("1-2", &p.vcpu_pin, &w);
+	assert_int_equal(xen_case_check(&p, 2, 4,
+					"Pool-0 0,1\nmine 2,3\n", why,
+					sizeof(why)), -ENODEV);
+	assert_non_null(strstr(why, "in cpupool mine"));
+	/* Leftover isolat pools give their pCPUs back: fine. */
+	assert_int_equal(xen_case_check(&p, 2, 4, pools, why, sizeof(why)),
+			 0);
+	/* dom0_cpus: on the guest's pCPUs, or nothing left. */
+	p.xen_cpupool = 0;
+	snprintf(p.dom0_cpus, sizeof(p.dom0_cpus), "0-1");
+	assert_int_equal(xen_case_check(&p, 2, 4, pools, why, sizeof(why)),
+			 -ENODEV);
+	assert_non_null(strstr(why, "is one of the guest's"));
+	snprintf(p.dom0_cpus, sizeof(p.dom0_cpus), "housekeeping");
+	assert_int_equal(xen_case_check(&p, 2, 4, pools, why, sizeof(why)),
+			 0);
+	cpulist_parse("0-3", &p.vcpu_pin, &w);
+	assert_int_equal(xen_case_check(&p, 4, 4, pools, why, sizeof(why)),
+			 -ENODEV);
+	assert_non_null(strstr(why, "no pCPU left for dom0"));
+}
+
+static void test_dom0_cpus_key(void **state)
+{
+	static struct scenario scn;
+	static struct scn_params pr;
+	char err[512];
+	static const char text[] =
+		"[scenario]\nname = t\nenvironments = xen\ncpus = 1\nprofiles = none, fenced\n"
+		"[profile fenced]\nvcpu_pin = 2-3\nxen_cpupool = yes\n"
+		"dom0_cpus = housekeeping\n";
+
+	(void)state;
+	assert_int_equal(scenario_parse_string("t.ini", text, &scn, err,
+					       sizeof(err)), 0);
+	assert_string_equal(scn.params.dom0_cpus, "");
+	pr = scn.params;
+	assert_int_equal(scenario_profile_params(&scn.profiles[0], &pr), 0);
+	assert_string_equal(pr.dom0_cpus, "housekeeping");
+	assert_int_equal(pr.xen_cpupool, 1);
+	scenario_free(&scn);
+	assert_true(scenario_parse_string(
+		"t.ini", "[scenario]\nname = t\ncpus = 1\nenvironments = xen\nprofiles = p\n"
+		"[profile p]\ndom0_cpus = most\n", &scn, err,
+		sizeof(err)) < 0);
+	assert_non_null(strstr(err, "dom0_cpus = most: expected "
+			       "housekeeping"));
+	scenario_free(&scn);
+	/* The backend checks each case's own placement at plan time. */
+	assert_non_null(env_find("xen")->probe_case);
+}
+
+/* "w0 w1 ..." of undo call i. */
+static const char *call(const struct xen_undo *u, unsigned i)
+{
+	static char buf[512];
+
+	buf[0] = '\0';
+	for (int k = 0; k < XEN_UNDO_WORDS && u->cmd[i][k][0]; k++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+			 k ? " " : "", u->cmd[i][k]);
+	return buf;
+}
+
+static void test_undo_plan(void **state)
+{
+	static struct xen_undo u;
+	static struct journal_rec r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = JOURNAL_DOMAIN;
+	strcpy(r.path, "isolat-case-0");
+	assert_int_equal(xen_undo_plan(&r, xl_list, "", &u), 0);
+	assert_int_equal(u.n, 1);
+	assert_string_equal(call(&u, 0), "destroy isolat-case-0");
+	/* Gone already: nothing to do (idempotent). */
+	strcpy(r.path, "isolat-case-1");
+	assert_int_equal(xen_undo_plan(&r, xl_list, "", &u), 0);
+	assert_int_equal(u.n, 0);
+	/* Never someone else's domain, whatever the journal says. */
+	strcpy(r.path, "Domain-0");
+	assert_int_equal(xen_undo_plan(&r, xl_list, "", &u), -EINVAL);
+
+	r.kind = JOURNAL_CPUPOOL;
+	strcpy(r.path, "isolat-pool-0");
+	strcpy(r.orig, "2-3");
+	assert_int_equal(xen_undo_plan(&r, "", pools, &u), 0);
+	assert_int_equal(u.n, 5);
+	assert_string_equal(call(&u, 0), "cpupool-cpu-remove isolat-pool-0 2");
+	assert_string_equal(call(&u, 1), "cpupool-cpu-add Pool-0 2");
+	assert_string_equal(call(&u, 2), "cpupool-cpu-remove isolat-pool-0 3");
+	assert_string_equal(call(&u, 3), "cpupool-cpu-add Pool-0 3");
+	assert_string_equal(call(&u, 4), "cpupool-destroy isolat-pool-0");
+	/* Crashed between leaving Pool-0 and the pool's creation: the free
+	 * pCPUs go back, pCPUs already in Pool-0 stay. */
+	assert_int_equal(xen_undo_plan(&r, "", "Name CPU list\nPool-0 0,1,3\n",
+				       &u), 0);
+	assert_int_equal(u.n, 1);
+	assert_string_equal(call(&u, 0), "cpupool-cpu-add Pool-0 2");
+	/* A leftover found by name (orig ""): whatever it holds. */
+	strcpy(r.orig, "");
+	assert_int_equal(xen_undo_plan(&r, "", pools, &u), 0);
+	assert_int_equal(u.n, 5);
+	strcpy(r.path, "isolat-stale");
+	assert_int_equal(xen_undo_plan(&r, "", pools, &u), 0);
+	assert_int_equal(u.n, 1);
+	assert_string_equal(call(&u, 0), "cpupool-destroy isolat-stale");
+	strcpy(r.path, "Pool-0");
+	assert_int_equal(xen_undo_plan(&r, "", pools, &u), -EINVAL);
+	strcpy(r.path, "isolat-pool-0");
+	strcpy(r.orig, "2-x");
+	assert_int_equal(xen_undo_plan(&r, "", pools, &u), -EINVAL);
+
+	r.kind = JOURNAL_DOM0PIN;
+	strcpy(r.path, "Domain-0:1");
+	strcpy(r.orig, "all");
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), 0);
+	assert_int_equal(u.n, 1);
+	assert_string_equal(call(&u, 0), "vcpu-pin Domain-0 1 all");
+	strcpy(r.orig, "0-1,3");
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), 0);
+	assert_string_equal(call(&u, 0), "vcpu-pin Domain-0 1 0-1,3");
+	strcpy(r.orig, "-f");
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), -EINVAL);
+	strcpy(r.orig, "all");
+	strcpy(r.path, "isolat-case-0:1");
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), -EINVAL);
+
+	r.kind = JOURNAL_WRITE;
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), -EINVAL);
+}
+
 /* On a host that is not a Xen dom0, the probe says so and why. */
 static void test_probe_not_dom0(void **state)
 {
@@ -279,6 +548,11 @@ int main(void)
 		cmocka_unit_test(test_names_with_prefix),
 		cmocka_unit_test(test_emulated),
 		cmocka_unit_test(test_probe_not_dom0),
+		cmocka_unit_test(test_listings),
+		cmocka_unit_test(test_dom0_placement),
+		cmocka_unit_test(test_case_check),
+		cmocka_unit_test(test_dom0_cpus_key),
+		cmocka_unit_test(test_undo_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
