@@ -167,7 +167,6 @@ xen_cpupool = yes
 xen_sched = credit2
 dom0_cpus = housekeeping
 INI
-	printf '%s\n' "$@"
 }
 # The PV cases also run a load inside the domU (no extra boot).
 if command -v stress-ng >/dev/null; then
