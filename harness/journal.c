@@ -19,6 +19,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "harness/util.h"
 #include "harness/xen_undo.h"
 
 #define JOURNAL_MAGIC "isolat-journal 1"
@@ -441,18 +442,12 @@ static int undo_sched(const struct journal_rec *r, const char *root)
 static int undo_write(const struct journal_rec *r, const char *root)
 {
 	char path[1024];
-	size_t len = strlen(r->orig);
-	int fd, rc = 0;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	/* O_TRUNC as a shell's `>`: ignored by /proc, sysfs, cgroupfs and
-	 * the tracefs files allowed here; a test's fake file ends exact. */
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno; /* gone: nothing to undo */
-	if (write(fd, r->orig, len) != (ssize_t)len)
-		rc = -errno;
-	close(fd);
+	rc = write_text(path, r->orig, 0);
+	if (rc == -ENOENT)
+		return 0; /* gone: nothing to undo */
 	/* An IRQ that refused the change refuses it back as well. */
 	if ((rc == -EIO || rc == -EINVAL || rc == -EPERM) &&
 	    has_prefix(r->path, "/proc/irq/"))

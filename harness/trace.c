@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/util.h"
+
 /* Per event, not per group: a group's enable reads "X" when mixed, which
  * cannot be written back. */
 static const char *const events[] = {
@@ -63,22 +65,6 @@ static int read_small(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-/* O_TRUNC as a shell's `>` (tracefs settings ignore it; a fake file in
- * the tests ends exact).  Never used on "trace", where it clears. */
-static int write_str(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-	int rc = 0;
-	size_t len = strlen(v);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, v, len) != (ssize_t)len)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 /*
  * Journal file's value, then write v.  A file this kernel lacks is
  * skipped (returns -ENOENT, not journaled); so is a value that could not
@@ -110,7 +96,7 @@ static int journal_write(struct trace_ctx *t, struct journal *j,
 		goto out;
 	}
 	t->changed++;
-	rc = write_str(path, v);
+	rc = write_text(path, v, 0);
 out:
 	free(r);
 	return rc;
@@ -230,7 +216,7 @@ int trace_begin(struct trace_ctx *t, struct journal *j)
 	}
 	/* tracing_on's original is journaled already: write it directly. */
 	host_path(t, "tracing_on", path, sizeof(path));
-	if ((rc = write_str(path, "1")))
+	if ((rc = write_text(path, "1", 0)))
 		return give_up(t, rc, "cannot start tracing in");
 	return 0;
 }
@@ -291,7 +277,7 @@ int trace_end(struct trace_ctx *t, trace_fact_fn fact, void *ctx)
 	read_small(path, on, sizeof(on));
 	/* Stop first so reading does not race new events; the journal
 	 * puts tracing_on's original back afterwards. */
-	write_str(path, "0");
+	write_text(path, "0", 0);
 	rc = fact(ctx, "trace_stopped", strcmp(on, "0") ? "no" : "yes");
 	host_path(t, "trace", path, sizeof(path));
 	text = read_tail(path, &len);

@@ -43,19 +43,6 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static int write_str(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW), rc = 0;
-	size_t len = strlen(v);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, v, len) != (ssize_t)len)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 /* "always [madvise] never" -> "madvise": the form that can be written. */
 static void selected_word(char *v)
 {
@@ -96,7 +83,7 @@ int tuning_set_file(struct tuning *t, const char *knob, const char *path,
 	rc = journal_append(&t->j, r, err, errsz);
 	if (rc < 0)
 		goto out;
-	rc = write_str(full, v);
+	rc = write_text(full, v, 0);
 	t->write_failed = rc < 0;
 	if (rc < 0)
 		snprintf(err, errsz, "%s: writing %s: %s", path, v,

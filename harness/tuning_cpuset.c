@@ -28,16 +28,7 @@
  * file already and ignores it; a test's fake tree has none. */
 static int write_own(const char *path, const char *v)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-		      O_NOFOLLOW, 0644), rc = 0;
-	size_t len = strlen(v);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, v, len) != (ssize_t)len)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return write_text(path, v, O_CREAT);
 }
 
 /* Is w one of the space-separated words of list? */

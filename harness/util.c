@@ -115,3 +115,17 @@ void tail_append(char *buf, size_t *len, size_t keep, const char *p,
 	*len += n;
 	buf[*len] = '\0';
 }
+
+int write_text(const char *path, const char *v, int extra_flags)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW |
+			    extra_flags, 0644), rc = 0;
+	size_t len = strlen(v);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, len) != (ssize_t)len)
+		rc = -errno;
+	close(fd);
+	return rc;
+}

@@ -7,6 +7,14 @@
 
 #include <stddef.h>
 
+/*
+ * Write v to path as a shell's `>` would (O_TRUNC; never through a
+ * symlink), plus extra open flags (O_CREAT for a test's fake tree).
+ * /proc, sysfs, cgroupfs and tracefs ignore the truncation; a plain file
+ * ends exact.  0 or -errno.
+ */
+int write_text(const char *path, const char *v, int extra_flags);
+
 /* Find NAME in the system directories (never $PATH); 0 or -ENOENT. */
 int find_program(const char *name, char *out, size_t size);
 

@@ -30,67 +30,18 @@
 #include "harness/trace.h"
 #include "harness/tuning.h"
 
-static char root[64], jpath[128];
-
-static void put(const char *rel, const char *v)
-{
-	char path[512], dir[512], *s;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (s = dir + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(dir, 0700);
-		*s = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(v, f);
-	fclose(f);
-}
-
-static const char *get(const char *rel)
-{
-	static char buf[4096];
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int rm_cb(const char *p, const struct stat *sb, int fl, struct FTW *w)
-{
-	(void)sb;
-	(void)fl;
-	(void)w;
-	return remove(p);
-}
+#include "fake_tree.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/isolat-tj.XXXXXX");
-	assert_non_null(mkdtemp(root));
-	snprintf(jpath, sizeof(jpath), "%s/run/isolat/journal", root);
-	/* /run exists on a real host; the journal makes run/isolat. */
-	snprintf(jpath, sizeof(jpath), "%s/run", root);
-	mkdir(jpath, 0700);
-	snprintf(jpath, sizeof(jpath), "%s/run/isolat/journal", root);
-	return 0;
+	return fake_tree_make("/tmp/isolat-tj.XXXXXX");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	nftw(root, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	fake_tree_remove();
 	return 0;
 }
 

@@ -29,50 +29,7 @@
 #include "harness/plan.h"
 #include "harness/tuning_int.h"
 
-static char root[64], jpath[128];
-
-static void put(const char *rel, const char *v)
-{
-	char path[512], dir[512], *s;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (s = dir + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(dir, 0700);
-		*s = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(v, f);
-	fclose(f);
-}
-
-static const char *get(const char *rel)
-{
-	static char buf[4096];
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	f = fopen(path, "r");
-	if (!f)
-		return "(absent)";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int exists(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	return access(path, F_OK) == 0;
-}
+#include "fake_tree.h"
 
 /* What cgroupfs does on rmdir: the directory's files go with it. */
 static void drop_files(const char *rel)
@@ -94,28 +51,19 @@ static void drop_files(const char *rel)
 	closedir(d);
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int fl, struct FTW *w)
-{
-	(void)sb;
-	(void)fl;
-	(void)w;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/isolat-tc.XXXXXX");
-	assert_non_null(mkdtemp(root));
+	if (fake_tree_make("/tmp/isolat-tc.XXXXXX") < 0)
+		return -1;
 	put("/run/isolat/.keep", "");
-	snprintf(jpath, sizeof(jpath), "%s/run/isolat/journal", root);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	nftw(root, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	fake_tree_remove();
 	return 0;
 }
 
