@@ -306,6 +306,7 @@ struct wl_load {
 	unsigned settle_s;
 	char path[64];              /* LOAD_PROGRAM where it was found */
 	pid_t pid;                  /* also its process group */
+	pid_t parent;               /* isolat-wl, for the child's check */
 	int out_fd;                 /* memfd: its stdout and stderr */
 	int reaped, status, stopped;
 };

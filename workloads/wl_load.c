@@ -72,8 +72,11 @@ static __attribute__((noreturn)) void load_child(const struct wl_load *l,
 	int null = open("/dev/null", O_RDONLY);
 
 	setpgid(0, 0);
-	/* Nothing may outlive isolat-wl (a killed workload, a crash). */
+	/* Nothing may outlive isolat-wl (a killed workload, a crash); if it
+	 * died before the prctl, the signal would never come. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != l->parent)
+		_exit(127);
 	if (null >= 0)
 		dup2(null, STDIN_FILENO);
 	dup2(l->out_fd, STDOUT_FILENO);
@@ -91,6 +94,7 @@ int wl_load_start(struct wl_load *l, const struct wl_opts *o)
 	l->out_fd = memfd_create("isolat-load", MFD_CLOEXEC);
 	if (l->out_fd < 0)
 		return -errno;
+	l->parent = getpid();
 	l->pid = fork();
 	if (l->pid == 0)
 		load_child(l, o);
@@ -116,14 +120,28 @@ static void load_output(const struct wl_load *l, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+/*
+ * Reap the load once it has ended (flags: WNOHANG or 0).  Its stressors
+ * are killed while the leader is still a zombie: until it is reaped its
+ * PID stays reserved as the group ID, so kill(-pid) cannot reach a group
+ * that later reused the number.
+ */
 static int reap(struct wl_load *l, int flags)
 {
+	siginfo_t si;
 	int st;
 	pid_t r;
 
 	if (l->reaped)
 		return 1;
-	while ((r = waitpid(l->pid, &st, flags)) < 0 && errno == EINTR)
+	memset(&si, 0, sizeof(si));
+	while (waitid(P_PID, (id_t)l->pid, &si, WEXITED | WNOWAIT | flags) < 0)
+		if (errno != EINTR)
+			return 0;
+	if (si.si_pid != l->pid)
+		return 0; /* WNOHANG: still running */
+	kill(-l->pid, SIGKILL);
+	while ((r = waitpid(l->pid, &st, 0)) < 0 && errno == EINTR)
 		;
 	if (r == l->pid) {
 		l->reaped = 1;
@@ -226,8 +244,6 @@ void wl_load_stop(struct wl_load *l, struct wl_kv *kv)
 			reap(l, 0);
 		}
 	}
-	/* Stressors stress-ng did not wait for. */
-	kill(-l->pid, SIGKILL);
 	if (kv) {
 		if (WIFEXITED(l->status))
 			wl_kv_add(kv, "load.exit", "exit status %d",
