@@ -19,6 +19,11 @@
  *            measured vCPU uses); mem_lock checked in VmLck
  *            (harness/kvm_place.c).  Everything applied is read back and
  *            recorded as kvm.* facts; what was not applied fails the case.
+ *            QEMU starts paused (-S): no vCPU runs before all that is
+ *            done; QMP cont then starts the guest, and one more scan of
+ *            QEMU's threads puts any started meanwhile on the emulator
+ *            CPUs (kvm.emulator.late_threads).  The boot probe runs
+ *            unpaused: nothing is placed for it.
  *   wait     QEMU exits when the guest powers off after END.
  *   stop     QMP quit, then SIGTERM/SIGKILL to QEMU's process group.
  *   cleanup  the same, plus the FIFOs, the socket and the initrd.
@@ -61,6 +66,7 @@
 
 #define KVM_PROBE_MS 10000   /* a KVM guest prints its mark in ~1 s */
 #define QMP_CONNECT_MS 15000
+#define QMP_CONT_MS 5000
 
 struct kvm_state {
 	char kernel[1024], modules[1024];
@@ -422,6 +428,8 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 		.mem_lock = p->mem_lock, .kernel = st->kernel,
 		.initrd = st->initrd, .cmdline = cmdline,
 		.chan_base = st->chan, .qmp_path = st->qmp_path,
+		/* -S: no vCPU runs before its thread is placed. */
+		.paused = 1,
 	};
 	rc = kvm_build_argv(&c, a);
 	if (rc < 0) {
@@ -461,6 +469,25 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, err, errsz);
 	if (rc == 0)
 		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
+	if (rc < 0)
+		goto failed;
+	/* Placed and checked: now the guest may run. */
+	{
+		char reply[512];
+
+		rc = qmp_command(&st->qmp, "{\"execute\": \"cont\"}", reply,
+				 sizeof(reply), QMP_CONT_MS);
+		if (rc < 0) {
+			snprintf(err, errsz, "QMP cont (start the paused "
+				 "guest): %s", rc == -EIO ? reply
+				 : strerror(-rc));
+			goto failed;
+		}
+	}
+	ec->fact(ec->fact_ctx, "kvm.started", "paused (-S) until its threads "
+		 "were placed, then QMP cont");
+	/* Threads QEMU started meanwhile inherited their creator's mask. */
+	rc = kvm_place_late(ec, st->qemu.pid, err, errsz);
 	if (rc < 0)
 		goto failed;
 	goto out;

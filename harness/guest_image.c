@@ -9,6 +9,7 @@
 #include "harness/guest_image.h"
 #include "harness/image_cache.h"
 #include "harness/elf_deps.h"
+#include "workloads/wl.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -718,12 +719,24 @@ int guest_image_case(const char *base, char *const *args, const char *dest,
 	FILE *f;
 	int rc, fd;
 
-	for (size_t i = 0; args[i]; i++)
-		if (strchr(args[i], '\n')) {
+	size_t n, bytes = 0;
+
+	for (n = 0; args[n]; n++) {
+		if (strchr(args[n], '\n')) {
 			snprintf(err, errsz, "guest argument %zu contains a "
-				 "newline", i);
+				 "newline", n);
 			return -EINVAL;
 		}
+		bytes += strlen(args[n]) + 1;
+	}
+	/* The guest (wl_guest.c) refuses more; say so here, first. */
+	if (n > WL_GUEST_ARGS_MAX || bytes >= WL_GUEST_ARGS_BYTES) {
+		snprintf(err, errsz, "the guest workload's argv has %zu "
+			 "arguments, %zu bytes; the guest takes at most %d "
+			 "arguments, %d bytes (one a line)", n, bytes,
+			 WL_GUEST_ARGS_MAX, WL_GUEST_ARGS_BYTES - 1);
+		return -E2BIG;
+	}
 	rc = read_plain(base, &b);
 	if (rc < 0) {
 		snprintf(err, errsz, "%s: %s", base, strerror(-rc));

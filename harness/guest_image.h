@@ -76,7 +76,9 @@ int guest_image_get(const struct guest_image_spec *spec, char *out,
 
 /*
  * Write dest = the image at base + a cpio holding /isolat/args with args
- * (NULL-terminated; no argument may contain a newline).
+ * (NULL-terminated; no argument may contain a newline).  -E2BIG with err
+ * set when args exceed what the guest reads (WL_GUEST_ARGS_MAX lines,
+ * WL_GUEST_ARGS_BYTES - 1 bytes: workloads/wl.h).
  */
 int guest_image_case(const char *base, char *const *args, const char *dest,
 		     char *err, size_t errsz);

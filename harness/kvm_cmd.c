@@ -27,6 +27,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "harness/qmp.h"
 #include "harness/tuning.h"
 
 unsigned kvm_vcpus(const struct scn_params *p)
@@ -129,6 +130,8 @@ int kvm_build_argv(const struct kvm_cmd *c, struct kvm_argv *a)
 	rc |= arg(a, &i, "-display");
 	rc |= arg(a, &i, "none");
 	rc |= arg(a, &i, "-no-reboot");
+	if (c->paused)
+		rc |= arg(a, &i, "-S");
 	rc |= arg(a, &i, "-kernel");
 	rc |= arg(a, &i, "%s", c->kernel);
 	rc |= arg(a, &i, "-initrd");
@@ -215,6 +218,16 @@ int kvm_host_cpus(const struct scn_params *p, const char *scn_path,
 	struct cpulist emu;
 	const char *why = NULL;
 
+	/* QMP's query-cpus-fast is read into QMP_MAX_VCPUS entries: a wider
+	 * guest could not have every vCPU thread placed. */
+	if (n > QMP_MAX_VCPUS) {
+		snprintf(err, errsz, "%s:%d: %s gives the kvm guest %u vCPUs; "
+			 "expected at most %d (the vCPU threads the kvm "
+			 "backend places)", scn_path,
+			 p->vcpus ? p->vcpus_line : p->cpus_line,
+			 p->vcpus ? "vcpus" : "cpus", n, QMP_MAX_VCPUS);
+		return -EINVAL;
+	}
 	if (n > CPULIST_MAX)
 		n = CPULIST_MAX;
 	cpulist_format(online, have, sizeof(have));

@@ -19,6 +19,8 @@ struct kvm_cmd {
 	const char *accel;     /* "kvm" or "tcg" */
 	unsigned vcpus, memory_mb;
 	int mem_lock;
+	int paused;            /* -S: vCPUs wait for QMP "cont" (placement
+				* happens first); the boot probe runs free */
 	const char *kernel, *initrd, *cmdline;
 	const char *chan_base; /* pipe chardev: chan_base.in / .out FIFOs */
 	const char *qmp_path;  /* unix socket, QEMU listens */
@@ -59,7 +61,7 @@ int kvm_vcpu_host_cpu(unsigned v, const struct cpulist *online, int host_hk);
 
 /*
  * The host CPU of every vCPU 0..n-1 into map (n = kvm_vcpus(p)): with
- * vcpu_pin, vCPU i on its i-th CPU (ascending, as cpulists are); without,
+ * vcpu_pin, vCPU i on its i-th CPU (in the order written); without,
  * kvm_vcpu_host_cpu() where host_hk is the first online CPU that no
  * measured vCPU takes for itself.  -ERANGE when vcpu_pin lists fewer CPUs
  * than there are vCPUs (planning refuses that: kvm_host_cpus).

@@ -15,6 +15,8 @@
 #include "harness/util.h"
 
 #define QMP_REPLY_MS 5000
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static int host_online(struct cpulist *online)
 {
@@ -137,15 +139,66 @@ static int place_vcpu(struct env_case *ec, const struct qmp_vcpu *v,
 	return 0;
 }
 
+/* The threads placed by kvm_place_threads (vCPUs and the others) and
+ * the emulator CPUs, for kvm_place_late: one case at a time. */
+static struct {
+	pid_t qemu;
+	unsigned n;
+	pid_t tid[4096];
+	struct cpulist emu;
+} placed;
+
+static int was_placed(pid_t qemu, pid_t tid)
+{
+	if (placed.qemu != qemu)
+		return 0;
+	for (unsigned i = 0; i < placed.n; i++)
+		if (placed.tid[i] == tid)
+			return 1;
+	return 0;
+}
+
+static void mark_placed(pid_t tid)
+{
+	if (placed.n < sizeof(placed.tid) / sizeof(placed.tid[0]))
+		placed.tid[placed.n++] = tid;
+}
+
+/* One QEMU thread that is not a vCPU onto emu (list: emu as text);
+ * 1 when it has ended meanwhile. */
+static int pin_other(pid_t tid, const struct cpulist *emu, const char *list,
+		     char *err, size_t errsz)
+{
+	struct cpulist got;
+	char text[512];
+	int rc = pin(tid, emu, &got);
+
+	if (rc == -ESRCH)
+		return 1;
+	if (rc < 0) {
+		snprintf(err, errsz, "cannot put QEMU thread %d on host CPUs "
+			 "%s: %s", (int)tid, list, strerror(-rc));
+		return rc;
+	}
+	if (!same_cpus(emu, &got)) {
+		cpulist_format(&got, text, sizeof(text));
+		snprintf(err, errsz, "QEMU thread %d: put on host CPUs %s, the "
+			 "kernel applied %s (a cpuset?)", (int)tid, list, text);
+		return -EIO;
+	}
+	return 0;
+}
+
 /* QEMU's threads that are not vCPUs onto the emulator CPUs.  Threads it
- * starts later inherit the mask of the (pinned) thread that starts them. */
+ * starts later inherit the mask of the (pinned) thread that starts them:
+ * kvm_place_late looks once more after the guest is started. */
 static int place_emulator(struct env_case *ec, pid_t qemu,
 			  const struct qmp_vcpu *v, int n,
 			  const struct cpulist *online, char *err,
 			  size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
-	struct cpulist emu, got;
+	struct cpulist emu;
 	char path[64], list[256], text[512];
 	struct dirent *e;
 	int threads = 0, rc = 0;
@@ -174,27 +227,18 @@ static int place_emulator(struct env_case *ec, pid_t qemu,
 			vcpu |= v[i].tid == tid;
 		if (vcpu)
 			continue;
-		rc = pin(tid, &emu, &got);
-		if (rc == -ESRCH) { /* ended meanwhile */
+		rc = pin_other(tid, &emu, list, err, errsz);
+		if (rc == 1) { /* ended meanwhile */
 			rc = 0;
 			continue;
 		}
-		if (rc < 0) {
-			snprintf(err, errsz, "cannot put QEMU thread %d on "
-				 "host CPUs %s: %s", (int)tid, list,
-				 strerror(-rc));
-		} else if (!same_cpus(&emu, &got)) {
-			cpulist_format(&got, text, sizeof(text));
-			snprintf(err, errsz, "QEMU thread %d: put on host CPUs "
-				 "%s, the kernel applied %s (a cpuset?)",
-				 (int)tid, list, text);
-			rc = -EIO;
-		}
+		mark_placed(tid);
 		threads++;
 	}
 	closedir(d);
 	if (rc < 0)
 		return rc;
+	placed.emu = emu;
 	ec->fact(ec->fact_ctx, "kvm.emulator.cpus", list);
 	snprintf(text, sizeof(text), "%d", threads);
 	ec->fact(ec->fact_ctx, "kvm.emulator.threads", text);
@@ -215,19 +259,31 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 {
 	const struct scn_params *p = &ec->pc->params;
 	static struct qmp_vcpu v[QMP_MAX_VCPUS];
-	static char reply[65536];
+	static char reply[sizeof(((struct qmp *)0)->buf)];
 	static unsigned short map[CPULIST_MAX];
 	unsigned nv = kvm_vcpus(p);
 	struct cpulist online;
 	char text[32];
 	int n, rc;
 
+	placed.qemu = qemu;
+	placed.n = 0;
+	placed.emu.n = 0;
 	rc = qmp_command(qmp, "{\"execute\": \"query-cpus-fast\"}", reply,
 			 sizeof(reply), QMP_REPLY_MS);
 	n = rc == 0 ? qmp_parse_vcpus(reply, v, QMP_MAX_VCPUS) : -EINVAL;
 	if (n <= 0) {
 		snprintf(err, errsz, "query-cpus-fast: %s",
-			 rc < 0 ? strerror(-rc) : "no vCPU thread ids");
+			 rc < 0 ? strerror(-rc)
+			 : n == -E2BIG ? "more than " STR(QMP_MAX_VCPUS)
+					 " vCPUs"
+			 : "no vCPU thread ids");
+		return -EIO;
+	}
+	/* Every vCPU placed or the case fails: never a guest half-pinned. */
+	if ((unsigned)n != nv) {
+		snprintf(err, errsz, "query-cpus-fast lists %d vCPU threads; "
+			 "the guest has %u vCPUs", n, nv);
 		return -EIO;
 	}
 	if (host_online(&online) < 0) {
@@ -248,12 +304,60 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 		rc = place_vcpu(ec, &v[i], map[v[i].index], err, errsz);
 		if (rc < 0)
 			return rc;
+		mark_placed(v[i].tid);
 	}
 	rc = place_emulator(ec, qemu, v, n, &online, err, errsz);
 	if (rc < 0)
 		return rc;
 	snprintf(text, sizeof(text), "%d", n);
 	ec->fact(ec->fact_ctx, "kvm.vcpus", text);
+	return 0;
+}
+
+int kvm_place_late(struct env_case *ec, pid_t qemu, char *err,
+		   size_t errsz)
+{
+	char path[64], list[256], text[32];
+	struct sched_param sp = {0};
+	struct dirent *e;
+	int late = 0, rc = 0;
+	DIR *d;
+
+	if (placed.qemu != qemu || !placed.emu.n)
+		return 0; /* kvm_place_threads did not place this QEMU */
+	cpulist_format(&placed.emu, list, sizeof(list));
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)qemu);
+	d = opendir(path);
+	if (!d) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+		int r;
+
+		if (tid <= 0 || was_placed(qemu, tid))
+			continue;
+		r = pin_other(tid, &placed.emu, list, err, errsz);
+		if (r == 1)
+			continue;
+		if (r < 0) {
+			rc = r;
+			break;
+		}
+		/* Started by a vCPU thread: its SCHED_FIFO came along. */
+		if ((sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK) !=
+		    SCHED_OTHER)
+			sched_setscheduler(tid, SCHED_OTHER, &sp);
+		mark_placed(tid);
+		late++;
+	}
+	closedir(d);
+	if (rc < 0)
+		return rc;
+	snprintf(text, sizeof(text), "%d", late);
+	ec->fact(ec->fact_ctx, "kvm.emulator.late_threads", text);
 	return 0;
 }
 

@@ -30,6 +30,15 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 		      char *err, size_t errsz);
 
 /*
+ * After the guest is started (QMP cont): QEMU's threads that
+ * kvm_place_threads did not see (started since, with their creator's
+ * CPU mask and policy) onto the emulator CPUs at SCHED_OTHER; their count
+ * is the fact kvm.emulator.late_threads.  0, or -errno with err set.
+ */
+int kvm_place_late(struct env_case *ec, pid_t qemu, char *err,
+		   size_t errsz);
+
+/*
  * Record QEMU's locked memory (VmLck); with mem_lock = yes, none locked
  * is -EPERM with err naming its RLIMIT_MEMLOCK.
  */

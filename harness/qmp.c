@@ -254,11 +254,12 @@ int qmp_parse_vcpus(const char *reply, struct qmp_vcpu *out, int max)
 
 			if (idx < 0 || tid <= 0)
 				return -EINVAL;
-			if (n < max) {
-				out[n].index = (int)idx;
-				out[n].tid = (pid_t)tid;
-				n++;
-			}
+			/* More vCPUs than room: say so, never truncate. */
+			if (n >= max)
+				return -E2BIG;
+			out[n].index = (int)idx;
+			out[n].tid = (pid_t)tid;
+			n++;
 		}
 	}
 	if (*s != ']')

@@ -16,7 +16,9 @@
 
 struct qmp {
 	int fd;
-	char buf[65536]; /* bytes received, not yet consumed */
+	/* bytes received, not yet consumed: room for query-cpus-fast of
+	 * QMP_MAX_VCPUS vCPUs (~200 bytes each) several times over */
+	char buf[131072];
 	size_t len;
 };
 
@@ -46,7 +48,8 @@ int qmp_command(struct qmp *q, const char *cmd, char *reply, size_t size,
 /*
  * Parse a query-cpus-fast reply: the cpu-index and thread-id of every
  * element of its "return" array, sorted by cpu-index.  Returns the count
- * (0..max) or -EINVAL when the reply is not such a list.
+ * (0..max), -E2BIG when the list has more than max elements, or -EINVAL
+ * when the reply is not such a list.
  */
 int qmp_parse_vcpus(const char *reply, struct qmp_vcpu *out, int max);
 

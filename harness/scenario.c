@@ -179,6 +179,64 @@ static int known_load(const char *n)
 	return load_spec_parse(n, &ls, why, sizeof(why)) == 0;
 }
 
+/*
+ * vcpu_pin: host CPUs in vCPU order ("5,4" puts vCPU 0 on 5), items N or
+ * N-M (ascending), kept in the order written - unlike cpulist_parse,
+ * which sorts.  A CPU twice would put two vCPUs on it: refused.
+ */
+static int pin_list_parse(const char *text, struct cpulist *out,
+			  const char **why)
+{
+	unsigned char seen[CPULIST_MAX];
+	const char *s = text;
+
+	memset(seen, 0, sizeof(seen));
+	out->n = 0;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return 0;
+	for (;;) {
+		unsigned long a, b;
+		char *end;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!isdigit((unsigned char)*s))
+			return *why = "expected a CPU number", -EINVAL;
+		a = strtoul(s, &end, 10);
+		b = a;
+		s = end;
+		if (*s == '-') {
+			s++;
+			if (!isdigit((unsigned char)*s))
+				return *why = "expected a CPU number after "
+					      "'-'", -EINVAL;
+			b = strtoul(s, &end, 10);
+			s = end;
+			if (b < a)
+				return *why = "range end below start",
+				       -EINVAL;
+		}
+		if (b >= CPULIST_MAX)
+			return *why = "CPU number too large", -EINVAL;
+		for (unsigned long c = a; c <= b; c++) {
+			if (seen[c])
+				return *why = "a host CPU listed twice (two "
+					      "vCPUs on one CPU)", -EINVAL;
+			seen[c] = 1;
+			out->cpu[out->n++] = (unsigned short)c;
+		}
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			return 0;
+		if (*s != ',')
+			return *why = "expected ',' between items", -EINVAL;
+		s++;
+	}
+}
+
 enum key_id {
 	K_NAME, K_DESCRIPTION, K_ENVIRONMENTS, K_PROFILES, K_WORKLOADS,
 	K_LOADS, K_REPETITIONS, K_CPUS, K_HOUSEKEEPING, K_POLICY, K_PRIORITY,
@@ -263,6 +321,13 @@ static int key_id(const char *key)
 	return k;
 }
 
+/* Two names of one key (xen_pcpus is vcpu_pin's old name): one key for
+ * "set twice". */
+static int same_key(int k)
+{
+	return k == K_XEN_PCPUS ? K_VCPU_PIN : k;
+}
+
 static int scenario_key(struct parse *p, const char *key, const char *v)
 {
 	struct scenario *s = p->scn;
@@ -279,10 +344,12 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 		return fail(p, "unknown key '%s' in [scenario]; expected one "
 			    "of: %s", key, known);
 	}
-	if (p->seen & (1ull << k))
-		return fail(p, "'%s' set twice in [scenario]; expected once",
-			    key);
-	p->seen |= 1ull << k;
+	if (p->seen & (1ull << same_key(k)))
+		return fail(p, "'%s' set twice in [scenario]%s; expected once",
+			    key, same_key(k) != k || k == K_VCPU_PIN
+			    ? " (vcpu_pin and its old name xen_pcpus are one "
+			      "key)" : "");
+	p->seen |= 1ull << same_key(k);
 
 	switch (k) {
 	case K_NAME:
@@ -463,10 +530,11 @@ static int param_key(struct parse *p, int k, const char *key,
 	case K_VCPU_PIN: {
 		const char *why = NULL;
 
-		if (cpulist_parse(v, &pr->vcpu_pin, &why) < 0 ||
+		if (pin_list_parse(v, &pr->vcpu_pin, &why) < 0 ||
 		    pr->vcpu_pin.n == 0)
-			return fail(p, "%s = %s: %s; expected host CPUs such "
-				    "as 2-3 (vCPU i is pinned to the i-th)",
+			return fail(p, "%s = %s: %s; expected host CPUs "
+				    "in vCPU order such as 5,4 or 2-3 (vCPU "
+				    "i is pinned to the i-th)",
 				    key, v, why ? why : "empty list");
 		pr->vcpu_pin_line = p->line;
 		return 1;
@@ -566,9 +634,12 @@ static int profile_override(struct parse *p, struct scn_profile *prof,
 	struct scn_override *o;
 
 	for (unsigned i = 0; i < prof->nover; i++)
-		if (prof->over[i].key == k)
-			return fail(p, "'%s' set twice in [profile %s]; "
-				    "expected once", key, prof->name);
+		if (same_key(prof->over[i].key) == same_key(k))
+			return fail(p, "'%s' set twice in [profile %s]%s; "
+				    "expected once", key, prof->name,
+				    same_key(k) == K_VCPU_PIN
+				    ? " (vcpu_pin and its old name xen_pcpus "
+				      "are one key)" : "");
 	if (prof->nover == SCN_OVERRIDES_MAX)
 		return fail(p, "more than %d overrides in [profile %s]",
 			    SCN_OVERRIDES_MAX, prof->name);

@@ -35,7 +35,9 @@
  *   mem_lock     = no                    ; -overcommit mem-lock=on
  *                                        ;  (verified: QEMU's VmLck > 0)
  *   vcpu_pin     = 2-3                   ; kvm, xen: vCPU i hard-pinned to
- *                                        ;  the i-th host CPU (default:
+ *                                        ;  the i-th host CPU as written
+ *                                        ;  (5,4: vCPU 0 on 5; not sorted,
+ *                                        ;  no CPU twice) (default:
  *                                        ;  vCPU i -> CPU i, else hk);
  *                                        ;  kvm: one online CPU per vCPU
  *   emulator_cpus = housekeeping         ; kvm: QEMU's non-vCPU threads
@@ -168,7 +170,9 @@ struct scn_params {
 	int vcpu_priority;    /* 0: vCPU threads keep SCHED_OTHER */
 	int mem_lock;
 	/* vCPU i hard-pinned to host CPU vcpu_pin.cpu[i] (kvm, xen; the
-	 * Xen backend first called it xen_pcpus); n 0: backend's rule */
+	 * Xen backend first called it xen_pcpus); n 0: backend's rule.
+	 * In the order written, NOT sorted as other cpulists are (no
+	 * cpulist_contains on it; no duplicates). */
 	struct cpulist vcpu_pin;
 	int vcpu_pin_line;
 	char emulator_cpus[256]; /* kvm: QEMU's other threads; "" default */

@@ -54,6 +54,7 @@ static void pool(struct pcmp_row *row, const struct q_case *c)
 		row->p999_ns = m->p999 > row->p999_ns ? m->p999 : row->p999_ns;
 		row->max_ns = m->max > row->max_ns ? m->max : row->max_ns;
 	}
+	row->nflagged += c->flagged != 0;
 	if (!row->ncases++)
 		row->first_idx = c->idx;
 }
@@ -244,6 +245,9 @@ static void text_group(FILE *f, const struct pcmp_group *g)
 		row_numbers(f, g, &g->rows[k], 0);
 		if (k == g->base)
 			fputs("  baseline", f);
+		if (g->rows[k].nflagged)
+			fprintf(f, "  FLAGGED %d/%d", g->rows[k].nflagged,
+				g->rows[k].ncases);
 		fputs(g->emulated ? "  EMULATED\n" : "\n", f);
 	}
 }
@@ -288,6 +292,10 @@ static void html_row(FILE *f, const struct pcmp_group *g, size_t k)
 		fputs(" (baseline)", f);
 	if (g->emulated)
 		fputs(" <span class=\"tag emu\">EMULATED</span>", f);
+	if (row->nflagged)
+		fprintf(f, " <span class=\"tag flag\" title=\"flagged cases "
+			"pooled in this row: see each case\">FLAGGED %d/%d"
+			"</span>", row->nflagged, row->ncases);
 	fputs("</td>", f);
 	row_numbers(f, g, row, 1);
 	fputs("</tr>\n", f);

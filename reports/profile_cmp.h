@@ -16,6 +16,10 @@
  * the per-series exact values from the summaries), the same "worst CPU"
  * as the loads-compared table - the CPU an RT deadline is missed on.
  *
+ * Flagged cases are pooled like the others but never silently: a row
+ * with any says "FLAGGED n/m" in the text and HTML tables, and the plot's
+ * tic label and title say so too.
+ *
  * Baseline: profile `none` when the group has it, else its first row.
  * Every row gets p99 and max divided by the baseline's, and "bought back"
  * = baseline p99 - row p99 in µs (negative: the profile made it worse).
@@ -32,6 +36,9 @@
 struct pcmp_row {
 	const char *profile;   /* borrowed from the q_run */
 	int ncases;            /* done repetitions pooled */
+	int nflagged;          /* of them flagged (lost samples, CRC
+				* errors, a priority not applied...): the
+				* row is marked FLAGGED wherever shown */
 	int first_idx;         /* index of its first case (report links) */
 	uint32_t p50_ns, p99_ns, p999_ns, max_ns;
 };

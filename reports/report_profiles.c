@@ -145,7 +145,13 @@ static int write_data(struct rpt *r, const struct pcmp *p,
 		label(f, g->load);
 		fputc('\n', f);
 		for (size_t k = 0; k < g->nrows; k++) {
-			label(f, g->rows[k].profile);
+			char t[64];
+
+			/* The tic label: a flagged row is marked on the
+			 * plot too. */
+			snprintf(t, sizeof(t), "%.32s%s", g->rows[k].profile,
+				 g->rows[k].nflagged ? "-FLAGGED" : "");
+			label(f, t);
 			us(f, g->rows[k].p50_ns);
 			us(f, g->rows[k].p99_ns);
 			us(f, g->rows[k].p999_ns);
@@ -212,6 +218,17 @@ static void plot_command(FILE *f, const struct pcmp *p,
 	fputc('\n', f);
 }
 
+/* Does any row of c pool a flagged case? */
+static int class_flagged(const struct pcmp *p, const struct pclass *c)
+{
+	for (size_t i = 0; i < p->ngroups; i++)
+		for (size_t k = 0; in_class(&p->groups[i], c) &&
+				   k < p->groups[i].nrows; k++)
+			if (p->groups[i].rows[k].nflagged)
+				return 1;
+	return 0;
+}
+
 static int write_script(struct rpt *r, const struct pcmp *p,
 			const struct pclass *c)
 {
@@ -229,9 +246,10 @@ static int write_script(struct rpt *r, const struct pcmp *p,
 	if (r->paper)
 		rpt_paper_head(f, width);
 	snprintf(t, sizeof(t), "Profiles compared on %.30s (run %.8s): "
-		 "worst CPU per profile%s", c->environment, r->run.uuid,
+		 "worst CPU per profile%s%s", c->environment, r->run.uuid,
 		 c->emulated ? " - EMULATED: function test only, not "
-		 "comparable" : "");
+		 "comparable" : "", class_flagged(p, c) ? " - FLAGGED cases "
+		 "pooled" : "");
 	fputs("set title ", f);
 	rpt_quote(f, t, RPT_Q_GNUPLOT);
 	fputs("\nset style data histograms\n"

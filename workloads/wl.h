@@ -327,6 +327,13 @@ void wl_load_stop(struct wl_load *l, struct wl_kv *kv);
 
 /* --- wl_guest.c ------------------------------------------------------- */
 
+/* What the guest reads of /isolat/args (one argument a line): at most
+ * WL_GUEST_ARGS_BYTES - 1 bytes and WL_GUEST_ARGS_MAX lines (room for
+ * argv[0], --out-fd N and the NULL).  More is refused on both sides
+ * (harness/guest_image.c writing it, wl_guest.c reading it), never cut. */
+#define WL_GUEST_ARGS_BYTES 8192
+#define WL_GUEST_ARGS_MAX (WL_ARGV_MAX - 4)
+
 /* PID 1 of a guest: mounts, modules, channel, workload, power off.  Never
  * returns. */
 __attribute__((noreturn)) int wl_guest_main(void);

@@ -231,26 +231,51 @@ static void loopback_up(void)
 	close(s);
 }
 
-/* Lines of /isolat/args into argv (strings in buf); count or -1. */
+/* Lines of /isolat/args into argv (strings in buf); count or -1.  A file
+ * that does not fit, or more arguments than argv has room for, is an
+ * error said on the console (the case's log), never cut short. */
 static int read_args(char *buf, size_t size, char *argv[MAX_ARGS])
 {
 	int fd = open("/isolat/args", O_RDONLY | O_CLOEXEC), n = 0;
-	ssize_t len;
+	size_t len = 0;
 
 	if (fd < 0) {
 		say("/isolat/args: %s", strerror(errno));
 		return -1;
 	}
-	len = read(fd, buf, size - 1);
+	while (len < size) {
+		ssize_t r = read(fd, buf + len, size - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			say("/isolat/args: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
 	close(fd);
-	if (len <= 0) {
-		say("/isolat/args: empty or unreadable");
+	if (len >= size) {
+		say("/isolat/args: larger than %zu bytes; refusing a cut "
+		    "argument list", size - 1);
+		return -1;
+	}
+	if (len == 0) {
+		say("/isolat/args: empty");
 		return -1;
 	}
 	buf[len] = '\0';
-	for (char *p = buf; *p && n < MAX_ARGS - 4;) {
+	for (char *p = buf; *p;) {
 		char *nl = strchr(p, '\n');
 
+		if (n == WL_GUEST_ARGS_MAX) {
+			say("/isolat/args: more than %d arguments; refusing "
+			    "a cut argument list", WL_GUEST_ARGS_MAX);
+			return -1;
+		}
 		if (nl)
 			*nl = '\0';
 		argv[n++] = p;
@@ -291,7 +316,7 @@ static void drain_channel(int fd)
 
 int wl_guest_main(void)
 {
-	static char argbuf[8192];
+	static char argbuf[WL_GUEST_ARGS_BYTES];
 	char *argv[MAX_ARGS], dev[300], fdtext[16];
 	int argc, fd, status;
 	pid_t pid;

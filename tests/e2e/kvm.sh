@@ -105,6 +105,9 @@ check "emulator threads counted ($(fact kvm.emulator.threads))" [ "$(fact kvm.em
 check "emulator rule recorded" grep -q '^housekeeping' <<<"$(fact kvm.emulator.rule)"
 check "QEMU memory locked (mem_lock, VmLck read back)" grep -qE '^yes: VmLck [1-9][0-9]* kB$' <<<"$(fact kvm.mem_lock)"
 check "QEMU argv has -overcommit mem-lock=on" grep -q -- '-overcommit mem-lock=on' <<<"$(fact kvm.qemu_argv)"
+check "QEMU started paused (-S), placed, then cont" grep -q -- ' -S ' <<<"$(fact kvm.qemu_argv)"
+check "started after placement recorded" grep -q 'then QMP cont$' <<<"$(fact kvm.started)"
+check "late QEMU threads counted ($(fact kvm.emulator.late_threads))" grep -qE '^[0-9]+$' <<<"$(fact kvm.emulator.late_threads)"
 check "vCPU 1 thread SCHED_FIFO 1 (profile's vcpu_priority)" [ "$(fact kvm.vcpu.1.policy)" = "SCHED_FIFO 1" ]
 check "vCPU 0 thread left SCHED_OTHER" [ "$(fact kvm.vcpu.0.policy)" = "SCHED_OTHER 0" ]
 check "other QEMU threads on housekeeping" grep -q 'on host CPUs 0$' <<<"$(fact kvm.other_threads)"

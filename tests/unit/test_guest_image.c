@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "harness/guest_image.h"
+#include "workloads/wl.h"
 #include "harness/kvm_cmd.h"
 
 static char err[512];
@@ -228,6 +229,29 @@ static void test_image(void **state)
 	assert_string_equal(text, "rtlat\n--cpus\n1\n");
 	assert_int_equal(guest_image_case(img, bad_args, p, err, sizeof(err)),
 			 -EINVAL);
+	{
+		/* More than the guest reads: refused here, never cut. */
+		static char *many[WL_GUEST_ARGS_MAX + 2], big[4200];
+
+		for (int i = 0; i <= WL_GUEST_ARGS_MAX; i++)
+			many[i] = "x";
+		many[WL_GUEST_ARGS_MAX + 1] = NULL;
+		assert_int_equal(guest_image_case(img, many, p, err,
+						  sizeof(err)), -E2BIG);
+		assert_non_null(strstr(err, "the guest takes at most"));
+		many[WL_GUEST_ARGS_MAX] = NULL; /* exactly the cap: fine */
+		assert_int_equal(guest_image_case(img, many, p, err,
+						  sizeof(err)), 0);
+		memset(big, 'a', sizeof(big) - 1);
+		many[0] = big;
+		many[1] = big;
+		many[2] = NULL; /* 8400 bytes */
+		assert_int_equal(guest_image_case(img, many, p, err,
+						  sizeof(err)), -E2BIG);
+		many[1] = NULL;
+		assert_int_equal(guest_image_case(img, many, p, err,
+						  sizeof(err)), 0);
+	}
 
 	/* A different module: a different image. */
 	snprintf(p, sizeof(p), "%s/mods/kernel/virtio.ko", dir);
@@ -449,6 +473,11 @@ static void test_argv(void **state)
 		    0);
 	assert_int_equal(find_arg(a.argv, "-overcommit"), -1);
 	assert_true(find_arg(a.argv, "-no-reboot") > 0);
+	assert_int_equal(find_arg(a.argv, "-S"), -1); /* the probe runs */
+	c.paused = 1;
+	assert_int_equal(kvm_build_argv(&c, &a), 0);
+	assert_true(find_arg(a.argv, "-S") > 0); /* a case waits for cont */
+	c.paused = 0;
 
 	c.accel = "kvm";
 	c.mem_lock = 1;

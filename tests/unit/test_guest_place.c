@@ -21,6 +21,7 @@
 
 #include "harness/kvm_cmd.h"
 #include "harness/plan.h"
+#include "harness/qmp.h"
 #include "harness/scenario.h"
 #include "harness/tuning.h"
 #include "harness/xen_cmd.h"
@@ -71,6 +72,15 @@ static void test_vcpu_map(void **state)
 	assert_int_equal(map[0], 1);
 	assert_int_equal(map[1], 2);
 	assert_int_equal(map[2], 3);
+	/* In the order written: vcpu_pin = 3,1,2 puts vCPU 0 on 3. */
+	p.vcpu_pin.n = 3;
+	p.vcpu_pin.cpu[0] = 3;
+	p.vcpu_pin.cpu[1] = 1;
+	p.vcpu_pin.cpu[2] = 2;
+	assert_int_equal(kvm_vcpu_map(&p, &online, map, 3), 0);
+	assert_int_equal(map[0], 3);
+	assert_int_equal(map[1], 1);
+	assert_int_equal(map[2], 2);
 	list(&p.vcpu_pin, "2-3");
 	assert_int_equal(kvm_vcpu_map(&p, &online, map, 3), -ERANGE);
 	/* A guest wider than the host: the missing ones on housekeeping,
@@ -102,6 +112,16 @@ static void test_host_cpus(void **state)
 	assert_int_equal(kvm_host_cpus(&p, "s.ini", &online, &out, err,
 				       sizeof(err)), 0);
 	assert_string_equal(fmt(&out), "3");
+	/* Written order: vcpu_pin = 3,2 puts measured vCPU 1 on host 2. */
+	p.vcpu_pin.n = 2;
+	p.vcpu_pin.cpu[0] = 3;
+	p.vcpu_pin.cpu[1] = 2;
+	assert_int_equal(kvm_host_cpus(&p, "s.ini", &online, &out, err,
+				       sizeof(err)), 0);
+	assert_string_equal(fmt(&out), "2");
+	list(&p.vcpu_pin, "2-3");
+	assert_int_equal(kvm_host_cpus(&p, "s.ini", &online, &out, err,
+				       sizeof(err)), 0);
 	/* Emulator threads: the online CPUs no measured vCPU is on. */
 	assert_int_equal(kvm_emulator_cpus(&p, &online, &out, &emu), 0);
 	assert_string_equal(fmt(&emu), "0-2");
@@ -135,6 +155,20 @@ static void test_host_cpus(void **state)
 				       sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "s.ini:9: emulator_cpus = 0,9: host CPU 9"
 			       " is not online"));
+
+	/* More vCPUs than QMP's list is read for: FILE:LINE, not a
+	 * guest with some vCPU threads left unplaced. */
+	p.emulator_cpus[0] = '\0';
+	p.vcpus = QMP_MAX_VCPUS + 1;
+	p.vcpus_line = 5;
+	assert_int_equal(kvm_host_cpus(&p, "s.ini", &online, &out, err,
+				       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s.ini:5: vcpus gives the kvm guest 257 "
+			       "vCPUs; expected at most 256"));
+	p.vcpus = QMP_MAX_VCPUS;
+	assert_int_equal(kvm_host_cpus(&p, "s.ini", &online, &out, err,
+				       sizeof(err)), 0);
+	p.vcpus = 2;
 
 	/* Xen: the pCPUs of the measured vCPUs. */
 	p.emulator_cpus[0] = '\0';

@@ -79,13 +79,21 @@ static const struct fcase single_cases[] = {
 	{ "kvm", "irq", "rtlat", "none", "done", 0, "ns", { 7, 0 } },
 };
 
+/* A run whose "none" row pools a flagged case (case 1). */
+static const struct fcase flagged_cases[] = {
+	{ "bare", "none", "rtlat", "none", "done", 0, "ns", { 10, 0 } },
+	{ "bare", "none", "rtlat", "none", "done", 0, "ns", { 11, 0 } },
+	{ "bare", "irq", "rtlat", "none", "done", 0, "ns", { 5, 0 } },
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct {
 	char dir[64], db[96];
 	struct store *st;
-	int64_t run_main, run_single;
-} fx;
+	int64_t run_main, run_single, run_flagged;
+	int flag_idx; /* put_case flags the case of this index; -1: none */
+} fx = { .flag_idx = -1 };
 
 /* --- building the database ------------------------------------------- */
 
@@ -141,6 +149,8 @@ static void put_case(int64_t run, int idx, const struct fcase *f)
 			put_series(cid, k, f->unit, f->scale[k]);
 	if (f->emulated)
 		assert_int_equal(store_case_set_emulated(fx.st, cid, 1), 0);
+	if (idx == fx.flag_idx)
+		assert_int_equal(store_case_flag(fx.st, cid), 0);
 	assert_int_equal(store_case_status(fx.st, cid, f->status,
 					   strcmp(f->status, "done") ?
 					   "not measured" : NULL), 0);
@@ -178,6 +188,10 @@ static int setup(void **state)
 			      main_cases, N(main_cases));
 	fx.run_single = put_run("0b6f1c2e-7a55-4d1e-9b0c-222222222222",
 				single_cases, N(single_cases));
+	fx.flag_idx = 1;
+	fx.run_flagged = put_run("0b6f1c2e-7a55-4d1e-9b0c-333333333333",
+				 flagged_cases, N(flagged_cases));
+	fx.flag_idx = -1;
 	assert_int_equal(store_commit(fx.st), 0);
 	return 0;
 }
@@ -505,6 +519,64 @@ static void test_report(void **state)
 	free(dat);
 }
 
+/* A flagged case is pooled but its row says so: text, HTML, plot. */
+static void test_flagged(void **state)
+{
+	char *txt = text_of(fx.run_flagged), *buf = NULL, out[160];
+	char err[1024] = "", path[256], gp[4096], *dat;
+	size_t len = 0;
+	struct q_run r;
+	struct pcmp p;
+	FILE *f;
+
+	if (getenv("ISOLAT_SHOW_OUTPUT"))
+		fputs(txt, stderr);
+	assert_non_null(strstr(txt, "+0.0  baseline  FLAGGED 1/2\n"));
+	/* The irq row pools no flagged case: no mark. */
+	assert_non_null(strstr(txt, "\nbare     rtlat    none         irq "));
+	assert_null(strstr(strstr(txt, "   irq "), "FLAGGED"));
+	free(txt);
+	/* The main run has none flagged: no mark anywhere. */
+	txt = text_of(fx.run_main);
+	assert_null(strstr(txt, "FLAGGED"));
+	free(txt);
+
+	load(fx.run_flagged, &r);
+	assert_int_equal(pcmp_build(&r, &p), 0);
+	assert_int_equal(p.ngroups, 1);
+	assert_int_equal(p.groups[0].rows[0].nflagged, 1);
+	assert_int_equal(p.groups[0].rows[0].ncases, 2);
+	assert_int_equal(p.groups[0].rows[1].nflagged, 0);
+	f = open_memstream(&buf, &len);
+	profile_cmp_html_table(&p, "bare", 0, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "(baseline) <span class=\"tag flag\" "));
+	assert_non_null(strstr(buf, ">FLAGGED 1/2</span></td>"));
+	free(buf);
+	pcmp_free(&p);
+	query_run_free(&r);
+
+	if (report_find_gnuplot(gp, sizeof(gp)) < 0) {
+		print_message("SKIP (plot part): gnuplot not found in PATH\n");
+		return;
+	}
+	snprintf(out, sizeof(out), "%s/report-flagged", fx.dir);
+	if (report_render(fx.st, fx.run_flagged, out, err, sizeof(err)))
+		fail_msg("report_render: %s", err);
+	snprintf(path, sizeof(path), "%s/profiles-bare.dat", out);
+	dat = read_file(path);
+	assert_non_null(dat);
+	assert_non_null(strstr(dat, "\n\"none-FLAGGED\" "));
+	assert_non_null(strstr(dat, "\n\"irq\" "));
+	free(dat);
+	snprintf(path, sizeof(path), "%s/profiles-bare.gp", out);
+	dat = read_file(path);
+	assert_non_null(dat);
+	assert_non_null(strstr(dat, "worst CPU per profile - FLAGGED cases "
+				    "pooled"));
+	free(dat);
+}
+
 /* No profile section, no plot, for a run with one profile. */
 static void test_report_single(void **state)
 {
@@ -537,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_report_single),
+		cmocka_unit_test(test_flagged),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -42,8 +42,8 @@ static void test_parse_vcpus(void **state)
 	assert_int_equal(v[0].tid, 21227);
 	assert_int_equal(v[1].index, 1);
 	assert_int_equal(v[1].tid, 21228);
-	/* Room for one: the first element only. */
-	assert_int_equal(qmp_parse_vcpus(reply_2, v, 1), 1);
+	/* Room for one of two: refused, never truncated. */
+	assert_int_equal(qmp_parse_vcpus(reply_2, v, 1), -E2BIG);
 }
 
 static void test_parse_bad(void **state)

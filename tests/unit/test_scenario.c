@@ -90,6 +90,36 @@ static void test_good(void **state)
 	scenario_free(&s);
 }
 
+/* vcpu_pin is "vCPU i on the i-th CPU" in the order written, never
+ * sorted: 5,4 puts vCPU 0 on 5. */
+static void test_vcpu_pin_order(void **state)
+{
+	static struct scenario s;
+	struct scn_params q;
+	char text[64];
+
+	(void)state;
+	assert_int_equal(scenario_parse_string("o.ini", "[scenario]\nname = x"
+					       "\ncpus = 1\nvcpu_pin = 5,4,"
+					       " 8-9 ,2\n[profile p]\n"
+					       "xen_pcpus = 7,6\n", &s, err,
+					       sizeof(err)), 0);
+	assert_int_equal(s.params.vcpu_pin.n, 5);
+	assert_int_equal(s.params.vcpu_pin.cpu[0], 5);
+	assert_int_equal(s.params.vcpu_pin.cpu[1], 4);
+	assert_int_equal(s.params.vcpu_pin.cpu[2], 8);
+	assert_int_equal(s.params.vcpu_pin.cpu[3], 9);
+	assert_int_equal(s.params.vcpu_pin.cpu[4], 2);
+	cpulist_format(&s.params.vcpu_pin, text, sizeof(text));
+	assert_string_equal(text, "5,4,8-9,2");
+	q = s.params;
+	assert_int_equal(scenario_profile_params(&s.profiles[0], &q), 0);
+	assert_int_equal(q.vcpu_pin.n, 2);
+	assert_int_equal(q.vcpu_pin.cpu[0], 7);
+	assert_int_equal(q.vcpu_pin.cpu[1], 6);
+	scenario_free(&s);
+}
+
 /* Each bad file: the line the error must name and a word it must say. */
 static const struct {
 	const char *text;
@@ -154,6 +184,20 @@ static const struct {
 	 5, "0..99"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nvcpu_pin = 3-1\n",
 	 5, "vcpu_pin = 3-1"},
+	{"[scenario]\nname = x\ncpus = 1\nvcpu_pin = 4,5,4\n", 4,
+	 "listed twice"},
+	{"[scenario]\nname = x\ncpus = 1\nvcpu_pin = 2-4,3\n", 4,
+	 "listed twice"},
+	{"[scenario]\nname = x\ncpus = 1\nvcpu_pin = 5,,4\n", 4,
+	 "vcpu_pin = 5,,4"},
+	{"[scenario]\nname = x\ncpus = 1\nvcpu_pin = 5 4\n", 4,
+	 "expected ','"},
+	{"[scenario]\nname = x\ncpus = 1\nvcpu_pin = 2-3\nxen_pcpus = 2-3\n",
+	 5, "set twice in [scenario]"},
+	{"[scenario]\nname = x\ncpus = 1\nxen_pcpus = 2-3\nvcpu_pin = 2-3\n",
+	 5, "set twice in [scenario]"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nxen_pcpus = 2\n"
+	 "vcpu_pin = 3\n", 6, "set twice in [profile a]"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nemulator_cpus = hk\n",
 	 5, "housekeeping or host CPUs"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nmem_lock = no\n"
@@ -416,6 +460,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_vcpu_pin_order),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_long_line),
