@@ -88,6 +88,9 @@ check "dma_latency recorded" grep -q "held by the rtlat workload" <<<"$(fact mis
 check "sched_rt_runtime_us applied ($(fact misc tune.sched_rt_runtime_us))" grep -q "^-1 (was " <<<"$(fact misc tune.sched_rt_runtime_us)"
 [ $want_shield = done ] &&
 	check "cpuset_isolate applied ($(fact shield tune.cpuset_isolate))" grep -q "$shield_fact" <<<"$(fact shield tune.cpuset_isolate)"
+facts=$("$ISOLAT" --db "$DB" show last --facts 1)
+check "show --facts 1 lists the irq case's tuning" bash -c 'grep -q "^case 1  bare.irq" <<<"$1" && grep -q "^  tune.irq_affinity = 0$" <<<"$1" && ! grep -q "^case 0" <<<"$1"' _ "$facts"
+check "show --facts 99: no such case, exit non-zero" bash -c '"$1" --db "$2" show last --facts 99 >/dev/null 2>&1; [ $? -ne 0 ]' _ "$ISOLAT" "$DB"
 check "none case records no tuning" [ "$(q "$DB" "SELECT count(*) FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.profile='none' AND f.key LIKE 'tune.%'")" = 0 ]
 check "host state after the run identical to before" cmp -s "$T/before" "$T/after"
 [ -s "$T/after" ] && ! cmp -s "$T/before" "$T/after" && diff "$T/before" "$T/after" | sed 's/^/# /'
