@@ -335,7 +335,17 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 	int k = key_id(key);
 
 	if (k == K_COUNT) {
-		char known[1024] = "";
+		char known[1024] = "", why[256] = "";
+		struct scn_profile probe;
+
+		/* A profile knob put in [scenario] is the likely mistake. */
+		tuning_profile_defaults(&probe);
+		if (tuning_profile_key(&probe, key, v, why, sizeof(why)) ||
+		    why[0])
+			return fail(p, "'%s' is a profile key, not a [scenario] "
+				    "one; expected it in a [profile NAME] "
+				    "section, with NAME listed in profiles =",
+				    key);
 
 		for (int i = 0; i < K_COUNT; i++) {
 			strcat(known, i ? ", " : "");
@@ -717,6 +727,14 @@ static struct scn_profile *profile_section(struct parse *p,
 		     "letters, digits, '_', '.', '-'", section);
 		return NULL;
 	}
+	/* 'none' is the untuned baseline every comparison is made against;
+	 * tuning it would make 'what isolation buys back' a lie. */
+	if (!strcmp(name, "none")) {
+		fail(p, "[profile none]: 'none' is the untuned baseline and "
+		     "cannot be defined; expected another name for a tuned "
+		     "profile");
+		return NULL;
+	}
 	for (unsigned i = 0; i < s->nprofiles; i++)
 		if (!strcmp(s->profiles[i].name, name))
 			return &s->profiles[i];
@@ -876,8 +894,10 @@ static int finish(struct parse *p)
 		if (j == s->nprofiles) {
 			p->line = s->profiles_used.line;
 			return fail(p, "profiles: '%s' has no [profile %s] "
-				    "section; expected 'none' or a defined "
-				    "profile", name, name);
+				    "section with keys (an empty section counts "
+				    "as none: give it a description at least); "
+				    "expected 'none' or a defined profile", name,
+				    name);
 		}
 	}
 	return 1;

@@ -202,6 +202,12 @@ static const struct {
 	 5, "housekeeping or host CPUs"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nmem_lock = no\n"
 	 "mem_lock = yes\n", 6, "set twice in [profile a]"},
+	{"[scenario]\nname = x\ncpus = 1\nirq_affinity = housekeeping\n", 4,
+	 "'irq_affinity' is a profile key"},
+	{"[scenario]\nname = x\ncpus = 1\n[profile none]\ntimer_migration = 0\n",
+	 5, "'none' is the untuned baseline"},
+	{"[scenario]\nname = x\ncpus = 1\nprofiles = e\n[profile e]\n", 4,
+	 "an empty section counts as none"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\ninterval_us = 100\n",
 	 5, "unknown key 'interval_us' in [profile a]"},
 	{"[scenario]\nname = x\ncpus = 1\nprofiles = a\n[profile a]\n"
