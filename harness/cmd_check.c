@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "harness/cmd.h"
 #include "harness/plan.h"
@@ -41,6 +42,25 @@ static int parse_help(int argc, char **argv, const char *text)
 	return -1;
 }
 
+/* A [profile NAME] nobody lists is most likely a forgotten profiles =
+ * entry: said, not refused (a scenario may keep spare profiles). */
+static void warn_unused_profiles(const struct scenario *s)
+{
+	for (unsigned i = 0; i < s->nprofiles; i++) {
+		unsigned j;
+
+		for (j = 0; j < s->profiles_used.n; j++)
+			if (!strcmp(s->profiles_used.item[j],
+				    s->profiles[i].name))
+				break;
+		if (j == s->profiles_used.n)
+			fprintf(stderr, "%s:%d: warning: [profile %s] is not "
+				"in profiles =, so none of its cases run\n",
+				s->path, s->profiles[i].line,
+				s->profiles[i].name);
+	}
+}
+
 int cmd_check(struct isolat_ctx *ctx, int argc, char **argv)
 {
 	int rc = parse_help(argc, argv, check_usage), status = EXIT_OK;
@@ -63,6 +83,7 @@ int cmd_check(struct isolat_ctx *ctx, int argc, char **argv)
 			scenario_free(&scn);
 			continue;
 		}
+		warn_unused_profiles(&scn);
 		if (!ctx->quiet)
 			printf("%s: ok (%u cases)\n", argv[i], plan.n);
 		plan_free(&plan);
@@ -91,6 +112,7 @@ int cmd_plan(struct isolat_ctx *ctx, int argc, char **argv)
 		scenario_free(&scn);
 		return EXIT_ERROR;
 	}
+	warn_unused_profiles(&scn);
 	plan_print(&plan, stdout);
 	plan_free(&plan);
 	scenario_free(&scn);
