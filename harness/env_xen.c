@@ -182,6 +182,47 @@ static int xen_probe_case(const struct plan_case *c, char *why,
 	return 0;
 }
 
+/*
+ * env_ops.host_cpus: the pCPUs of the measured vCPUs, numbered as Xen
+ * numbers them, on as many pCPUs as Xen has (`xl info` nr_cpus, the
+ * count start() uses; read once per process).  Where `xl info` cannot be
+ * read, dom0's online CPU count stands in, and a Xen dom0 says so on
+ * stderr.  A vcpu_pin shorter than the guest: FILE:LINE error.
+ */
+int xen_host_cpus(const struct scn_params *p, const char *scn_path,
+		  const struct cpulist *online, struct cpulist *out, char *err,
+		  size_t errsz)
+{
+	static int asked;
+	static unsigned nr_pcpus;
+	unsigned n;
+
+	if (!asked) {
+		static char info[8192];
+		char xlpath[1024], why[512] = "", num[16] = "0";
+
+		asked = 1;
+		if (access("/proc/xen/privcmd", F_OK) == 0 ||
+		    access("/dev/xen/privcmd", F_OK) == 0) {
+			if (xen_dom0_ready(xlpath, sizeof(xlpath), info,
+					   sizeof(info), why,
+					   sizeof(why)) == 0 &&
+			    xen_info_get(info, "nr_cpus", num,
+					 sizeof(num)) == 0)
+				nr_pcpus = (unsigned)atoi(num);
+			if (!nr_pcpus)
+				fprintf(stderr, "isolat: xen: no nr_cpus from "
+					"`xl info` at plan time (%s): the "
+					"guest's host CPUs assume Xen has "
+					"dom0's %u online CPUs\n",
+					why[0] ? why : "no nr_cpus line",
+					online->n);
+		}
+	}
+	n = nr_pcpus ? nr_pcpus : online->n;
+	return xen_host_cpus_on(p, scn_path, n, out, err, errsz);
+}
+
 /* --- the ops ---------------------------------------------------------- */
 
 static int xen_prepare(struct env_case *ec, char *err, size_t errsz)

@@ -196,27 +196,64 @@ int xen_host_emulated(const char *cpuinfo, const char *dmi_vendor)
 	return dmi_vendor && strstr(dmi_vendor, "QEMU") ? 1 : 0;
 }
 
-int xen_host_cpus(const struct scn_params *p, const char *scn_path,
-		  const struct cpulist *online, struct cpulist *out, char *err,
-		  size_t errsz)
+int xen_vcpu_pin_check(const struct scn_params *p, const char *scn_path,
+		       char *err, size_t errsz)
+{
+	unsigned n = kvm_vcpus(p);
+	char list[1024];
+
+	/* xen_vcpu_pcpu would wrap a short list round: two vCPUs on one
+	 * pCPU without anyone having asked for it (as kvm_host_cpus). */
+	if (!p->vcpu_pin.n || p->vcpu_pin.n >= n)
+		return 0;
+	if (cpulist_format(&p->vcpu_pin, list, sizeof(list)) < 0)
+		snprintf(list, sizeof(list), "(%u pCPUs)", p->vcpu_pin.n);
+	snprintf(err, errsz, "%s:%d: vcpu_pin = %s pins %u vCPU%s but the "
+		 "guest has %u (vCPUs 0-%u); expected one pCPU per vCPU "
+		 "(vCPU i on the i-th)", scn_path ? scn_path : "the scenario",
+		 p->vcpu_pin_line, list, p->vcpu_pin.n,
+		 p->vcpu_pin.n == 1 ? "" : "s", n, n - 1);
+	return -EINVAL;
+}
+
+int xen_host_cpus_on(const struct scn_params *p, const char *scn_path,
+		     unsigned nr_pcpus, struct cpulist *out, char *err,
+		     size_t errsz)
 {
 	unsigned char used[CPULIST_MAX] = {0};
 	unsigned n = kvm_vcpus(p);
+	int rc = xen_vcpu_pin_check(p, scn_path, err, errsz);
 
-	(void)scn_path;
-	(void)err;
-	(void)errsz;
-	/* dom0's online CPUs stand in for Xen's pCPU count, which only
-	 * `xl info` knows (read at run time). */
+	out->n = 0;
+	if (rc < 0)
+		return rc;
 	for (unsigned i = 0; i < p->cpus.n; i++)
 		if (p->cpus.cpu[i] < n)
-			used[xen_vcpu_pcpu(p, p->cpus.cpu[i], online->n) %
+			used[xen_vcpu_pcpu(p, p->cpus.cpu[i], nr_pcpus) %
 			     CPULIST_MAX] = 1;
-	out->n = 0;
 	for (unsigned c = 0; c < CPULIST_MAX; c++)
 		if (used[c])
 			out->cpu[out->n++] = (unsigned short)c;
 	return 0;
+}
+
+int xen_pool_cpus_arg(const struct cpulist *cpus, char *buf, size_t size)
+{
+	size_t len;
+	int n = snprintf(buf, size, "cpus=[");
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	len = (size_t)n;
+	for (unsigned i = 0; i < cpus->n; i++) {
+		n = snprintf(buf + len, size - len, "%s\"%u\"", i ? "," : "",
+			     cpus->cpu[i]);
+		if (n < 0 || (size_t)n >= size - len)
+			return -ENOSPC;
+		len += (size_t)n;
+	}
+	n = snprintf(buf + len, size - len, "]");
+	return n < 0 || (size_t)n >= size - len ? -ENOSPC : 0;
 }
 
 /* --- xl's listings ------------------------------------------------------ */
@@ -257,7 +294,7 @@ static int find_line(const char *text, const char *name, char *line,
 
 int xen_list_has(const char *text, const char *name)
 {
-	char line[512];
+	char line[XEN_AFFINITY_MAX];
 
 	return find_line(text, name, line, sizeof(line)) == 0;
 }
@@ -265,7 +302,7 @@ int xen_list_has(const char *text, const char *name)
 int xen_list_pool(const char *text, const char *dom, char *pool,
 		  size_t size)
 {
-	char line[512], *end, *last;
+	char line[XEN_AFFINITY_MAX], *end, *last;
 
 	if (find_line(text, dom, line, sizeof(line)) < 0)
 		return -ENOENT;
@@ -281,7 +318,7 @@ int xen_list_pool(const char *text, const char *dom, char *pool,
 
 int xen_pool_cpus(const char *text, const char *name, struct cpulist *out)
 {
-	char line[512], *cpus;
+	char line[XEN_AFFINITY_MAX], *cpus;
 	const char *why;
 
 	out->n = 0;
@@ -298,7 +335,7 @@ void xen_pooled_cpus(const char *text, struct cpulist *out)
 	out->n = 0;
 	for (const char *l = text; l && *l;) {
 		const char *nl = strchr(l, '\n');
-		char line[512], *cpus;
+		char line[XEN_AFFINITY_MAX], *cpus;
 		struct cpulist cl;
 		const char *why;
 
@@ -316,36 +353,119 @@ void xen_pooled_cpus(const char *text, struct cpulist *out)
 	}
 }
 
+/* Up to max whitespace-separated fields of line [l, end): how many (max
+ * + 1 when there are more). */
+static int fields(const char *l, const char *end, const char **f,
+		  size_t *len, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		while (l < end && isspace((unsigned char)*l))
+			l++;
+		if (l >= end)
+			return n;
+		if (n == max)
+			return max + 1;
+		f[n] = l;
+		while (l < end && !isspace((unsigned char)*l))
+			l++;
+		len[n] = (size_t)(l - f[n]);
+		n++;
+	}
+}
+
+/* Field f of length len as a string into out; 0, or -ENOSPC. */
+static int field(const char *f, size_t len, char *out, size_t size)
+{
+	if (len >= size)
+		return -ENOSPC;
+	memcpy(out, f, len);
+	out[len] = '\0';
+	return 0;
+}
+
 int xen_vcpu_list_parse(const char *text, const char *dom,
 			struct xen_vcpu *out, int max)
 {
 	size_t dlen = strlen(dom);
 	int n = 0;
 
-	/* Name ID VCPU CPU State Time(s) Affinity (Hard / Soft) */
+	/* Name ID VCPU CPU State Time(s) Affinity (Hard / Soft): 9 fields,
+	 * by position, each as long as it is. */
 	for (const char *l = text; l && *l && n < max;) {
 		const char *nl = strchr(l, '\n');
-		char line[512], name[64], cpu[16], hard[128], slash[8],
-			soft[128];
-		unsigned id, vcpu;
+		const char *end = nl ? nl : l + strlen(l), *f[9];
+		size_t len[9];
+		char num[16], cpu[16], state[16];
+		char *e;
+		unsigned long vcpu;
 
-		snprintf(line, sizeof(line), "%.*s",
-			 (int)(nl ? (size_t)(nl - l) : strlen(l)), l);
+		if (fields(l, end, f, len, 9) != 9 || len[0] != dlen ||
+		    strncmp(f[0], dom, dlen) || len[7] != 1 || *f[7] != '/' ||
+		    field(f[2], len[2], num, sizeof(num)) < 0 ||
+		    field(f[3], len[3], cpu, sizeof(cpu)) < 0 ||
+		    field(f[4], len[4], state, sizeof(state)) < 0 ||
+		    field(f[6], len[6], out[n].hard,
+			  sizeof(out[n].hard)) < 0 ||
+		    field(f[8], len[8], out[n].soft,
+			  sizeof(out[n].soft)) < 0) {
+			l = nl ? nl + 1 : NULL;
+			continue;
+		}
 		l = nl ? nl + 1 : NULL;
-		if (strncmp(line, dom, dlen) ||
-		    (line[dlen] != ' ' && line[dlen] != '\t'))
+		vcpu = strtoul(num, &e, 10);
+		if (!isdigit((unsigned char)num[0]) || *e || vcpu > 65535)
 			continue;
-		if (sscanf(line, "%63s %u %u %15s %*s %*s %127s %7s %127s",
-			   name, &id, &vcpu, cpu, hard, slash, soft) != 7 ||
-		    strcmp(slash, "/"))
-			continue;
-		out[n].vcpu = vcpu;
+		out[n].vcpu = (unsigned)vcpu;
 		out[n].pcpu = isdigit((unsigned char)cpu[0]) ? atoi(cpu) : -1;
-		snprintf(out[n].hard, sizeof(out[n].hard), "%s", hard);
-		snprintf(out[n].soft, sizeof(out[n].soft), "%s", soft);
+		/* xl: r(unning) b(locked) and p for an offline vCPU. */
+		out[n].online = !strchr(state, 'p');
 		n++;
 	}
 	return n;
+}
+
+int xen_vcpu_list_lines(const char *text, const char *dom)
+{
+	size_t dlen = strlen(dom);
+	int n = 0;
+
+	for (const char *l = text; l && *l;) {
+		const char *nl = strchr(l, '\n');
+
+		l += strspn(l, " \t");
+		if (!strncmp(l, dom, dlen) &&
+		    (!l[dlen] || isspace((unsigned char)l[dlen])))
+			n++;
+		l = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+int xen_list_vcpus(const char *text, const char *dom)
+{
+	size_t dlen = strlen(dom);
+
+	/* Name ID Mem VCPUs State Time(s) [Cpupool] */
+	for (const char *l = text; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		const char *end = nl ? nl : l + strlen(l), *f[8];
+		size_t len[8];
+		char num[16], *e;
+		unsigned long v;
+		int k = fields(l, end, f, len, 7);
+
+		l = nl ? nl + 1 : NULL;
+		if (k < 6 || k > 7 || len[0] != dlen ||
+		    strncmp(f[0], dom, dlen) ||
+		    field(f[3], len[3], num, sizeof(num)) < 0)
+			continue;
+		v = strtoul(num, &e, 10);
+		if (isdigit((unsigned char)num[0]) && !*e && v <= 65535)
+			return (int)v;
+	}
+	return -ENOENT;
 }
 
 int xen_affinity_cpus(const char *aff, unsigned nr_pcpus,

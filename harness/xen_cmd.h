@@ -62,21 +62,44 @@ int xen_guest_cmdline(const struct scn_params *p,
 		      const struct scn_profile *prof, char *buf, size_t size);
 
 /*
- * pCPU of vCPU v: the v-th CPU of xen_pcpus when the scenario lists them
- * (wrapping around), else v itself when it is below nr_pcpus, else the
- * last pCPU.
+ * pCPU of vCPU v: the v-th CPU of vcpu_pin when the scenario lists them
+ * (a list shorter than the vCPUs is refused at plan time by
+ * xen_vcpu_pin_check; it would wrap round here), else v itself when it
+ * is below nr_pcpus, else the last pCPU.
  */
 unsigned xen_vcpu_pcpu(const struct scn_params *p, unsigned v,
 		       unsigned nr_pcpus);
 
 /*
- * env_ops.host_cpus of xen: the pCPUs of the measured vCPUs
- * (xen_vcpu_pcpu, with dom0's online CPU count for nr_pcpus).  They are
- * dom0's CPU numbers only where dom0 has every pCPU, pinned 1:1.  0.
+ * The pCPUs of the measured vCPUs (xen_vcpu_pcpu) on a Xen of nr_pcpus
+ * pCPUs: what env_ops.host_cpus of xen returns (harness/env_xen.c, with
+ * Xen's nr_cpus from `xl info`).  They are dom0's CPU numbers only where
+ * dom0 has every pCPU, pinned 1:1.  A vcpu_pin shorter than the guest's
+ * vCPUs (which would wrap, two vCPUs on one pCPU): -EINVAL with
+ * "FILE:LINE: ..." in err.  0.
  */
+int xen_host_cpus_on(const struct scn_params *p, const char *scn_path,
+		     unsigned nr_pcpus, struct cpulist *out, char *err,
+		     size_t errsz);
+
+/* env_ops.host_cpus of xen (harness/env_xen.c): xen_host_cpus_on with
+ * Xen's nr_cpus from `xl info` (read once per process), else dom0's
+ * online CPU count (said on stderr on a dom0). */
 int xen_host_cpus(const struct scn_params *p, const char *scn_path,
 		  const struct cpulist *online, struct cpulist *out, char *err,
 		  size_t errsz);
+
+/* vcpu_pin has one pCPU per vCPU (or is empty): 0, else -EINVAL with
+ * "FILE:LINE: vcpu_pin = ..." in err. */
+int xen_vcpu_pin_check(const struct scn_params *p, const char *scn_path,
+		       char *err, size_t errsz);
+
+/* The VCPUs column of domain dom's line in `xl list [-c]` output: the
+ * count, or -ENOENT. */
+int xen_list_vcpus(const char *text, const char *dom);
+
+/* `cpus=["2","3",...]` for `xl cpupool-create`.  0, or -ENOSPC. */
+int xen_pool_cpus_arg(const struct cpulist *cpus, char *buf, size_t size);
 
 /* Value of "key : value" in `xl info` output; 0 or -ENOENT. */
 int xen_info_get(const char *info, const char *key, char *out, size_t size);
@@ -106,18 +129,31 @@ int xen_pool_cpus(const char *text, const char *name, struct cpulist *out);
  * none is free). */
 void xen_pooled_cpus(const char *text, struct cpulist *out);
 
+/* An affinity as xl prints it, whole: the size of a journal field
+ * (JOURNAL_FIELD_MAX), where a dom0 vCPU's hard affinity is kept. */
+#define XEN_AFFINITY_MAX 4096
+
 /* One line of `xl vcpu-list`. */
 struct xen_vcpu {
 	unsigned vcpu;
-	int pcpu;                  /* -1: runs nowhere now ("-") */
-	char hard[128], soft[128]; /* affinity as xl prints it: "all",
-				    * "0-1,3" */
+	int pcpu;       /* -1: runs nowhere now ("-") */
+	int online;     /* 0: offline (state "--p"; not in `xl list`'s
+			 * VCPUs count, still listed and pinned) */
+	char hard[XEN_AFFINITY_MAX], soft[XEN_AFFINITY_MAX];
+			/* affinity as xl prints it: "all", "0-1,3" */
 };
 
 /* The vCPUs of domain dom in `xl vcpu-list` output, at most max of
- * them: how many. */
+ * them: how many.  Fields are split on whitespace, of any length (an
+ * affinity can be long); a line of dom that does not parse, or whose
+ * affinity does not fit, is left out - callers compare the count with
+ * xen_list_vcpus() and xen_vcpu_list_lines(). */
 int xen_vcpu_list_parse(const char *text, const char *dom,
 			struct xen_vcpu *out, int max);
+
+/* How many lines of `xl vcpu-list` output have dom as their first field
+ * (parsed or not). */
+int xen_vcpu_list_lines(const char *text, const char *dom);
 
 /* An affinity as xl prints it ("all" or a CPU list) as the pCPUs below
  * nr_pcpus it allows.  0 or -EINVAL. */

@@ -51,6 +51,16 @@ static int journal(struct xen_iso *x, enum journal_kind kind,
 		return -ENOMEM;
 	}
 	r->kind = kind;
+	/* A cut field would undo something else: refuse it. */
+	if (strlen(knob) >= sizeof(r->knob) || strlen(obj) >= sizeof(r->path) ||
+	    strlen(orig) >= sizeof(r->orig) ||
+	    strlen(new_value) >= sizeof(r->new_value)) {
+		snprintf(err, errsz, "%s %.100s: too long for a journal record "
+			 "(%zu bytes of original value)", knob, obj,
+			 strlen(orig));
+		free(r);
+		return -ENAMETOOLONG;
+	}
 	snprintf(r->knob, sizeof(r->knob), "%s", knob);
 	snprintf(r->path, sizeof(r->path), "%s", obj);
 	snprintf(r->orig, sizeof(r->orig), "%s", orig);
@@ -72,6 +82,11 @@ static int undo(struct xen_iso *x, enum journal_kind kind, const char *obj,
 		return -ENOMEM;
 	}
 	r->kind = kind;
+	if (strlen(obj) >= sizeof(r->path) || strlen(orig) >= sizeof(r->orig)) {
+		snprintf(err, errsz, "xen %.100s: too long to undo", obj);
+		free(r);
+		return -ENAMETOOLONG;
+	}
 	snprintf(r->knob, sizeof(r->knob), "xen");
 	snprintf(r->path, sizeof(r->path), "%s", obj);
 	snprintf(r->orig, sizeof(r->orig), "%s", orig);
@@ -110,14 +125,67 @@ void xen_iso_leftovers(struct xen_iso *x)
 		fact(x, "xen.leftovers_removed", "%s", done);
 }
 
+/* The last `xl vcpu-list Domain-0` output (dom0_vcpus). */
+static char vcpu_out[65536];
+
+/*
+ * dom0's vCPUs from `xl vcpu-list Domain-0` into v[0..XEN_DOM0_VCPUS_MAX),
+ * all of them: as many as the VCPUs column of `xl list Domain-0` (listed,
+ * the list's own output: may be NULL to ask xl).  How many, or -errno with
+ * err set.
+ */
+static int dom0_vcpus(struct xen_iso *x, const char *listed,
+		      struct xen_vcpu *v, char *err, size_t errsz)
+{
+	static char list[4096];
+	char *out = vcpu_out;
+	int n, want, rc, lines, online = 0;
+
+	if (!listed) {
+		rc = XLI(list, "list", "Domain-0");
+		if (rc < 0)
+			return rc;
+		listed = list;
+	}
+	want = xen_list_vcpus(listed, "Domain-0");
+	if (want < 0) {
+		snprintf(err, errsz, "no VCPUs column for Domain-0 in `xl "
+			 "list`: %.300s", listed);
+		return -EIO;
+	}
+	if (want >= XEN_DOM0_VCPUS_MAX) {
+		snprintf(err, errsz, "dom0 has %d vCPUs: more than isolat "
+			 "handles (%d)", want, XEN_DOM0_VCPUS_MAX - 1);
+		return -E2BIG;
+	}
+	rc = xen_xl(x->xl, out, sizeof(vcpu_out), err, errsz,
+		    (const char *const[]){"vcpu-list", "Domain-0", NULL});
+	if (rc < 0)
+		return rc;
+	n = xen_vcpu_list_parse(out, "Domain-0", v, XEN_DOM0_VCPUS_MAX);
+	lines = xen_vcpu_list_lines(out, "Domain-0");
+	for (int i = 0; i < n; i++)
+		online += v[i].online;
+	/* `xl list` counts the online vCPUs; vcpu-list shows offline ones
+	 * too ("--p"), which are pinned all the same. */
+	if (n != lines || online != want) {
+		snprintf(err, errsz, "`xl list` says Domain-0 has %d vCPUs "
+			 "online; `xl vcpu-list Domain-0` has %d lines of it, "
+			 "%d read (%d online): a line that does not parse? "
+			 "%.300s", want, lines, n, online, out);
+		return -EIO;
+	}
+	return n;
+}
+
 int xen_iso_dom0_pin(struct xen_iso *x, const char *dom0_cpus, char *err,
 		     size_t errsz)
 {
-	static char out[16384];
-	struct xen_vcpu v[XEN_DOM0_VCPUS_MAX];
+	static char out[4096];
+	struct xen_vcpu *v;
 	struct cpulist to;
 	const char *why;
-	char list[256];
+	char list[XEN_AFFINITY_MAX];
 	int n, rc;
 
 	if (!strcmp(dom0_cpus, "housekeeping"))
@@ -129,30 +197,41 @@ int xen_iso_dom0_pin(struct xen_iso *x, const char *dom0_cpus, char *err,
 			 dom0_cpus);
 		return -EINVAL;
 	}
-	rc = XLI(out, "vcpu-list", "Domain-0");
-	if (rc < 0)
-		return rc;
-	n = xen_vcpu_list_parse(out, "Domain-0", v, XEN_DOM0_VCPUS_MAX);
-	if (n <= 0 || n == XEN_DOM0_VCPUS_MAX) {
-		snprintf(err, errsz, "dom0_cpus: %s in `xl vcpu-list "
-			 "Domain-0`: %.300s", n > 0 ? "too many vCPUs (64 or "
-			 "more are not supported)" : "no Domain-0 vCPU", out);
-		return n > 0 ? -E2BIG : -EIO;
+	if (!x->dom0)
+		x->dom0 = calloc(XEN_DOM0_VCPUS_MAX, sizeof(*x->dom0));
+	v = calloc(XEN_DOM0_VCPUS_MAX, sizeof(*v));
+	if (!x->dom0 || !v) {
+		free(v);
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
 	}
-	for (int i = 0; i < n; i++) {
+	n = dom0_vcpus(x, NULL, v, err, errsz);
+	if (n == 0) {
+		snprintf(err, errsz, "dom0_cpus: no Domain-0 vCPU in `xl "
+			 "vcpu-list Domain-0`");
+		n = -EIO;
+	}
+	for (int i = 0; n > 0 && i < n; i++) {
 		char obj[32], vcpu[16];
 
 		snprintf(obj, sizeof(obj), "Domain-0:%u", v[i].vcpu);
 		snprintf(vcpu, sizeof(vcpu), "%u", v[i].vcpu);
 		rc = journal(x, JOURNAL_DOM0PIN, "dom0_cpus", obj, v[i].hard,
 			     list, err, errsz);
-		if (rc < 0)
+		if (rc < 0) {
+			free(v);
 			return rc;
+		}
 		x->dom0[x->ndom0++] = v[i];
 		rc = XLI(out, "vcpu-pin", "Domain-0", vcpu, list);
-		if (rc < 0)
+		if (rc < 0) {
+			free(v);
 			return rc;
+		}
 	}
+	free(v);
+	if (n < 0)
+		return n;
 	fact(x, "xen.dom0_cpus", "%s (dom0's %d vCPU%s hard-pinned)", list,
 	     n, n == 1 ? "" : "s");
 	return 0;
@@ -161,36 +240,59 @@ int xen_iso_dom0_pin(struct xen_iso *x, const char *dom0_cpus, char *err,
 int xen_iso_pool(struct xen_iso *x, const char *pool, const char *sched,
 		 char *err, size_t errsz)
 {
-	char out[2048], list[512] = "", cpus[256], arg[600], num[16];
+	char out[2048], cpus[XEN_AFFINITY_MAX], num[16];
+	/* cpus=["N",...]: up to 8 bytes a pCPU */
+	size_t argsz = 16 + 8 * (size_t)x->guest.n;
+	char *arg;
 	int rc;
 
-	if (cpulist_format(&x->guest, cpus, sizeof(cpus)) < 0 ||
-	    !xen_undo_name_ok(pool)) {
-		snprintf(err, errsz, "cpupool %s: bad name or pCPUs", pool);
+	if (!xen_undo_name_ok(pool)) {
+		snprintf(err, errsz, "cpupool %s: bad name", pool);
 		return -EINVAL;
 	}
-	for (unsigned i = 0; i < x->guest.n; i++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s\"%u\"", i ? "," : "", x->guest.cpu[i]);
+	if (cpulist_format(&x->guest, cpus, sizeof(cpus)) < 0) {
+		snprintf(err, errsz, "cpupool %s: the guest's %u pCPUs do not "
+			 "fit in a CPU list", pool, x->guest.n);
+		return -ENOSPC;
+	}
+	arg = malloc(argsz);
+	if (!arg) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	if (xen_pool_cpus_arg(&x->guest, arg, argsz) < 0) {
+		snprintf(err, errsz, "cpupool %s: cpus=[...] for %u pCPUs "
+			 "does not fit", pool, x->guest.n);
+		free(arg);
+		return -ENOSPC;
+	}
 	rc = journal(x, JOURNAL_CPUPOOL, "xen_cpupool", pool, cpus, "created",
 		     err, errsz);
-	if (rc < 0)
+	if (rc < 0) {
+		free(arg);
 		return rc;
+	}
 	snprintf(x->pool, sizeof(x->pool), "%s", pool);
 	for (unsigned i = 0; i < x->guest.n; i++) {
 		snprintf(num, sizeof(num), "%u", x->guest.cpu[i]);
 		rc = XLI(out, "cpupool-cpu-remove", "Pool-0", num);
-		if (rc < 0)
+		if (rc < 0) {
+			free(arg);
 			return rc;
+		}
 	}
 	{
 		char name[100], schedarg[40];
 
 		snprintf(name, sizeof(name), "name=\"%s\"", pool);
 		snprintf(schedarg, sizeof(schedarg), "sched=\"%s\"", sched);
-		snprintf(arg, sizeof(arg), "cpus=[%s]", list);
 		rc = XLI(out, "cpupool-create", name, schedarg, arg);
 	}
+	if (rc == 0) /* pCPUs as xl was given them: "2","3" */
+		fact(x, "xen.cpupool", "%s sched=%s pCPUs %.*s", pool, sched,
+		     (int)(strlen(arg) - strlen("cpus=[]")),
+		     arg + strlen("cpus=["));
+	free(arg);
 	if (rc < 0) {
 		/* Debian's Xen, for one, builds only credit and credit2. */
 		if (strcmp(sched, "credit") && strcmp(sched, "credit2"))
@@ -200,7 +302,6 @@ int xen_iso_pool(struct xen_iso *x, const char *pool, const char *sched,
 				 sched, strcmp(sched, "rtds") ? "NULL" : "RTDS");
 		return rc;
 	}
-	fact(x, "xen.cpupool", "%s sched=%s pCPUs %.400s", pool, sched, list);
 	return 0;
 }
 
@@ -219,22 +320,29 @@ int xen_iso_check_dom0(struct xen_iso *x, int isolated, char *err,
 		       size_t errsz)
 {
 	static char out[16384];
-	struct xen_vcpu v[XEN_DOM0_VCPUS_MAX];
+	struct xen_vcpu *v = calloc(XEN_DOM0_VCPUS_MAX, sizeof(*v));
 	struct cpulist pool_cpus, overlap;
-	char pool[64] = "Pool-0", guest[256], shared[256];
+	char pool[64] = "Pool-0", guest[1024], shared[1024];
 	int n, rc;
 
-	rc = XLI(out, "vcpu-list", "Domain-0");
-	if (rc < 0)
-		return isolated ? rc : 0;
-	if (x->fact) /* whole: fact() would cut it */
-		x->fact(x->fact_ctx, "xen.dom0_vcpus", out);
-	n = xen_vcpu_list_parse(out, "Domain-0", v, XEN_DOM0_VCPUS_MAX);
-	if (n == XEN_DOM0_VCPUS_MAX) {
-		snprintf(err, errsz, "dom0 has %d vCPUs or more: more than "
-			 "isolat checks", XEN_DOM0_VCPUS_MAX);
-		return isolated ? -E2BIG : 0;
+	if (!v) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
 	}
+	/* VCPUs and Cpupool columns: the count to read, and the pool. */
+	rc = XLI(out, "list", "-c", "Domain-0");
+	n = rc < 0 ? rc : dom0_vcpus(x, out, v, err, errsz);
+	if (n < 0) {
+		/* One vCPU not read could be the one on the guest's pCPUs:
+		 * fail, never record "no". */
+		fact(x, "xen.dom0_shares_pcpus", "unknown: %s", err);
+		free(v);
+		return n;
+	}
+	if (rc == 0)
+		xen_list_pool(out, "Domain-0", pool, sizeof(pool));
+	if (x->fact) /* whole: fact() would cut it */
+		x->fact(x->fact_ctx, "xen.dom0_vcpus", vcpu_out);
 	for (int i = 0; i < n; i++) {
 		char key[64];
 
@@ -248,8 +356,6 @@ int xen_iso_check_dom0(struct xen_iso *x, int isolated, char *err,
 		fact(x, key, "hard %s / soft %s", v[i].hard, v[i].soft);
 	}
 	/* Xen intersects a vCPU's hard affinity with its pool's pCPUs. */
-	if (XLI(out, "list", "-c", "Domain-0") == 0)
-		xen_list_pool(out, "Domain-0", pool, sizeof(pool));
 	rc = XLI(out, "cpupool-list", "-c");
 	if (rc == 0)
 		rc = xen_pool_cpus(out, pool, &pool_cpus);
@@ -258,12 +364,14 @@ int xen_iso_check_dom0(struct xen_iso *x, int isolated, char *err,
 			 "(%d vCPUs read, pool %s: %s)", n, pool,
 			 rc < 0 ? strerror(-rc) : "ok");
 		fact(x, "xen.dom0_shares_pcpus", "unknown: %s", err);
+		free(v);
 		return isolated ? -EIO : 0;
 	}
 	cpulist_format(&pool_cpus, shared, sizeof(shared));
 	fact(x, "xen.dom0.pool", "%s (pCPUs %s)", pool, shared);
 	cpulist_format(&x->guest, guest, sizeof(guest));
 	xen_dom0_overlap(v, n, &pool_cpus, x->nr_pcpus, &x->guest, &overlap);
+	free(v);
 	if (!overlap.n) {
 		fact(x, "xen.dom0_shares_pcpus", "no: no dom0 vCPU may run on "
 		     "the guest's pCPUs %s", guest);
@@ -293,7 +401,7 @@ void xen_iso_undo(struct xen_iso *x)
 		fact(x, "xen.undo_error", "%s", err);
 	x->domain[0] = '\0';
 	if (x->pool[0]) {
-		char cpus[256];
+		char cpus[XEN_AFFINITY_MAX];
 
 		cpulist_format(&x->guest, cpus, sizeof(cpus));
 		if (undo(x, JOURNAL_CPUPOOL, x->pool, cpus, err,
@@ -310,6 +418,8 @@ void xen_iso_undo(struct xen_iso *x)
 			 sizeof(err)) < 0)
 			fact(x, "xen.undo_error", "%s", err);
 	}
+	free(x->dom0);
+	x->dom0 = NULL;
 }
 
 int xen_iso_sched_available(const char *xl, const char *sched, char *why,
@@ -324,6 +434,10 @@ int xen_iso_sched_available(const char *xl, const char *sched, char *why,
 	snprintf(pool, sizeof(pool), XEN_NAME_PREFIX "probe-%s", sched);
 	snprintf(name, sizeof(name), "name=\"%s\"", pool);
 	snprintf(arg, sizeof(arg), "sched=\"%s\"", sched);
+	/* A crashed probe's pool would make this one fail: away with it
+	 * (ours by its name; any pCPU in it back to Pool-0). */
+	if (xen_undo_name_ok(pool))
+		undo(x, JOURNAL_CPUPOOL, pool, "", err, errsz);
 	/* An empty pool: no pCPU moves, nothing else is disturbed. */
 	rc = XLI(out, "cpupool-create", name, arg, "cpus=[]");
 	if (rc == 0) {

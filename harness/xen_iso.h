@@ -32,7 +32,8 @@ struct xen_iso {
 	char pool[64];             /* "" none */
 	char domain[64];           /* "" none */
 	int ndom0;                 /* dom0 vCPUs re-pinned */
-	struct xen_vcpu dom0[XEN_DOM0_VCPUS_MAX]; /* their affinity before */
+	struct xen_vcpu *dom0;     /* their affinity before (malloc'd, freed
+				    * by xen_iso_undo) */
 };
 
 /* Destroy isolat-* domains and cpupools a crashed run left (pCPUs back
@@ -40,7 +41,9 @@ struct xen_iso {
 void xen_iso_leftovers(struct xen_iso *x);
 
 /* dom0_cpus: hard-pin every dom0 vCPU to those pCPUs ("housekeeping":
- * the ones the guest does not use).  0 or -errno with err set. */
+ * the ones the guest does not use).  Every vCPU `xl list` counts for
+ * Domain-0 must be read from `xl vcpu-list`, else nothing is pinned.
+ * 0 or -errno with err set. */
 int xen_iso_dom0_pin(struct xen_iso *x, const char *dom0_cpus, char *err,
 		     size_t errsz);
 
@@ -57,7 +60,9 @@ int xen_iso_domain(struct xen_iso *x, const char *name, char *err,
 /*
  * Where dom0's vCPUs are and may run (facts xen.dom0.*), checked against
  * the guest's pCPUs: when isolated (a cpupool, or dom0_cpus) a dom0 vCPU
- * that may still run there fails the case (-EPERM with err set);
+ * that may still run there fails the case (-EPERM with err set); fewer
+ * or more vCPUs read from `xl vcpu-list` than `xl list` counts for
+ * Domain-0 fail it too (-EIO: the check would miss one);
  * otherwise sharing is recorded (xen.dom0_shares_pcpus) and warned about
  * (xen.warning).  0 or -errno.
  */
@@ -70,8 +75,11 @@ void xen_iso_undo(struct xen_iso *x);
 
 /*
  * Is scheduler sched built into this Xen?  Tried with an empty cpupool
- * isolat-probe-SCHED, destroyed at once (a crash in between leaves an
- * isolat-* pool, removed at the next case).  1, or 0 with why set.
+ * isolat-probe-SCHED, destroyed at once.  A crash in between leaves that
+ * pool, unjournaled: the next probe destroys it before its own try, the
+ * next case's xen_iso_leftovers() removes it (an isolat-* pool), and so
+ * does undoing any cpupool record (`isolat restore`, xen_undo_plan).
+ * 1, or 0 with why set.
  */
 int xen_iso_sched_available(const char *xl, const char *sched, char *why,
 			    size_t whysz);

@@ -39,17 +39,32 @@ int xen_undo_dom0_vcpu(const char *obj)
 	return atoi(v);
 }
 
-static void add(struct xen_undo *u, const char *w0, const char *w1,
-		const char *w2, const char *w3)
+/* One call of words w0.. (NULL ends them): each copied whole into
+ * u->store.  0, or -ENOSPC (u is then marked full: u->used past store). */
+static int add(struct xen_undo *u, const char *w0, const char *w1,
+	       const char *w2, const char *w3)
 {
 	const char *w[] = {w0, w1, w2, w3};
+	size_t used = u->used;
 
-	if (u->n >= XEN_UNDO_MAX)
-		return;
-	memset(u->cmd[u->n], 0, sizeof(u->cmd[u->n]));
-	for (int i = 0; i < 4 && w[i]; i++)
-		snprintf(u->cmd[u->n][i], sizeof(u->cmd[u->n][i]), "%s", w[i]);
+	if (u->n >= XEN_UNDO_MAX || used > sizeof(u->store))
+		goto full;
+	for (int i = 0; i < 4 && w[i]; i++) {
+		size_t len = strlen(w[i]);
+
+		if (len + 1 > sizeof(u->store) - used)
+			goto full;
+		memcpy(u->store + used, w[i], len + 1);
+		u->cmd[u->n][i] = u->store + used;
+		u->cmd[u->n][i + 1] = NULL;
+		used += len + 1;
+	}
+	u->used = used;
 	u->n++;
+	return 0;
+full:
+	u->used = sizeof(u->store) + 1;
+	return -ENOSPC;
 }
 
 /* pCPU c back from pool into Pool-0, as far as it is not there yet. */
@@ -65,6 +80,23 @@ static void undo_cpu(struct xen_undo *u, const char *pool, unsigned c,
 	/* In another pool (not one we made): it stays there. */
 	if (cpulist_contains(in_pool, c) || !cpulist_contains(pooled, c))
 		add(u, "cpupool-cpu-add", "Pool-0", num, NULL);
+}
+
+/* Empty isolat-probe-* pools (xen_iso_sched_available's, which a crash
+ * at plan time leaves unjournaled): destroyed, but not `self`. */
+static void probe_pools(struct xen_undo *u, const char *pools,
+			const char *self)
+{
+	static const char prefix[] = XEN_NAME_PREFIX "probe-";
+	char names[16][64];
+	struct cpulist *cl = malloc(sizeof(*cl));
+	int n = xen_names_with_prefix(pools, prefix, names, 16);
+
+	for (int i = 0; cl && i < n; i++)
+		if (strcmp(names[i], self) && xen_undo_name_ok(names[i]) &&
+		    xen_pool_cpus(pools, names[i], cl) == 0 && !cl->n)
+			add(u, "cpupool-destroy", names[i], NULL, NULL);
+	free(cl);
 }
 
 static int plan_cpupool(const struct journal_rec *r, const char *pools,
@@ -91,20 +123,38 @@ static int plan_cpupool(const struct journal_rec *r, const char *pools,
 			undo_cpu(u, r->path, in_pool->cpu[i], in_pool, pooled);
 	if (exists)
 		add(u, "cpupool-destroy", r->path, NULL, NULL);
+	probe_pools(u, pools, r->path);
 out:
 	free(mine);
 	return rc;
 }
 
+static int plan(const struct journal_rec *r, const char *domains,
+		const char *pools, struct xen_undo *u);
+
 int xen_undo_plan(const struct journal_rec *r, const char *domains,
 		  const char *pools, struct xen_undo *u)
+{
+	int rc;
+
+	u->n = 0;
+	u->used = 0;
+	rc = plan(r, domains, pools, u);
+	if (rc == 0 && u->used > sizeof(u->store))
+		rc = -ENOSPC;
+	if (rc < 0)
+		u->n = 0;
+	return rc;
+}
+
+static int plan(const struct journal_rec *r, const char *domains,
+		const char *pools, struct xen_undo *u)
 {
 	struct cpulist *aff;
 	const char *why;
 	char vcpu[16];
 	int v, rc;
 
-	u->n = 0;
 	switch (r->kind) {
 	case JOURNAL_DOMAIN:
 		if (!xen_undo_name_ok(r->path))
@@ -125,9 +175,11 @@ int xen_undo_plan(const struct journal_rec *r, const char *domains,
 		free(aff);
 		if (rc < 0)
 			return rc;
+		/* The affinity whole, or no call at all. */
+		if (strnlen(r->orig, sizeof(r->orig)) >= sizeof(r->orig))
+			return -EINVAL;
 		snprintf(vcpu, sizeof(vcpu), "%d", v);
-		add(u, "vcpu-pin", "Domain-0", vcpu, r->orig);
-		return 0;
+		return add(u, "vcpu-pin", "Domain-0", vcpu, r->orig);
 	default:
 		return -EINVAL;
 	}
@@ -136,7 +188,7 @@ int xen_undo_plan(const struct journal_rec *r, const char *domains,
 int xen_undo_record(const char *xl, const struct journal_rec *r, char *err,
 		    size_t errsz)
 {
-	static char domains[16384], pools[4096], out[4096];
+	static char domains[16384], pools[16384], out[4096];
 	struct xen_undo *u = NULL;
 	char xlpath[1024], e[512];
 	int rc, first = 0;
@@ -168,16 +220,14 @@ int xen_undo_record(const char *xl, const struct journal_rec *r, char *err,
 		return -ENOMEM;
 	rc = xen_undo_plan(r, domains, pools, u);
 	if (rc < 0) {
-		snprintf(e, sizeof(e), "%.100s %.300s: not a Xen record isolat makes",
+		snprintf(e, sizeof(e), rc == -ENOSPC
+			 ? "%.100s %.300s: the xl calls to undo it do not fit"
+			 : "%.100s %.300s: not a Xen record isolat makes",
 			 r->knob, r->path);
 		goto fail;
 	}
 	for (unsigned i = 0; i < u->n; i++) {
-		const char *w[XEN_UNDO_WORDS + 1] = {NULL};
-
-		for (int k = 0; k < XEN_UNDO_WORDS && u->cmd[i][k][0]; k++)
-			w[k] = u->cmd[i][k];
-		rc = xen_xl(xl, out, sizeof(out), e, sizeof(e), w);
+		rc = xen_xl(xl, out, sizeof(out), e, sizeof(e), u->cmd[i]);
 		if (rc < 0 && !first) {
 			first = rc;
 			if (err)

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "workloads/cpulist.h"
+
 struct journal_rec;
 
 /* A domain or cpupool name the harness made: isolat-[A-Za-z0-9_.-]+,
@@ -20,13 +22,19 @@ int xen_undo_name_ok(const char *name);
 /* "Domain-0:V" (a dom0pin record's object): V, or -EINVAL. */
 int xen_undo_dom0_vcpu(const char *obj);
 
-#define XEN_UNDO_MAX 200 /* xl calls one record may need */
+/* xl calls one record may need: out of a pool and back into Pool-0 for
+ * every pCPU, the pool's and up to 16 probe pools' cpupool-destroy. */
+#define XEN_UNDO_MAX (2 * CPULIST_MAX + 20)
 #define XEN_UNDO_WORDS 6
 
-/* The xl calls that undo a record, each a NULL-free list of words. */
+/* The xl calls that undo a record, each a list of words (NULL ends a
+ * call) pointing into store: a word is as long as the record's field it
+ * comes from (a dom0 affinity up to JOURNAL_FIELD_MAX), never cut. */
 struct xen_undo {
 	unsigned n;
-	char cmd[XEN_UNDO_MAX][XEN_UNDO_WORDS][64]; /* "" ends a call */
+	const char *cmd[XEN_UNDO_MAX][XEN_UNDO_WORDS + 1];
+	char store[XEN_UNDO_MAX * 64 + 2 * 4096];
+	size_t used;
 };
 
 /*
@@ -37,8 +45,11 @@ struct xen_undo {
  *            (when in it) and into Pool-0 (when in no pool), then
  *            cpupool-destroy POOL when it is listed;
  *   dom0pin  vcpu-pin Domain-0 V HARD.
- * 0 (u->n may be 0: nothing left to undo), or -EINVAL for a record that
- * is not a valid Xen record.
+ * Also: every empty isolat-probe-* pool in pools (the scheduler probe's,
+ * left by a crash at plan time) is destroyed along with a cpupool record.
+ * 0 (u->n may be 0: nothing left to undo), -EINVAL for a record that is
+ * not a valid Xen record, or -ENOSPC when the calls do not fit in u
+ * (none is then made: never a cut argument).
  */
 int xen_undo_plan(const struct journal_rec *r, const char *domains,
 		  const char *pools, struct xen_undo *u);

@@ -19,21 +19,32 @@
 
 /* --- running xl ------------------------------------------------------- */
 
-/* xl, from the system directories or Debian's /usr/lib/xen-V/bin. */
+/*
+ * xl, from the system directories (find_program: /usr/local/sbin ...
+ * /bin, never $PATH - the harness runs as root) or Debian's
+ * /usr/lib/xen-V/bin, the newest V (xen-4.17 after xen-4.9).
+ */
 int xen_find_xl(char *out, size_t size)
 {
+	const char *best = NULL;
 	glob_t g;
 	int rc = -ENOENT;
 
 	if (find_program("xl", out, size) == 0)
 		return 0;
 	if (glob("/usr/lib/xen-*/bin/xl", 0, NULL, &g) == 0) {
-		if (g.gl_pathc) {
-			snprintf(out, size, "%s", g.gl_pathv[g.gl_pathc - 1]);
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			if (access(g.gl_pathv[i], X_OK) == 0 &&
+			    (!best || strverscmp(g.gl_pathv[i], best) > 0))
+				best = g.gl_pathv[i];
+		if (best && strlen(best) < size) {
+			snprintf(out, size, "%s", best);
 			rc = 0;
 		}
 		globfree(&g);
 	}
+	if (rc < 0 && size)
+		out[0] = '\0';
 	return rc;
 }
 

@@ -24,6 +24,10 @@
 #include "harness/scenario.h"
 #include "harness/xen_cmd.h"
 #include "harness/xen_undo.h"
+#include "harness/xen_xl.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
 
 static void test_domcfg_pv(void **state)
 {
@@ -442,10 +446,10 @@ static void test_dom0_cpus_key(void **state)
 /* "w0 w1 ..." of undo call i. */
 static const char *call(const struct xen_undo *u, unsigned i)
 {
-	static char buf[512];
+	static char buf[8192];
 
 	buf[0] = '\0';
-	for (int k = 0; k < XEN_UNDO_WORDS && u->cmd[i][k][0]; k++)
+	for (int k = 0; k < XEN_UNDO_WORDS && u->cmd[i][k]; k++)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
 			 k ? " " : "", u->cmd[i][k]);
 	return buf;
@@ -520,6 +524,265 @@ static void test_undo_plan(void **state)
 	assert_int_equal(xen_undo_plan(&r, "", "", &u), -EINVAL);
 }
 
+
+/* "0,2,4,...,last" (even pCPUs), the kind of affinity that outgrew 63
+ * and 127 characters. */
+static const char *evens(unsigned last)
+{
+	static char buf[4096];
+
+	buf[0] = '\0';
+	for (unsigned c = 0; c <= last; c += 2)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%u",
+			 c ? "," : "", c);
+	return buf;
+}
+
+/* Item: a dom0pin record's affinity is given back whole, never cut. */
+static void test_undo_dom0_long_affinity(void **state)
+{
+	static struct xen_undo u;
+	static struct journal_rec r;
+	char want[4200];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = JOURNAL_DOM0PIN;
+	strcpy(r.path, "Domain-0:3");
+	strcpy(r.orig, evens(46));
+	assert_true(strlen(r.orig) > 63);
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), 0);
+	assert_int_equal(u.n, 1);
+	snprintf(want, sizeof(want), "vcpu-pin Domain-0 3 %s", evens(46));
+	assert_string_equal(call(&u, 0), want);
+	assert_string_equal(u.cmd[0][3], r.orig);
+	assert_null(u.cmd[0][4]);
+	/* As long as any: every even pCPU of 1024. */
+	strcpy(r.orig, evens(1022));
+	assert_true(strlen(r.orig) > 2000);
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), 0);
+	assert_string_equal(u.cmd[0][3], evens(1022));
+	/* A field without its end (never written so): no call at all. */
+	memset(r.orig, '1', sizeof(r.orig));
+	assert_int_equal(xen_undo_plan(&r, "", "", &u), -EINVAL);
+	assert_int_equal(u.n, 0);
+}
+
+/* Every xl call a record needs is planned, however many pCPUs (200 were
+ * the most once, the rest silently dropped). */
+static void test_undo_plan_full(void **state)
+{
+	static struct xen_undo u;
+	static struct journal_rec r;
+	static char pools_big[8192];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = JOURNAL_CPUPOOL;
+	strcpy(r.path, "isolat-pool-9");
+	/* 300 free pCPUs: 300 cpupool-cpu-add calls. */
+	strcpy(r.orig, "0-299");
+	assert_int_equal(xen_undo_plan(&r, "", "Name CPU list\n", &u), 0);
+	assert_int_equal(u.n, 300);
+	assert_string_equal(call(&u, 299), "cpupool-cpu-add Pool-0 299");
+	/* Every pCPU there is, in the pool: out, back, and the pool gone. */
+	snprintf(pools_big, sizeof(pools_big),
+		 "Name CPU list\nisolat-pool-9 0-%u\n", CPULIST_MAX - 1);
+	snprintf(r.orig, sizeof(r.orig), "0-%u", CPULIST_MAX - 1);
+	assert_int_equal(xen_undo_plan(&r, "", pools_big, &u), 0);
+	assert_int_equal(u.n, 2 * CPULIST_MAX + 1);
+	assert_string_equal(call(&u, 2 * CPULIST_MAX - 2),
+			    "cpupool-cpu-remove isolat-pool-9 1023");
+	assert_string_equal(call(&u, 2 * CPULIST_MAX),
+			    "cpupool-destroy isolat-pool-9");
+}
+
+/* A crashed scheduler probe's pool goes with a cpupool record's undo. */
+static void test_undo_probe_pool(void **state)
+{
+	static struct xen_undo u;
+	static struct journal_rec r;
+	static const char with_probe[] =
+		"Name               CPU list\n"
+		"Pool-0             0,1\n"
+		"isolat-pool-0      2,3\n"
+		"isolat-probe-rtds  \n"
+		"isolat-probe-x     1\n";
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = JOURNAL_CPUPOOL;
+	strcpy(r.path, "isolat-pool-0");
+	strcpy(r.orig, "2-3");
+	assert_int_equal(xen_undo_plan(&r, "", with_probe, &u), 0);
+	assert_int_equal(u.n, 6);
+	assert_string_equal(call(&u, 4), "cpupool-destroy isolat-pool-0");
+	/* Empty ones only: a probe pool never holds a pCPU. */
+	assert_string_equal(call(&u, 5), "cpupool-destroy isolat-probe-rtds");
+	/* Found by name as a leftover (the next case's cleanup). */
+	strcpy(r.path, "isolat-probe-rtds");
+	strcpy(r.orig, "");
+	assert_int_equal(xen_undo_plan(&r, "", with_probe, &u), 0);
+	assert_int_equal(u.n, 1);
+	assert_string_equal(call(&u, 0), "cpupool-destroy isolat-probe-rtds");
+}
+
+/* Item: a vCPU line with a long affinity is read whole; the count of
+ * dom0's vCPUs comes from `xl list`. */
+static void test_vcpu_list_long(void **state)
+{
+	static char text[16384];
+	static struct xen_vcpu v[4];
+	const char *aff = evens(400);
+
+	(void)state;
+	assert_true(strlen(aff) > 127);
+	snprintf(text, sizeof(text),
+		 "Name                                ID  VCPU   CPU State   "
+		 "Time(s) Affinity (Hard / Soft)\n"
+		 "Domain-0                             0     0    2   r--      "
+		 "28.6  %s / all\n"
+		 "Domain-0                             0     1    -   --p      "
+		 " 0.0  all / %s\n"
+		 "Domain-0                             0     2    4   -b-      "
+		 " 0.0  0-3 /\n", aff, aff);
+	/* The third line has no soft affinity: not parsed (the caller
+	 * compares the count with `xl list`). */
+	assert_int_equal(xen_vcpu_list_parse(text, "Domain-0", v, 4), 2);
+	assert_int_equal(v[0].vcpu, 0);
+	assert_int_equal(v[0].pcpu, 2);
+	assert_string_equal(v[0].hard, aff);
+	assert_string_equal(v[0].soft, "all");
+	assert_int_equal(v[1].vcpu, 1);
+	assert_int_equal(v[1].pcpu, -1);
+	assert_string_equal(v[1].hard, "all");
+	assert_string_equal(v[1].soft, aff);
+	assert_int_equal(v[0].online, 1);
+	assert_int_equal(v[1].online, 0); /* "--p" */
+	/* Three lines of Domain-0, two read: the caller fails on that. */
+	assert_int_equal(xen_vcpu_list_lines(text, "Domain-0"), 3);
+	assert_int_equal(xen_vcpu_list_lines(vcpus, "Domain-0"), 2);
+	assert_int_equal(xen_vcpu_list_lines(vcpus, "Domain"), 0);
+	/* Not a prefix match on the name. */
+	assert_int_equal(xen_vcpu_list_parse(text, "Domain", v, 4), 0);
+	/* An offline vCPU ("--p"): listed, not counted by `xl list`. */
+	assert_int_equal(xen_vcpu_list_parse(vcpus, "Domain-0", v, 4), 2);
+	assert_int_equal(v[0].online, 1);
+	assert_int_equal(v[1].online, 0);
+
+	assert_int_equal(xen_list_vcpus(xl_list, "Domain-0"), 1);
+	assert_int_equal(xen_list_vcpus(xl_list, "isolat-case-0"), 2);
+	assert_int_equal(xen_list_vcpus(xl_list_c, "Domain-0"), 1);
+	assert_int_equal(xen_list_vcpus(xl_list, "isolat-case"), -ENOENT);
+	assert_int_equal(xen_list_vcpus("Domain-0 0 1024 x r 1.0\n",
+					"Domain-0"), -ENOENT);
+}
+
+/* Item: host_cpus counts Xen's pCPUs, and a short vcpu_pin is an error
+ * at plan time, never a wrap (two vCPUs on one pCPU). */
+static void test_host_cpus_xen(void **state)
+{
+	static struct scn_params p;
+	static struct cpulist out;
+	const char *w;
+	char err[512] = "";
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.housekeeping = -1;
+	p.vcpus = 8;
+	cpulist_parse("6", &p.cpus, &w);
+	/* vCPU 6 on pCPU 6 of an 8-pCPU Xen, on the last of a 4-pCPU one. */
+	assert_int_equal(xen_host_cpus_on(&p, "s.ini", 8, &out, err,
+					  sizeof(err)), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.cpu[0], 6);
+	assert_int_equal(xen_host_cpus_on(&p, "s.ini", 4, &out, err,
+					  sizeof(err)), 0);
+	assert_int_equal(out.cpu[0], 3);
+
+	p.vcpus = 3;
+	cpulist_parse("1", &p.cpus, &w);
+	cpulist_parse("4-5", &p.vcpu_pin, &w);
+	p.vcpu_pin_line = 7;
+	assert_int_equal(xen_host_cpus_on(&p, "s.ini", 8, &out, err,
+					  sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s.ini:7: vcpu_pin = 4-5 pins 2 vCPUs but "
+			       "the guest has 3 (vCPUs 0-2)"));
+	assert_int_equal(xen_vcpu_pin_check(&p, "s.ini", err, sizeof(err)),
+			 -EINVAL);
+	/* The op itself (no Xen here: dom0's online CPUs stand in). */
+	{
+		static struct cpulist online;
+
+		cpulist_parse("0-7", &online, &w);
+		assert_int_equal(xen_host_cpus(&p, "s.ini", &online, &out, err,
+					       sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "s.ini:7: vcpu_pin"));
+	}
+	cpulist_parse("4-6", &p.vcpu_pin, &w);
+	assert_int_equal(xen_host_cpus_on(&p, "s.ini", 8, &out, err,
+					  sizeof(err)), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.cpu[0], 5);
+	assert_int_equal(xen_vcpu_pin_check(&p, "s.ini", err, sizeof(err)), 0);
+}
+
+/* Item: cpupool-create's cpus=[...] whole for any number of pCPUs. */
+static void test_pool_cpus_arg(void **state)
+{
+	static struct cpulist cl;
+	static char buf[4096];
+	const char *w;
+
+	(void)state;
+	cpulist_parse("2", &cl, &w);
+	assert_int_equal(xen_pool_cpus_arg(&cl, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "cpus=[\"2\"]");
+	cpulist_parse("0-127", &cl, &w);
+	assert_int_equal(xen_pool_cpus_arg(&cl, buf, 16 + 8 * cl.n), 0);
+	assert_int_equal(strncmp(buf, "cpus=[\"0\",\"1\",", 14), 0);
+	assert_non_null(strstr(buf, ",\"70\",\"71\","));
+	assert_string_equal(buf + strlen(buf) - 6, "\"127\"]");
+	/* Too small: an error, never a cut list. */
+	assert_int_equal(xen_pool_cpus_arg(&cl, buf, 512), -ENOSPC);
+	assert_int_equal(xen_pool_cpus_arg(&cl, buf, strlen("cpus=[]")),
+			 -ENOSPC);
+	cl.n = 0;
+	assert_int_equal(xen_pool_cpus_arg(&cl, buf, 8), 0);
+	assert_string_equal(buf, "cpus=[]");
+}
+
+/* Item: xl is looked for in fixed system directories, never $PATH. */
+static void test_find_xl_not_path(void **state)
+{
+	char dir[] = "/tmp/isolat-xl-XXXXXX", xl[64], out[1024] = "";
+	const char *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(xl, sizeof(xl), "%s/xl", dir);
+	f = fopen(xl, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexit 0\n", f);
+	fclose(f);
+	assert_int_equal(chmod(xl, 0755), 0);
+	setenv("PATH", dir, 1);
+	if (xen_find_xl(out, sizeof(out)) == 0) {
+		assert_true(strncmp(out, dir, strlen(dir)) != 0);
+		assert_true(out[0] == '/');
+	} else {
+		assert_string_equal(out, "");
+	}
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	unlink(xl);
+	rmdir(dir);
+}
+
 /* On a host that is not a Xen dom0, the probe says so and why. */
 static void test_probe_not_dom0(void **state)
 {
@@ -553,6 +816,13 @@ int main(void)
 		cmocka_unit_test(test_case_check),
 		cmocka_unit_test(test_dom0_cpus_key),
 		cmocka_unit_test(test_undo_plan),
+		cmocka_unit_test(test_undo_dom0_long_affinity),
+		cmocka_unit_test(test_undo_plan_full),
+		cmocka_unit_test(test_undo_probe_pool),
+		cmocka_unit_test(test_vcpu_list_long),
+		cmocka_unit_test(test_host_cpus_xen),
+		cmocka_unit_test(test_pool_cpus_arg),
+		cmocka_unit_test(test_find_xl_not_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
