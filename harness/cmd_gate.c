@@ -1,7 +1,8 @@
 /*
  * cmd_gate.c - `isolat gate --baseline REF [--candidate REF]`: the
  * regression gate for CI.  Exit 0 pass, 1 regression (or a candidate case
- * that failed), 2 error (nothing comparable counts as an error: a gate
+ * that failed, or a baseline case with samples that the candidate lacks or
+ * skipped: MISSING), 2 error (nothing comparable counts as an error: a gate
  * that compared nothing must not pass), 129 usage.
  *
  * Thresholds: GATE_DEFAULTS, replaced by the [gate] section of the
@@ -38,7 +39,12 @@ static const char usage_text[] =
 	"  --junit FILE         JUnit XML, one testcase per case x CPU x metric\n"
 	"  --markdown FILE      Markdown summary for a CI comment ('-': stdout)\n"
 	"\n"
-	"exit status: 0 pass, 1 regression, 2 error, 129 usage\n";
+	"A baseline case with samples that the candidate lacks (or skipped\n"
+	"while the baseline ran it) is MISSING and fails the gate; cases\n"
+	"skipped in both runs are listed as skipped, with the reason.\n"
+	"\n"
+	"exit status: 0 pass, 1 regression, failed or missing case, 2 error,\n"
+	"129 usage\n";
 
 static int write_file(const char *path, const struct gate_result *res,
 		      int (*fn)(const struct gate_result *, FILE *))
@@ -196,22 +202,11 @@ int cmd_gate(struct isolat_ctx *ctx, int argc, char **argv)
 		rc = -EIO;
 	if (md && write_file(md, &res, gate_write_markdown))
 		rc = -EIO;
-	if (!ctx->quiet)
-		fprintf(stderr, "isolat gate: %s vs baseline %s: %d passed, %d "
-			"failed, %d errors, %d skipped\n", cu, bu, res.npass,
-			res.nfail, res.nerror, res.nskip);
-	for (size_t i = 0; i < res.nrows; i++) {
-		const struct gate_row *r = &res.rows[i];
-
-		if (r->verdict == GV_FAIL || r->verdict == GV_ERROR)
-			fprintf(stderr, "isolat gate: %s %s cpu %d %s: %s\n",
-				r->verdict == GV_FAIL ? "FAIL" : "ERROR",
-				r->case_key, r->cpu, r->metric < 0 ? "case"
-				: gate_metric_name[r->metric], r->message);
-	}
+	if (gate_write_console(&res, stderr, !ctx->quiet) == -ENOMEM)
+		rc = -ENOMEM;
 	if (rc < 0)
 		c = EXIT_ERROR;
-	else if (res.nfail || res.nerror)
+	else if (res.nfail || res.nerror || res.nmissing)
 		c = EXIT_FAILED;
 	else if (res.npass == 0) {
 		fprintf(stderr, "isolat gate: nothing was compared: no case of "

@@ -55,10 +55,36 @@ struct side_vals {
 	struct stats *st;
 };
 
-static void write_blocks(FILE *hist, FILE *pct, FILE *maxs,
-			 const struct side_vals *s, uint32_t interval_us,
-			 size_t nseries)
+/* The percentile curve of one side, as the single-run report draws it
+ * (report_data.c): beyond log10(n) nines every quantile is the max, so
+ * the curve stops there and ends with a step up to the max instead of
+ * running flat to 99.999 %.  Returns the nines reached. */
+static double pct_block(FILE *pct, const struct side_vals *s)
 {
+	double xmax = s->n > 1 ? fmin(5.0, log10((double)s->n)) : 0.0;
+	int last = (int)floor(xmax * 100 + 1e-9);
+
+	for (int k = 0; k <= last; k++) {
+		double x = k / 100.0, p = 1.0 - pow(10.0, -x);
+
+		fprintf(pct, "%.2f %.3f\n", x,
+			stats_quantile(s->st, p) / 1000.0);
+	}
+	if (xmax > last / 100.0 + 1e-9)
+		fprintf(pct, "%.4f %.3f\n", xmax,
+			stats_quantile(s->st, 1.0 - pow(10.0, -xmax)) /
+				1000.0);
+	if (xmax < 5.0)
+		fprintf(pct, "%.4f %.3f\n", xmax,
+			stats_quantile(s->st, 1.0) / 1000.0);
+	return xmax;
+}
+
+static double write_blocks(FILE *hist, FILE *pct, FILE *maxs,
+			   const struct side_vals *s, uint32_t interval_us,
+			   size_t nseries)
+{
+	double xmax;
 	uint8_t *blob = NULL;
 	size_t len = 0, nbins = 0, off = 0;
 	struct hist_bin *bins = NULL;
@@ -72,12 +98,7 @@ static void write_blocks(FILE *hist, FILE *pct, FILE *maxs,
 				0.5, (unsigned long long)bins[i].count);
 	free(blob);
 	free(bins);
-	for (int k = 0; k <= 500; k++) {
-		double x = k / 100.0, p = 1.0 - pow(10.0, -x);
-
-		fprintf(pct, "%.2f %.3f\n", x,
-			stats_quantile(s->st, p) / 1000.0);
-	}
+	xmax = pct_block(pct, s);
 	/* Repetitions are overlaid second by second: the curve is the max
 	 * over them, as a run's seconds line up from its start. */
 	for (size_t i = 0; i < nseries; i++) {
@@ -109,12 +130,13 @@ out:
 	fputs("\n\n", hist);
 	fputs("\n\n", pct);
 	fputs("\n\n", maxs);
+	return xmax;
 }
 
 static const char *const kind[3] = { "hist", "pct", "maxsec" };
 
 static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
-			int emulated)
+			int emulated, double pct_xmin)
 {
 	const struct cmp_group *g = &c->g[gi];
 	char base[64], name[80], t[300];
@@ -135,7 +157,11 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 		 emulated ? " (EMULATED: function test only)" : "");
 	fputs("set title ", f);
 	gp_str(f, t);
-	fputs("\nset key top right opaque box\n", f);
+	/* reverse Left width 1: sample first, then the text, so the box
+	 * holds the long run labels with cairo's font metrics (as the
+	 * report's plots, report_plot.c). */
+	fprintf(f, "\nset key %s opaque box reverse Left width 1\n",
+		k == 1 ? "top left" : "top right");
 	if (k == 0)
 		fputs("set xlabel 'latency (µs)'\nset ylabel 'samples per "
 		      "1 µs bin (log scale)'\nset logscale y\n"
@@ -144,18 +170,24 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 		fputs("set xrange [0:5]\nset xtics ('0' 0, '90' 1, '99' 2, "
 		      "'99.9' 3, '99.99' 4, '99.999' 5)\nset xlabel "
 		      "'percentile (%)'\nset ylabel 'latency (µs)'\n", f);
+	if (k == 1 && pct_xmin < 5.0)
+		fputs("set label 1 'fewer than 100000 samples: a curve ends "
+		      "at its last meaningful percentile (log10 of its sample "
+		      "count) with a step to its max' at graph 0.98, graph "
+		      "0.04 right\n", f);
 	else
 		fputs("set xlabel 'time since the measurement started (s)'\n"
 		      "set ylabel 'largest latency in the second (µs)'\n"
 		      "set yrange [0:*]\n", f);
 	fputs("plot ", f);
 	for (size_t r = 0; r < c->nruns; r++) {
-		char lab[120];
+		char lab[120], env[64];
 
 		if (blk[r] < 0)
 			continue;
-		run_label(c, r, g->side[r].emulated ? "EMULATED" : "", lab,
-			  sizeof(lab));
+		snprintf(env, sizeof(env), "%.*s%s", (int)strcspn(g->key, "."),
+			 g->key, g->side[r].emulated ? " EMULATED" : "");
+		run_label(c, r, env, lab, sizeof(lab));
 		fprintf(f, "%s'%s.dat' index %d using 1:2 with %s lw 1.5 "
 			"lc rgb '%s' title ", first ? "" : ", \\\n     ", base,
 			blk[r], k == 0 ? "histeps" : "lines", colour[r]);
@@ -190,6 +222,7 @@ static int do_group(struct cmp *c, size_t gi)
 	struct side_vals sv[CMP_MAX_RUNS] = { 0 };
 	FILE *fd[3] = { NULL, NULL, NULL };
 	int blk[CMP_MAX_RUNS], nb = 0, rc = 0, emulated = 0;
+	double pct_xmin = 5.0, xmax;
 	char name[3][64];
 
 	for (size_t r = 0; r < c->nruns; r++) {
@@ -219,8 +252,10 @@ static int do_group(struct cmp *c, size_t gi)
 		}
 		if (!sv[r].n)
 			continue;
-		write_blocks(fd[0], fd[1], fd[2], &sv[r], s->interval_us,
-			     s->nseries);
+		xmax = write_blocks(fd[0], fd[1], fd[2], &sv[r],
+				    s->interval_us, s->nseries);
+		if (xmax < pct_xmin)
+			pct_xmin = xmax;
 		blk[r] = nb++;
 	}
 	for (int k = 0; k < 3; k++)
@@ -230,7 +265,7 @@ static int do_group(struct cmp *c, size_t gi)
 			rc = rc ? rc : e;
 		}
 	for (int k = 0; k < 3 && !rc && nb > 0; k++)
-		rc = group_script(c, gi, k, blk, emulated);
+		rc = group_script(c, gi, k, blk, emulated, pct_xmin);
 	if (!rc && nb > 0)
 		c->plotted[gi] = 1;
 	/* Table: every run against the first that has this group. */
@@ -247,6 +282,9 @@ static int do_group(struct cmp *c, size_t gi)
 		gate_xml_escape(c->table, c->runs[r].uuid);
 		fputs("</td><td>", c->table);
 		gate_xml_escape(c->table, g->key);
+		if (g->side[r].emulated)
+			fputs(" <span class=\"emu\">EMULATED</span>",
+			      c->table);
 		fprintf(c->table, "</td><td>%d</td>", g->cpu);
 		for (int i = 0; i < 4; i++) {
 			pc[i] = stats_quantile(sv[r].st, q[i]);
@@ -306,6 +344,8 @@ static int write_html(struct cmp *c)
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	      "<title>isolat compare</title><style>body{font-family:sans-serif}"
 	      "td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
+	      ".emu{font-weight:bold;padding:0 4px;border-radius:3px;"
+	      "background:#f0c36d}"
 	      "</style></head><body>\n<h1>isolat compare</h1>\n<h2>Runs</h2>"
 	      "\n<table><tr><th>run</th><th>host</th><th>scenario</th>"
 	      "<th>started</th></tr>\n", f);
@@ -333,9 +373,14 @@ static int write_html(struct cmp *c)
 	for (size_t gi = 0; gi < c->ng; gi++) {
 		if (!c->plotted[gi])
 			continue;
+		int emu = 0;
+
+		for (size_t r = 0; r < c->nruns; r++)
+			emu |= c->g[gi].side[r].emulated;
 		fputs("<h2>", f);
 		gate_xml_escape(f, c->g[gi].key);
-		fprintf(f, ", CPU %d</h2>\n", c->g[gi].cpu);
+		fprintf(f, ", CPU %d%s</h2>\n", c->g[gi].cpu, emu
+			? " <span class=\"emu\">EMULATED</span>" : "");
 		for (int k = 0; k < 3; k++)
 			fprintf(f, "<p><img src=\"g%03zu-%s.svg\" alt=\"%s\" "
 				"width=\"%d\"></p>\n", gi, kind[k], kind[k],

@@ -16,7 +16,12 @@
  *   gNNN-{hist,pct,maxsec}.{gp,dat,svg,png}
  *                                  per group: histograms, latency versus
  *                                  percentile and max per second of every
- *                                  run overlaid, one colour per run
+ *                                  run overlaid, one colour per run; a
+ *                                  percentile curve stops at log10(n)
+ *                                  nines with a step to its max (as in
+ *                                  report_data.c); emulated sides are
+ *                                  marked EMULATED in rows, headings,
+ *                                  titles and legends
  * A "board comparison" is the same report over runs from several hosts
  * (after `isolat merge`): the legend names run, host and environment.
  */
@@ -49,6 +54,9 @@ struct cmp_group {
 	int cpu;             /* -1: case-level (no series at all) */
 	struct cmp_side side[CMP_MAX_RUNS];
 };
+
+/* The match key of a case ("env.profile.workload.load") into buf. */
+void cmp_case_key(const struct q_case *c, char *buf, size_t size);
 
 /* Groups over runs[0..nruns), in first-seen order.  0 or -ENOMEM. */
 int cmp_match(const struct q_run *runs, size_t nruns,

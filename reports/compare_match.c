@@ -8,7 +8,7 @@
 
 #include "reports/compare.h"
 
-static void case_key(const struct q_case *c, char *buf, size_t size)
+void cmp_case_key(const struct q_case *c, char *buf, size_t size)
 {
 	/* The name would carry ".rN" for repetitions; the four parameters
 	 * are what makes a case, so build the key from them. */
@@ -75,7 +75,7 @@ int cmp_match(const struct q_run *runs, size_t nruns,
 			const struct q_case *c = &runs[r].cases[ci];
 			struct cmp_group *grp;
 
-			case_key(c, key, sizeof(key));
+			cmp_case_key(c, key, sizeof(key));
 			if (c->nseries == 0) {
 				grp = find_or_add(&g, &n, &cap, key, -1);
 				if (!grp || side_add(&grp->side[r], c, NULL))

@@ -36,21 +36,126 @@ static struct gate_row *new_row(struct gate_result *res, size_t *cap,
 	return r;
 }
 
+/* What one run holds for a case key, over its repetitions. */
+struct key_state {
+	int present;        /* a case with this key exists */
+	int with_samples;   /* one of them is done and has samples */
+	int all_skipped;    /* every one of them was skipped */
+	int emulated;
+	const char *reason; /* of the last skipped one */
+};
+
+static int has_samples(const struct q_case *c)
+{
+	for (size_t k = 0; k < c->nseries; k++)
+		if (!c->series[k].has_summary || c->series[k].sum.count)
+			return 1;
+	return 0;
+}
+
+static void key_state(const struct q_run *run, const char *key,
+		      struct key_state *ks)
+{
+	char k[200];
+
+	memset(ks, 0, sizeof(*ks));
+	ks->all_skipped = 1;
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct q_case *c = &run->cases[i];
+		int skipped = c->status && !strcmp(c->status, "skipped");
+
+		cmp_case_key(c, k, sizeof(k));
+		if (strcmp(k, key))
+			continue;
+		ks->present = 1;
+		ks->emulated |= c->emulated;
+		if (skipped)
+			ks->reason = c->reason;
+		else
+			ks->all_skipped = 0;
+		if (c->status && !strcmp(c->status, "done") && has_samples(c))
+			ks->with_samples = 1;
+	}
+	if (!ks->present)
+		ks->all_skipped = 0;
+}
+
+/*
+ * A baseline case with samples that the candidate lacks or skipped: one
+ * MISSING row per case key (the first of its groups adds it).  1 when the
+ * group is such a case (row added or already there), 0 when not, or
+ * -ENOMEM.
+ */
+static int missing_row(struct gate_result *res, size_t *cap,
+		       const struct q_run *runs, const struct cmp_group *g)
+{
+	struct key_state b, c;
+	struct gate_row *r;
+	struct cmp_group whole;
+
+	key_state(&runs[0], g->key, &b);
+	key_state(&runs[1], g->key, &c);
+	if (!b.with_samples || (c.present && !c.all_skipped))
+		return 0;
+	for (size_t i = 0; i < res->nrows; i++)
+		if (res->rows[i].verdict == GV_MISSING &&
+		    !strcmp(res->rows[i].case_key, g->key))
+			return 1;
+	memset(&whole, 0, sizeof(whole));
+	snprintf(whole.key, sizeof(whole.key), "%s", g->key);
+	whole.cpu = -1;
+	r = new_row(res, cap, &whole, -1);
+	if (!r)
+		return -ENOMEM;
+	r->verdict = GV_MISSING;
+	r->emulated = b.emulated || c.emulated;
+	if (c.present)
+		snprintf(r->message, sizeof(r->message), "skipped in the "
+			 "candidate only (%.180s); the baseline has samples",
+			 c.reason ? c.reason : "no reason given");
+	else
+		snprintf(r->message, sizeof(r->message), "the baseline has "
+			 "samples of this case, the candidate has no such "
+			 "case");
+	return 1;
+}
+
 /* Rows that say why a group was not compared (or is an error). */
 static int group_status_row(struct gate_result *res, size_t *cap,
+			    const struct q_run *runs,
 			    const struct cmp_group *g)
 {
 	const struct cmp_side *b = &g->side[0], *c = &g->side[1];
 	struct gate_row *r;
 	enum gate_verdict v = GV_SKIP;
 	char msg[256];
+	int m = missing_row(res, cap, runs, g);
 
+	if (m < 0)
+		return m;
+	if (m)
+		return 0;
 	if (!c->present) {
-		snprintf(msg, sizeof(msg), "in the baseline only: the "
-			 "candidate has no such case");
+		struct key_state cs;
+
+		key_state(&runs[1], g->key, &cs);
+		if (cs.present)
+			snprintf(msg, sizeof(msg), "the candidate case has no "
+				 "series on CPU %d", g->cpu);
+		else if (b->status && !strcmp(b->status, "skipped"))
+			snprintf(msg, sizeof(msg), "baseline case skipped "
+				 "(%.160s), the candidate has no such case",
+				 b->reason ? b->reason : "no reason given");
+		else
+			snprintf(msg, sizeof(msg), "in the baseline only "
+				 "(baseline case %.20s, no samples): the "
+				 "candidate has no such case",
+				 b->status ? b->status : "?");
 	} else if (c->status && !strcmp(c->status, "skipped")) {
-		/* Skipped: this host could not run it (not root, no KVM);
-		 * the reason says so, and it is not the candidate's fault. */
+		/* Skipped where the baseline has no samples of it either
+		 * (a plan-time skip in both runs: not root, no KVM); the
+		 * reason says so.  Skipped in the candidate only is
+		 * MISSING (missing_row()). */
 		snprintf(msg, sizeof(msg), "candidate case skipped: %.200s",
 			 c->reason ? c->reason : "no reason given");
 	} else if (c->status && strcmp(c->status, "done")) {
@@ -269,7 +374,7 @@ int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
 	snprintf(res->cand_uuid, sizeof(res->cand_uuid), "%s", runs[1].uuid);
 	rc = cmp_match(runs, 2, &g, &ng);
 	for (size_t i = 0; i < ng && !rc; i++) {
-		rc = group_status_row(res, &cap, &g[i]);
+		rc = group_status_row(res, &cap, runs, &g[i]);
 		if (rc == 1)
 			rc = compare_group(st, res, &cap, &g[i], o);
 	}
@@ -286,6 +391,7 @@ int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
 		case GV_FAIL: res->nfail++; break;
 		case GV_SKIP: res->nskip++; break;
 		case GV_ERROR: res->nerror++; break;
+		case GV_MISSING: res->nmissing++; break;
 		}
 	}
 out:

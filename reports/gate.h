@@ -103,6 +103,8 @@ enum gate_verdict {
 	GV_FAIL,      /* over the threshold and significant */
 	GV_SKIP,      /* not compared: message says why */
 	GV_ERROR,     /* the candidate case failed / has no data */
+	GV_MISSING,   /* a baseline case (done, with samples) the candidate
+			 lacks or skipped: a row per case (cpu -1) */
 };
 
 struct gate_row {
@@ -126,7 +128,7 @@ struct gate_result {
 	char base_ref[80], cand_ref[80];
 	struct gate_row *rows;
 	size_t nrows;
-	int npass, nfail, nskip, nerror;
+	int npass, nfail, nskip, nerror, nmissing;
 	double alpha;
 };
 
@@ -137,7 +139,11 @@ struct gate_opts {
 
 /*
  * Compare candidate with baseline (run ids in st), one row per matching
- * case x CPU x metric (and a row per unmatched case).  0 or -errno with
+ * case x CPU x metric (and a row per unmatched case).  A baseline case
+ * that is done and has samples, and that the candidate lacks or skipped
+ * (while the baseline ran it), is MISSING: one row for the case.  The
+ * gate fails on a FAIL, an ERROR or a MISSING row; cases skipped in both
+ * runs (plan-time skips), new cases and not comparable ones are skipped.  0 or -errno with
  * err set.  gate_result_free() after.
  */
 int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
@@ -145,9 +151,18 @@ int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
 	     size_t errsz);
 void gate_result_free(struct gate_result *res);
 
-/* Writers: 0 or -EIO. */
+/* Writers: 0 or -EIO.  JUnit: a MISSING row is an <error
+ * type="missing-case">, counted with the errors. */
 int gate_write_junit(const struct gate_result *res, FILE *f);
 int gate_write_markdown(const struct gate_result *res, FILE *f);
+/*
+ * The console lines of `isolat gate` (stderr): with summary, the counts
+ * line ("... N passed, N failed, N errors, N missing, N skipped") and
+ * the skipped cases, one line per case and reason (CPUs folded); always
+ * one line per FAIL, ERROR and MISSING row.  Every line of an emulated
+ * case says (EMULATED).  Lines start with "isolat gate: ".
+ */
+int gate_write_console(const struct gate_result *res, FILE *f, int summary);
 /* XML text escaping (also for attribute values): & < > " ' and control
  * characters; invalid UTF-8 becomes U+FFFD. */
 void gate_xml_escape(FILE *f, const char *s);

@@ -12,13 +12,14 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/gate.h"
 #include "reports/report_int.h"
 
 static const char *const verdict_name[] = { "pass", "FAIL", "skipped",
-					    "ERROR" };
+					    "ERROR", "MISSING" };
 
 void gate_xml_escape(FILE *f, const char *s)
 {
@@ -90,12 +91,12 @@ int gate_write_junit(const struct gate_result *res, FILE *f)
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f, "<testsuites name=\"isolat gate\" tests=\"%zu\" "
 		"failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n", res->nrows,
-		res->nfail, res->nerror, res->nskip);
+		res->nfail, res->nerror + res->nmissing, res->nskip);
 	fputs("  <testsuite name=\"", f);
 	gate_xml_escape(f, res->cand_ref[0] ? res->cand_ref : res->cand_uuid);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" "
-		"skipped=\"%d\">\n", res->nrows, res->nfail, res->nerror,
-		res->nskip);
+		"skipped=\"%d\">\n", res->nrows, res->nfail,
+		res->nerror + res->nmissing, res->nskip);
 	fputs("    <properties>\n"
 	      "      <property name=\"format\" value=\"isolat-gate-junit 1\"/>\n"
 	      "      <property name=\"baseline\" value=\"", f);
@@ -122,11 +123,13 @@ int gate_write_junit(const struct gate_result *res, FILE *f)
 		if (r->emulated)
 			fputs(" (EMULATED)", f);
 		fputs("\">", f);
-		if (r->verdict == GV_FAIL || r->verdict == GV_ERROR) {
+		if (r->verdict == GV_FAIL || r->verdict == GV_ERROR ||
+		    r->verdict == GV_MISSING) {
 			fprintf(f, "\n      <%s type=\"%s\" message=\"",
 				r->verdict == GV_FAIL ? "failure" : "error",
 				r->verdict == GV_FAIL ? "regression"
-						      : "case-failed");
+				: r->verdict == GV_MISSING ? "missing-case"
+				: "case-failed");
 			gate_xml_escape(f, r->message);
 			fputs("\">", f);
 			gate_xml_escape(f, detail);
@@ -149,8 +152,8 @@ int gate_write_junit(const struct gate_result *res, FILE *f)
 
 int gate_write_markdown(const struct gate_result *res, FILE *f)
 {
-	const char *verdict = res->nfail || res->nerror ? "REGRESSION"
-							: "pass";
+	const char *verdict = res->nfail || res->nerror || res->nmissing
+			      ? "REGRESSION" : "pass";
 
 	fputs("<!-- isolat-gate-md 1 -->\n", f);
 	fprintf(f, "### isolat gate: %s\n\n", verdict);
@@ -170,10 +173,29 @@ int gate_write_markdown(const struct gate_result *res, FILE *f)
 		md_escape(f, res->base_ref);
 		fputs(")", f);
 	}
-	fprintf(f, ": %d passed, %d failed, %d errors, %d skipped.  A metric "
-		"fails when it is over its limit and the shift is significant "
-		"(one-sided Mann-Whitney U on per-block values, p < %g).\n\n",
-		res->npass, res->nfail, res->nerror, res->nskip, res->alpha);
+	fprintf(f, ": %d passed, %d failed, %d errors, %d missing, %d "
+		"skipped.  A metric fails when it is over its limit and the "
+		"shift is significant (one-sided Mann-Whitney U on per-block "
+		"values, p < %g); a baseline case the candidate lacks or "
+		"skipped is missing and fails the gate.\n\n", res->npass,
+		res->nfail, res->nerror, res->nmissing, res->nskip,
+		res->alpha);
+	for (size_t i = 0; i < res->nrows; i++) {
+		const struct gate_row *r = &res->rows[i];
+
+		if (r->verdict != GV_MISSING)
+			continue;
+		fputs("**MISSING** `", f);
+		md_escape(f, r->case_key);
+		fputs("`", f);
+		if (r->emulated)
+			fputs(" (EMULATED)", f);
+		fputs(": ", f);
+		md_escape(f, r->message);
+		fputs("  \n", f);
+	}
+	if (res->nmissing)
+		fputs("\n", f);
 	fputs("| case | cpu | metric | baseline | candidate | delta | p | "
 	      "limit | verdict |\n"
 	      "|---|---:|---|---:|---:|---:|---:|---|---|\n", f);
@@ -199,12 +221,80 @@ int gate_write_markdown(const struct gate_result *res, FILE *f)
 			fprintf(f, "%.3g | ", r->p);
 		md_escape(f, r->limit[0] ? r->limit : "-");
 		fprintf(f, " | %s", r->verdict == GV_FAIL ? "**FAIL**"
-				    : verdict_name[r->verdict]);
+			: r->verdict == GV_MISSING ? "**MISSING**"
+			: verdict_name[r->verdict]);
 		if (r->verdict != GV_PASS) {
 			fputs(": ", f);
 			md_escape(f, r->message);
 		}
 		fputs(" |\n", f);
 	}
+	return fflush(f) || ferror(f) ? -EIO : 0;
+}
+
+/* The CPUs of the skipped rows of one case and reason: "cpu 2,3", "". */
+static void skip_cpus(const struct gate_result *res, size_t from,
+		      unsigned char *done, char *buf, size_t size)
+{
+	const struct gate_row *a = &res->rows[from];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = from; i < res->nrows; i++) {
+		const struct gate_row *r = &res->rows[i];
+
+		if (done[i] || r->verdict != GV_SKIP ||
+		    strcmp(r->case_key, a->case_key) ||
+		    strcmp(r->message, a->message))
+			continue;
+		done[i] = 1;
+		if (r->cpu >= 0 && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%d",
+						len ? "," : "cpu ", r->cpu);
+	}
+}
+
+/* Text for a terminal: control characters blanked. */
+static void plain(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+}
+
+int gate_write_console(const struct gate_result *res, FILE *f, int summary)
+{
+	unsigned char *done = calloc(res->nrows + 1, 1);
+
+	if (!done)
+		return -ENOMEM;
+	if (summary)
+		fprintf(f, "isolat gate: %s vs baseline %s: %d passed, %d "
+			"failed, %d errors, %d missing, %d skipped\n",
+			res->cand_uuid, res->base_uuid, res->npass, res->nfail,
+			res->nerror, res->nmissing, res->nskip);
+	for (size_t i = 0; i < res->nrows; i++) {
+		const struct gate_row *r = &res->rows[i];
+		char cpus[160];
+
+		if (r->verdict == GV_PASS || (r->verdict == GV_SKIP &&
+					      (done[i] || !summary)))
+			continue;
+		fprintf(f, "isolat gate: %s ", r->verdict == GV_SKIP
+			? "skipped" : verdict_name[r->verdict]);
+		plain(f, r->case_key);
+		if (r->emulated)
+			fputs(" (EMULATED)", f);
+		if (r->verdict == GV_SKIP) {
+			skip_cpus(res, i, done, cpus, sizeof(cpus));
+			if (cpus[0])
+				fprintf(f, " %s", cpus);
+		} else if (r->verdict != GV_MISSING) {
+			fprintf(f, " cpu %d %s", r->cpu, metric_of(r));
+		}
+		fputs(": ", f);
+		plain(f, r->message);
+		fputc('\n', f);
+	}
+	free(done);
 	return fflush(f) || ferror(f) ? -EIO : 0;
 }

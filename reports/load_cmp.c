@@ -3,7 +3,8 @@
  * background loads, its worst CPU's p99 and maximum, and both relative to
  * the case of the same environment, profile and workload with load none
  * (the first such, repetitions aside).  Emulated cases are only compared
- * with emulated ones.  For `isolat show` (text) and the HTML report.
+ * with emulated ones, and marked EMULATED in both outputs.  For
+ * `isolat show` (text) and the HTML report.
  */
 #include "reports/load_cmp.h"
 
@@ -118,6 +119,10 @@ static void emit(const struct q_run *r, FILE *f, int html)
 			fprintf(f, "<tr><td class=\"n\"><a href=\"#case-%d\">"
 				"%d</a></td><td>", c->idx, c->idx);
 			text(f, c->environment, 0, 1);
+			/* As everywhere in the report (and `isolat show`). */
+			if (c->emulated)
+				fputs(" <span class=\"tag emu\">EMULATED</span>",
+				      f);
 			fputs("</td><td>", f);
 			text(f, c->profile, 0, 1);
 			fputs("</td><td>", f);

@@ -233,6 +233,8 @@ static void not_done_section(const struct q_run *run, FILE *f)
 		any = 1;
 		fprintf(f, "<tr><td class=\"n\">%d</td><td>", c->idx);
 		html(f, c->name);
+		if (c->emulated)
+			fputs(" <span class=\"tag emu\">EMULATED</span>", f);
 		fputs("</td><td>", f);
 		html(f, c->status);
 		fputs("</td><td>", f);
@@ -261,9 +263,15 @@ static void events_section(const struct q_run *run, FILE *f)
 		fputs("</td><td>", f);
 		html(f, e->severity);
 		fputs("</td><td class=\"n\">", f);
-		if (e->case_idx >= 0)
+		if (e->case_idx >= 0) {
 			fprintf(f, "<a href=\"#case-%d\">%d</a>", e->case_idx,
 				e->case_idx);
+			for (size_t k = 0; k < run->ncases; k++)
+				if (run->cases[k].idx == e->case_idx &&
+				    run->cases[k].emulated)
+					fputs(" <span class=\"tag emu\">"
+					      "EMULATED</span>", f);
+		}
 		fputs("</td><td class=\"n\">", f);
 		if (e->series_idx >= 0)
 			fprintf(f, "%d", e->series_idx);

@@ -7,8 +7,10 @@
  *               by the bare spin case of the same profile and load in the
  *               same run (else any bare spin case; else not shown)
  *   noise       every noise sample (ns) of the case binned in powers of
- *               two (1-2 us, 2-4 us, ...) into spin-noise.dat; one curve
- *               per case in spin-noise.gp, log-log
+ *               two (1-2 µs, 2-4 µs, ...) into spin-noise.dat; one curve
+ *               per case in spin-noise.gp, log-log; an emulated case's
+ *               curve is titled "caseN EMULATED" (and its table row
+ *               tagged EMULATED)
  *
  * Also lists, per case, what interrupted its first measured CPU (host
  * side, reports/interrupts.c).
@@ -143,11 +145,15 @@ int rpt_spin(struct rpt *r)
 	struct bins *b;
 	size_t nspin = 0, k = 0;
 	uint64_t total = 0;
+	int emulated = 0;
 	FILE *f;
 	int rc = 0;
 
-	for (size_t i = 0; i < r->run.ncases; i++)
+	for (size_t i = 0; i < r->run.ncases; i++) {
 		nspin += is_spin(&r->run.cases[i]);
+		emulated |= is_spin(&r->run.cases[i]) &&
+			    r->run.cases[i].emulated;
+	}
 	if (!nspin)
 		return 0;
 	b = calloc(nspin, sizeof(*b));
@@ -175,11 +181,13 @@ int rpt_spin(struct rpt *r)
 		free(b);
 		return rc;
 	}
-	/* Not a comment: gnuplot takes the titles from this line. */
-	fputs("bin_us", f);
+	/* A comment: the titles are in the script (an emulated case's says
+	 * EMULATED, which a one-word column header could not). */
+	fputs("# bin_us (lower bound, µs), then noise events per case:", f);
 	for (size_t i = 0; i < r->run.ncases; i++)
 		if (is_spin(&r->run.cases[i]))
-			fprintf(f, " case%d", r->run.cases[i].idx);
+			fprintf(f, " case%d%s", r->run.cases[i].idx,
+				r->run.cases[i].emulated ? "(EMULATED)" : "");
 	fputc('\n', f);
 	for (int j = 10; j < NBINS; j++) {
 		fprintf(f, "%.3f", (double)(1u << j) / 1000.0);
@@ -199,21 +207,36 @@ int rpt_spin(struct rpt *r)
 		"set encoding utf8\nset terminal svg size %d,%d noenhanced "
 		"font 'Sans,12' background '#ffffff'\n"
 		"set output 'spin-noise.svg'\nset grid\nset logscale xy\n"
-		"set xlabel 'noise gap (us, lower bound of a power-of-two "
+		"set xlabel 'noise gap (µs, lower bound of a power-of-two "
 		"bin)'\nset ylabel 'noise events'\n"
-		"set title 'OS noise per case (spin)'\n"
-		"plot for [i=2:%zu] 'spin-noise.dat' using 1:i with "
-		"linespoints title columnheader(i)\n"
-		"set terminal pngcairo size %d,%d noenhanced font 'Sans,10' "
-		"background '#ffffff'\nset output 'spin-noise.png'\nreplot\n"
-		"unset output\n", r->run.uuid, RPT_PLOT_W, RPT_PLOT_H,
-		nspin + 1, RPT_PLOT_W, RPT_PLOT_H);
+		"set title 'OS noise per case (spin)%s'\n"
+		"set key top right opaque box reverse Left width 1\n",
+		r->run.uuid, RPT_PLOT_W, RPT_PLOT_H, emulated
+		? " - EMULATED cases: function test only, not comparable"
+		: "");
+	fputs("plot ", f);
+	k = 0;
+	for (size_t i = 0; i < r->run.ncases; i++) {
+		const struct q_case *c = &r->run.cases[i];
+
+		if (!is_spin(c))
+			continue;
+		fprintf(f, "%s'spin-noise.dat' using 1:%zu with linespoints "
+			"title 'case%d%s'", k ? ", \\\n     " : "", k + 2,
+			c->idx, c->emulated ? " EMULATED" : "");
+		k++;
+	}
+	fprintf(f, "\nset terminal pngcairo size %d,%d noenhanced font "
+		"'Sans,10' background '#ffffff'\nset output 'spin-noise.png'\n"
+		"replot\nunset output\n", RPT_PLOT_W, RPT_PLOT_H);
 	if ((rc = rpt_close(r, f, "spin-noise.gp")))
 		return rc;
 	return rpt_add_script(r, "spin-noise.gp");
 }
 
-static void cell(FILE *f, const char *s)
+/* A table cell; emu: with the EMULATED tag every table of the report
+ * gives an emulated case. */
+static void cell_tag(FILE *f, const char *s, int emu)
 {
 	fputs("<td>", f);
 	for (; s && *s; s++) {
@@ -228,7 +251,14 @@ static void cell(FILE *f, const char *s)
 		else
 			fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
 	}
+	if (emu)
+		fputs(" <span class=\"tag emu\">EMULATED</span>", f);
 	fputs("</td>", f);
+}
+
+static void cell(FILE *f, const char *s)
+{
+	cell_tag(f, s, 0);
 }
 
 void rpt_spin_html(struct rpt *r, FILE *f)
@@ -256,7 +286,7 @@ void rpt_spin_html(struct rpt *r, FILE *f)
 			      "</th><th>what interrupted the CPU (host)</th>"
 			      "</tr>\n", f);
 		fprintf(f, "<tr><td>%d</td>", c->idx);
-		cell(f, c->environment);
+		cell_tag(f, c->environment, c->emulated);
 		cell(f, c->profile);
 		cell(f, c->load);
 		fprintf(f, "<td>%" PRIu64 "</td><td>%.1f</td>", s.windows,

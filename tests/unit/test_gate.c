@@ -1,6 +1,8 @@
 /*
  * test_gate.c - the gate's statistics and threshold syntax (reports/
- * gate_stats.c, gate_ini.c), the schema v1 -> v2 migration and tags.
+ * gate_stats.c, gate_ini.c), the schema v1 -> v2 migration and tags, and
+ * gate_run() on whole runs: missing and skipped cases, and what the
+ * console, Markdown and JUnit outputs say about them.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,12 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "collectors/store.h"
 #include "reports/gate.h"
+#include "tests/unit/mini_db.h"
+
+extern char **environ;
 
 static uint64_t rng;
 
@@ -332,6 +339,195 @@ static void migrate_v1_tags(void **state)
 	rmdir(path);
 }
 
+/* --- gate_run() on whole runs ------------------------------------------ */
+
+/* The baseline: 6 cases; xen skipped at plan time. */
+static const struct mcase base_cases[] = {
+	{ "bare", "none", "rtlat", "none", "done", NULL, 0, 2, 3000, 10 },
+	{ "kvm", "none", "rtlat", "none", "done", NULL, 1, 1, 3000, 30 },
+	{ "lxc", "none", "rtlat", "none", "done", NULL, 0, 1, 3000, 20 },
+	{ "xen", "none", "rtlat", "none", "skipped", "no Xen hypervisor", 0,
+	  0, 0, 0 },
+	{ "bare", "irq", "rtlat", "none", "done", NULL, 0, 2, 3000, 8 },
+	{ "bare", "full", "rtlat", "none", "skipped", "not root", 0, 0, 0, 0 },
+};
+
+/* The candidate lost kvm and bare/irq, skipped lxc (the baseline ran
+ * it), skipped xen as the baseline did; bare/full is new here. */
+static const struct mcase cand_cases[] = {
+	{ "bare", "none", "rtlat", "none", "done", NULL, 0, 2, 3000, 10 },
+	{ "lxc", "none", "rtlat", "none", "skipped", "lxc not installed", 0,
+	  0, 0, 0 },
+	{ "xen", "none", "rtlat", "none", "skipped", "no Xen hypervisor", 0,
+	  0, 0, 0 },
+};
+
+static char *capture(const struct gate_result *res,
+		     int (*fn)(const struct gate_result *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(res, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static int console_summary(const struct gate_result *res, FILE *f)
+{
+	return gate_write_console(res, f, 1);
+}
+
+static int console_quiet(const struct gate_result *res, FILE *f)
+{
+	return gate_write_console(res, f, 0);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void missing_cases_fail(void **state)
+{
+	char path[] = "/tmp/isolat-test-gate-XXXXXX", db[96], err[512];
+	struct gate_opts o = { .alpha = GATE_ALPHA };
+	struct gate_result res;
+	struct store *st;
+	int64_t base, cand;
+	char *out;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(db, sizeof(db), "%s/g.db", path);
+	if (store_open(db, STORE_WRITE, &st, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(store_begin(st), 0);
+	base = mdb_run(st, "ba5e0000-0000-4000-8000-000000000001", base_cases,
+		       sizeof(base_cases) / sizeof(base_cases[0]));
+	cand = mdb_run(st, "ca4d0000-0000-4000-8000-000000000002", cand_cases,
+		       sizeof(cand_cases) / sizeof(cand_cases[0]));
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(gate_threshold_arg(&o.th, "p99=+10%", err,
+					    sizeof(err)), 0);
+	assert_int_equal(gate_run(st, base, cand, &o, &res, err, sizeof(err)),
+			 0);
+	/* bare/none: 2 CPUs x 7 metrics pass (identical data) */
+	assert_int_equal(res.npass, 14);
+	assert_int_equal(res.nfail, 0);
+	assert_int_equal(res.nerror, 0);
+	/* kvm and bare/irq absent, lxc skipped in the candidate only: one
+	 * row per case, however many CPUs the baseline had */
+	assert_int_equal(res.nmissing, 3);
+	/* xen skipped in both; bare/full skipped, not in the candidate */
+	assert_int_equal(res.nskip, 2);
+
+	out = capture(&res, console_summary);
+	assert_non_null(strstr(out, "14 passed, 0 failed, 0 errors, 3 "
+				    "missing, 2 skipped\n"));
+	assert_non_null(strstr(out, "isolat gate: MISSING kvm.none.rtlat.none "
+				    "(EMULATED): the baseline has "
+				    "samples of this case, the candidate has "
+				    "no such case\n"));
+	assert_int_equal(count(out, "isolat gate: MISSING bare.irq.rtlat.none:"),
+			 1);
+	assert_non_null(strstr(out, "isolat gate: MISSING lxc.none.rtlat.none:"
+				    " skipped in the candidate only (lxc not "
+				    "installed); the baseline has samples\n"));
+	assert_non_null(strstr(out, "isolat gate: skipped xen.none.rtlat.none:"
+				    " candidate case skipped: no Xen "
+				    "hypervisor\n"));
+	assert_non_null(strstr(out, "isolat gate: skipped bare.full.rtlat.none:"
+				    " baseline case skipped (not root), the "
+				    "candidate has no such case\n"));
+	free(out);
+	/* --quiet: no summary, no skipped list; MISSING still said */
+	out = capture(&res, console_quiet);
+	assert_null(strstr(out, "isolat gate: skipped "));
+	assert_null(strstr(out, " passed, "));
+	assert_int_equal(count(out, "isolat gate: MISSING "), 3);
+	free(out);
+
+	out = capture(&res, gate_write_markdown);
+	assert_non_null(strstr(out, "### isolat gate: REGRESSION"));
+	assert_non_null(strstr(out, "3 missing, 2 skipped"));
+	assert_non_null(strstr(out, "**MISSING** `kvm.none.rtlat.none` "
+				    "(EMULATED): "));
+	assert_non_null(strstr(out, "| bare.irq.rtlat.none | - | case | - | "
+				    "- | - | - | - | **MISSING**: "));
+	free(out);
+
+	out = capture(&res, gate_write_junit);
+	assert_non_null(strstr(out, "errors=\"3\" skipped=\"2\""));
+	assert_int_equal(count(out, "<error type=\"missing-case\""), 3);
+	assert_non_null(strstr(out, "classname=\"isolat.kvm.none.rtlat.none\" "
+				    "name=\"case (EMULATED)\">\n      <error "
+				    "type=\"missing-case\""));
+	free(out);
+	gate_result_free(&res);
+
+	/* The other way round nothing is missing: the baseline's cases
+	 * are all in the candidate (lxc skipped there has no samples). */
+	assert_int_equal(gate_run(st, cand, base, &o, &res, err, sizeof(err)),
+			 0);
+	assert_int_equal(res.nmissing, 0);
+	assert_int_equal(res.npass, 14);
+	gate_result_free(&res);
+	store_close(st);
+	{
+		char *argv[] = { "rm", "-rf", path, NULL };
+		pid_t pid;
+		int status;
+
+		if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
+			waitpid(pid, &status, 0);
+	}
+}
+
+/* Every console line of an emulated case says so (as Markdown and JUnit
+ * do): FAIL, ERROR and skipped. */
+static void console_marks_emulated(void **state)
+{
+	struct gate_row rows[3];
+	struct gate_result res = { .rows = rows, .nrows = 3, .nfail = 1,
+				   .nerror = 1, .nskip = 1 };
+	char *out;
+
+	(void)state;
+	memset(rows, 0, sizeof(rows));
+	snprintf(rows[0].case_key, sizeof(rows[0].case_key), "kvm.a.rtlat.none");
+	rows[0].cpu = 1;
+	rows[0].metric = GM_P99;
+	rows[0].verdict = GV_FAIL;
+	rows[0].emulated = 1;
+	snprintf(rows[0].message, sizeof(rows[0].message), "regression");
+	rows[1] = rows[0];
+	rows[1].metric = -1;
+	rows[1].verdict = GV_ERROR;
+	snprintf(rows[1].message, sizeof(rows[1].message), "candidate case "
+		 "failed: boom");
+	rows[2] = rows[0];
+	rows[2].verdict = GV_SKIP;
+	rows[2].emulated = 0;
+	snprintf(rows[2].case_key, sizeof(rows[2].case_key), "bare.a.rtlat.none");
+	out = capture(&res, console_summary);
+	assert_non_null(strstr(out, "isolat gate: FAIL kvm.a.rtlat.none "
+				    "(EMULATED) cpu 1 p99: regression\n"));
+	assert_non_null(strstr(out, "isolat gate: ERROR kvm.a.rtlat.none "
+				    "(EMULATED) cpu 1 case: candidate case "
+				    "failed: boom\n"));
+	assert_non_null(strstr(out, "isolat gate: skipped bare.a.rtlat.none "
+				    "cpu 1: regression\n"));
+	assert_null(strstr(out, "bare.a.rtlat.none (EMULATED)"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +539,8 @@ int main(void)
 		cmocka_unit_test(ini_section),
 		cmocka_unit_test(blocks),
 		cmocka_unit_test(migrate_v1_tags),
+		cmocka_unit_test(missing_cases_fail),
+		cmocka_unit_test(console_marks_emulated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,317 @@
+/*
+ * test_report_marks.c - what a new reader of the HTML report and the
+ * compare report sees: every table and plot names an emulated case
+ * EMULATED (loads compared, spin throughput / noise and its plot, failed
+ * and skipped cases, compare table, headings and legends), and the
+ * compare percentile curves stop where the samples do (as the single-run
+ * report's) with a legend box that holds its labels.
+ *
+ * gnuplot is needed for report_render() / compare_render(); without it
+ * those tests SKIP (said, never a silent pass).
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "reports/compare.h"
+#include "reports/load_cmp.h"
+#include "reports/query.h"
+#include "reports/report.h"
+#include "tests/unit/mini_db.h"
+
+extern char **environ;
+
+#define RUN_A "a0a0a0a0-0000-4000-8000-00000000000a"
+#define RUN_B "b0b0b0b0-0000-4000-8000-00000000000b"
+
+/* Run A: real and emulated latency cases with and without load, real and
+ * emulated spin cases, an emulated case that failed. */
+static const struct mcase cases_a[] = {
+	{ "bare", "none", "rtlat", "none", "done", NULL, 0, 1, 3000, 10 },
+	{ "bare", "none", "rtlat", "cpu", "done", NULL, 0, 1, 3000, 12 },
+	{ "kvm", "none", "rtlat", "none", "done", NULL, 1, 1, 3000, 40 },
+	{ "kvm", "none", "rtlat", "cpu", "done", NULL, 1, 1, 3000, 50 },
+	{ "bare", "none", "spin", "none", "done", NULL, 0, 1, 3000, 1 },
+	{ "kvm", "none", "spin", "none", "done", NULL, 1, 1, 3000, 1 },
+	{ "kvm", "irq", "rtlat", "none", "failed", "QEMU exited", 1, 0, 0, 0 },
+};
+
+/* Run B: the same latency cases, 3000 samples each (3.5 nines). */
+static const struct mcase cases_b[] = {
+	{ "bare", "none", "rtlat", "none", "done", NULL, 0, 1, 3000, 11 },
+	{ "kvm", "none", "rtlat", "none", "done", NULL, 1, 1, 3000, 41 },
+};
+
+static struct {
+	char dir[64], db[96];
+	struct store *st;
+	int64_t a, b;
+	int have_gnuplot;
+} fx;
+
+static int setup(void **state)
+{
+	char err[256], gp[4096];
+
+	snprintf(fx.dir, sizeof(fx.dir), "/tmp/isolat-test-marks-XXXXXX");
+	if (!mkdtemp(fx.dir))
+		return -1;
+	snprintf(fx.db, sizeof(fx.db), "%s/isolat.db", fx.dir);
+	if (store_open(fx.db, STORE_WRITE, &fx.st, err, sizeof(err)))
+		return -1;
+	assert_int_equal(store_begin(fx.st), 0);
+	fx.a = mdb_run(fx.st, RUN_A, cases_a, sizeof(cases_a) /
+		       sizeof(cases_a[0]));
+	fx.b = mdb_run(fx.st, RUN_B, cases_b, sizeof(cases_b) /
+		       sizeof(cases_b[0]));
+	assert_int_equal(store_commit(fx.st), 0);
+	fx.have_gnuplot = report_find_gnuplot(gp, sizeof(gp)) == 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char *argv[] = { "rm", "-rf", fx.dir, NULL };
+	pid_t pid;
+	int status;
+
+	store_close(fx.st);
+	if (getenv("ISOLAT_KEEP_TEST_OUTPUT")) {
+		fprintf(stderr, "test output kept in %s\n", fx.dir);
+		return 0;
+	}
+	if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
+		waitpid(pid, &status, 0);
+	return 0;
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+	char path[256];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The table row (<tr> ... </tr>) of html that contains key; malloc'd. */
+static char *row_with(const char *html, const char *key)
+{
+	const char *k = strstr(html, key), *b, *e;
+	char *row;
+
+	if (!k)
+		fail_msg("no row with %s", key);
+	for (b = k; b > html && strncmp(b, "<tr>", 4); b--)
+		;
+	e = strstr(k, "</tr>");
+	assert_non_null(e);
+	row = strndup(b, (size_t)(e - b));
+	assert_non_null(row);
+	return row;
+}
+
+static void need_gnuplot(void)
+{
+	if (!fx.have_gnuplot) {
+		print_message("SKIP: gnuplot not found in PATH (apt-get "
+			      "install gnuplot-nox)\n");
+		skip();
+	}
+}
+
+/* "Loads compared", HTML: the emulated rows say EMULATED (the text of
+ * `isolat show` always did), the real rows do not. */
+static void loads_compared_html(void **state)
+{
+	struct q_run run;
+	char err[256], *buf = NULL, *row;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(query_run_load(fx.st, fx.a, &run, err, sizeof(err)),
+			 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	load_cmp_html(&run, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "<h2>Loads compared</h2>"));
+	for (int i = 0; i < 4; i++) {
+		char key[40];
+
+		snprintf(key, sizeof(key), "<a href=\"#case-%d\">", i);
+		row = row_with(buf, key);
+		if (i >= 2)
+			assert_non_null(strstr(row, ">EMULATED<"));
+		else
+			assert_null(strstr(row, "EMULATED"));
+		free(row);
+	}
+	free(buf);
+	query_run_free(&run);
+}
+
+/* The report: the spin table and the noise plot, the failed case. */
+static void report_marks_emulated(void **state)
+{
+	char out[160], err[1024] = "", *html, *gp, *dat, *row;
+
+	(void)state;
+	need_gnuplot();
+	snprintf(out, sizeof(out), "%s/report-a", fx.dir);
+	if (report_render(fx.st, fx.a, out, err, sizeof(err)))
+		fail_msg("report_render: %s", err);
+	html = slurp(out, "index.html");
+	assert_non_null(strstr(html, "Throughput and OS noise (spin)"));
+	row = row_with(html, "<tr><td>5</td>");
+	assert_non_null(strstr(row, ">EMULATED<"));
+	free(row);
+	row = row_with(html, "<tr><td>4</td>");
+	assert_null(strstr(row, "EMULATED"));
+	free(row);
+	/* loads compared, inside the page */
+	row = row_with(html, "<a href=\"#case-3\">3</a></td><td>kvm");
+	assert_non_null(strstr(row, ">EMULATED<"));
+	free(row);
+	/* failed and skipped cases */
+	row = row_with(html, "QEMU exited");
+	assert_non_null(strstr(row, ">EMULATED<"));
+	free(row);
+	free(html);
+
+	gp = slurp(out, "spin-noise.gp");
+	assert_non_null(strstr(gp, "title 'case5 EMULATED'"));
+	assert_non_null(strstr(gp, "title 'case4'"));
+	assert_non_null(strstr(gp, "EMULATED cases: function test only"));
+	/* µs, as every other plot of the report */
+	assert_non_null(strstr(gp, "noise gap (µs"));
+	assert_null(strstr(gp, "(us"));
+	free(gp);
+	dat = slurp(out, "spin-noise.dat");
+	assert_true(dat[0] == '#'); /* the header is a comment now */
+	assert_non_null(strstr(dat, "case5(EMULATED)"));
+	free(dat);
+	free(slurp(out, "spin-noise.png"));
+}
+
+/* compare A B into DIR/cmp (again: the same files rewritten). */
+static void render_compare(char *out, size_t size)
+{
+	int64_t ids[2] = { fx.a, fx.b };
+	char err[1024] = "";
+
+	snprintf(out, size, "%s/cmp", fx.dir);
+	if (compare_render(fx.st, ids, 2, out, err, sizeof(err)))
+		fail_msg("compare_render: %s", err);
+}
+
+/* Compare: EMULATED in the table rows, the headings and the legends. */
+static void compare_marks_emulated(void **state)
+{
+	char out[160], *html, *gp, *row;
+
+	(void)state;
+	need_gnuplot();
+	render_compare(out, sizeof(out));
+	html = slurp(out, "index.html");
+	row = row_with(html, "<td>kvm.none.rtlat.none");
+	assert_non_null(strstr(row, ">EMULATED<"));
+	free(row);
+	row = row_with(html, "<td>bare.none.rtlat.none");
+	assert_null(strstr(row, "EMULATED"));
+	free(row);
+	assert_non_null(strstr(html, "<h2>kvm.none.rtlat.none, CPU 2 <span "
+				     "class=\"emu\">EMULATED</span></h2>"));
+	assert_non_null(strstr(html, "<h2>bare.none.rtlat.none, CPU 2</h2>"));
+	free(html);
+	gp = slurp(out, "g002-hist.gp"); /* kvm.none.rtlat.none */
+	/* the legend names the environment, and EMULATED */
+	assert_non_null(strstr(gp, "kvm EMULATED'"));
+	free(gp);
+}
+
+/* Compare: percentile curves end at log10(3000) = 3.48 nines with a step
+ * to the max (not flat to 99.999 %), the plot says so; the key box is
+ * sized for its labels (reverse Left width 1, as the report's plots). */
+static void compare_pct_stops(void **state)
+{
+	char out[160], *dat, *gp, *p;
+	double last_x = -1;
+	int blocks = 0, past = 0;
+
+	(void)state;
+	need_gnuplot();
+	render_compare(out, sizeof(out));
+
+	/* group 0 is bare.none.rtlat.none, CPU 2: both runs, 3000 each */
+	dat = slurp(out, "g000-pct.dat");
+	for (p = dat; *p;) {
+		double x, y;
+
+		if (*p == '\n') {
+			/* a blank line ends a block */
+			if (p > dat && p[-1] == '\n' && last_x >= 0) {
+				assert_true(fabs(last_x - log10(3000.0)) <
+					    1e-3);
+				blocks++;
+				last_x = -1;
+			}
+			p++;
+			continue;
+		}
+		assert_int_equal(sscanf(p, "%lf %lf", &x, &y), 2);
+		past += x > log10(3000.0) + 1e-3;
+		last_x = x;
+		p = strchr(p, '\n');
+		assert_non_null(p);
+	}
+	free(dat);
+	assert_int_equal(blocks, 2);
+	assert_int_equal(past, 0); /* nothing drawn flat to 99.999 % */
+	gp = slurp(out, "g000-pct.gp");
+	assert_non_null(strstr(gp, "fewer than 100000 samples"));
+	assert_non_null(strstr(gp, "reverse Left width 1"));
+	free(gp);
+	gp = slurp(out, "g002-hist.gp");
+	assert_non_null(strstr(gp, "reverse Left width 1"));
+	free(gp);
+	free(slurp(out, "g000-pct.png"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(loads_compared_html),
+		cmocka_unit_test(report_marks_emulated),
+		cmocka_unit_test(compare_marks_emulated),
+		cmocka_unit_test(compare_pct_stops),
+	};
+
+	return cmocka_run_group_tests_name("report_marks", tests, setup,
+					   teardown);
+}
