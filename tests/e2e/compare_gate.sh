@@ -53,6 +53,11 @@ for f in same shift; do
 done
 check "30% shift: 7 testcases, 1 failure (p99)" [ "$(junit_counts "$T/shift.xml")" = "7 1" ]
 check "30% shift: Markdown names the failure" grep -q '| p99 | .*\*\*FAIL\*\*' "$T/shift.md"
+# A candidate that lost a case must not go green.
+cp "$DB" "$T/lost.db"
+sqlite3 "$T/lost.db" "PRAGMA foreign_keys=ON; DELETE FROM cases WHERE idx=0 AND run_id=(SELECT id FROM runs WHERE uuid='$U2')"
+out=$("$ISOLAT" --db "$T/lost.db" gate --baseline nightly-base --candidate $U2 2>&1); rc=$?
+check "candidate lost a case: gate fails (exit $rc) naming it MISSING" bash -c '[ "$1" -eq 1 ] && grep -q "MISSING bare.none.rtlat.none" <<<"$2"' _ "$rc" "$out"
 "$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U3 --threshold p99=+50% 2>/dev/null
 check "30% shift under a +50% limit passes" [ $? -eq 0 ]
 "$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U3 --threshold p99=-5% 2>/dev/null
