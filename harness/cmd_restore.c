@@ -3,7 +3,9 @@
  * died mid-case (crash, kill -9, power cut of the harness only).  Replays
  * the tuning journal (harness/journal.h) in reverse order and removes it
  * (host tuning, and the Xen backend's domain, cpupool and dom0 pinning);
- * running it again finds nothing to do.
+ * running it again finds nothing to do.  What could not be undone stays
+ * in the journal (exit non-zero); running it again retries just that.
+ * Holds the lock beside the journal (/run/isolat/lock) throughout.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,15 +22,22 @@ static const char usage_text[] =
 	"Undo the host tuning a run left behind when it was killed: every\n"
 	"change recorded in the tuning journal is written back to its\n"
 	"original value, newest first, then the journal is removed.  Only\n"
-	"paths host tuning may change are written (/proc/irq, /proc/sys/\n"
-	"kernel, cpufreq, workqueue, transparent_hugepage, /sys/fs/cgroup,\n"
-	"the tracefs settings of trace_threshold_us and its tracefs mount,\n"
-	"kernel thread priorities).  On a Xen dom0 it also destroys the\n"
+	"the exact files host tuning writes are written, and only with a\n"
+	"value of their kind (IRQ and workqueue masks, timer_migration,\n"
+	"sched_rt_runtime_us, cpufreq governors, transparent_hugepage,\n"
+	"isolat's cpuset settings, the tracefs settings of\n"
+	"trace_threshold_us and its tracefs mount, ksoftirqd/ktimers/rcuc\n"
+	"priorities); any other record is refused.  What could not be\n"
+	"undone stays in the journal (exit status non-zero): fix the cause\n"
+	"and run restore again.  On a Xen dom0 it also destroys the\n"
 	"run's isolat-* domain, moves the pCPUs of its isolat-* cpupool back\n"
 	"into Pool-0 and destroys the pool, and gives dom0's vCPUs their\n"
 	"affinity back (with xl).  Needs root.  Nothing to do: exit 0.\n"
+	"Refused while another isolat run or restore holds the lock\n"
+	"beside the journal (" JOURNAL_DEFAULT "'s directory: lock).\n"
 	"\n"
-	"  --journal PATH  the journal (default " JOURNAL_DEFAULT ")\n"
+	"  --journal PATH  the journal (default " JOURNAL_DEFAULT "); the\n"
+	"                  lock is PATH's directory's 'lock'\n"
 	"  --help          this text\n";
 
 struct restore_ctx {
@@ -63,6 +72,9 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 			r->knob, r->path, r->new_value, r->orig);
 }
 
+static int restore(struct isolat_ctx *ctx, const char *path,
+		   struct restore_ctx *rc_ctx);
+
 int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -73,8 +85,7 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 	const char *path = JOURNAL_DEFAULT;
 	struct restore_ctx rc_ctx = {.quiet = ctx->quiet};
 	char err[1024] = "";
-	pid_t pid;
-	int c, alive, rc;
+	int c, lock_fd, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'j' && *optarg) {
@@ -91,6 +102,26 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 		cmd_usage(stderr, usage_text);
 		return EXIT_USAGE;
 	}
+	/* Never beside a live run (or another restore): nothing touched. */
+	lock_fd = journal_lock(path, err, sizeof(err));
+	if (lock_fd == -EWOULDBLOCK || (lock_fd < 0 && geteuid() == 0)) {
+		fprintf(stderr, "isolat restore: %s\n", err);
+		return EXIT_ERROR;
+	}
+	/* Not root: no lock to be had under /run; what follows reads
+	 * only, and refuses before writing anything. */
+	status = restore(ctx, path, &rc_ctx);
+	journal_unlock(lock_fd);
+	return status;
+}
+
+static int restore(struct isolat_ctx *ctx, const char *path,
+		   struct restore_ctx *rc_ctx)
+{
+	char err[1024] = "";
+	pid_t pid;
+	int alive, rc;
+
 	rc = journal_owner(path, &pid, &alive);
 	if (rc == -ENOENT) {
 		if (!ctx->quiet)
@@ -101,6 +132,14 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 	if (rc == -EINVAL) {
 		fprintf(stderr, "isolat restore: %s: not an isolat tuning "
 			"journal; left as it is\n", path);
+		return EXIT_ERROR;
+	}
+	if (rc == -EPERM) {
+		fprintf(stderr, "isolat restore: %s: not a regular file owned "
+			"by uid %d and writable by it alone; refused (anyone "
+			"who can write it could make restore write what they "
+			"chose as root): inspect it, and remove it once the "
+			"host is back\n", path, (int)geteuid());
 		return EXIT_ERROR;
 	}
 	if (rc < 0) {
@@ -122,14 +161,22 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 			"original values back; run as root\n");
 		return EXIT_NO_RESOURCE;
 	}
-	rc = journal_replay(path, "", note, &rc_ctx, err, sizeof(err));
+	rc = journal_replay(path, "", note, rc_ctx, err, sizeof(err));
 	if (rc < 0 && rc != -ENOENT) {
 		fprintf(stderr, "isolat restore: %s\n", err);
+		if (access(path, F_OK) == 0)
+			fprintf(stderr, "isolat restore: %u change%s undone, "
+				"%u not: %s keeps %s (the host is still "
+				"partly tuned); fix the cause and run `isolat "
+				"restore` again (a refused record never will "
+				"be undone: inspect it)\n", rc_ctx->ok,
+				rc_ctx->ok == 1 ? "" : "s", rc_ctx->failed,
+				path, rc_ctx->failed == 1 ? "it" : "them");
 		return EXIT_ERROR;
 	}
 	if (!ctx->quiet)
 		fprintf(stderr, "isolat restore: %u change%s undone (journal "
-			"of pid %d), %s removed\n", rc_ctx.ok,
-			rc_ctx.ok == 1 ? "" : "s", (int)pid, path);
+			"of pid %d), %s removed\n", rc_ctx->ok,
+			rc_ctx->ok == 1 ? "" : "s", (int)pid, path);
 	return EXIT_OK;
 }

@@ -1,6 +1,10 @@
 /*
  * cmd_run.c - `isolat run SCENARIO`: validate, plan, then run every case.
  * Nothing is written before the scenario and the plan are known good.
+ * The whole run holds the lock beside the tuning journal
+ * (/run/isolat/lock, harness/journal.h): a second run or a restore is
+ * refused instead of sharing the journal or removing this run's Xen
+ * domain and cpupool as leftovers.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +23,8 @@ static const char usage_text[] =
 	"\n"
 	"Run every case of SCENARIO, store every sample in the database and\n"
 	"print the run's UUID on stdout.  Needs root (SCHED_FIFO, mlockall,\n"
-	"/dev/cpu_dma_latency).\n"
+	"/dev/cpu_dma_latency).  One run at a time: refused while another\n"
+	"isolat run or restore holds /run/isolat/lock.\n"
 	"\n"
 	"  --report   render the report (as `isolat report`) afterwards\n"
 	"  --help     this text\n";
@@ -38,7 +43,7 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 			      .argv_text = ctx->argv_text, .sysroot = "/"};
 	struct run_result res;
 	char err[1024];
-	int c, rc, report = 0, status;
+	int c, rc, report = 0, status, lock_fd = -1, undo_left = 0;
 	int needs_rt;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -75,6 +80,15 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		status = EXIT_NO_RESOURCE;
 		goto out;
 	}
+	/* Before anything is touched: one run (or restore) at a time.  A
+	 * non-root function test cannot have the lock under /run, and can
+	 * change nothing of the host's either. */
+	lock_fd = journal_lock(JOURNAL_DEFAULT, err, sizeof(err));
+	if (lock_fd == -EWOULDBLOCK || (lock_fd < 0 && geteuid() == 0)) {
+		fprintf(stderr, "isolat run: %s\n", err);
+		status = EXIT_ERROR;
+		goto out;
+	}
 	/* Host tuning a killed run left behind would be measured as the
 	 * host's own state, and its originals must not be overwritten. */
 	{
@@ -82,7 +96,14 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		int alive, jrc = journal_owner(JOURNAL_DEFAULT, &jpid, &alive);
 
 		if (jrc != -ENOENT && !alive) {
-			if (jrc < 0)
+			if (jrc == -EPERM)
+				fprintf(stderr, "isolat run: %s: not a regular "
+					"file owned by uid %d and writable by "
+					"it alone; inspect it (`isolat restore` "
+					"refuses it too), remove it once the "
+					"host is back, then run again\n",
+					JOURNAL_DEFAULT, (int)geteuid());
+			else if (jrc < 0)
 				fprintf(stderr, "isolat run: %s: %s; expected "
 					"an isolat tuning journal: inspect and "
 					"remove it, then run again\n",
@@ -108,6 +129,22 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 	if (res.uuid[0] && (rc == 0 || res.done + res.failed))
 		printf("%s\n", res.uuid);
 	fflush(stdout);
+	/* An undo that failed leaves its records in the journal (the host
+	 * is still partly tuned): say so, whatever the cases did. */
+	{
+		pid_t jpid;
+		int alive;
+
+		if (journal_owner(JOURNAL_DEFAULT, &jpid, &alive) == 0 &&
+		    jpid == getpid()) {
+			fprintf(stderr, "isolat run: some host tuning could "
+				"not be undone (the cases' "
+				"tune.restore.failed.* facts say which); it "
+				"stays in %s: run `isolat restore`\n",
+				JOURNAL_DEFAULT);
+			undo_left = 1;
+		}
+	}
 	if (rc < 0) {
 		fprintf(stderr, "isolat run: %s\n", err);
 		status = EXIT_ERROR;
@@ -125,6 +162,8 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		 : res.failed    ? EXIT_FAILED
 		 : res.done == 0 ? EXIT_NO_RESOURCE
 				 : EXIT_OK;
+	if (undo_left && status == EXIT_OK)
+		status = EXIT_FAILED;
 	if (report && !res.interrupted) {
 		char *rargv[] = {"report", res.uuid, NULL};
 		int rs;
@@ -137,6 +176,7 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 			status = rs;
 	}
 out:
+	journal_unlock(lock_fd);
 	store_close(st);
 	plan_free(&plan);
 	scenario_free(&scn);

@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -88,6 +90,100 @@ static const char *const kind_names[] = {
 	"write", "sched", "mkdir", "mount", "domain", "cpupool", "dom0pin",
 };
 
+/* What a write record's ORIGINAL may be for its file. */
+enum val_class {
+	V_NONE = -1, V_MASK, V_INT, V_BOOL, V_WORD, V_CTRL, V_PARTITION,
+};
+
+/*
+ * The class of the value a write record of path may write back, or
+ * V_NONE when path is not one isolat writes.  Exact files only: every
+ * knob tuning.c, tuning_cpuset.c and trace.c journal (grep journal_append,
+ * tuning_set_file), nothing by directory.
+ */
+static enum val_class write_class(const char *path)
+{
+	static const struct { const char *path; enum val_class v; } exact[] = {
+		{"/proc/irq/default_smp_affinity", V_MASK},
+		{"/proc/sys/kernel/timer_migration", V_BOOL},
+		{"/proc/sys/kernel/sched_rt_runtime_us", V_INT},
+		{"/sys/devices/virtual/workqueue/cpumask", V_MASK},
+		{"/sys/kernel/mm/transparent_hugepage/enabled", V_WORD},
+		/* cgroup v1 root (tuning_cpuset.c: cpuset_v1) */
+		{"/sys/fs/cgroup/cpuset/cpuset.sched_load_balance", V_BOOL},
+		/* cgroup v2 root, unified or hybrid (cpuset_v2) */
+		{"/sys/fs/cgroup/cgroup.subtree_control", V_CTRL},
+		{"/sys/fs/cgroup/unified/cgroup.subtree_control", V_CTRL},
+	};
+	static const char *const v2[] = { "/sys/fs/cgroup/isolat.tune.",
+					  "/sys/fs/cgroup/unified/isolat.tune." };
+	const char *s, *slash;
+
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (!strcmp(path, exact[i].path))
+			return exact[i].v;
+	if (has_prefix(path, "/proc/irq/")) {
+		s = path + strlen("/proc/irq/");
+		slash = strchr(s, '/');
+		return slash && all_digits(s, (size_t)(slash - s)) &&
+		       !strcmp(slash, "/smp_affinity") ? V_MASK : V_NONE;
+	}
+	if (has_prefix(path, "/sys/devices/system/cpu/cpu")) {
+		s = path + strlen("/sys/devices/system/cpu/cpu");
+		slash = strchr(s, '/');
+		return slash && all_digits(s, (size_t)(slash - s)) &&
+		       !strcmp(slash, "/cpufreq/scaling_governor") ? V_WORD
+								   : V_NONE;
+	}
+	/* The partition file of a cgroup tuning made (isolat.tune.X). */
+	for (size_t i = 0; i < 2; i++)
+		if (has_prefix(path, v2[i])) {
+			s = path + strlen(v2[i]);
+			slash = strchr(s, '/');
+			return slash && slash != s &&
+			       !strcmp(slash, "/cpuset.cpus.partition")
+				       ? V_PARTITION : V_NONE;
+		}
+	if (tracefs_file(path)) {
+		s = strrchr(path, '/') + 1;
+		return !strcmp(s, "current_tracer")    ? V_WORD
+		       : !strcmp(s, "buffer_size_kb")  ? V_INT
+		       : !strcmp(s, "tracing_cpumask") ? V_MASK
+						       : V_BOOL;
+	}
+	return V_NONE;
+}
+
+/* Is v a value of class c (the only values undo may write back)? */
+static int value_ok(enum val_class c, const char *v)
+{
+	size_t n = strlen(v);
+
+	switch (c) {
+	case V_MASK: /* "3", "ff,ffffffff": hex groups, one comma apart */
+		if (!n || n > 4000 || v[0] == ',' || v[n - 1] == ',' ||
+		    strstr(v, ",,"))
+			return 0;
+		return strspn(v, "0123456789abcdefABCDEF,") == n;
+	case V_INT:
+		if (*v == '-')
+			v++, n--;
+		return all_digits(v, n) && n <= 10;
+	case V_BOOL:
+		return !strcmp(v, "0") || !strcmp(v, "1");
+	case V_WORD: /* a governor, THP mode, tracer */
+		return n && n <= 32 &&
+		       strspn(v, "abcdefghijklmnopqrstuvwxyz_") == n;
+	case V_CTRL:
+		return !strcmp(v, "-cpuset") || !strcmp(v, "+cpuset");
+	case V_PARTITION:
+		return !strcmp(v, "member") || !strcmp(v, "root") ||
+		       !strcmp(v, "isolated");
+	default:
+		return 0;
+	}
+}
+
 int journal_path_allowed(enum journal_kind kind, const char *path)
 {
 	const char *s;
@@ -117,28 +213,54 @@ int journal_path_allowed(enum journal_kind kind, const char *path)
 		       has_prefix(s, "/isolat.tune.") &&
 		       s[strlen("/isolat.tune.")];
 	}
-	if (!strcmp(path, "/proc/irq/default_smp_affinity"))
-		return 1;
-	if (has_prefix(path, "/proc/irq/")) {
-		const char *slash;
+	if (kind != JOURNAL_WRITE)
+		return 0;
+	return write_class(path) != V_NONE;
+}
 
-		s = path + strlen("/proc/irq/");
-		slash = strchr(s, '/');
-		return slash && all_digits(s, (size_t)(slash - s)) &&
-		       !strcmp(slash, "/smp_affinity");
+static int parse_policy(const char *v, int *policy, int *prio);
+
+/* The kernel threads kthread_priority changes (tuning.c): COMM is
+ * ksoftirqd/N, ktimers/N or rcuc/N. */
+static int kthread_comm_ok(const char *comm)
+{
+	static const char *const names[] = {"ksoftirqd/", "ktimers/",
+					    "rcuc/"};
+
+	for (size_t i = 0; i < 3; i++)
+		if (has_prefix(comm, names[i])) {
+			const char *n = comm + strlen(names[i]);
+
+			return all_digits(n, strlen(n)) && strlen(n) <= 6;
+		}
+	return 0;
+}
+
+int journal_rec_allowed(const struct journal_rec *r, char *why,
+			size_t whysz)
+{
+	int policy, prio;
+
+	if (!journal_path_allowed(r->kind, r->path)) {
+		snprintf(why, whysz, "%s is not a path host tuning may "
+			 "change", r->path);
+		return 0;
 	}
-	if (has_prefix(path, "/proc/sys/kernel/")) {
-		s = path + strlen("/proc/sys/kernel/");
-		return *s && !strchr(s, '/');
+	if (r->kind == JOURNAL_WRITE &&
+	    !value_ok(write_class(r->path), r->orig)) {
+		snprintf(why, whysz, "%s: '%.64s' is not a value isolat "
+			 "writes there", r->path, r->orig);
+		return 0;
 	}
-	if (has_prefix(path, "/sys/devices/"))
-		return strstr(path, "/cpufreq/") ||
-		       has_prefix(path, "/sys/devices/virtual/workqueue/");
-	if (has_prefix(path, "/sys/kernel/mm/transparent_hugepage/"))
-		return path[strlen("/sys/kernel/mm/transparent_hugepage/")];
-	if (has_prefix(path, "/sys/fs/cgroup/"))
-		return path[strlen("/sys/fs/cgroup/")] != '\0';
-	return tracefs_file(path);
+	if (r->kind == JOURNAL_SCHED &&
+	    (strncmp(r->knob, "kthread_priority:", 17) ||
+	     !kthread_comm_ok(r->knob + 17) ||
+	     parse_policy(r->orig, &policy, &prio) < 0)) {
+		snprintf(why, whysz, "%s: %.64s '%.64s' is not a kernel thread "
+			 "priority isolat changes", r->path, r->knob, r->orig);
+		return 0;
+	}
+	return 1;
 }
 
 void journal_init(struct journal *j, const char *path, const char *root)
@@ -214,11 +336,23 @@ static int open_new(struct journal *j, char *err, size_t errsz)
 	 * never overwritten (its original values would be lost). */
 	fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
+		pid_t owner = 0;
+		int alive = 0;
+
 		rc = -errno;
-		snprintf(err, errsz, "%s: %s%s", j->path, strerror(errno),
-			 rc == -EEXIST ? "; another isolat run is tuning "
-			 "the host, or one died: then run `isolat restore`"
-			 : "");
+		if (rc == -EEXIST &&
+		    journal_owner(j->path, &owner, &alive) == 0 &&
+		    owner == getpid())
+			snprintf(err, errsz, "%s: the undo of an earlier "
+				 "case failed and what it left stays in this "
+				 "journal: the host is still tuned; run "
+				 "`isolat restore` once this run is over",
+				 j->path);
+		else
+			snprintf(err, errsz, "%s: %s%s", j->path,
+				 strerror(-rc), rc == -EEXIST ? "; another "
+				 "isolat run is tuning the host, or one died: "
+				 "then run `isolat restore`" : "");
 		return rc;
 	}
 	proc_starttime(getpid(), &start);
@@ -254,14 +388,16 @@ static int open_new(struct journal *j, char *err, size_t errsz)
 int journal_append(struct journal *j, const struct journal_rec *r,
 		   char *err, size_t errsz)
 {
-	char *buf = NULL;
+	char *buf = NULL, why[256];
 	size_t len = 0;
+	off_t end;
+	ssize_t w;
 	FILE *f;
 	int rc;
 
-	if (!journal_path_allowed(r->kind, r->path)) {
-		snprintf(err, errsz, "%s: not a path host tuning may change",
-			 r->path);
+	if (!journal_rec_allowed(r, why, sizeof(why))) {
+		snprintf(err, errsz, "%s; refused (not journaled, not "
+			 "changed)", why);
 		return -EPERM;
 	}
 	if (j->fd < 0 && (rc = open_new(j, err, errsz)) < 0)
@@ -279,10 +415,18 @@ int journal_append(struct journal *j, const struct journal_rec *r,
 		return -ENOMEM;
 	}
 	rc = 0;
-	if (write(j->fd, buf, len) != (ssize_t)len || fsync(j->fd) < 0)
-		rc = errno ? -errno : -EIO;
+	end = lseek(j->fd, 0, SEEK_END);
+	errno = 0;
+	w = end < 0 ? -1 : write(j->fd, buf, len);
+	if (w != (ssize_t)len || fsync(j->fd) < 0)
+		rc = w >= 0 && w < (ssize_t)len ? -ENOSPC
+		     : errno ? -errno : -EIO;
 	free(buf);
 	if (rc < 0) {
+		/* A torn line would swallow the next record: cut it off
+		 * (the change it announced is not made either). */
+		if (end >= 0 && ftruncate(j->fd, end) == 0)
+			fsync(j->fd);
 		snprintf(err, errsz, "%s: %s", j->path, strerror(-rc));
 		return rc;
 	}
@@ -297,9 +441,63 @@ void journal_close(struct journal *j)
 	j->fd = -1;
 }
 
+/*
+ * A journal file root may act on: a regular file (O_NOFOLLOW: not a
+ * link) owned by whoever runs isolat (root) and writable by nobody else.
+ * Anyone else able to write it could make `isolat restore` write what they
+ * chose as root.  0 or -EPERM.
+ */
+static int file_trusted(int fd)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	return 0;
+}
+
+/* Open path for reading, only when it is trusted (errno: EPERM else). */
+static int open_trusted(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
+
+	if (fd < 0) {
+		/* O_NOFOLLOW on a symlink */
+		if (errno == ELOOP)
+			errno = EPERM;
+		return -1;
+	}
+	if ((rc = file_trusted(fd)) < 0) {
+		close(fd);
+		errno = -rc;
+		return -1;
+	}
+	return fd;
+}
+
+/* The whole file is the beginning of a header whose writer died before
+ * it was complete (fsync'd): no change can come before the header. */
+static int header_partial(const char *buf, size_t len)
+{
+	static const char hdr[] = JOURNAL_MAGIC "\nowner ";
+	size_t nl = 0;
+
+	for (size_t i = 0; i < len; i++)
+		nl += buf[i] == '\n';
+	if (nl >= 2)
+		return 0;
+	if (len <= strlen(hdr))
+		return !strncmp(buf, hdr, len);
+	return !strncmp(buf, hdr, strlen(hdr)) &&
+	       strspn(buf + strlen(hdr), "0123456789 ") == len - strlen(hdr);
+}
+
 static char *read_all(const char *path, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open_trusted(path);
 	size_t cap = 0;
 	char *buf = NULL;
 	ssize_t n;
@@ -368,7 +566,7 @@ int journal_owner(const char *path, pid_t *pid, int *alive)
 {
 	char buf[256];
 	unsigned long long start = 0, now = 0;
-	int p = 0, fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int p = 0, fd = open_trusted(path);
 	ssize_t n;
 
 	*alive = 0;
@@ -380,6 +578,12 @@ int journal_owner(const char *path, pid_t *pid, int *alive)
 	if (n < 0)
 		return -EIO;
 	buf[n] = '\0';
+	/* Killed between create and header: nothing was changed. */
+	if (header_partial(buf, (size_t)n)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+		return -ENOENT;
+	}
 	if (strncmp(buf, JOURNAL_MAGIC "\nowner ", strlen(JOURNAL_MAGIC) + 7))
 		return -EINVAL;
 	if (sscanf(buf + strlen(JOURNAL_MAGIC) + 7, "%d %llu", &p, &start) != 2
@@ -405,32 +609,63 @@ static int parse_policy(const char *v, int *policy, int *prio)
 		if (strlen(pol[i].name) == (size_t)(colon - v) &&
 		    !strncmp(v, pol[i].name, (size_t)(colon - v))) {
 			*policy = pol[i].policy;
+			if (!all_digits(colon + 1, strlen(colon + 1)) ||
+			    strlen(colon + 1) > 2)
+				return -EINVAL;
 			*prio = atoi(colon + 1);
-			return *prio >= 0 && *prio <= 99 ? 0 : -EINVAL;
+			return 0;
 		}
 	return -EINVAL;
 }
 
+#define PF_KTHREAD_FLAG 0x00200000u /* include/linux/sched.h */
+
+/*
+ * Is PID (under root) a kernel thread whose comm is want?  From
+ * /proc/PID/stat: comm between the first '(' and the last ')', then the
+ * parent (field 4: kthreadd, PID 2) or the PF_KTHREAD flag (field 9).
+ * 1, 0 (not, or gone).
+ */
+static int is_kthread(const char *root, const char *pidpath,
+		      const char *want)
+{
+	char path[1024], buf[1024], *open_p, *close_p;
+	unsigned long flags = 0;
+	int ppid = -1, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s%s/stat", root, pidpath);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	open_p = strchr(buf, '(');
+	close_p = strrchr(buf, ')');
+	if (!open_p || !close_p || close_p < open_p)
+		return 0;
+	*close_p = '\0';
+	if (strcmp(open_p + 1, want) || !kthread_comm_ok(open_p + 1))
+		return 0;
+	/* state ppid pgrp session tty_nr tpgid flags */
+	if (sscanf(close_p + 1, " %*c %d %*d %*d %*d %*d %lu", &ppid,
+		   &flags) != 2)
+		return 0;
+	return ppid == 2 || (flags & PF_KTHREAD_FLAG);
+}
+
 static int undo_sched(const struct journal_rec *r, const char *root)
 {
-	char path[1024], comm[64] = "";
 	const char *want = strchr(r->knob, ':');
 	struct sched_param sp = {0};
-	int fd, policy, prio;
-	ssize_t n;
+	int policy, prio;
 
 	if (!want || parse_policy(r->orig, &policy, &prio) < 0)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "%s%s/comm", root, r->path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno; /* the thread is gone */
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	comm[n > 0 ? n : 0] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	/* Another thread now has that PID: not ours to change. */
-	if (strcmp(comm, want + 1))
+	/* Gone, or the PID now names another thread (a user process, a
+	 * thread renamed to look like one): not ours to change. */
+	if (!is_kthread(root, r->path, want + 1))
 		return 0;
 	sp.sched_priority = prio;
 	if (sched_setscheduler(atoi(r->path + strlen("/proc/")), policy,
@@ -508,20 +743,81 @@ static int parse_rec(char *line, struct journal_rec *r)
 	return 0;
 }
 
+/*
+ * Replace the journal at path by its header and the lines keep[] marks
+ * (in their order): a tmp file in the same directory, fsync'd, renamed
+ * over it, the directory fsync'd.  0 or -errno.
+ */
+static int rewrite_kept(const char *path, char *const *lines,
+			const size_t *lens, const char *keep, size_t nlines)
+{
+	char tmp[600], dir[600], *slash;
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	for (size_t i = 0; i < nlines && rc == 0; i++) {
+		if (i >= 2 && !keep[i])
+			continue;
+		if (write(fd, lines[i], lens[i]) != (ssize_t)lens[i] ||
+		    write(fd, "\n", 1) != 1)
+			rc = errno ? -errno : -EIO;
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return rc;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+	return 0;
+}
+
 int journal_replay(const char *path, const char *root, journal_note_fn note,
 		   void *ctx, char *err, size_t errsz)
 {
-	size_t len, nlines = 0;
-	char *buf = read_all(path, &len), **lines = NULL, *p;
+	size_t len, nlines = 0, nfailed = 0, *lens = NULL;
+	char *buf = read_all(path, &len), **lines = NULL, *p, *copy = NULL;
+	char *keep = NULL, why[600];
 	struct journal_rec *r = NULL;
 	int first = 0;
 
 	if (!buf) {
 		int rc = errno ? -errno : -EIO;
 
-		if (rc != -ENOENT)
+		if (rc == -EPERM)
+			snprintf(err, errsz, "%s: not a regular file owned by "
+				 "uid %d and writable by it alone; refused "
+				 "(anyone who can write it could make restore "
+				 "write what they chose as root): inspect it",
+				 path, (int)geteuid());
+		else if (rc != -ENOENT)
 			snprintf(err, errsz, "%s: %s", path, strerror(-rc));
 		return rc;
+	}
+	/* Killed between create and header: nothing was changed yet. */
+	if (header_partial(buf, len)) {
+		free(buf);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			return -errno;
+		}
+		return 0;
 	}
 	if (strncmp(buf, JOURNAL_MAGIC "\n", strlen(JOURNAL_MAGIC) + 1)) {
 		snprintf(err, errsz, "%s: not an isolat tuning journal (no "
@@ -530,41 +826,54 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 		return -EINVAL;
 	}
 	lines = calloc(len + 2, sizeof(*lines)); /* a line per byte at most */
+	lens = calloc(len + 2, sizeof(*lens));
+	keep = calloc(len + 2, 1);
+	copy = malloc(len + 1);
 	r = calloc(1, sizeof(*r));
-	if (!lines || !r) {
+	if (!lines || !lens || !keep || !copy || !r) {
 		free(buf);
 		free(lines);
+		free(lens);
+		free(keep);
+		free(copy);
 		free(r);
 		return -ENOMEM;
 	}
-	/* Complete lines only; skip the magic and owner lines. */
+	/* Complete lines only; skip the magic and owner lines.  copy keeps
+	 * each line as written (parsing unescapes buf in place), for the
+	 * records that stay. */
 	for (p = buf; *p;) {
 		char *nl = strchr(p, '\n');
 
 		if (!nl)
 			break;
 		*nl = '\0';
+		lens[nlines] = (size_t)(nl - p);
 		lines[nlines++] = p;
 		p = nl + 1;
 	}
+	memcpy(copy, buf, len + 1);
 	for (size_t i = nlines; i-- > 2;) {
 		int rc;
 
+		if (!lines[i][0])
+			continue; /* blank: no record */
 		if (parse_rec(lines[i], r) < 0) {
-			if (!first) {
-				first = -EINVAL;
+			rc = -EINVAL;
+			if (!first)
 				snprintf(err, errsz, "%s: line %zu is not a "
-					 "journal record; skipped", path,
-					 i + 1);
-			}
+					 "journal record; kept", path, i + 1);
+			first = first ? first : rc;
+			keep[i] = 1;
+			nfailed++;
 			continue;
 		}
-		if (!journal_path_allowed(r->kind, r->path)) {
+		if (!journal_rec_allowed(r, why, sizeof(why))) {
 			rc = -EPERM;
 			if (!first)
-				snprintf(err, errsz, "%s: line %zu: %s is not "
-					 "a path host tuning may change; "
-					 "refused", path, i + 1, r->path);
+				snprintf(err, errsz, "%s: line %zu: %s; "
+					 "refused (nothing written)", path,
+					 i + 1, why);
 		} else {
 			rc = r->kind == JOURNAL_SCHED   ? undo_sched(r, root)
 			     : r->kind == JOURNAL_MKDIR ? undo_mkdir(r, root)
@@ -577,18 +886,115 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 				snprintf(err, errsz, "%s: %s", r->path,
 					 strerror(-rc));
 		}
-		if (rc < 0 && !first)
-			first = rc;
+		if (rc < 0) {
+			first = first ? first : rc;
+			keep[i] = 1;
+			nfailed++;
+		}
 		if (note)
 			note(ctx, r, rc);
 	}
+	/* Every record was tried.  Removed only when all were undone; what
+	 * failed stays (header and those records), so that no run measures
+	 * a host still tuned and a second restore retries just those. */
+	if (!nfailed) {
+		if (unlink(path) < 0 && errno != ENOENT) {
+			first = -errno;
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		}
+	} else {
+		int wrc;
+
+		for (size_t i = 0; i < nlines; i++)
+			lines[i] = copy + (lines[i] - buf);
+		wrc = rewrite_kept(path, lines, lens, keep, nlines);
+		if (wrc < 0)
+			snprintf(err + strlen(err), errsz - strlen(err),
+				 "; and rewriting %s failed (%s): it still "
+				 "holds every record", path, strerror(-wrc));
+		else
+			snprintf(err + strlen(err), errsz - strlen(err),
+				 "; %zu record%s left in %s", nfailed,
+				 nfailed == 1 ? "" : "s", path);
+	}
 	free(lines);
+	free(lens);
+	free(keep);
+	free(copy);
 	free(r);
 	free(buf);
-	/* Every record was tried; what failed stays failed on a retry. */
-	if (unlink(path) < 0 && errno != ENOENT && !first) {
-		first = -errno;
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-	}
 	return first;
+}
+
+void journal_lock_path(const char *journal_path, char *out, size_t size)
+{
+	const char *slash = strrchr(journal_path, '/');
+
+	if (!slash)
+		snprintf(out, size, "lock");
+	else
+		snprintf(out, size, "%.*s/lock",
+			 (int)(slash - journal_path), journal_path);
+}
+
+int journal_lock(const char *journal_path, char *err, size_t errsz)
+{
+	char path[600], dir[600], pid[32] = "";
+	const char *slash;
+	int fd, rc;
+	ssize_t n;
+
+	journal_lock_path(journal_path, path, sizeof(path));
+	slash = strrchr(path, '/');
+	if (slash && slash != path) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			rc = -errno;
+			snprintf(err, errsz, "%s: %s", dir, strerror(errno));
+			return rc;
+		}
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+		if (rc == -EWOULDBLOCK) {
+			n = pread(fd, pid, sizeof(pid) - 1, 0);
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strspn(pid, "0123456789")] = '\0';
+			/* A holder that wrote no pid yet, or a stale one
+			 * (a holder that is not isolat): not named. */
+			if (pid[0] && kill(atoi(pid), 0) < 0 && errno == ESRCH)
+				pid[0] = '\0';
+			snprintf(err, errsz, "another isolat run or restore "
+				 "holds %s (pid %s); nothing was changed: wait "
+				 "for it to end", path, pid[0] ? pid : "?");
+		} else {
+			snprintf(err, errsz, "%s: flock: %s", path,
+				 strerror(-rc));
+		}
+		close(fd);
+		return rc;
+	}
+	/* Held for the whole command; the pid is for the message above. */
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) == 0 &&
+	    pwrite(fd, pid, strlen(pid), 0) == (ssize_t)strlen(pid))
+		fsync(fd);
+	return fd;
+}
+
+void journal_unlock(int fd)
+{
+	if (fd >= 0) {
+		/* No stale pid for the next refusal to name. */
+		if (ftruncate(fd, 0) < 0) {
+			/* nothing to do: the lock goes with close */
+		}
+		close(fd);
+	}
 }
