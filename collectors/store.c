@@ -426,6 +426,34 @@ int store_run_finish(struct store *st, int64_t run_id, const char *status)
 			"tti", status, now, run_id);
 }
 
+int store_runs_abandoned(struct store *st, const char *hostname,
+			 unsigned *n)
+{
+	char now[32];
+	int rc;
+
+	*n = 0;
+	store_now(now, sizeof(now));
+	rc = run_stmt(st, NULL,
+		      "UPDATE cases SET status = 'failed', reason = 'the "
+		      "harness died during this case (a kill -9 or a crash; "
+		      "found at the next run on this host)' "
+		      "WHERE status = 'running' AND run_id IN (SELECT r.id "
+		      "FROM runs r JOIN hosts h ON h.id = r.host_id "
+		      "WHERE r.status = 'running' AND h.hostname = ?)",
+		      "t", hostname);
+	if (rc < 0)
+		return rc;
+	rc = run_stmt(st, NULL,
+		      "UPDATE runs SET status = 'aborted', finished_at = ? "
+		      "WHERE status = 'running' AND host_id IN "
+		      "(SELECT id FROM hosts WHERE hostname = ?)",
+		      "tt", now, hostname);
+	if (rc == 0)
+		*n = (unsigned)sqlite3_changes(store_db(st));
+	return rc;
+}
+
 int store_case_create(struct store *st, int64_t run_id,
 		      const struct store_case *c, int64_t *case_id)
 {

@@ -103,6 +103,14 @@ int store_run_create(struct store *st, const struct store_run *r,
 int store_run_meta(struct store *st, int64_t run_id, const char *key,
 		   const char *value);
 int store_run_finish(struct store *st, int64_t run_id, const char *status);
+/*
+ * Runs of host hostname still marked running, when the caller knows no
+ * harness of this host is (it holds the run lock): a harness killed with
+ * -9 never finished them.  They become 'aborted', their running case
+ * 'failed' with that reason.  *n: how many runs.  0 or -EIO.
+ */
+int store_runs_abandoned(struct store *st, const char *hostname,
+			 unsigned *n);
 
 struct store_case {
 	int idx, repetition;

@@ -124,6 +124,18 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		status = EXIT_ERROR;
 		goto out;
 	}
+	/* Holding the lock, no other harness of this host runs: a run still
+	 * marked running here was left by one that died. */
+	if (lock_fd >= 0) {
+		char host[256] = "";
+		unsigned n = 0;
+
+		if (gethostname(host, sizeof(host) - 1) == 0 &&
+		    store_runs_abandoned(st, host, &n) == 0 && n)
+			fprintf(stderr, "isolat run: %u earlier run%s of this "
+				"host left 'running' by a harness that died: "
+				"marked aborted\n", n, n > 1 ? "s" : "");
+	}
 	runloop_signals();
 	rc = run_plan(st, &plan, &ro, &res, err, sizeof(err));
 	if (res.uuid[0] && (rc == 0 || res.done + res.failed))

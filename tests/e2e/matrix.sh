@@ -167,3 +167,10 @@ check "restore removes the journal" [ ! -e "$JOURNAL" ]
 for c in $children; do kill -TERM -- -"$c" 2> /dev/null; kill -TERM "$c" 2> /dev/null; done
 sleep 1
 check "restore again: nothing to do, exit 0" "$ISOLAT" --quiet restore
+# The killed run stays 'running' in its database until the next run on
+# this host, which holds the run lock and so knows its harness is gone.
+check "killed run still marked running" [ "$(q "$T/k.db" "SELECT status FROM runs")" = running ]
+printf '[scenario]\nname = after-kill\ncpus = 1\nhousekeeping = 0\ninterval_us = 500\nloops = 200\n' > "$T/a.ini"
+"$ISOLAT" --db "$T/k.db" --quiet run "$T/a.ini" > /dev/null 2> "$T/after.err"
+check "next run marks it aborted ($(cat "$T/after.err"))" [ "$(q "$T/k.db" "SELECT group_concat(status, ' ') FROM runs ORDER BY id")" = "aborted done" ]
+check "its running case failed, with the reason" grep -q "harness died" <<<"$(q "$T/k.db" "SELECT reason FROM cases WHERE status='failed'")"
