@@ -57,6 +57,10 @@ struct store;
 int cmd_open_run(struct isolat_ctx *ctx, const char *cmd, const char *arg,
 		 struct store **st, long long *run_id, char uuid[37]);
 
+/* `isolat run --report`: the run's report beside the database, its path
+ * on stderr only (stdout stays the UUID).  An exit code. */
+int cmd_report_after_run(struct isolat_ctx *ctx, const char *uuid);
+
 /* Print usage text to out. */
 void cmd_usage(FILE *out, const char *text);
 

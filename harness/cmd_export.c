@@ -66,7 +66,13 @@ int cmd_export(struct isolat_ctx *ctx, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || (samples && format_given)) {
+	if (samples && format_given) {
+		fprintf(stderr, "isolat export: --samples and --format do not "
+			"go together: the samples are always CSV (case, cpu, "
+			"seq, value); expected one of them\n");
+		return EXIT_USAGE;
+	}
+	if (optind + 1 != argc) {
 		cmd_usage(stderr, usage_text);
 		return EXIT_USAGE;
 	}

@@ -23,41 +23,16 @@ static const char usage_text[] =
 	"colour per environment, paper fonts and line widths, EMULATED cases\n"
 	"marked across the plot.\n";
 
-int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
+/* Render run ref into outdir (NULL: beside the database). */
+static int render(struct isolat_ctx *ctx, const char *ref,
+		  const char *outdir, enum report_style style, int print_path)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"style", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	const char *outdir = NULL;
-	enum report_style style = REPORT_PLAIN;
 	struct store *st = NULL;
 	long long run_id;
 	char uuid[37], err[2048], dir[4096];
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		if (c == 'o') {
-			outdir = optarg;
-		} else if (c == 's' && (!strcmp(optarg, "plain") ||
-					!strcmp(optarg, "paper"))) {
-			style = strcmp(optarg, "paper") ? REPORT_PLAIN
-							: REPORT_PAPER;
-		} else if (c == 'h') {
-			cmd_usage(stdout, usage_text);
-			return EXIT_OK;
-		} else {
-			cmd_usage(stderr, usage_text);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
-		cmd_usage(stderr, usage_text);
-		return EXIT_USAGE;
-	}
-	rc = cmd_open_run(ctx, "report", argv[optind], &st, &run_id, uuid);
+	rc = cmd_open_run(ctx, "report", ref, &st, &run_id, uuid);
 	if (rc != EXIT_OK)
 		return rc;
 	if (!outdir) {
@@ -78,6 +53,48 @@ int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
 	}
 	if (!ctx->quiet)
 		fprintf(stderr, "isolat report: %s/index.html\n", outdir);
-	printf("%s/index.html\n", outdir);
+	/* The path is the product of `isolat report`; after `run
+	 * --report` stdout stays the run's UUID alone. */
+	if (print_path)
+		printf("%s/index.html\n", outdir);
 	return EXIT_OK;
+}
+
+int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"style", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *outdir = NULL;
+	enum report_style style = REPORT_PLAIN;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		if (c == 'o') {
+			outdir = optarg;
+		} else if (c == 's' && (!strcmp(optarg, "plain") ||
+					!strcmp(optarg, "paper"))) {
+			style = strcmp(optarg, "paper") ? REPORT_PLAIN
+							: REPORT_PAPER;
+		} else if (c == 'h') {
+			cmd_usage(stdout, usage_text);
+			return EXIT_OK;
+		} else {
+			cmd_usage(stderr, usage_text);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cmd_usage(stderr, usage_text);
+		return EXIT_USAGE;
+	}
+	return render(ctx, argv[optind], outdir, style, 1);
+}
+
+int cmd_report_after_run(struct isolat_ctx *ctx, const char *uuid)
+{
+	return render(ctx, uuid, NULL, REPORT_PLAIN, 0);
 }

@@ -177,13 +177,11 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 	if (undo_left && status == EXIT_OK)
 		status = EXIT_FAILED;
 	if (report && !res.interrupted) {
-		char *rargv[] = {"report", res.uuid, NULL};
 		int rs;
 
 		store_close(st);
 		st = NULL;
-		optind = 0;
-		rs = cmd_report(ctx, 2, rargv);
+		rs = cmd_report_after_run(ctx, res.uuid);
 		if (rs != EXIT_OK && status == EXIT_OK)
 			status = rs;
 	}
