@@ -302,9 +302,12 @@ static int num_key(struct parse *p, const char *key, const char *v,
 		   uint64_t min, uint64_t max, uint64_t *out)
 {
 	if (parse_u64(v, min, max, out) < 0)
-		return fail(p, "%s = %s: expected a whole number in %llu..%llu",
-			    key,
-			    v, (unsigned long long)min, (unsigned long long)max);
+		return fail(p, "%s = %s: expected a whole number in %llu..%llu%s",
+			    key, v, (unsigned long long)min,
+			    (unsigned long long)max,
+			    /* inih ends a value only at ';' */
+			    strchr(v, '#') ? " (only ';' starts a comment "
+					     "after a value)" : "");
 	return 1;
 }
 

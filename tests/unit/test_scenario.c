@@ -202,6 +202,8 @@ static const struct {
 	 5, "housekeeping or host CPUs"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile a]\nmem_lock = no\n"
 	 "mem_lock = yes\n", 6, "set twice in [profile a]"},
+	{"[scenario]\nname = x\ncpus = 1\nrepetitions = 3 # three\n", 4,
+	 "only ';' starts a comment"},
 	{"[scenario]\nname = x\ncpus = 1\nirq_affinity = housekeeping\n", 4,
 	 "'irq_affinity' is a profile key"},
 	{"[scenario]\nname = x\ncpus = 1\n[profile none]\ntimer_migration = 0\n",
