@@ -221,11 +221,17 @@ static long children_runtime(const char *dir)
 
 static int journal_add(const char *journal, const char *path, long orig)
 {
-	FILE *f = fopen(journal, "ae");
-	int rc = 0;
+	/* 0600 whatever the umask: restore believes only such a file. */
+	int fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		      0600), rc = 0;
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "a");
 
-	if (!f)
-		return -errno;
+	if (!f) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
 	if (fprintf(f, "%ld %s\n", orig, path) < 0)
 		rc = -EIO;
 	if (fflush(f) || fsync(fileno(f)))
@@ -433,26 +439,41 @@ int lxc_rt_restore_journal(const char *journal)
 	FILE *f = fopen(journal, "re");
 	struct lxc_rt rt = {0};
 	char line[4200];
+	struct stat sb;
 
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
+	/* Root writes what it says: only a journal this harness wrote (a
+	 * regular file of ours that nobody else may write) is believed. */
+	if (fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+		fclose(f);
+		return -EPERM;
+	}
 	while (fgets(line, sizeof(line), f) &&
 	       rt.n < sizeof(rt.ch) / sizeof(rt.ch[0])) {
 		static const char knob[] = "/cpu.rt_runtime_us";
 		struct lxc_rt_change *c = &rt.ch[rt.n];
-		char *sp = strchr(line, ' ');
+		char *sp = strchr(line, ' '), *end;
 		size_t len;
 
 		if (!sp)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		c->orig = strtol(line, NULL, 10);
+		*sp = '\0';
+		errno = 0;
+		c->orig = strtol(line, &end, 10);
+		/* cpu.rt_runtime_us: -1 (unlimited) up to one period. */
+		if (errno || end == line || *end || c->orig < -1 ||
+		    c->orig > 1000000000L)
+			continue;
 		snprintf(c->path, sizeof(c->path), "%s", sp + 1);
 		/* Only ever a cgroup's RT knob: the journal is ours, but a
 		 * path from a file is still checked before root writes. */
 		len = strlen(c->path);
 		if (strncmp(c->path, "/sys/fs/cgroup/", 15) ||
-		    strstr(c->path, "/../") || len < 15 + sizeof(knob) - 1 ||
+		    strstr(c->path, "/../") || strstr(c->path, "/./") ||
+		    strstr(c->path, "//") || len < 15 + sizeof(knob) - 1 ||
 		    strcmp(c->path + len - (sizeof(knob) - 1), knob))
 			continue;
 		rt.n++;

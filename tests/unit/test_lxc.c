@@ -245,6 +245,12 @@ static void test_rt_budget_parents(void **state)
 	put(root, "journal", "5 /etc/passwd\n");
 	assert_int_equal(lxc_rt_restore_journal(journal), 0);
 	assert_int_equal(access(journal, F_OK), -1);
+	/* ... and only from a file nobody else could have written. */
+	put(root, "journal", "5 /sys/fs/cgroup/cpu/x/cpu.rt_runtime_us\n");
+	assert_int_equal(chmod(journal, 0664), 0);
+	assert_int_equal(lxc_rt_restore_journal(journal), -EPERM);
+	assert_int_equal(access(journal, F_OK), 0);
+	unlink(journal);
 
 	/* No RT groups: nothing to do */
 	cg.rt_group = 0;
