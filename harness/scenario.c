@@ -21,23 +21,10 @@
 #include "harness/tuning.h"
 #include "harness/workload.h"
 #include "reports/gate.h"
+#include "harness/scenario_int.h"
 
-struct parse {
-	struct scenario *scn;
-	const char *file; /* for messages */
-	const char *text, *pos;
-	int line;
-	int failed;
-	char *err;
-	size_t errsz;
-	uint64_t seen; /* bit per scenario key, to reject duplicates */
-	int loops_line, duration_line, priority_line;
-};
 
-static int fail(struct parse *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct parse *p, const char *fmt, ...)
+int scn_fail(struct parse *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -70,14 +57,14 @@ static char *reader(char *buf, int size, void *stream)
 	 * makes a line a continuation of the previous value: both would be
 	 * reported as some other, later mistake.  Say what it is. */
 	if (n >= (size_t)size) {
-		fail(p, "line longer than %d characters; expected shorter "
+		scn_fail(p, "line longer than %d characters; expected shorter "
 		     "lines (split lists, shorten the description)", size - 2);
 		return NULL;
 	}
 	if ((*p->pos == ' ' || *p->pos == '\t') &&
 	    p->pos[strspn(p->pos, " \t\r")] != '\n' &&
 	    p->pos[strspn(p->pos, " \t\r")] != '\0') {
-		fail(p, "line starts with blanks; expected 'key = value' at "
+		scn_fail(p, "line starts with blanks; expected 'key = value' at "
 		     "the start of the line (inih reads an indented line as "
 		     "the continuation of the previous value)");
 		return NULL;
@@ -100,7 +87,7 @@ static int valid_name(const char *s)
 	return 1;
 }
 
-static int parse_u64(const char *v, uint64_t min, uint64_t max,
+int scn_parse_u64(const char *v, uint64_t min, uint64_t max,
 		     uint64_t *out)
 {
 	char *end;
@@ -126,7 +113,7 @@ static int parse_list(struct parse *p, const char *key, const char *v,
 	char buf[1024], *save = NULL, *tok;
 
 	if (strlen(v) >= sizeof(buf))
-		return fail(p, "%s: list too long; expected at most %d names",
+		return scn_fail(p, "%s: list too long; expected at most %d names",
 			    key, SCN_LIST_MAX);
 	strcpy(buf, v);
 	out->n = 0;
@@ -144,11 +131,11 @@ static int parse_list(struct parse *p, const char *key, const char *v,
 		 * every part. */
 		if (!valid_name(tok) &&
 		    !(known == known_load && strchr(tok, '+')))
-			return fail(p, "%s: '%s' is not a name; expected a "
+			return scn_fail(p, "%s: '%s' is not a name; expected a "
 				    "comma-separated list of %s", key, tok,
 				    what);
 		if (known && !known(tok))
-			return fail(p, "%s: unknown %s '%s'; expected one of: "
+			return scn_fail(p, "%s: unknown %s '%s'; expected one of: "
 				    "%s", key, what, tok,
 				    !strcmp(what, "environment")   ? env_names()
 				    : !strcmp(what, "workload")     ? workload_names()
@@ -156,15 +143,15 @@ static int parse_list(struct parse *p, const char *key, const char *v,
 								   : "");
 		for (unsigned i = 0; i < out->n; i++)
 			if (!strcmp(out->item[i], tok))
-				return fail(p, "%s: '%s' listed twice; expected "
+				return scn_fail(p, "%s: '%s' listed twice; expected "
 					    "each %s once", key, tok, what);
 		if (out->n == SCN_LIST_MAX)
-			return fail(p, "%s: more than %d entries; split the "
+			return scn_fail(p, "%s: more than %d entries; split the "
 				    "scenario", key, SCN_LIST_MAX);
 		strcpy(out->item[out->n++], tok);
 	}
 	if (out->n == 0)
-		return fail(p, "%s: empty list; expected at least one %s", key,
+		return scn_fail(p, "%s: empty list; expected at least one %s", key,
 			    what);
 	return 1;
 }
@@ -179,147 +166,18 @@ static int known_load(const char *n)
 	return load_spec_parse(n, &ls, why, sizeof(why)) == 0;
 }
 
-/*
- * vcpu_pin: host CPUs in vCPU order ("5,4" puts vCPU 0 on 5), items N or
- * N-M (ascending), kept in the order written - unlike cpulist_parse,
- * which sorts.  A CPU twice would put two vCPUs on it: refused.
- */
-static int pin_list_parse(const char *text, struct cpulist *out,
-			  const char **why)
-{
-	unsigned char seen[CPULIST_MAX];
-	const char *s = text;
 
-	memset(seen, 0, sizeof(seen));
-	out->n = 0;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!*s)
-		return 0;
-	for (;;) {
-		unsigned long a, b;
-		char *end;
 
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!isdigit((unsigned char)*s))
-			return *why = "expected a CPU number", -EINVAL;
-		a = strtoul(s, &end, 10);
-		b = a;
-		s = end;
-		if (*s == '-') {
-			s++;
-			if (!isdigit((unsigned char)*s))
-				return *why = "expected a CPU number after "
-					      "'-'", -EINVAL;
-			b = strtoul(s, &end, 10);
-			s = end;
-			if (b < a)
-				return *why = "range end below start",
-				       -EINVAL;
-		}
-		if (b >= CPULIST_MAX)
-			return *why = "CPU number too large", -EINVAL;
-		for (unsigned long c = a; c <= b; c++) {
-			if (seen[c])
-				return *why = "a host CPU listed twice (two "
-					      "vCPUs on one CPU)", -EINVAL;
-			seen[c] = 1;
-			out->cpu[out->n++] = (unsigned short)c;
-		}
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s)
-			return 0;
-		if (*s != ',')
-			return *why = "expected ',' between items", -EINVAL;
-		s++;
-	}
-}
 
-enum key_id {
-	K_NAME, K_DESCRIPTION, K_ENVIRONMENTS, K_PROFILES, K_WORKLOADS,
-	K_LOADS, K_REPETITIONS, K_CPUS, K_HOUSEKEEPING, K_POLICY, K_PRIORITY,
-	K_INTERVAL, K_DURATION, K_LOOPS, K_HELLO_TIMEOUT, K_GRACE,
-	K_KVM_KERNEL, K_KVM_MODULES, K_GUEST_CMDLINE, K_VCPUS, K_MEMORY,
-	K_KVM_ACCEL, K_VCPU_PRIORITY, K_MEM_LOCK, K_TRACE_THRESHOLD,
-	K_XEN_TYPE, K_XEN_KERNEL, K_XEN_SCHED, K_XEN_CPUPOOL, K_XEN_PCPUS,
-	K_XEN_RTDS_PERIOD, K_XEN_RTDS_BUDGET, K_VCPU_PIN, K_EMULATOR_CPUS,
-	K_LOAD_CPUS, K_LOAD_SIDE, K_LOAD_SETTLE, K_LOAD_INSTANCES,
-	K_DOM0_CPUS, K_COUNT
-};
 
-static const char *const key_names[K_COUNT] = {
-	[K_NAME] = "name", [K_DESCRIPTION] = "description",
-	[K_ENVIRONMENTS] = "environments", [K_PROFILES] = "profiles",
-	[K_WORKLOADS] = "workloads", [K_LOADS] = "loads",
-	[K_REPETITIONS] = "repetitions", [K_CPUS] = "cpus",
-	[K_HOUSEKEEPING] = "housekeeping", [K_POLICY] = "policy",
-	[K_PRIORITY] = "priority", [K_INTERVAL] = "interval_us",
-	[K_DURATION] = "duration_s", [K_LOOPS] = "loops",
-	[K_HELLO_TIMEOUT] = "hello_timeout_s", [K_GRACE] = "grace_s",
-	[K_KVM_KERNEL] = "kvm_kernel", [K_KVM_MODULES] = "kvm_modules",
-	[K_GUEST_CMDLINE] = "guest_cmdline", [K_VCPUS] = "vcpus",
-	[K_MEMORY] = "memory_mb", [K_KVM_ACCEL] = "kvm_accel",
-	[K_VCPU_PRIORITY] = "vcpu_priority", [K_MEM_LOCK] = "mem_lock",
-	[K_TRACE_THRESHOLD] = "trace_threshold_us",
-	[K_XEN_TYPE] = "xen_type", [K_XEN_KERNEL] = "xen_kernel",
-	[K_XEN_SCHED] = "xen_sched", [K_XEN_CPUPOOL] = "xen_cpupool",
-	[K_XEN_PCPUS] = "xen_pcpus", [K_XEN_RTDS_PERIOD] = "xen_rtds_period_us",
-	[K_XEN_RTDS_BUDGET] = "xen_rtds_budget_us",
-	[K_VCPU_PIN] = "vcpu_pin", [K_EMULATOR_CPUS] = "emulator_cpus",
-	[K_LOAD_CPUS] = "load_cpus", [K_LOAD_SIDE] = "load_side",
-	[K_LOAD_SETTLE] = "load_settle_s",
-	[K_LOAD_INSTANCES] = "load_instances",
-	[K_DOM0_CPUS] = "dom0_cpus",
-};
 
-/* An absolute path QEMU can take as one argv element: no control
- * characters, and no ',' (QEMU's option syntax would split on it). */
-static int valid_path(const char *v)
-{
-	if (v[0] != '/' || strlen(v) >= 1024)
-		return 0;
-	for (; *v; v++)
-		if (iscntrl((unsigned char)*v) || *v == ',')
-			return 0;
-	return 1;
-}
-
-/* Kernel parameters: printable, no quotes or backslashes (the kernel's
- * own quoting would change their meaning), at most 1023 characters. */
-static int valid_cmdline(const char *v)
-{
-	if (strlen(v) >= 1024)
-		return 0;
-	for (; *v; v++)
-		if (!isprint((unsigned char)*v) || strchr("\"'\\`", *v))
-			return 0;
-	return 1;
-}
-
-static int num_key(struct parse *p, const char *key, const char *v,
-		   uint64_t min, uint64_t max, uint64_t *out)
-{
-	if (parse_u64(v, min, max, out) < 0)
-		return fail(p, "%s = %s: expected a whole number in %llu..%llu%s",
-			    key, v, (unsigned long long)min,
-			    (unsigned long long)max,
-			    /* inih ends a value only at ';' */
-			    strchr(v, '#') ? " (only ';' starts a comment "
-					     "after a value)" : "");
-	return 1;
-}
-
-static int param_key(struct parse *p, int k, const char *key,
-		     const char *v, struct scn_params *pr);
 
 static int key_id(const char *key)
 {
 	int k;
 
 	for (k = 0; k < K_COUNT; k++)
-		if (!strcmp(key, key_names[k]))
+		if (!strcmp(key, scn_key_names[k]))
 			break;
 	return k;
 }
@@ -345,20 +203,20 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 		tuning_profile_defaults(&probe);
 		if (tuning_profile_key(&probe, key, v, why, sizeof(why)) ||
 		    why[0])
-			return fail(p, "'%s' is a profile key, not a [scenario] "
+			return scn_fail(p, "'%s' is a profile key, not a [scenario] "
 				    "one; expected it in a [profile NAME] "
 				    "section, with NAME listed in profiles =",
 				    key);
 
 		for (int i = 0; i < K_COUNT; i++) {
 			strcat(known, i ? ", " : "");
-			strcat(known, key_names[i]);
+			strcat(known, scn_key_names[i]);
 		}
-		return fail(p, "unknown key '%s' in [scenario]; expected one "
+		return scn_fail(p, "unknown key '%s' in [scenario]; expected one "
 			    "of: %s", key, known);
 	}
 	if (p->seen & (1ull << same_key(k)))
-		return fail(p, "'%s' set twice in [scenario]%s; expected once",
+		return scn_fail(p, "'%s' set twice in [scenario]%s; expected once",
 			    key, same_key(k) != k || k == K_VCPU_PIN
 			    ? " (vcpu_pin and its old name xen_pcpus are one "
 			      "key)" : "");
@@ -367,7 +225,7 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 	switch (k) {
 	case K_NAME:
 		if (!valid_name(v))
-			return fail(p, "name = %s: expected letters, digits, "
+			return scn_fail(p, "name = %s: expected letters, digits, "
 				    "'_', '.', '-' (at most %d)", v,
 				    SCN_NAME_MAX - 1);
 		strcpy(s->name, v);
@@ -388,239 +246,14 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 	case K_LOADS:
 		return parse_list(p, key, v, &s->loads, known_load, "load");
 	case K_REPETITIONS:
-		if (!num_key(p, key, v, 1, 1000, &x))
+		if (!scn_num_key(p, key, v, 1, 1000, &x))
 			return 0;
 		s->repetitions = (unsigned)x;
 		return 1;
 	}
-	return param_key(p, k, key, v, &s->params);
+	return scn_param_key(p, k, key, v, &s->params);
 }
 
-/* A measurement parameter: [scenario] sets the defaults, a [profile NAME]
- * may override the virtualization ones (profile_overridable). */
-static int param_key(struct parse *p, int k, const char *key,
-		     const char *v, struct scn_params *pr)
-{
-	uint64_t x;
-
-	switch (k) {
-	case K_CPUS: {
-		const char *why = NULL;
-
-		if (cpulist_parse(v, &pr->cpus, &why) < 0 || pr->cpus.n == 0)
-			return fail(p, "cpus = %s: %s; expected a CPU list "
-				    "such as 1 or 2-3,5", v,
-				    why ? why : "empty list");
-		pr->cpus_line = p->line;
-		return 1;
-	}
-	case K_HOUSEKEEPING:
-		if (!num_key(p, key, v, 0, CPULIST_MAX - 1, &x))
-			return 0;
-		pr->housekeeping = (int)x;
-		pr->housekeeping_line = p->line;
-		return 1;
-	case K_POLICY:
-		if (strcmp(v, "fifo") && strcmp(v, "rr") && strcmp(v, "other"))
-			return fail(p, "policy = %s: expected fifo, rr or "
-				    "other", v);
-		strcpy(pr->policy, v);
-		return 1;
-	case K_PRIORITY:
-		if (!num_key(p, key, v, 0, 99, &x))
-			return 0;
-		pr->priority = (int)x;
-		p->priority_line = p->line;
-		return 1;
-	case K_INTERVAL:
-		/* Below 50 us even cyclictest only measures its own
-		 * overhead; above 1 s a run says little. */
-		if (!num_key(p, key, v, 50, 1000000, &x))
-			return 0;
-		pr->interval_us = (uint32_t)x;
-		return 1;
-	case K_DURATION:
-		if (!num_key(p, key, v, 1, 7 * 24 * 3600, &x))
-			return 0;
-		pr->duration_s = (uint32_t)x;
-		p->duration_line = p->line;
-		return 1;
-	case K_LOOPS:
-		if (!num_key(p, key, v, 1, 1000000000000ull, &x))
-			return 0;
-		pr->loops = x;
-		p->loops_line = p->line;
-		return 1;
-	case K_HELLO_TIMEOUT:
-		if (!num_key(p, key, v, 1, 3600, &x))
-			return 0;
-		pr->hello_timeout_s = (uint32_t)x;
-		return 1;
-	case K_GRACE:
-		if (!num_key(p, key, v, 1, 3600, &x))
-			return 0;
-		pr->grace_s = (uint32_t)x;
-		return 1;
-	case K_KVM_KERNEL:
-	case K_KVM_MODULES:
-		if (!valid_path(v))
-			return fail(p, "%s = %s: expected an absolute path "
-				    "without commas or control characters",
-				    key, v);
-		strcpy(k == K_KVM_KERNEL ? pr->kvm_kernel : pr->kvm_modules,
-		       v);
-		*(k == K_KVM_KERNEL ? &pr->kvm_kernel_line
-				    : &pr->kvm_modules_line) = p->line;
-		return 1;
-	case K_GUEST_CMDLINE:
-		if (!valid_cmdline(v))
-			return fail(p, "guest_cmdline = %s: expected kernel "
-				    "parameters such as isolcpus=1 nohz_full=1 "
-				    "(printable, no quotes or backslashes)", v);
-		strcpy(pr->guest_cmdline, v);
-		pr->guest_cmdline_line = p->line;
-		return 1;
-	case K_VCPUS:
-		if (!num_key(p, key, v, 1, CPULIST_MAX, &x))
-			return 0;
-		pr->vcpus = (unsigned)x;
-		pr->vcpus_line = p->line;
-		return 1;
-	case K_MEMORY:
-		if (!num_key(p, key, v, 64, 1u << 20, &x))
-			return 0;
-		pr->memory_mb = (unsigned)x;
-		return 1;
-	case K_KVM_ACCEL:
-		if (strcmp(v, "auto") && strcmp(v, "kvm") && strcmp(v, "tcg"))
-			return fail(p, "kvm_accel = %s: expected auto, kvm or "
-				    "tcg", v);
-		strcpy(pr->kvm_accel, v);
-		return 1;
-	case K_VCPU_PRIORITY:
-		if (!num_key(p, key, v, 0, 99, &x))
-			return 0;
-		pr->vcpu_priority = (int)x;
-		return 1;
-	case K_MEM_LOCK:
-		if (strcmp(v, "yes") && strcmp(v, "no"))
-			return fail(p, "mem_lock = %s: expected yes or no", v);
-		pr->mem_lock = !strcmp(v, "yes");
-		return 1;
-	case K_TRACE_THRESHOLD:
-		/* rtlat latencies above it stop the host's ftrace ring. */
-		if (!num_key(p, key, v, 1, 60000000, &x))
-			return 0;
-		pr->trace_threshold_us = (uint32_t)x;
-		return 1;
-	case K_XEN_TYPE:
-		if (strcmp(v, "pv") && strcmp(v, "pvh"))
-			return fail(p, "xen_type = %s: expected pv or pvh", v);
-		strcpy(pr->xen_type, v);
-		return 1;
-	case K_XEN_KERNEL:
-		if (!valid_path(v))
-			return fail(p, "xen_kernel = %s: expected an absolute "
-				    "path without commas or control "
-				    "characters", v);
-		strcpy(pr->xen_kernel, v);
-		pr->xen_kernel_line = p->line;
-		return 1;
-	case K_XEN_SCHED:
-		if (strcmp(v, "credit") && strcmp(v, "credit2") &&
-		    strcmp(v, "rtds") && strcmp(v, "null"))
-			return fail(p, "xen_sched = %s: expected credit, "
-				    "credit2, rtds or null", v);
-		strcpy(pr->xen_sched, v);
-		return 1;
-	case K_XEN_CPUPOOL:
-		if (strcmp(v, "yes") && strcmp(v, "no"))
-			return fail(p, "xen_cpupool = %s: expected yes or no",
-				    v);
-		pr->xen_cpupool = !strcmp(v, "yes");
-		return 1;
-	case K_XEN_PCPUS: /* its first name, from the Xen backend */
-	case K_VCPU_PIN: {
-		const char *why = NULL;
-
-		if (pin_list_parse(v, &pr->vcpu_pin, &why) < 0 ||
-		    pr->vcpu_pin.n == 0)
-			return fail(p, "%s = %s: %s; expected host CPUs "
-				    "in vCPU order such as 5,4 or 2-3 (vCPU "
-				    "i is pinned to the i-th)",
-				    key, v, why ? why : "empty list");
-		pr->vcpu_pin_line = p->line;
-		return 1;
-	}
-	case K_EMULATOR_CPUS: {
-		struct cpulist cl;
-		const char *why = NULL;
-
-		/* Resolved against this host at run time (env_kvm.c). */
-		if (strcmp(v, "housekeeping") &&
-		    (cpulist_parse(v, &cl, &why) < 0 || cl.n == 0))
-			return fail(p, "emulator_cpus = %s: expected "
-				    "housekeeping or host CPUs such as 0", v);
-		snprintf(pr->emulator_cpus, sizeof(pr->emulator_cpus), "%s",
-			 v);
-		pr->emulator_cpus_line = p->line;
-		return 1;
-	}
-	case K_XEN_RTDS_PERIOD:
-	case K_XEN_RTDS_BUDGET:
-		/* Xen's RTDS takes 10 us .. 1 s comfortably. */
-		if (!num_key(p, key, v, 10, 1000000, &x))
-			return 0;
-		*(k == K_XEN_RTDS_PERIOD ? &pr->xen_rtds_period_us
-					 : &pr->xen_rtds_budget_us) =
-			(uint32_t)x;
-		return 1;
-	case K_LOAD_CPUS: {
-		struct cpulist cl;
-		const char *why = NULL;
-
-		/* Resolved against this host at plan time (plan.c). */
-		if (strcmp(v, "housekeeping") && strcmp(v, "measured") &&
-		    strcmp(v, "all") &&
-		    (cpulist_parse(v, &cl, &why) < 0 || cl.n == 0))
-			return fail(p, "load_cpus = %s: expected housekeeping, "
-				    "measured, all or a CPU list such as 0,2-3",
-				    v);
-		snprintf(pr->load_cpus, sizeof(pr->load_cpus), "%s", v);
-		pr->load_cpus_line = p->line;
-		return 1;
-	}
-	case K_DOM0_CPUS: {
-		struct cpulist cl;
-		const char *why = NULL;
-
-		/* Checked against this Xen's pCPUs per case (env_xen.c). */
-		if (strcmp(v, "housekeeping") &&
-		    (cpulist_parse(v, &cl, &why) < 0 || cl.n == 0))
-			return fail(p, "dom0_cpus = %s: expected housekeeping "
-				    "or pCPUs such as 0-1", v);
-		snprintf(pr->dom0_cpus, sizeof(pr->dom0_cpus), "%s", v);
-		return 1;
-	}
-	case K_LOAD_SIDE:
-		if (strcmp(v, "host") && strcmp(v, "inside"))
-			return fail(p, "load_side = %s: expected host or "
-				    "inside", v);
-		pr->load_inside = !strcmp(v, "inside");
-		return 1;
-	case K_LOAD_SETTLE:
-		if (!num_key(p, key, v, 0, 600, &x))
-			return 0;
-		pr->load_settle_s = (unsigned)x;
-		return 1;
-	case K_LOAD_INSTANCES:
-		if (!num_key(p, key, v, 1, 1024, &x))
-			return 0;
-		pr->load_instances = (unsigned)x;
-		return 1;
-	}
-	return 1;
-}
 
 /* The measurement parameters a profile may override: how the guest is
  * placed and scheduled is part of its isolation, what is measured is not. */
@@ -648,20 +281,20 @@ static int profile_override(struct parse *p, struct scn_profile *prof,
 
 	for (unsigned i = 0; i < prof->nover; i++)
 		if (same_key(prof->over[i].key) == same_key(k))
-			return fail(p, "'%s' set twice in [profile %s]%s; "
+			return scn_fail(p, "'%s' set twice in [profile %s]%s; "
 				    "expected once", key, prof->name,
 				    same_key(k) == K_VCPU_PIN
 				    ? " (vcpu_pin and its old name xen_pcpus "
 				      "are one key)" : "");
 	if (prof->nover == SCN_OVERRIDES_MAX)
-		return fail(p, "more than %d overrides in [profile %s]",
+		return scn_fail(p, "more than %d overrides in [profile %s]",
 			    SCN_OVERRIDES_MAX, prof->name);
 	if (strlen(v) >= sizeof(o->value))
-		return fail(p, "%s: value longer than %zu characters", key,
+		return scn_fail(p, "%s: value longer than %zu characters", key,
 			    sizeof(o->value) - 1);
 	/* Validated now, applied per case by scenario_profile_params(). */
 	memset(&scratch, 0, sizeof(scratch));
-	if (!param_key(p, k, key, v, &scratch))
+	if (!scn_param_key(p, k, key, v, &scratch))
 		return 0;
 	o = &prof->over[prof->nover++];
 	o->key = k;
@@ -682,8 +315,8 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 		return 1;
 	}
 	if (!strcmp(key, "guest_cmdline")) {
-		if (!valid_cmdline(v))
-			return fail(p, "guest_cmdline = %s: expected kernel "
+		if (!scn_valid_cmdline(v))
+			return scn_fail(p, "guest_cmdline = %s: expected kernel "
 				    "parameters such as isolcpus=1 nohz_full=1 "
 				    "(printable, no quotes or backslashes)", v);
 		strcpy(prof->guest_cmdline, v);
@@ -692,9 +325,9 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 	if (k < K_COUNT && profile_overridable(k))
 		return profile_override(p, prof, k, key, v);
 	return tuning_profile_key(prof, key, v, why, sizeof(why)) > 0 ? 1
-	       : why[0] ? fail(p, "%s = %s in [profile %s]: %s", key, v,
+	       : why[0] ? scn_fail(p, "%s = %s in [profile %s]: %s", key, v,
 			       prof->name, why)
-			: fail(p, "unknown key '%s' in [profile %s]; expected: "
+			: scn_fail(p, "unknown key '%s' in [profile %s]; expected: "
 			       "description, guest_cmdline, %s, %s",
 			       key, prof->name, overridable_names,
 			       tuning_profile_keys());
@@ -708,8 +341,8 @@ int scenario_profile_params(const struct scn_profile *prof,
 
 	for (unsigned i = 0; prof && i < prof->nover; i++) {
 		p.line = prof->over[i].line;
-		if (!param_key(&p, prof->over[i].key,
-			       key_names[prof->over[i].key],
+		if (!scn_param_key(&p, prof->over[i].key,
+			       scn_key_names[prof->over[i].key],
 			       prof->over[i].value, pr))
 			return -EINVAL; /* validated at parse time */
 	}
@@ -726,14 +359,14 @@ static struct scn_profile *profile_section(struct parse *p,
 	while (isspace((unsigned char)*name))
 		name++;
 	if (!valid_name(name)) {
-		fail(p, "[%s]: expected [profile NAME] with NAME made of "
+		scn_fail(p, "[%s]: expected [profile NAME] with NAME made of "
 		     "letters, digits, '_', '.', '-'", section);
 		return NULL;
 	}
 	/* 'none' is the untuned baseline every comparison is made against;
 	 * tuning it would make 'what isolation buys back' a lie. */
 	if (!strcmp(name, "none")) {
-		fail(p, "[profile none]: 'none' is the untuned baseline and "
+		scn_fail(p, "[profile none]: 'none' is the untuned baseline and "
 		     "cannot be defined; expected another name for a tuned "
 		     "profile");
 		return NULL;
@@ -742,7 +375,7 @@ static struct scn_profile *profile_section(struct parse *p,
 		if (!strcmp(s->profiles[i].name, name))
 			return &s->profiles[i];
 	if (s->nprofiles == SCN_PROFILES_MAX) {
-		fail(p, "more than %d profiles; split the scenario",
+		scn_fail(p, "more than %d profiles; split the scenario",
 		     SCN_PROFILES_MAX);
 		return NULL;
 	}
@@ -770,9 +403,9 @@ static int handler(void *user, const char *section, const char *key,
 	if (!strcmp(section, "gate"))
 		return 1; /* checked as a whole by gate_thresholds_ini() */
 	if (!*section)
-		return fail(p, "'%s' outside any section; expected it under "
+		return scn_fail(p, "'%s' outside any section; expected it under "
 			    "[scenario]", key);
-	return fail(p, "unknown section [%s]; expected [scenario], "
+	return scn_fail(p, "unknown section [%s]; expected [scenario], "
 		    "[profile NAME] or [gate]", section);
 }
 
@@ -810,20 +443,20 @@ static int finish(struct parse *p)
 
 	if (!(p->seen & (1ull << K_NAME))) {
 		p->line = 1;
-		return fail(p, "no 'name' in [scenario]; expected name = "
+		return scn_fail(p, "no 'name' in [scenario]; expected name = "
 			    "SOMETHING (letters, digits, '_', '.', '-')");
 	}
 	if (pr->loops && pr->duration_s) {
 		p->line = p->loops_line > p->duration_line ? p->loops_line
 							   : p->duration_line;
-		return fail(p, "both loops and duration_s are set; expected "
+		return scn_fail(p, "both loops and duration_s are set; expected "
 			    "one of them");
 	}
 	if (!pr->loops && !pr->duration_s)
 		pr->duration_s = 10;
 	if (pr->xen_rtds_budget_us > pr->xen_rtds_period_us) {
 		p->line = 1;
-		return fail(p, "xen_rtds_budget_us = %u exceeds "
+		return scn_fail(p, "xen_rtds_budget_us = %u exceeds "
 			    "xen_rtds_period_us = %u; expected budget <= period",
 			    pr->xen_rtds_budget_us, pr->xen_rtds_period_us);
 	}
@@ -839,7 +472,7 @@ static int finish(struct parse *p)
 				    s->profiles[i].over[j].key ==
 					    K_XEN_RTDS_PERIOD)
 					p->line = s->profiles[i].over[j].line;
-			return fail(p, "[profile %s]: xen_rtds_budget_us = %u "
+			return scn_fail(p, "[profile %s]: xen_rtds_budget_us = %u "
 				    "exceeds xen_rtds_period_us = %u; expected "
 				    "budget <= period", s->profiles[i].name,
 				    mix.xen_rtds_budget_us,
@@ -848,7 +481,7 @@ static int finish(struct parse *p)
 	}
 	if (pr->cpus.n == 0) {
 		p->line = 1;
-		return fail(p, "no 'cpus' in [scenario]; expected the measured "
+		return scn_fail(p, "no 'cpus' in [scenario]; expected the measured "
 			    "CPUs, e.g. cpus = 1");
 	}
 	if (pr->vcpus) {
@@ -858,7 +491,7 @@ static int finish(struct parse *p)
 			top = (unsigned)pr->housekeeping;
 		if (top >= pr->vcpus) {
 			p->line = pr->vcpus_line;
-			return fail(p, "vcpus = %u but the scenario uses vCPU "
+			return scn_fail(p, "vcpus = %u but the scenario uses vCPU "
 				    "%u (cpus/housekeeping are vCPU numbers "
 				    "in a guest); expected vcpus >= %u",
 				    pr->vcpus, top, top + 1);
@@ -867,7 +500,7 @@ static int finish(struct parse *p)
 	if (pr->housekeeping >= 0 &&
 	    cpulist_contains(&pr->cpus, (unsigned)pr->housekeeping)) {
 		p->line = pr->housekeeping_line;
-		return fail(p, "housekeeping = %d is also a measured CPU; "
+		return scn_fail(p, "housekeeping = %d is also a measured CPU; "
 			    "expected a CPU not in cpus", pr->housekeeping);
 	}
 	if (!strcmp(pr->policy, "other")) {
@@ -875,14 +508,14 @@ static int finish(struct parse *p)
 		 * one, which is a mistake worth saying. */
 		if (p->priority_line && pr->priority != 0) {
 			p->line = p->priority_line;
-			return fail(p, "priority = %d with policy other; "
+			return scn_fail(p, "priority = %d with policy other; "
 				    "expected no priority (or 0) for "
 				    "SCHED_OTHER", pr->priority);
 		}
 		pr->priority = 0;
 	} else if (pr->priority < 1) {
 		p->line = p->priority_line;
-		return fail(p, "priority 0 with policy %s; expected 1..99",
+		return scn_fail(p, "priority 0 with policy %s; expected 1..99",
 			    pr->policy);
 	}
 	for (unsigned i = 0; i < s->profiles_used.n; i++) {
@@ -896,7 +529,7 @@ static int finish(struct parse *p)
 				break;
 		if (j == s->nprofiles) {
 			p->line = s->profiles_used.line;
-			return fail(p, "profiles: '%s' has no [profile %s] "
+			return scn_fail(p, "profiles: '%s' has no [profile %s] "
 				    "section with keys (an empty section counts "
 				    "as none: give it a description at least); "
 				    "expected 'none' or a defined profile", name,
@@ -922,7 +555,7 @@ int scenario_parse_string(const char *name, const char *text,
 	if (rc > 0 && !p.failed) {
 		/* inih's own syntax error, on line rc. */
 		p.line = rc;
-		fail(&p, "not a 'key = value' line, [section] or comment; "
+		scn_fail(&p, "not a 'key = value' line, [section] or comment; "
 		     "expected INI syntax as in scenarios/smoke.ini");
 	} else if (rc < 0 && !p.failed) {
 		snprintf(err, errsz, "%s: cannot parse (error %d)", name, rc);
