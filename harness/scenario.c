@@ -18,11 +18,10 @@
 
 #include "harness/env.h"
 #include "harness/load.h"
+#include "harness/scenario_int.h"
 #include "harness/tuning.h"
 #include "harness/workload.h"
 #include "reports/gate.h"
-#include "harness/scenario_int.h"
-
 
 int scn_fail(struct parse *p, const char *fmt, ...)
 {
