@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "test_dir.h"
+
 static char root[64], jpath[128];
 
 /* Make root from a mkdtemp template, with /run (a real host has it) and
@@ -28,18 +30,9 @@ static inline int fake_tree_make(const char *templ)
 	return 0;
 }
 
-static inline int fake_tree_rm_cb(const char *p, const struct stat *sb,
-				  int fl, struct FTW *w)
-{
-	(void)sb;
-	(void)fl;
-	(void)w;
-	return remove(p);
-}
-
 static inline void fake_tree_remove(void)
 {
-	nftw(root, fake_tree_rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	test_dir_rm(root);
 }
 
 /* ROOT/rel := v, making the directories on the way. */

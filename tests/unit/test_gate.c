@@ -23,6 +23,8 @@
 #include "reports/gate.h"
 #include "tests/unit/mini_db.h"
 
+#include "test_dir.h"
+
 extern char **environ;
 
 static uint64_t rng;
@@ -480,14 +482,7 @@ static void missing_cases_fail(void **state)
 	assert_int_equal(res.npass, 14);
 	gate_result_free(&res);
 	store_close(st);
-	{
-		char *argv[] = { "rm", "-rf", path, NULL };
-		pid_t pid;
-		int status;
-
-		if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
-			waitpid(pid, &status, 0);
-	}
+	test_dir_rm(path);
 }
 
 /* Every console line of an emulated case says so (as Markdown and JUnit

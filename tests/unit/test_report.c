@@ -34,6 +34,8 @@
 #include "reports/show.h"
 #include "tests/unit/json_check.h"
 
+#include "test_dir.h"
+
 extern char **environ;
 
 #define RUN_UUID "3f2a9c1e-0b7d-4e55-9a0c-5d1e2f3a4b5c"
@@ -210,23 +212,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	pid_t pid;
-	char *argv[] = { "rm", "-rf", fx.dir, NULL };
-	int status;
-
+	(void)state;
 	store_close(fx.st);
 	for (int c = 0; c < 2; c++)
 		for (int k = 0; k < NSER; k++) {
 			free(fx.ser[c][k].values);
 			free(fx.ser[c][k].seq);
 		}
-	/* Keep the output for a look when asked to. */
-	if (getenv("ISOLAT_KEEP_TEST_OUTPUT")) {
-		fprintf(stderr, "test output kept in %s\n", fx.dir);
-		return 0;
-	}
-	if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
-		waitpid(pid, &status, 0);
+	test_dir_done(fx.dir);
 	return 0;
 }
 

@@ -30,6 +30,8 @@
 #include "reports/report.h"
 #include "tests/unit/mini_db.h"
 
+#include "test_dir.h"
+
 extern char **environ;
 
 #define RUN_A "a0a0a0a0-0000-4000-8000-00000000000a"
@@ -82,17 +84,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char *argv[] = { "rm", "-rf", fx.dir, NULL };
-	pid_t pid;
-	int status;
-
+	(void)state;
 	store_close(fx.st);
-	if (getenv("ISOLAT_KEEP_TEST_OUTPUT")) {
-		fprintf(stderr, "test output kept in %s\n", fx.dir);
-		return 0;
-	}
-	if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
-		waitpid(pid, &status, 0);
+	test_dir_done(fx.dir);
 	return 0;
 }
 
