@@ -192,24 +192,21 @@ static int pin_other(pid_t tid, const struct cpulist *emu, const char *list,
 /* QEMU's threads that are not vCPUs onto the emulator CPUs.  Threads it
  * starts later inherit the mask of the (pinned) thread that starts them:
  * kvm_place_late looks once more after the guest is started. */
-static int place_emulator(struct env_case *ec, pid_t qemu,
-			  const struct qmp_vcpu *v, int n,
-			  const struct cpulist *online, char *err,
-			  size_t errsz)
+/*
+ * Every thread of QEMU not placed yet (the vCPUs are, first) onto emu
+ * (list: emu as text), back to SCHED_OTHER if it inherited a vCPU's
+ * SCHED_FIFO; *count: how many.  0 or -errno with err set.
+ */
+static int pin_unplaced(pid_t qemu, const struct cpulist *emu,
+			const char *list, int *count, char *err, size_t errsz)
 {
-	const struct scn_params *p = &ec->pc->params;
-	struct cpulist emu;
-	char path[64], list[256], text[512];
+	struct sched_param sp = {0};
+	char path[64];
 	struct dirent *e;
-	int threads = 0, rc = 0;
+	int rc = 0;
 	DIR *d;
 
-	if (kvm_emulator_cpus(p, online, &ec->pc->host_cpus, &emu) < 0) {
-		snprintf(err, errsz, "emulator_cpus = %s: not a CPU list",
-			 p->emulator_cpus);
-		return -EINVAL;
-	}
-	cpulist_format(&emu, list, sizeof(list));
+	*count = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)qemu);
 	d = opendir(path);
 	if (!d) {
@@ -217,25 +214,46 @@ static int place_emulator(struct env_case *ec, pid_t qemu,
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	while (rc == 0 && (e = readdir(d))) {
+	while ((e = readdir(d))) {
 		pid_t tid = (pid_t)atoi(e->d_name);
-		int vcpu = 0;
+		int r;
 
-		if (tid <= 0)
+		if (tid <= 0 || was_placed(qemu, tid))
 			continue;
-		for (int i = 0; i < n; i++)
-			vcpu |= v[i].tid == tid;
-		if (vcpu)
+		r = pin_other(tid, emu, list, err, errsz);
+		if (r == 1) /* ended meanwhile */
 			continue;
-		rc = pin_other(tid, &emu, list, err, errsz);
-		if (rc == 1) { /* ended meanwhile */
-			rc = 0;
-			continue;
+		if (r < 0) {
+			rc = r;
+			break;
 		}
+		if ((sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK) !=
+		    SCHED_OTHER)
+			sched_setscheduler(tid, SCHED_OTHER, &sp);
 		mark_placed(tid);
-		threads++;
+		(*count)++;
 	}
 	closedir(d);
+	return rc;
+}
+
+static int place_emulator(struct env_case *ec, pid_t qemu,
+			  const struct cpulist *online, char *err,
+			  size_t errsz)
+{
+	const struct scn_params *p = &ec->pc->params;
+	struct cpulist emu;
+	char list[256], text[512];
+	int threads, rc;
+
+	if (kvm_emulator_cpus(p, online, &ec->pc->host_cpus, &emu) < 0) {
+		snprintf(err, errsz, "emulator_cpus = %s: not a CPU list",
+			 p->emulator_cpus);
+		return -EINVAL;
+	}
+	cpulist_format(&emu, list, sizeof(list));
+	/* The vCPU threads are marked placed already. */
+	rc = pin_unplaced(qemu, &emu, list, &threads, err, errsz);
 	if (rc < 0)
 		return rc;
 	placed.emu = emu;
@@ -306,7 +324,7 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 			return rc;
 		mark_placed(v[i].tid);
 	}
-	rc = place_emulator(ec, qemu, v, n, &online, err, errsz);
+	rc = place_emulator(ec, qemu, &online, err, errsz);
 	if (rc < 0)
 		return rc;
 	snprintf(text, sizeof(text), "%d", n);
@@ -317,43 +335,14 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 int kvm_place_late(struct env_case *ec, pid_t qemu, char *err,
 		   size_t errsz)
 {
-	char path[64], list[256], text[32];
-	struct sched_param sp = {0};
-	struct dirent *e;
-	int late = 0, rc = 0;
-	DIR *d;
+	char list[256], text[32];
+	int late, rc;
 
 	if (placed.qemu != qemu || !placed.emu.n)
 		return 0; /* kvm_place_threads did not place this QEMU */
 	cpulist_format(&placed.emu, list, sizeof(list));
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)qemu);
-	d = opendir(path);
-	if (!d) {
-		rc = -errno;
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	while (rc == 0 && (e = readdir(d))) {
-		pid_t tid = (pid_t)atoi(e->d_name);
-		int r;
-
-		if (tid <= 0 || was_placed(qemu, tid))
-			continue;
-		r = pin_other(tid, &placed.emu, list, err, errsz);
-		if (r == 1)
-			continue;
-		if (r < 0) {
-			rc = r;
-			break;
-		}
-		/* Started by a vCPU thread: its SCHED_FIFO came along. */
-		if ((sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK) !=
-		    SCHED_OTHER)
-			sched_setscheduler(tid, SCHED_OTHER, &sp);
-		mark_placed(tid);
-		late++;
-	}
-	closedir(d);
+	/* Threads started by a vCPU thread carry its SCHED_FIFO along. */
+	rc = pin_unplaced(qemu, &placed.emu, list, &late, err, errsz);
 	if (rc < 0)
 		return rc;
 	snprintf(text, sizeof(text), "%d", late);
