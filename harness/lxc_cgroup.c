@@ -182,16 +182,9 @@ static int read_long(const char *path, long *v)
 static int write_long(const char *path, long v)
 {
 	char text[32];
-	/* O_TRUNC: no effect on cgroup files, right for the test trees */
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), n, rc = 0;
 
-	if (fd < 0)
-		return -errno;
-	n = snprintf(text, sizeof(text), "%ld", v);
-	if (write(fd, text, (size_t)n) != n)
-		rc = -errno;
-	close(fd);
-	return rc;
+	snprintf(text, sizeof(text), "%ld", v);
+	return write_text(path, text, 0);
 }
 
 /* Sum of the children's cpu.rt_runtime_us of dir (-1 counts as 0: the
