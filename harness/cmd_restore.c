@@ -42,7 +42,7 @@ static const char usage_text[] =
 
 struct restore_ctx {
 	int quiet;
-	unsigned ok, failed;
+	unsigned ok, failed, gone, kept;
 };
 
 static void note(void *ctx, const struct journal_rec *r, int rc)
@@ -53,6 +53,23 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 		c->failed++;
 		fprintf(stderr, "isolat restore: %s %s: back to '%s' failed: "
 			"%s\n", r->knob, r->path, r->orig, strerror(-rc));
+		return;
+	}
+	/* Said whatever --quiet: these are what restore did not do. */
+	if (rc == JOURNAL_UNDO_KEPT) {
+		c->kept++;
+		fprintf(stderr, "isolat restore: %s: cannot be put back: the "
+			"kernel expanded its trace ring when tracing was "
+			"first enabled (boot state '%s') and cannot shrink "
+			"it back; only a reboot restores the boot state\n",
+			r->path, r->orig);
+		return;
+	}
+	if (rc == JOURNAL_UNDO_GONE) {
+		c->gone++;
+		fprintf(stderr, "isolat restore: %s %s: left alone: no longer "
+			"the process journaled (gone, or its PID reused), so "
+			"'%s' was not written\n", r->knob, r->path, r->orig);
 		return;
 	}
 	c->ok++;
@@ -174,9 +191,10 @@ static int restore(struct isolat_ctx *ctx, const char *path,
 				path, rc_ctx->failed == 1 ? "it" : "them");
 		return EXIT_ERROR;
 	}
-	if (!ctx->quiet)
-		fprintf(stderr, "isolat restore: %u change%s undone (journal "
-			"of pid %d), %s removed\n", rc_ctx->ok,
-			rc_ctx->ok == 1 ? "" : "s", (int)pid, path);
+	if (!ctx->quiet || rc_ctx->gone || rc_ctx->kept)
+		fprintf(stderr, "isolat restore: %u change%s undone, %u left "
+			"alone, %u the kernel cannot undo (journal of pid %d), "
+			"%s removed\n", rc_ctx->ok, rc_ctx->ok == 1 ? "" : "s",
+			rc_ctx->gone, rc_ctx->kept, (int)pid, path);
 	return EXIT_OK;
 }

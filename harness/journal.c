@@ -32,6 +32,7 @@
 /* The kind's word in the file, in enum journal_kind order. */
 static const char *const kind_names[] = {
 	"write", "sched", "mkdir", "mount", "domain", "cpupool", "dom0pin",
+	"kept",
 };
 
 void journal_init(struct journal *j, const char *path, const char *root)
@@ -414,7 +415,7 @@ static int undo_sched(const struct journal_rec *r, const char *root)
 	/* Gone, or the PID now names another thread (a user process, a
 	 * thread renamed to look like one): not ours to change. */
 	if (!is_kthread(root, r->path, want + 1))
-		return 0;
+		return JOURNAL_UNDO_GONE;
 	sp.sched_priority = prio;
 	if (sched_setscheduler(atoi(r->path + strlen("/proc/")), policy,
 			       &sp) < 0)
@@ -623,7 +624,8 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 					 "refused (nothing written)", path,
 					 i + 1, why);
 		} else {
-			rc = r->kind == JOURNAL_SCHED   ? undo_sched(r, root)
+			rc = r->kind == JOURNAL_KEPT ? JOURNAL_UNDO_KEPT
+			     : r->kind == JOURNAL_SCHED ? undo_sched(r, root)
 			     : r->kind == JOURNAL_MKDIR ? undo_mkdir(r, root)
 			     : r->kind == JOURNAL_MOUNT ? undo_mount(r, root)
 			     : r->kind == JOURNAL_WRITE ? undo_write(r, root)

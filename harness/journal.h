@@ -33,6 +33,14 @@
  *   mount KNOB PATH absent tracefs (tracefs that trace.c mounted on an
  *                                 empty /sys/kernel/tracing: undo
  *                                 unmounts it while it is still tracefs)
+ *   kept KNOB PATH ORIGINAL NEW  (a change the kernel made as a side
+ *                                 effect and cannot take back: PATH is
+ *                                 tracefs' buffer_size_kb, ORIGINAL its
+ *                                 boot state "N (expanded: M)" - the ring
+ *                                 is expanded for good the first time
+ *                                 tracing is enabled.  Undo writes
+ *                                 nothing and says so: the note gets
+ *                                 JOURNAL_UNDO_KEPT)
  *
  * write records also cover tracefs (trace.c: tracing_on, current_tracer,
  * events/GROUP/EVENT/enable, ... under /sys/kernel/tracing or
@@ -89,7 +97,15 @@
 enum journal_kind {
 	JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR, JOURNAL_MOUNT,
 	JOURNAL_DOMAIN, JOURNAL_CPUPOOL, JOURNAL_DOM0PIN, /* Xen */
+	JOURNAL_KEPT,
 };
+
+/* What a replay's note gets besides 0 (undone) and -errno (failed): the
+ * record is done with, but nothing was written back. */
+#define JOURNAL_UNDO_KEPT 1 /* the kernel cannot undo it (a kept record) */
+#define JOURNAL_UNDO_GONE 2 /* its object is gone or no longer the one
+			     * journaled (a sched record's PID): left
+			     * alone */
 
 struct journal_rec {
 	enum journal_kind kind;
@@ -158,7 +174,8 @@ int journal_append(struct journal *j, const struct journal_rec *r,
  */
 int journal_owner(const char *path, pid_t *pid, int *alive);
 
-/* Called per record undone (or refused), for reports and case facts. */
+/* Called per record undone (or refused), for reports and case facts:
+ * rc is 0 (undone), JOURNAL_UNDO_KEPT, JOURNAL_UNDO_GONE or -errno. */
 typedef void (*journal_note_fn)(void *ctx, const struct journal_rec *r,
 				int rc);
 

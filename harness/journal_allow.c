@@ -192,6 +192,10 @@ int journal_path_allowed(enum journal_kind kind, const char *path)
 	}
 	if (kind == JOURNAL_MOUNT)
 		return !strcmp(path, "/sys/kernel/tracing");
+	/* Said, never written: still only the one file it may name. */
+	if (kind == JOURNAL_KEPT)
+		return tracefs_file(path) &&
+		       !strcmp(strrchr(path, '/'), "/buffer_size_kb");
 	if (kind == JOURNAL_MKDIR) {
 		/* Only directories tuning names: never rmdir someone else's
 		 * cgroup (systemd's, or the LXC backend's isolat.payload.*). */
@@ -221,6 +225,18 @@ int journal_kthread_comm_ok(const char *comm)
 	return 0;
 }
 
+/* "N (expanded: M)": the boot state of tracefs' buffer_size_kb. */
+static int unexpanded_ring(const char *v)
+{
+	size_t n = strspn(v, "0123456789"), m;
+
+	if (!n || n > 10 || strncmp(v + n, " (expanded: ", 12))
+		return 0;
+	v += n + 12;
+	m = strspn(v, "0123456789");
+	return m && m <= 10 && !strcmp(v + m, ")");
+}
+
 int journal_rec_allowed(const struct journal_rec *r, char *why,
 			size_t whysz)
 {
@@ -235,6 +251,11 @@ int journal_rec_allowed(const struct journal_rec *r, char *why,
 	    !value_ok(write_class(r->path), r->orig)) {
 		snprintf(why, whysz, "%s: '%.64s' is not a value isolat "
 			 "writes there", r->path, r->orig);
+		return 0;
+	}
+	if (r->kind == JOURNAL_KEPT && !unexpanded_ring(r->orig)) {
+		snprintf(why, whysz, "%s: '%.64s' is not the unexpanded "
+			 "trace ring's state", r->path, r->orig);
 		return 0;
 	}
 	if (r->kind == JOURNAL_SCHED &&

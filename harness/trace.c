@@ -173,6 +173,37 @@ static int find_tracefs(struct trace_ctx *t, struct journal *j)
 	return -ENOENT;
 }
 
+/*
+ * The kernel allocates its trace ring small at boot ("7 (expanded:
+ * 1408)") and expands it for good the first time tracing is enabled;
+ * there is no way back but a reboot (writing 1408 gives 1410 on 6.x).
+ * Say so before it happens: a kept record in the journal (restore prints
+ * it; nothing is written back) and t->ring for the case's facts.
+ */
+static int note_ring(struct trace_ctx *t, struct journal *j)
+{
+	struct journal_rec *r;
+	char path[1024], v[128] = "", err[256];
+	int rc;
+
+	if (host_path(t, "buffer_size_kb", path, sizeof(path)) ||
+	    read_small(path, v, sizeof(v)) || !strstr(v, "(expanded:"))
+		return 0; /* already expanded (or unreadable): nothing new */
+	if (!(r = calloc(1, sizeof(*r))))
+		return -ENOMEM;
+	r->kind = JOURNAL_KEPT;
+	snprintf(r->knob, sizeof(r->knob), "trace_threshold_us");
+	snprintf(r->orig, sizeof(r->orig), "%s", v);
+	snprintf(r->new_value, sizeof(r->new_value), "expanded");
+	rc = path_of(t, "buffer_size_kb", r->path, sizeof(r->path));
+	if (rc == 0 && (rc = journal_append(j, r, err, sizeof(err))))
+		snprintf(t->why, sizeof(t->why), "%s", err);
+	free(r);
+	if (rc == 0)
+		snprintf(t->ring, sizeof(t->ring), "%s", v);
+	return rc;
+}
+
 /* The setup failed: trace_end must then leave tracefs alone (what was
  * changed is in the journal); trace = "trace unavailable: why". */
 static int give_up(struct trace_ctx *t, int rc, const char *what)
@@ -197,7 +228,9 @@ int trace_begin(struct trace_ctx *t, struct journal *j)
 		t->dir[0] = '\0';
 		return rc;
 	}
-	rc = journal_write(t, j, "tracing_on", "0");
+	rc = note_ring(t, j);
+	if (rc == 0)
+		rc = journal_write(t, j, "tracing_on", "0");
 	if (rc == 0)
 		rc = journal_write(t, j, "current_tracer", "nop");
 	if (rc)
@@ -268,6 +301,20 @@ int trace_end(struct trace_ctx *t, trace_fact_fn fact, void *ctx)
 	char *text;
 	int rc = 0;
 
+	if (t->ring[0]) {
+		char now[128] = "?";
+
+		if (t->dir[0]) {
+			host_path(t, "buffer_size_kb", path, sizeof(path));
+			read_small(path, now, sizeof(now));
+		}
+		snprintf(msg, sizeof(msg), "expanded by this case from its "
+			 "boot state '%s' to %s KiB per CPU; the kernel cannot "
+			 "shrink it back to the boot state (a reboot does): "
+			 "not restored", t->ring, now);
+		if ((rc = fact(ctx, "trace_ring", msg)))
+			return rc;
+	}
 	if (!t->dir[0]) {
 		snprintf(msg, sizeof(msg), "trace unavailable: %s",
 			 t->why[0] ? t->why : "not set up");

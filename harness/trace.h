@@ -25,7 +25,10 @@
  * environment's cleanup) writes them back first, unmounts what was
  * mounted, then undoes the profile's knobs; after a crash `isolat restore`
  * does the same from the file.  The ring's contents (cleared at the start)
- * are data, not a setting, and are not put back.  No tracefs: fact trace
+ * are data, not a setting, and are not put back.  Nor is the ring's
+ * size when this case was the first to enable tracing since boot: the
+ * kernel expands its ring then and cannot shrink it back to the boot
+ * state; a kept record in the journal and the fact trace_ring say so.  No tracefs: fact trace
  * = "trace unavailable: <reason>", never an error.
  */
 #ifndef ISOLAT_TRACE_H
@@ -43,6 +46,8 @@ struct trace_ctx {
 	int mounted;           /* we mounted it (journaled) */
 	unsigned changed;      /* records appended to the journal */
 	char why[400];         /* why unavailable */
+	char ring[128];        /* buffer_size_kb's boot state when this
+				* case expanded the ring, else "" */
 };
 
 /* Set tracefs up, every change journaled in j first (j->root prefixes

@@ -441,7 +441,7 @@ static void undo_note(void *ctx, const struct journal_rec *r, int rc)
 			 r->path);
 		tuning_fact(t, key, "%s back to %s: %s", r->knob, r->orig,
 			    strerror(-rc));
-	} else {
+	} else if (rc == 0) {
 		t->undone++;
 	}
 }

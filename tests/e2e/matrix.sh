@@ -36,7 +36,6 @@ trap '"$ISOLAT" --quiet restore > /dev/null 2>&1; rm -rf "$T"' EXIT
 
 differs() { ! cmp -s "$1" "$2"; }
 sq() { q "$DB" "$1"; }
-show_diff() { ! cmp -s "$1" "$2" && diff "$1" "$2" | head -20 | sed 's/^/# /'; }
 
 # Every run-time knob; governor is "not applicable" without cpufreq.
 profile_full() {
@@ -78,6 +77,7 @@ isolcpus = 1
 INI
 DB=$T/m.db
 snapshot > "$T/before"
+ring_fresh=$(grep -c '^tracefs/buffer_size_kb [0-9]* (expanded:' "$T/before")
 "$ISOLAT" --db "$DB" --quiet run "$T/m.ini" > "$T/run.out" 2>&1
 rc=$?
 snapshot > "$T/after"
@@ -107,10 +107,19 @@ for l in none cpu; do
 	# none: no profile knob, but the tracefs changes are journaled too.
 	check "none/$l: tracefs undone through the journal ($(fact none $l tune.restore))" grep -qE '^[1-9][0-9]* changes? undone$' <<<"$(fact none $l tune.restore)"
 done
+# The first case that traces since boot expands the kernel's ring for
+# good: it says so (fact trace_ring), and later cases have nothing to say.
+ring=$(sq "SELECT f.value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE f.key='trace_ring' ORDER BY c.idx")
+if [ "$ring_fresh" = 1 ]; then
+	check "unexpanded trace ring: the first traced case says it cannot be put back ($ring)" grep -q "cannot shrink it back" <<<"$ring"
+	check "only that case says so" [ "$(grep -c . <<<"$ring")" = 1 ]
+else
+	check "trace ring expanded before the run: no case claims to have expanded it" [ -z "$ring" ]
+fi
 check "full/cpu: stress-ng ran ($(fact full cpu load.exit))" [ "$(fact full cpu load.exit)" = "exit status 0" ]
 check "no tune.restore.failed fact" [ "$(sq "SELECT count(*) FROM case_facts WHERE key LIKE 'tune.restore.failed.%'")" = 0 ]
-check "every knob after the run identical to before" cmp -s "$T/before" "$T/after"
-show_diff "$T/before" "$T/after"
+check "every knob after the run identical to before" snap_same "$T/before" "$T/after"
+snap_diff "$T/before" "$T/after"
 check "no journal left after the run" [ ! -e "$JOURNAL" ]
 check "no stress-ng left after the run" bash -c '! pgrep -x stress-ng > /dev/null'
 
@@ -159,8 +168,8 @@ rc=$?
 snapshot > "$T/restored"
 check "restore exits 0 ($rc)" [ $rc -eq 0 ]
 check "restore wrote tracefs back" grep -q "trace_threshold_us /sys/kernel/tracing/tracing_on" "$T/restore.err"
-check "restore: every knob identical to before the run" cmp -s "$T/before" "$T/restored"
-show_diff "$T/before" "$T/restored"
+check "restore: every knob identical to before the run" snap_same "$T/before" "$T/restored"
+snap_diff "$T/before" "$T/restored"
 check "restore removes the journal" [ ! -e "$JOURNAL" ]
 # The dead harness's workload and load end by themselves (loops, stress-ng
 # --timeout); stop them by pid so the next test starts on a quiet host.

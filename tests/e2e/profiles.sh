@@ -92,8 +92,8 @@ facts=$("$ISOLAT" --db "$DB" show last --facts 1)
 check "show --facts 1 lists the irq case's tuning" bash -c 'grep -q "^case 1  bare.irq" <<<"$1" && grep -q "^  tune.irq_affinity = 0$" <<<"$1" && ! grep -q "^case 0" <<<"$1"' _ "$facts"
 check "show --facts 99: no such case, exit non-zero" bash -c '"$1" --db "$2" show last --facts 99 >/dev/null 2>&1; [ $? -ne 0 ]' _ "$ISOLAT" "$DB"
 check "none case records no tuning" [ "$(q "$DB" "SELECT count(*) FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.profile='none' AND f.key LIKE 'tune.%'")" = 0 ]
-check "host state after the run identical to before" cmp -s "$T/before" "$T/after"
-[ -s "$T/after" ] && ! cmp -s "$T/before" "$T/after" && diff "$T/before" "$T/after" | sed 's/^/# /'
+check "host state after the run identical to before" snap_same "$T/before" "$T/after"
+[ -s "$T/after" ] && snap_diff "$T/before" "$T/after"
 check "no journal left after the run" [ ! -e "$JOURNAL" ]
 # What isolation buys back: irq and misc against the baseline none.
 "$ISOLAT" --db "$DB" show last > "$T/show.txt"
@@ -149,8 +149,8 @@ check "refusal says run isolat restore" grep -q "isolat restore" "$T/refuse.err"
 rc=$?
 snapshot > "$T/restored"
 check "restore exits 0" [ $rc -eq 0 ]
-check "restore brings every value back identical" cmp -s "$T/before" "$T/restored"
-! cmp -s "$T/before" "$T/restored" && diff "$T/before" "$T/restored" | sed 's/^/# /'
+check "restore brings every value back identical" snap_same "$T/before" "$T/restored"
+snap_diff "$T/before" "$T/restored"
 check "restore removes the journal" [ ! -e "$JOURNAL" ]
 "$ISOLAT" --quiet restore
 check "restore again: nothing to do, exit 0" [ $? -eq 0 ]
@@ -170,6 +170,6 @@ wait $pid
 rc=$?
 snapshot > "$T/interrupted"
 check "interrupted run exits 130 ($rc)" [ $rc -eq 130 ]
-check "SIGINT: every value back identical" cmp -s "$T/before" "$T/interrupted"
+check "SIGINT: every value back identical" snap_same "$T/before" "$T/interrupted"
 check "SIGINT: journal removed" [ ! -e "$JOURNAL" ]
 check "SIGINT: case records tune.restore" [ -n "$(q "$T/i.db" "SELECT value FROM case_facts WHERE key='tune.restore'")" ]

@@ -126,6 +126,88 @@ static void test_trace_journaled(void **state)
 	assert_int_equal(access(jpath, F_OK), -1);
 }
 
+struct ring_seen {
+	char fact[600];
+	int kept, undone;
+};
+
+static int ring_fact_cb(void *ctx, const char *key, const char *value)
+{
+	struct ring_seen *r = ctx;
+
+	if (!strcmp(key, "trace_ring"))
+		snprintf(r->fact, sizeof(r->fact), "%s", value);
+	return 0;
+}
+
+static void ring_note(void *ctx, const struct journal_rec *rec, int rc)
+{
+	struct ring_seen *r = ctx;
+
+	if (rc == JOURNAL_UNDO_KEPT) {
+		assert_int_equal(rec->kind, JOURNAL_KEPT);
+		r->kept++;
+	} else {
+		assert_int_equal(rc, 0);
+		r->undone++;
+	}
+}
+
+/* A freshly booted kernel's ring is unexpanded; tracing expands it for
+ * good.  trace_begin journals that as a kept record before anything
+ * else, the case gets the fact trace_ring, and replay reports the record
+ * as kept - never undone, buffer_size_kb never written.  An already
+ * expanded ring gives neither. */
+static void test_trace_ring_kept(void **state)
+{
+	struct journal j;
+	struct trace_ctx t;
+	struct ring_seen seen = {0};
+	char err[256] = "", text[4096];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	fake_tracefs();
+	put(TFS "/buffer_size_kb", "7 (expanded: 1408)\n");
+	journal_init(&j, jpath, root);
+	assert_int_equal(trace_begin(&t, &j), 0);
+	assert_string_equal(t.ring, "7 (expanded: 1408)");
+	assert_int_equal(j.n, 8); /* kept + tracing_on, tracer, 5 events */
+	f = fopen(jpath, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "kept\ttrace_threshold_us\t" TFS
+			       "/buffer_size_kb\t7 (expanded: 1408)\t"
+			       "expanded\n"));
+	/* The kernel expands it when tracing starts (here, by hand). */
+	put(TFS "/buffer_size_kb", "1410\n");
+	assert_int_equal(trace_end(&t, ring_fact_cb, &seen), 0);
+	assert_non_null(strstr(seen.fact, "'7 (expanded: 1408)' to 1410 KiB"));
+	assert_non_null(strstr(seen.fact, "cannot shrink it back"));
+	journal_close(&j);
+	assert_int_equal(journal_replay(jpath, root, ring_note, &seen, err,
+					sizeof(err)), 0);
+	assert_int_equal(seen.kept, 1);
+	assert_int_equal(seen.undone, 7);
+	assert_string_equal(get(TFS "/buffer_size_kb"), "1410\n");
+	assert_int_equal(access(jpath, F_OK), -1);
+
+	/* Expanded already (a host that traced since boot): no record. */
+	memset(&seen, 0, sizeof(seen));
+	journal_init(&j, jpath, root);
+	assert_int_equal(trace_begin(&t, &j), 0);
+	assert_string_equal(t.ring, "");
+	assert_int_equal(j.n, 7);
+	assert_int_equal(trace_end(&t, ring_fact_cb, &seen), 0);
+	assert_string_equal(seen.fact, "");
+	journal_close(&j);
+	assert_int_equal(journal_replay(jpath, root, NULL, NULL, err,
+					sizeof(err)), 0);
+}
+
 /* The harness killed while tracing (no trace_end): the journal file alone
  * - what `isolat restore` reads - brings tracefs back; a profile "none"
  * case has only trace.c's records in it. */
@@ -215,6 +297,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_trace_journaled, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_trace_ring_kept, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_trace_killed, setup,
 						teardown),
