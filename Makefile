@@ -19,7 +19,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 # Everything the harness links, except its main(); tests link the same.
 LIB_SRC := $(wildcard collectors/*.c reports/*.c) \
-           $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+           $(filter-out harness/main.c,$(shell find harness -name "*.c")) \
            workloads/wire.c workloads/cpulist.c workloads/irqstat.c \
            workloads/loadargv.c
 # The static workload binary: its own files plus the shared wire/cpulist.

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/cmd.h"
+#include "harness/cmd/cmd.h"
 
 struct command {
 	const char *name;

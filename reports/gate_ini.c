@@ -1,7 +1,7 @@
 /*
  * gate_ini.c - the [gate] section of a stored scenario text.
  *
- * Why here and not in harness/scenario.c: the gate judges a run by the
+ * Why here and not in harness/scenario/scenario.c: the gate judges a run by the
  * thresholds that were in force when it ran, so it reads them from
  * runs.scenario_text (a run is self-describing), which may be years old
  * and must not depend on today's scenario parser.  Only [gate] is looked

@@ -1,7 +1,7 @@
 /*
  * loadargv.h - the argv of a background load that runs inside a container
  * or a guest: the harness hands it to isolat-wl as `--load ARG` options
- * (harness/load_run.c), isolat-wl starts it before measuring
+ * (harness/host/load_run.c), isolat-wl starts it before measuring
  * (workloads/wl_load.c).  Both sides check it with load_argv_check(), so
  * a guest never executes what the harness would not have built.
  *

@@ -330,7 +330,7 @@ void wl_load_stop(struct wl_load *l, struct wl_kv *kv);
 /* What the guest reads of /isolat/args (one argument a line): at most
  * WL_GUEST_ARGS_BYTES - 1 bytes and WL_GUEST_ARGS_MAX lines (room for
  * argv[0], --out-fd N and the NULL).  More is refused on both sides
- * (harness/guest_image.c writing it, wl_guest.c reading it), never cut. */
+ * (harness/env/guest/guest_image.c writing it, wl_guest.c reading it), never cut. */
 #define WL_GUEST_ARGS_BYTES 8192
 #define WL_GUEST_ARGS_MAX (WL_ARGV_MAX - 4)
 

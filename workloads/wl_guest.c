@@ -1,6 +1,6 @@
 /*
  * wl_guest.c - `isolat-wl guest`: PID 1 of a KVM/Xen guest's initramfs
- * (harness/guest_image.h describes the image).  wl_main.c enters it only
+ * (harness/env/guest/guest_image.h describes the image).  wl_main.c enters it only
  * as PID 1 started as /init (or `guest` as PID 1), never on a host.
  *
  *   1. mount proc, sysfs and devtmpfs (the HELLO facts read /proc/cmdline
@@ -10,7 +10,7 @@
  *   3. find the virtio-serial port named "isolat" (/sys/class/virtio-ports/
  *      vportNpM/name) and open /dev/vportNpM: the sample channel (KVM);
  *      or, when the command line says isolat.channel=TTY (Xen: hvc0, the
- *      PV console, see harness/env_xen.c), open /dev/TTY in raw mode;
+ *      PV console, see harness/env/xen/env_xen.c), open /dev/TTY in raw mode;
  *   4. bring the loopback interface up (a load inside may use it:
  *      stress-ng --udp on lo);
  *   5. run the workload argv from /isolat/args (one argument a line) as a
@@ -26,7 +26,7 @@
  * Whatever fails, it says so on the console and powers off.
  *
  * /isolat/args holding the single line "probe" makes the guest print
- * "isolat-guest: probe ok" (GUEST_PROBE_MARK in harness/guest_image.h)
+ * "isolat-guest: probe ok" (GUEST_PROBE_MARK in harness/env/guest/guest_image.h)
  * and power off: the harness's check that an accelerator
  * really boots this kernel.
  */

@@ -1,7 +1,7 @@
 /*
  * wl_load.c - a background load started by isolat-wl itself, so that it
  * runs where the workload runs: in the container's namespaces and cgroup
- * (a tenant like the workload), or in the guest (harness/load_run.h,
+ * (a tenant like the workload), or in the guest (harness/host/load_run.h,
  * load_side = inside).
  *
  *   --load ARG (repeated)  the stress-ng argv, checked with

@@ -13,7 +13,7 @@
  * tracefs tracing_on (fd opened before measuring; that one write() on the
  * rare break path is the only extra syscall), and every thread stops.  END
  * says trace_stop=yes, trace_stop_cpu, trace_stop_latency_ns; the harness
- * (harness/trace.c) stores the frozen ring.  Counters (wl_counters.c) are
+ * (harness/host/trace.c) stores the frozen ring.  Counters (wl_counters.c) are
  * sent in END as for spin.
  */
 #include "workloads/wl.h"

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#include "harness/journal.h"
+#include "harness/host/journal.h"
 
 #include "fake_tree.h"
 

@@ -21,7 +21,7 @@
 
 #include "collectors/ingest.h"
 #include "collectors/store.h"
-#include "harness/scenario.h"
+#include "harness/scenario/scenario.h"
 #include "workloads/irqstat.h"
 #include "workloads/wire.h"
 

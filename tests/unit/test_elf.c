@@ -1,6 +1,6 @@
 /*
  * test_elf.c - ELF dynamic section reading and the library closure a
- * guest image carries (harness/elf_deps.h): crafted files for every
+ * guest image carries (harness/env/guest/elf_deps.h): crafted files for every
  * field and every corruption, a search through given directories that
  * passes over another machine's library, and the real test binary.
  */
@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/elf_deps.h"
+#include "harness/env/guest/elf_deps.h"
 
 #define BASE 0x400000ull
 #define OFF_INTERP 232

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/env.h"
+#include "harness/env/env.h"
 #include "harness/util.h"
 
 static void test_table(void **state)

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/guest_image.h"
+#include "harness/env/guest/guest_image.h"
 #include "workloads/wl.h"
-#include "harness/kvm_cmd.h"
+#include "harness/env/kvm/kvm_cmd.h"
 
 static char err[512];
 

@@ -19,12 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/kvm_cmd.h"
-#include "harness/plan.h"
-#include "harness/qmp.h"
-#include "harness/scenario.h"
-#include "harness/tuning.h"
-#include "harness/xen_cmd.h"
+#include "harness/env/kvm/kvm_cmd.h"
+#include "harness/run/plan.h"
+#include "harness/env/kvm/qmp.h"
+#include "harness/scenario/scenario.h"
+#include "harness/host/tuning.h"
+#include "harness/env/xen/xen_cmd.h"
 
 static char err[1024];
 

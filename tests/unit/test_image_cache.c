@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/image_cache.h"
+#include "harness/env/guest/image_cache.h"
 
 static char dir[64];
 

@@ -1,6 +1,6 @@
 /*
  * test_journal_allow.c - what a journal record may make root do
- * (harness/journal_allow.c): exact files only, each with the values its
+ * (harness/host/journal_allow.c): exact files only, each with the values its
  * kind may take, tracefs by name, sched records only for ksoftirqd,
  * ktimers and rcuc kernel threads; a tampered journal writes nothing.
  */
@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/journal.h"
-#include "harness/trace.h"
-#include "harness/tuning.h"
+#include "harness/host/journal.h"
+#include "harness/host/trace.h"
+#include "harness/host/tuning.h"
 
 #include "journal_fixture.h"
 

@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/journal.h"
-#include "harness/trace.h"
-#include "harness/tuning.h"
+#include "harness/host/journal.h"
+#include "harness/host/trace.h"
+#include "harness/host/tuning.h"
 
 #include "journal_fixture.h"
 

@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/load.h"
-#include "harness/load_run.h"
-#include "harness/plan.h"
-#include "harness/scenario.h"
+#include "harness/host/load.h"
+#include "harness/host/load_run.h"
+#include "harness/run/plan.h"
+#include "harness/scenario/scenario.h"
 
 static void test_table(void **state)
 {

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/env.h"
-#include "harness/lxc.h"
+#include "harness/env/env.h"
+#include "harness/env/lxc/lxc.h"
 
 static const char *const binds[] = {"/usr", "/lib"};
 

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness/qmp.h"
+#include "harness/env/kvm/qmp.h"
 
 /* What QEMU 7.2 answers for -smp 2 under TCG (one line in reality), with
  * the members of the first element reordered: props (which has its own

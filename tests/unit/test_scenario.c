@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/plan.h"
-#include "harness/scenario.h"
+#include "harness/run/plan.h"
+#include "harness/scenario/scenario.h"
 
 static char err[1024];
 

@@ -24,10 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/env.h"
-#include "harness/journal.h"
-#include "harness/plan.h"
-#include "harness/tuning_int.h"
+#include "harness/env/env.h"
+#include "harness/host/journal.h"
+#include "harness/run/plan.h"
+#include "harness/host/tuning_int.h"
 
 #include "fake_tree.h"
 

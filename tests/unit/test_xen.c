@@ -1,5 +1,5 @@
 /*
- * test_xen.c - the xen backend's pure parts (harness/xen_cmd.c): the
+ * test_xen.c - the xen backend's pure parts (harness/env/xen/xen_cmd.c): the
  * domain config, xl's argv, the guest command line, the vCPU -> pCPU
  * rule, the parsers of xl's output, emulation detection; the xen scenario
  * keys; and the probe's reason on a host that is not a Xen dom0.  Also
@@ -19,12 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/env.h"
-#include "harness/journal.h"
-#include "harness/scenario.h"
-#include "harness/xen_cmd.h"
-#include "harness/xen_undo.h"
-#include "harness/xen_xl.h"
+#include "harness/env/env.h"
+#include "harness/host/journal.h"
+#include "harness/scenario/scenario.h"
+#include "harness/env/xen/xen_cmd.h"
+#include "harness/env/xen/xen_undo.h"
+#include "harness/env/xen/xen_xl.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 /*
  * test_xen_undo.c - the xl calls that undo each journaled Xen change
- * (harness/xen_undo.c), planned from xl's current listings: a domain
+ * (harness/env/xen/xen_undo.c), planned from xl's current listings: a domain
  * destroyed only if it exists, a pool's pCPUs back to Pool-0 and the pool
  * gone, dom0's affinity back whole however long, leftover probe pools,
  * idempotent on a second plan.
@@ -16,12 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/env.h"
-#include "harness/journal.h"
-#include "harness/scenario.h"
-#include "harness/xen_cmd.h"
-#include "harness/xen_undo.h"
-#include "harness/xen_xl.h"
+#include "harness/env/env.h"
+#include "harness/host/journal.h"
+#include "harness/scenario/scenario.h"
+#include "harness/env/xen/xen_cmd.h"
+#include "harness/env/xen/xen_undo.h"
+#include "harness/env/xen/xen_xl.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

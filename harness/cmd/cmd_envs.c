@@ -1,0 +1,81 @@
+/*
+ * cmd_envs.c - `isolat envs`: every environment, workload and load, ready
+ * or the exact reason it is not.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "harness/cmd/cmd.h"
+#include "harness/env/env.h"
+#include "harness/host/load.h"
+#include "harness/util.h"
+#include "harness/workload.h"
+
+static const char usage_text[] =
+	"usage: isolat envs\n"
+	"\n"
+	"List the environments (and workloads, loads) and whether each can\n"
+	"run on this host, with the exact reason when not.  Exit 0 when all\n"
+	"are ready, 3 when some are not.\n";
+
+int cmd_envs(struct isolat_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c, status = EXIT_OK;
+
+	(void)ctx;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		cmd_usage(c == 'h' ? stdout : stderr, usage_text);
+		return c == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	if (optind != argc) {
+		cmd_usage(stderr, usage_text);
+		return EXIT_USAGE;
+	}
+	printf("environments:\n");
+	for (unsigned i = 0; env_table[i]; i++) {
+		const struct env_ops *e = env_table[i];
+		char why[512] = "";
+
+		if (env_check_ops(e, why, sizeof(why)) == 0 &&
+		    e->probe(why, sizeof(why)) == 0) {
+			printf("  %-10s ready      %s\n", e->name,
+			       why[0] ? why : e->describe);
+		} else {
+			printf("  %-10s not ready  %s\n", e->name, why);
+			status = EXIT_NO_RESOURCE;
+		}
+	}
+	printf("workloads:\n");
+	for (unsigned i = 0; i < workload_count; i++) {
+		const struct workload_ops *w = &workload_table[i];
+		char why[512] = "";
+
+		if (workload_probe(w, why, sizeof(why)) == 0) {
+			printf("  %-10s ready      %s\n", w->name, w->describe);
+		} else {
+			printf("  %-10s not ready  %s\n", w->name, why);
+			status = EXIT_NO_RESOURCE;
+		}
+	}
+	/* Every load but none is a stress-ng stressor (loads.def). */
+	printf("loads:\n");
+	for (unsigned i = 0; i < load_count; i++) {
+		const struct load_ops *l = &load_table[i];
+		char path[512];
+
+		if (!l->stressor ||
+		    find_program("stress-ng", path, sizeof(path)) == 0) {
+			printf("  %-10s ready      %s\n", l->name, l->describe);
+		} else {
+			printf("  %-10s not ready  stress-ng not found: "
+			       "install it (apt-get install stress-ng)\n",
+			       l->name);
+			status = EXIT_NO_RESOURCE;
+		}
+	}
+	return status;
+}

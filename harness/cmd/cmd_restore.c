@@ -1,0 +1,200 @@
+/*
+ * cmd_restore.c - `isolat restore`: put the host back after a run that
+ * died mid-case (crash, kill -9, power cut of the harness only).  Replays
+ * the tuning journal (harness/host/journal.h) in reverse order and removes it
+ * (host tuning, and the Xen backend's domain, cpupool and dom0 pinning);
+ * running it again finds nothing to do.  What could not be undone stays
+ * in the journal (exit non-zero); running it again retries just that.
+ * Holds the lock beside the journal (/run/isolat/lock) throughout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/cmd/cmd.h"
+#include "harness/host/journal.h"
+
+static const char usage_text[] =
+	"usage: isolat restore [--journal PATH]\n"
+	"\n"
+	"Undo the host tuning a run left behind when it was killed: every\n"
+	"change recorded in the tuning journal is written back to its\n"
+	"original value, newest first, then the journal is removed.  Only\n"
+	"the exact files host tuning writes are written, and only with a\n"
+	"value of their kind (IRQ and workqueue masks, timer_migration,\n"
+	"sched_rt_runtime_us, cpufreq governors, transparent_hugepage,\n"
+	"isolat's cpuset settings, the tracefs settings of\n"
+	"trace_threshold_us and its tracefs mount, ksoftirqd/ktimers/rcuc\n"
+	"priorities); any other record is refused.  What could not be\n"
+	"undone stays in the journal (exit status non-zero): fix the cause\n"
+	"and run restore again.  On a Xen dom0 it also destroys the\n"
+	"run's isolat-* domain, moves the pCPUs of its isolat-* cpupool back\n"
+	"into Pool-0 and destroys the pool, and gives dom0's vCPUs their\n"
+	"affinity back (with xl).  Needs root.  Nothing to do: exit 0.\n"
+	"Refused while another isolat run or restore holds the lock\n"
+	"beside the journal (" JOURNAL_DEFAULT "'s directory: lock).\n"
+	"\n"
+	"  --journal PATH  the journal (default " JOURNAL_DEFAULT "); the\n"
+	"                  lock is PATH's directory's 'lock'\n"
+	"  --help          this text\n";
+
+struct restore_ctx {
+	int quiet;
+	unsigned ok, failed, gone, kept;
+};
+
+static void note(void *ctx, const struct journal_rec *r, int rc)
+{
+	struct restore_ctx *c = ctx;
+
+	if (rc < 0) {
+		c->failed++;
+		fprintf(stderr, "isolat restore: %s %s: back to '%s' failed: "
+			"%s\n", r->knob, r->path, r->orig, strerror(-rc));
+		return;
+	}
+	/* Said whatever --quiet: these are what restore did not do. */
+	if (rc == JOURNAL_UNDO_KEPT) {
+		c->kept++;
+		fprintf(stderr, "isolat restore: %s: cannot be put back: the "
+			"kernel expanded its trace ring when tracing was "
+			"first enabled (boot state '%s') and cannot shrink "
+			"it back; only a reboot restores the boot state\n",
+			r->path, r->orig);
+		return;
+	}
+	if (rc == JOURNAL_UNDO_GONE) {
+		c->gone++;
+		fprintf(stderr, "isolat restore: %s %s: left alone: no longer "
+			"the process journaled (gone, or its PID reused), so "
+			"'%s' was not written\n", r->knob, r->path, r->orig);
+		return;
+	}
+	c->ok++;
+	if (c->quiet)
+		return;
+	if (r->kind == JOURNAL_DOMAIN)
+		fprintf(stderr, "isolat restore: Xen domain %s: gone "
+			"(destroyed if it was still there)\n", r->path);
+	else if (r->kind == JOURNAL_CPUPOOL)
+		fprintf(stderr, "isolat restore: Xen cpupool %s: pCPUs %s "
+			"back in Pool-0, pool gone\n", r->path, r->orig);
+	else if (r->kind == JOURNAL_DOM0PIN)
+		fprintf(stderr, "isolat restore: Xen %s: hard affinity back "
+			"to %s\n", r->path, r->orig);
+	else
+		fprintf(stderr, "isolat restore: %s %s: '%s' -> '%s'\n",
+			r->knob, r->path, r->new_value, r->orig);
+}
+
+static int restore(struct isolat_ctx *ctx, const char *path,
+		   struct restore_ctx *rc_ctx);
+
+int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"journal", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *path = JOURNAL_DEFAULT;
+	struct restore_ctx rc_ctx = {.quiet = ctx->quiet};
+	char err[1024] = "";
+	int c, lock_fd, status;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j' && *optarg) {
+			path = optarg;
+		} else if (c == 'h') {
+			cmd_usage(stdout, usage_text);
+			return EXIT_OK;
+		} else {
+			cmd_usage(stderr, usage_text);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		cmd_usage(stderr, usage_text);
+		return EXIT_USAGE;
+	}
+	/* Never beside a live run (or another restore): nothing touched. */
+	lock_fd = journal_lock(path, err, sizeof(err));
+	if (lock_fd == -EWOULDBLOCK || (lock_fd < 0 && geteuid() == 0)) {
+		fprintf(stderr, "isolat restore: %s\n", err);
+		return EXIT_ERROR;
+	}
+	/* Not root: no lock to be had under /run; what follows reads
+	 * only, and refuses before writing anything. */
+	status = restore(ctx, path, &rc_ctx);
+	journal_unlock(lock_fd);
+	return status;
+}
+
+static int restore(struct isolat_ctx *ctx, const char *path,
+		   struct restore_ctx *rc_ctx)
+{
+	char err[1024] = "";
+	pid_t pid;
+	int alive, rc;
+
+	rc = journal_owner(path, &pid, &alive);
+	if (rc == -ENOENT) {
+		if (!ctx->quiet)
+			fprintf(stderr, "isolat restore: no journal at %s; "
+				"nothing to restore\n", path);
+		return EXIT_OK;
+	}
+	if (rc == -EINVAL) {
+		fprintf(stderr, "isolat restore: %s: not an isolat tuning "
+			"journal; left as it is\n", path);
+		return EXIT_ERROR;
+	}
+	if (rc == -EPERM) {
+		fprintf(stderr, "isolat restore: %s: not a regular file owned "
+			"by uid %d and writable by it alone; refused (anyone "
+			"who can write it could make restore write what they "
+			"chose as root): inspect it, and remove it once the "
+			"host is back\n", path, (int)geteuid());
+		return EXIT_ERROR;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "isolat restore: %s: %s\n", path,
+			strerror(-rc));
+		return rc == -EACCES ? EXIT_NO_RESOURCE : EXIT_ERROR;
+	}
+	/* A live harness undoes its own changes after the case; restoring
+	 * under it would fight it. */
+	if (alive && pid != getpid()) {
+		fprintf(stderr, "isolat restore: %s belongs to a running "
+			"isolat (pid %d); it restores the host itself when "
+			"its case ends (stop it with SIGINT/SIGTERM)\n", path,
+			(int)pid);
+		return EXIT_ERROR;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "isolat restore: needs root to write the "
+			"original values back; run as root\n");
+		return EXIT_NO_RESOURCE;
+	}
+	rc = journal_replay(path, "", note, rc_ctx, err, sizeof(err));
+	if (rc < 0 && rc != -ENOENT) {
+		fprintf(stderr, "isolat restore: %s\n", err);
+		if (access(path, F_OK) == 0)
+			fprintf(stderr, "isolat restore: %u change%s undone, "
+				"%u not: %s keeps %s (the host is still "
+				"partly tuned); fix the cause and run `isolat "
+				"restore` again (a refused record never will "
+				"be undone: inspect it)\n", rc_ctx->ok,
+				rc_ctx->ok == 1 ? "" : "s", rc_ctx->failed,
+				path, rc_ctx->failed == 1 ? "it" : "them");
+		return EXIT_ERROR;
+	}
+	if (!ctx->quiet || rc_ctx->gone || rc_ctx->kept)
+		fprintf(stderr, "isolat restore: %u change%s undone, %u left "
+			"alone, %u the kernel cannot undo (journal of pid %d), "
+			"%s removed\n", rc_ctx->ok, rc_ctx->ok == 1 ? "" : "s",
+			rc_ctx->gone, rc_ctx->kept, (int)pid, path);
+	return EXIT_OK;
+}

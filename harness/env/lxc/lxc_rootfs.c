@@ -1,0 +1,199 @@
+/*
+ * lxc_rootfs.c - the container's rootfs and the end of a container (see
+ * lxc.h): what isolat makes on the host for a case, and how it is all
+ * removed again - after the case, or at the next run after a crash.
+ */
+#include "harness/env/lxc/lxc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <lxc/lxccontainer.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/util.h"
+
+/* rm -r of a directory we made (no symlinks followed, one device). */
+void lxc_remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d) {
+		while ((e = readdir(d))) {
+			char sub[4600];
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			if (e->d_type == DT_DIR)
+				lxc_remove_tree(sub);
+			else
+				unlink(sub);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+/* Stop and destroy one container of ours; idempotent. */
+void lxc_destroy(const char *name)
+{
+	struct lxc_container *c = lxc_new(name, LXC_ISOLAT_PATH);
+	char dir[512], journal[600];
+
+	char rootfs[4200] = "";
+
+	if (c) {
+		if (c->is_running(c))
+			c->stop(c);
+		if (c->get_config_item(c, "lxc.rootfs.path", rootfs,
+				       sizeof(rootfs)) < 0)
+			rootfs[0] = '\0';
+		if (c->is_defined(c))
+			c->destroy(c); /* removes the rootfs too */
+		lxc_put(c);
+	}
+	/* The crashed run's work directory held only the rootfs. */
+	{
+		char *path = rootfs + (strncmp(rootfs, "dir:", 4) ? 0 : 4);
+		char *slash = strrchr(path, '/');
+
+		if (!strncmp(path, "/tmp/isolat-", 12) && slash &&
+		    !strcmp(slash, "/rootfs")) {
+			*slash = '\0';
+			rmdir(path);
+		}
+	}
+	lxc_cg_remove(name);
+	snprintf(dir, sizeof(dir), "%s/%s", LXC_ISOLAT_PATH, name);
+	snprintf(journal, sizeof(journal), "%s/rt-journal", dir);
+	lxc_rt_restore_journal(journal);
+	lxc_remove_tree(dir);
+}
+
+/* Is the harness that made a container still alive? */
+static int owner_alive(long pid)
+{
+	char path[64], comm[64];
+
+	if (pid == (long)getpid())
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	return read_text(path, comm, sizeof(comm)) == 0 &&
+	       !strcmp(comm, "isolat");
+}
+
+int lxc_leftovers(char *removed, size_t size)
+{
+	DIR *d = opendir(LXC_ISOLAT_PATH);
+	struct dirent *e;
+	int n = 0;
+
+	removed[0] = '\0';
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		long pid;
+		size_t len = strlen(removed);
+
+		if (lxc_name_owner(e->d_name, &pid) < 0 || owner_alive(pid))
+			continue;
+		fprintf(stderr, "isolat: lxc: removing container %s left by "
+			"a crashed run (pid %ld) from %s\n", e->d_name, pid,
+			LXC_ISOLAT_PATH);
+		lxc_destroy(e->d_name);
+		snprintf(removed + len, size - len, "%s%s (pid %ld)",
+			 len ? ", " : "", e->d_name, pid);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -EIO;
+			break;
+		}
+	if (n < 0)
+		rc = -errno;
+	if (close(out) < 0 && rc == 0)
+		rc = -errno;
+	close(in);
+	return rc;
+}
+
+/* The host directories the workload needs, and how they appear inside:
+ * a symlink where the host has one (merged /usr), else a bind mount. */
+static const char *const host_dirs[] = {
+	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+};
+
+int lxc_rootfs_make(const char *rootfs, const char *wl_path,
+		    const char *binds[], unsigned *nbinds, char *err,
+		    size_t errsz)
+{
+	static const char *const dirs[] = {"proc", "sys", "dev", "tmp",
+					   "etc"};
+	char path[4400], target[4096];
+	int rc;
+
+	*nbinds = 0;
+	if (mkdir(rootfs, 0755) < 0) {
+		snprintf(err, errsz, "mkdir %s: %s", rootfs,
+			 strerror(errno));
+		return -errno;
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", rootfs, dirs[i]);
+		mkdir(path, 0755);
+	}
+	for (size_t i = 0; i < sizeof(host_dirs) / sizeof(host_dirs[0]); i++) {
+		struct stat st;
+		ssize_t n;
+
+		if (lstat(host_dirs[i], &st) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", rootfs, host_dirs[i]);
+		if (S_ISLNK(st.st_mode)) {
+			n = readlink(host_dirs[i], target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			rc = symlink(target, path);
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = mkdir(path, 0755);
+			binds[(*nbinds)++] = host_dirs[i];
+		} else {
+			continue;
+		}
+		if (rc < 0) {
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/isolat-wl", rootfs);
+	rc = copy_file(wl_path, path, 0755);
+	if (rc < 0)
+		snprintf(err, errsz, "copy %s into the rootfs: %s", wl_path,
+			 strerror(-rc));
+	return rc;
+}

@@ -1,0 +1,385 @@
+/*
+ * plan.c - expand a scenario into the cases of this host (see plan.h).
+ */
+#include "harness/run/plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/host/load_run.h"
+#include "harness/host/tuning.h"
+#include "harness/util.h"
+#include "reports/json.h"
+
+static int online_cpus(const char *root, struct cpulist *out, char *err,
+		       size_t errsz)
+{
+	char path[4096], text[4096];
+	const char *why = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online",
+		 strcmp(root, "/") ? root : "");
+	rc = read_text(path, text, sizeof(text));
+	if (rc < 0) {
+		snprintf(err, errsz, "%s: %s (is sysfs mounted?)", path,
+			 strerror(-rc));
+		return rc;
+	}
+	if (cpulist_parse(text, out, &why) < 0) {
+		snprintf(err, errsz, "%s: '%s': %s", path, text, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Check the CPUs against this host and pick the housekeeping CPU. */
+static int resolve_params(const struct scenario *scn,
+			  const struct cpulist *online, struct scn_params *p,
+			  char *err, size_t errsz)
+{
+	char have[256];
+
+	cpulist_format(online, have, sizeof(have));
+	for (unsigned i = 0; i < p->cpus.n; i++) {
+		if (!cpulist_contains(online, p->cpus.cpu[i])) {
+			snprintf(err, errsz,
+				 "%s:%d: cpus: CPU %u is not online on this "
+				 "host; expected CPUs from %s",
+				 scn->path, p->cpus_line, p->cpus.cpu[i],
+				 have);
+			return -EINVAL;
+		}
+	}
+	if (p->housekeeping >= 0) {
+		if (!cpulist_contains(online, (unsigned)p->housekeeping)) {
+			snprintf(err, errsz,
+				 "%s:%d: housekeeping = %d is not online on "
+				 "this host; expected a CPU from %s",
+				 scn->path, p->housekeeping_line,
+				 p->housekeeping, have);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (unsigned i = 0; i < online->n; i++) {
+		if (!cpulist_contains(&p->cpus, online->cpu[i])) {
+			p->housekeeping = online->cpu[i];
+			return 0;
+		}
+	}
+	snprintf(err, errsz,
+		 "%s:%d: cpus: every online CPU (%s) is measured, so the "
+		 "writer thread has nowhere to run; expected at least one "
+		 "CPU left for housekeeping",
+		 scn->path, p->cpus_line, have);
+	return -EINVAL;
+}
+
+/*
+ * Boot-time isolation of a case.  bare, lxc: the host's, a requirement
+ * (tuning_boot_check).  A guest: its own kernel, which isolat boots with
+ * the keys on its command line, so the CPUs must be vCPUs of the guest and
+ * agree with guest_cmdline.  1 with why: skip the case; -EINVAL with err:
+ * the scenario is wrong; 0: fine.
+ */
+static int boot_plan(const struct scenario *scn, const struct plan_case *c,
+		     const char *root, char *why, size_t whysz, char *err,
+		     size_t errsz)
+{
+	char cmdline[2100];
+	struct cpulist vcpus;
+	int rc;
+
+	if (!c->env->guest_cpus)
+		return tuning_boot_check(c->profile, root, why, whysz) > 0;
+	if (!c->profile)
+		return 0;
+	c->env->guest_cpus(&c->params, &vcpus);
+	snprintf(cmdline, sizeof(cmdline), "%s %s", c->params.guest_cmdline,
+		 c->profile->guest_cmdline);
+	rc = tuning_guest_boot_plan(c->profile, vcpus.n, cmdline, why, whysz);
+	if (rc == -EINVAL)
+		snprintf(err, errsz, "%s:%d: %s", scn->path, c->profile->line,
+			 why);
+	return rc;
+}
+
+static const struct scn_profile *find_profile(const struct scenario *scn,
+					      const char *name)
+{
+	for (unsigned i = 0; i < scn->nprofiles; i++)
+		if (!strcmp(scn->profiles[i].name, name))
+			return &scn->profiles[i];
+	return NULL;
+}
+
+int plan_build(const struct scenario *scn, const char *sysfs_root,
+	       struct plan *plan, char *err, size_t errsz)
+{
+	struct cpulist online, seen;
+	struct scn_params params;
+	size_t n = (size_t)scn->environments.n * scn->profiles_used.n *
+		   scn->workloads.n * scn->loads.n * scn->repetitions;
+	unsigned idx = 0;
+	int rc;
+
+	memset(plan, 0, sizeof(*plan));
+	rc = online_cpus(sysfs_root, &online, err, errsz);
+	if (rc < 0)
+		return rc;
+	plan->cases = calloc(n, sizeof(*plan->cases));
+	if (!plan->cases)
+		return -ENOMEM;
+	plan->scn = scn;
+	for (unsigned e = 0; e < scn->environments.n; e++) {
+		const struct env_ops *env = env_find(scn->environments.item[e]);
+		char env_why[200] = "";
+		int env_ok;
+
+		/* CPUs are checked against what the workload will see: the
+		 * host's, or a guest's vCPUs. */
+		params = scn->params;
+		seen = online;
+		if (env->guest_cpus)
+			env->guest_cpus(&scn->params, &seen);
+		rc = resolve_params(scn, &seen, &params, err, errsz);
+		if (rc < 0) {
+			plan_free(plan);
+			return rc;
+		}
+
+		if (env->probe_scenario) {
+			char why[1024] = "";
+
+			rc = env->probe_scenario(scn, why, sizeof(why));
+			if (rc == -EINVAL) {
+				snprintf(err, errsz, "%s", why);
+				plan_free(plan);
+				return rc;
+			}
+			snprintf(env_why, sizeof(env_why), "%.199s", why);
+			env_ok = rc == 0;
+		} else {
+			env_ok = env->probe(env_why, sizeof(env_why)) == 0;
+		}
+
+		for (unsigned p = 0; p < scn->profiles_used.n; p++)
+		for (unsigned w = 0; w < scn->workloads.n; w++)
+		for (unsigned l = 0; l < scn->loads.n; l++)
+		for (unsigned r = 0; r < scn->repetitions; r++) {
+			struct plan_case *c = &plan->cases[idx];
+			char why[200] = "", bwhy[256] = "";
+			int brc;
+
+			c->idx = idx++;
+			c->env = env;
+			c->profile_name = scn->profiles_used.item[p];
+			c->profile = find_profile(scn, c->profile_name);
+			c->workload = workload_find(scn->workloads.item[w]);
+			/* Validated by the scenario parser already. */
+			load_spec_parse(scn->loads.item[l], &c->load, why,
+					sizeof(why));
+			c->repetition = r;
+			c->params = params;
+			/* The profile's own placement of the guest. */
+			scenario_profile_params(c->profile, &c->params);
+			c->loops = scn_params_loops(&params);
+			/* Host tuning, loads and counters act on these. */
+			c->host_cpus = c->params.cpus;
+			rc = env->host_cpus
+				? env->host_cpus(&c->params, scn->path,
+						 &online, &c->host_cpus, err,
+						 errsz)
+				: 0;
+			brc = rc < 0 ? rc
+				     : boot_plan(scn, c, sysfs_root, bwhy,
+						 sizeof(bwhy), err, errsz);
+			if (rc < 0 || brc < 0) {
+				plan_free(plan);
+				return rc < 0 ? rc : brc;
+			}
+			snprintf(c->name, sizeof(c->name), "%s.%s.%s.%s",
+				 env->name, c->profile_name,
+				 c->workload->name, c->load.name);
+			if (scn->repetitions > 1) {
+				size_t len = strlen(c->name);
+
+				snprintf(c->name + len, sizeof(c->name) - len,
+					 ".r%u", r);
+			}
+			if (!env_ok)
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason),
+					 "environment %s not ready: %s",
+					 env->name, env_why);
+			else if (c->workload->needs && !env->host_programs)
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason),
+					 "workload %s needs %s, which the %s "
+					 "environment does not provide (only "
+					 "isolat's own workloads run there)",
+					 c->workload->name, c->workload->needs,
+					 env->name);
+			else if (workload_probe(c->workload, why,
+						sizeof(why)) < 0)
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason),
+					 "workload %s cannot run: %s",
+					 c->workload->name, why);
+			/* Boot-time isolation the host lacks: never
+			 * measured as if it were set. */
+			else if (brc > 0)
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason), "%s", bwhy);
+			/* The profile may place the guest differently. */
+			else if (env->probe_case &&
+				 env->probe_case(c, why, sizeof(why)))
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason), "%s", why);
+			rc = load_plan_case(c, scn->path, &online, err, errsz);
+			if (rc < 0) {
+				plan_free(plan);
+				return rc;
+			}
+		}
+	}
+	plan->n = idx;
+	return 0;
+}
+
+void plan_free(struct plan *plan)
+{
+	free(plan->cases);
+	plan->cases = NULL;
+	plan->n = 0;
+}
+
+double plan_case_seconds(const struct plan_case *c)
+{
+	return (double)c->loops * c->params.interval_us / 1e6;
+}
+
+void plan_print(const struct plan *plan, FILE *out)
+{
+	const struct scenario *scn = plan->scn;
+	double total = 0;
+
+	fprintf(out, "scenario %s (%s): %u case%s\n", scn->name, scn->path,
+		plan->n, plan->n == 1 ? "" : "s");
+	fprintf(out, "%4s  %-36s %-6s %-10s %-11s %-10s %-6s %-4s %-6s "
+		"%-9s %s\n", "case", "name", "env", "profile", "workload",
+		"load", "cpus", "hk", "host", "loops", "status");
+	for (unsigned i = 0; i < plan->n; i++) {
+		const struct plan_case *c = &plan->cases[i];
+		char cpus[64], host[64];
+
+		cpulist_format(&c->params.cpus, cpus, sizeof(cpus));
+		cpulist_format(&c->host_cpus, host, sizeof(host));
+		fprintf(out,
+			"%4u  %-36s %-6s %-10s %-11s %-10s %-6s %-4d %-6s %-9llu "
+			"%s%s\n",
+			c->idx, c->name, c->env->name, c->profile_name,
+			c->workload->name, c->load.name, cpus,
+			c->params.housekeeping, host,
+			(unsigned long long)c->loops,
+			c->skip_reason[0] ? "skip: " : "run",
+			c->skip_reason);
+		if (!c->skip_reason[0])
+			total += plan_case_seconds(c);
+	}
+	fprintf(out, "host: the host CPUs the measured CPUs run on (in a "
+		"guest: where its measured vCPUs are pinned)\n");
+	fprintf(out, "parameters: policy %s, priority %d, interval %u us; "
+		"about %.0f s of measuring\n",
+		scn->params.policy, scn->params.priority,
+		scn->params.interval_us, total);
+}
+
+/* How a guest is placed and booted (what its profile chose). */
+static void guest_json(struct json *j, const struct plan_case *c)
+{
+	const struct scn_params *p = &c->params;
+	struct cpulist vcpus;
+	char text[1024] = "";
+
+	c->env->guest_cpus(p, &vcpus);
+	json_kv_uint(j, "vcpus", vcpus.n);
+	if (p->vcpu_pin.n) {
+		cpulist_format(&p->vcpu_pin, text, sizeof(text));
+		json_kv_string(j, "vcpu_pin", text);
+	}
+	json_kv_int(j, "vcpu_priority", p->vcpu_priority);
+	json_kv_string(j, "emulator_cpus",
+		       p->emulator_cpus[0] ? p->emulator_cpus : "housekeeping");
+	json_kv_string(j, "mem_lock", p->mem_lock ? "yes" : "no");
+	text[0] = '\0';
+	tuning_guest_boot_args(c->profile, text, sizeof(text), NULL, 0);
+	if (text[0])
+		json_kv_string(j, "guest_boot", text);
+}
+
+char *plan_case_json(const struct plan *plan, const struct plan_case *c)
+{
+	char *buf = NULL, cpus[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+	int rc;
+
+	if (!f)
+		return NULL;
+	cpulist_format(&c->params.cpus, cpus, sizeof(cpus));
+	json_init(&j, f, 0);
+	json_begin_object(&j);
+	json_kv_string(&j, "scenario", plan->scn->name);
+	json_kv_string(&j, "environment", c->env->name);
+	json_kv_string(&j, "profile", c->profile_name);
+	json_kv_string(&j, "workload", c->workload->name);
+	json_kv_string(&j, "load", c->load.name);
+	if (c->load.n) {
+		char lcpus[256];
+
+		cpulist_format(&c->load_cpus, lcpus, sizeof(lcpus));
+		json_kv_string(&j, "load_cpus", lcpus);
+		json_kv_string(&j, "load_side",
+			       c->params.load_inside ? "inside" : "host");
+		json_kv_uint(&j, "load_settle_s", c->params.load_settle_s);
+		json_kv_uint(&j, "load_instances",
+			     c->params.load_instances ? c->params.load_instances
+						      : c->load_cpus.n);
+	}
+	json_kv_uint(&j, "repetition", c->repetition);
+	json_kv_string(&j, "cpus", cpus);
+	json_kv_int(&j, "housekeeping", c->params.housekeeping);
+	cpulist_format(&c->host_cpus, cpus, sizeof(cpus));
+	json_kv_string(&j, "host_cpus", cpus);
+	if (c->env->guest_cpus)
+		guest_json(&j, c);
+	json_kv_string(&j, "policy", c->params.policy);
+	json_kv_int(&j, "priority", c->params.priority);
+	json_kv_uint(&j, "interval_us", c->params.interval_us);
+	json_kv_uint(&j, "loops", c->loops);
+	if (c->params.duration_s)
+		json_kv_uint(&j, "duration_s", c->params.duration_s);
+	json_kv_uint(&j, "hello_timeout_s", c->params.hello_timeout_s);
+	json_kv_uint(&j, "grace_s", c->params.grace_s);
+	if (c->params.trace_threshold_us)
+		json_kv_uint(&j, "trace_threshold_us",
+			     c->params.trace_threshold_us);
+	if (c->skip_reason[0])
+		json_kv_string(&j, "skip_reason", c->skip_reason);
+	json_end_object(&j);
+	rc = json_finish(&j);
+	if (fclose(f) != 0 || rc < 0) {
+		free(buf);
+		return NULL;
+	}
+	/* json_finish ends the document with a newline; keep the column
+	 * tidy. */
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	return buf;
+}

@@ -1,0 +1,62 @@
+/*
+ * progress.c - see progress.h.
+ */
+#include "harness/run/progress.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "harness/util.h"
+
+void progress_init(struct progress *p, int quiet, unsigned ncases,
+		   double total_s)
+{
+	p->enabled = !quiet && isatty(2);
+	p->ncases = ncases;
+	p->start = mono_now();
+	p->total_s = total_s;
+	p->done_s = 0;
+	p->last_draw = 0;
+}
+
+static void fmt_time(char *buf, size_t size, double s)
+{
+	unsigned t = s < 0 ? 0 : (unsigned)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(buf, size, "%uh%02um", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, size, "%um%02us", t / 60, t % 60);
+}
+
+void progress_draw(struct progress *p, unsigned case_no, const char *name,
+		   double case_s, double elapsed_case, uint32_t max_ns)
+{
+	double now = mono_now(), left;
+	char el[32], rem[32];
+
+	if (!p->enabled || now - p->last_draw < 0.25)
+		return;
+	p->last_draw = now;
+	left = p->total_s - p->done_s -
+	       (elapsed_case < case_s ? elapsed_case : case_s);
+	fmt_time(el, sizeof(el), now - p->start);
+	fmt_time(rem, sizeof(rem), left);
+	fprintf(stderr, "\r\033[K[%u/%u] %-32.32s elapsed %s, ~%s left, "
+		"max %.1f us", case_no, p->ncases, name, el, rem,
+		max_ns / 1000.0);
+	fflush(stderr);
+}
+
+void progress_case_done(struct progress *p, double case_s)
+{
+	p->done_s += case_s;
+}
+
+void progress_clear(struct progress *p)
+{
+	if (p->enabled) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
+}

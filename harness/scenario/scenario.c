@@ -1,0 +1,653 @@
+/*
+ * scenario.c - read a scenario file with libinih and validate every key.
+ *
+ * libinih does the INI syntax; this file owns the meaning.  Debian's inih is
+ * built without INI_HANDLER_LINENO, so line numbers come from our own reader
+ * callback (ini_parse_stream), which counts the lines it hands to inih: when
+ * the handler runs, the last line read is the one being handled.
+ */
+#include "harness/scenario/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/env/env.h"
+#include "harness/host/load.h"
+#include "harness/scenario/scenario_int.h"
+#include "harness/host/tuning.h"
+#include "harness/workload.h"
+#include "reports/gate.h"
+
+int scn_fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->failed)
+		return 0;
+	p->failed = 1;
+	n = snprintf(p->err, p->errsz, "%s:%d: ", p->file, p->line);
+	if (n < 0 || (size_t)n >= p->errsz)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errsz - (size_t)n, fmt, ap);
+	va_end(ap);
+	return 0; /* tells inih to record an error; we stop on the first */
+}
+
+/* inih reader: hands out one line at a time and counts them. */
+static char *reader(char *buf, int size, void *stream)
+{
+	struct parse *p = stream;
+	const char *nl;
+	size_t n;
+
+	if (!*p->pos)
+		return NULL;
+	nl = strchr(p->pos, '\n');
+	n = nl ? (size_t)(nl - p->pos) + 1 : strlen(p->pos);
+	p->line++;
+	/* inih would split a long line into pieces and a leading blank
+	 * makes a line a continuation of the previous value: both would be
+	 * reported as some other, later mistake.  Say what it is. */
+	if (n >= (size_t)size) {
+		scn_fail(p, "line longer than %d characters; expected shorter "
+		     "lines (split lists, shorten the description)", size - 2);
+		return NULL;
+	}
+	if ((*p->pos == ' ' || *p->pos == '\t') &&
+	    p->pos[strspn(p->pos, " \t\r")] != '\n' &&
+	    p->pos[strspn(p->pos, " \t\r")] != '\0') {
+		scn_fail(p, "line starts with blanks; expected 'key = value' at "
+		     "the start of the line (inih reads an indented line as "
+		     "the continuation of the previous value)");
+		return NULL;
+	}
+	memcpy(buf, p->pos, n);
+	buf[n] = '\0';
+	p->pos += n;
+	return buf;
+}
+
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= SCN_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return 0;
+	return 1;
+}
+
+int scn_parse_u64(const char *v, uint64_t min, uint64_t max,
+		     uint64_t *out)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!isdigit((unsigned char)*v))
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || *end || x < min || x > max)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+typedef int (*known_fn)(const char *name);
+static int known_load(const char *n);
+
+/* Split "a, b ,c" into names, each checked by known(). */
+static int parse_list(struct parse *p, const char *key, const char *v,
+		      struct scn_list *out, known_fn known, const char *what)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (strlen(v) >= sizeof(buf))
+		return scn_fail(p, "%s: list too long; expected at most %d names",
+			    key, SCN_LIST_MAX);
+	strcpy(buf, v);
+	out->n = 0;
+	out->line = p->line;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *e;
+
+		while (isspace((unsigned char)*tok))
+			tok++;
+		e = tok + strlen(tok);
+		while (e > tok && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		/* Loads combine with '+' (cpu+memory); known_load checks
+		 * every part. */
+		if (!valid_name(tok) &&
+		    !(known == known_load && strchr(tok, '+')))
+			return scn_fail(p, "%s: '%s' is not a name; expected a "
+				    "comma-separated list of %s", key, tok,
+				    what);
+		if (known && !known(tok))
+			return scn_fail(p, "%s: unknown %s '%s'; expected one of: "
+				    "%s", key, what, tok,
+				    !strcmp(what, "environment")   ? env_names()
+				    : !strcmp(what, "workload")     ? workload_names()
+				    : !strcmp(what, "load")         ? load_names()
+								   : "");
+		for (unsigned i = 0; i < out->n; i++)
+			if (!strcmp(out->item[i], tok))
+				return scn_fail(p, "%s: '%s' listed twice; expected "
+					    "each %s once", key, tok, what);
+		if (out->n == SCN_LIST_MAX)
+			return scn_fail(p, "%s: more than %d entries; split the "
+				    "scenario", key, SCN_LIST_MAX);
+		strcpy(out->item[out->n++], tok);
+	}
+	if (out->n == 0)
+		return scn_fail(p, "%s: empty list; expected at least one %s", key,
+			    what);
+	return 1;
+}
+
+static int known_env(const char *n) { return env_find(n) != NULL; }
+static int known_workload(const char *n) { return workload_find(n) != NULL; }
+static int known_load(const char *n)
+{
+	struct load_spec ls;
+	char why[128];
+
+	return load_spec_parse(n, &ls, why, sizeof(why)) == 0;
+}
+
+
+
+
+
+
+
+static int key_id(const char *key)
+{
+	int k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (!strcmp(key, scn_key_names[k]))
+			break;
+	return k;
+}
+
+/* Two names of one key (xen_pcpus is vcpu_pin's old name): one key for
+ * "set twice". */
+static int same_key(int k)
+{
+	return k == K_XEN_PCPUS ? K_VCPU_PIN : k;
+}
+
+static int scenario_key(struct parse *p, const char *key, const char *v)
+{
+	struct scenario *s = p->scn;
+	uint64_t x;
+	int k = key_id(key);
+
+	if (k == K_COUNT) {
+		char known[1024] = "", why[256] = "";
+		struct scn_profile probe;
+
+		/* A profile knob put in [scenario] is the likely mistake. */
+		tuning_profile_defaults(&probe);
+		if (tuning_profile_key(&probe, key, v, why, sizeof(why)) ||
+		    why[0])
+			return scn_fail(p, "'%s' is a profile key, not a [scenario] "
+				    "one; expected it in a [profile NAME] "
+				    "section, with NAME listed in profiles =",
+				    key);
+
+		for (int i = 0; i < K_COUNT; i++) {
+			strcat(known, i ? ", " : "");
+			strcat(known, scn_key_names[i]);
+		}
+		return scn_fail(p, "unknown key '%s' in [scenario]; expected one "
+			    "of: %s", key, known);
+	}
+	if (p->seen & (1ull << same_key(k)))
+		return scn_fail(p, "'%s' set twice in [scenario]%s; expected once",
+			    key, same_key(k) != k || k == K_VCPU_PIN
+			    ? " (vcpu_pin and its old name xen_pcpus are one "
+			      "key)" : "");
+	p->seen |= 1ull << same_key(k);
+
+	switch (k) {
+	case K_NAME:
+		if (!valid_name(v))
+			return scn_fail(p, "name = %s: expected letters, digits, "
+				    "'_', '.', '-' (at most %d)", v,
+				    SCN_NAME_MAX - 1);
+		strcpy(s->name, v);
+		return 1;
+	case K_DESCRIPTION:
+		snprintf(s->description, sizeof(s->description), "%s", v);
+		return 1;
+	case K_ENVIRONMENTS:
+		s->environments_line = p->line;
+		return parse_list(p, key, v, &s->environments, known_env,
+				  "environment");
+	case K_PROFILES:
+		return parse_list(p, key, v, &s->profiles_used, NULL,
+				  "profile");
+	case K_WORKLOADS:
+		return parse_list(p, key, v, &s->workloads, known_workload,
+				  "workload");
+	case K_LOADS:
+		return parse_list(p, key, v, &s->loads, known_load, "load");
+	case K_REPETITIONS:
+		if (!scn_num_key(p, key, v, 1, 1000, &x))
+			return 0;
+		s->repetitions = (unsigned)x;
+		return 1;
+	}
+	return scn_param_key(p, k, key, v, &s->params);
+}
+
+
+/* The measurement parameters a profile may override: how the guest is
+ * placed and scheduled is part of its isolation, what is measured is not. */
+static int profile_overridable(int k)
+{
+	switch (k) {
+	case K_VCPU_PRIORITY: case K_MEM_LOCK: case K_VCPU_PIN:
+	case K_XEN_PCPUS: case K_EMULATOR_CPUS: case K_XEN_SCHED:
+	case K_XEN_CPUPOOL: case K_XEN_RTDS_PERIOD: case K_XEN_RTDS_BUDGET:
+	case K_DOM0_CPUS:
+		return 1;
+	}
+	return 0;
+}
+
+static const char overridable_names[] =
+	"vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool, "
+	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us, dom0_cpus";
+
+static int profile_override(struct parse *p, struct scn_profile *prof,
+			    int k, const char *key, const char *v)
+{
+	struct scn_params scratch;
+	struct scn_override *o;
+
+	for (unsigned i = 0; i < prof->nover; i++)
+		if (same_key(prof->over[i].key) == same_key(k))
+			return scn_fail(p, "'%s' set twice in [profile %s]%s; "
+				    "expected once", key, prof->name,
+				    same_key(k) == K_VCPU_PIN
+				    ? " (vcpu_pin and its old name xen_pcpus "
+				      "are one key)" : "");
+	if (prof->nover == SCN_OVERRIDES_MAX)
+		return scn_fail(p, "more than %d overrides in [profile %s]",
+			    SCN_OVERRIDES_MAX, prof->name);
+	if (strlen(v) >= sizeof(o->value))
+		return scn_fail(p, "%s: value longer than %zu characters", key,
+			    sizeof(o->value) - 1);
+	/* Validated now, applied per case by scenario_profile_params(). */
+	memset(&scratch, 0, sizeof(scratch));
+	if (!scn_param_key(p, k, key, v, &scratch))
+		return 0;
+	o = &prof->over[prof->nover++];
+	o->key = k;
+	o->line = p->line;
+	strcpy(o->value, v);
+	return 1;
+}
+
+static int profile_key(struct parse *p, struct scn_profile *prof,
+		       const char *key, const char *v)
+{
+	char why[256] = "";
+	int k = key_id(key);
+
+	if (!strcmp(key, "description")) {
+		snprintf(prof->description, sizeof(prof->description), "%s",
+			 v);
+		return 1;
+	}
+	if (!strcmp(key, "guest_cmdline")) {
+		if (!scn_valid_cmdline(v))
+			return scn_fail(p, "guest_cmdline = %s: expected kernel "
+				    "parameters such as isolcpus=1 nohz_full=1 "
+				    "(printable, no quotes or backslashes)", v);
+		strcpy(prof->guest_cmdline, v);
+		return 1;
+	}
+	if (k < K_COUNT && profile_overridable(k))
+		return profile_override(p, prof, k, key, v);
+	return tuning_profile_key(prof, key, v, why, sizeof(why)) > 0 ? 1
+	       : why[0] ? scn_fail(p, "%s = %s in [profile %s]: %s", key, v,
+			       prof->name, why)
+			: scn_fail(p, "unknown key '%s' in [profile %s]; expected: "
+			       "description, guest_cmdline, %s, %s",
+			       key, prof->name, overridable_names,
+			       tuning_profile_keys());
+}
+
+int scenario_profile_params(const struct scn_profile *prof,
+			    struct scn_params *pr)
+{
+	char err[256];
+	struct parse p = {.file = "profile", .err = err, .errsz = sizeof(err)};
+
+	for (unsigned i = 0; prof && i < prof->nover; i++) {
+		p.line = prof->over[i].line;
+		if (!scn_param_key(&p, prof->over[i].key,
+			       scn_key_names[prof->over[i].key],
+			       prof->over[i].value, pr))
+			return -EINVAL; /* validated at parse time */
+	}
+	return 0;
+}
+
+/* "[profile NAME]" -> the profile, created on first sight. */
+static struct scn_profile *profile_section(struct parse *p,
+					   const char *section)
+{
+	const char *name = section + strlen("profile");
+	struct scenario *s = p->scn;
+
+	while (isspace((unsigned char)*name))
+		name++;
+	if (!valid_name(name)) {
+		scn_fail(p, "[%s]: expected [profile NAME] with NAME made of "
+		     "letters, digits, '_', '.', '-'", section);
+		return NULL;
+	}
+	/* 'none' is the untuned baseline every comparison is made against;
+	 * tuning it would make 'what isolation buys back' a lie. */
+	if (!strcmp(name, "none")) {
+		scn_fail(p, "[profile none]: 'none' is the untuned baseline and "
+		     "cannot be defined; expected another name for a tuned "
+		     "profile");
+		return NULL;
+	}
+	for (unsigned i = 0; i < s->nprofiles; i++)
+		if (!strcmp(s->profiles[i].name, name))
+			return &s->profiles[i];
+	if (s->nprofiles == SCN_PROFILES_MAX) {
+		scn_fail(p, "more than %d profiles; split the scenario",
+		     SCN_PROFILES_MAX);
+		return NULL;
+	}
+	strcpy(s->profiles[s->nprofiles].name, name);
+	s->profiles[s->nprofiles].line = p->line;
+	tuning_profile_defaults(&s->profiles[s->nprofiles]);
+	return &s->profiles[s->nprofiles++];
+}
+
+static int handler(void *user, const char *section, const char *key,
+		   const char *value)
+{
+	struct parse *p = user;
+
+	if (p->failed)
+		return 0;
+	if (!strcmp(section, "scenario"))
+		return scenario_key(p, key, value);
+	if (!strncmp(section, "profile", 7) &&
+	    (section[7] == ' ' || section[7] == '\t')) {
+		struct scn_profile *prof = profile_section(p, section);
+
+		return prof ? profile_key(p, prof, key, value) : 0;
+	}
+	if (!strcmp(section, "gate"))
+		return 1; /* checked as a whole by gate_thresholds_ini() */
+	if (!*section)
+		return scn_fail(p, "'%s' outside any section; expected it under "
+			    "[scenario]", key);
+	return scn_fail(p, "unknown section [%s]; expected [scenario], "
+		    "[profile NAME] or [gate]", section);
+}
+
+static void defaults(struct scenario *s)
+{
+	strcpy(s->environments.item[0], "bare");
+	s->environments.n = 1;
+	strcpy(s->profiles_used.item[0], "none");
+	s->profiles_used.n = 1;
+	strcpy(s->workloads.item[0], "rtlat");
+	s->workloads.n = 1;
+	strcpy(s->loads.item[0], "none");
+	s->loads.n = 1;
+	s->repetitions = 1;
+	s->params.housekeeping = -1;
+	strcpy(s->params.policy, "fifo");
+	s->params.priority = 95;
+	s->params.interval_us = 1000;
+	s->params.hello_timeout_s = 30;
+	s->params.grace_s = 30;
+	s->params.memory_mb = 512;
+	strcpy(s->params.kvm_accel, "auto");
+	strcpy(s->params.xen_type, "pv");
+	s->params.xen_rtds_period_us = 10000;
+	s->params.xen_rtds_budget_us = 10000;
+	strcpy(s->params.load_cpus, "housekeeping");
+	s->params.load_settle_s = 2;
+}
+
+/* Checks that need the whole file: combinations and references. */
+static int finish(struct parse *p)
+{
+	struct scenario *s = p->scn;
+	struct scn_params *pr = &s->params;
+
+	if (!(p->seen & (1ull << K_NAME))) {
+		p->line = 1;
+		return scn_fail(p, "no 'name' in [scenario]; expected name = "
+			    "SOMETHING (letters, digits, '_', '.', '-')");
+	}
+	if (pr->loops && pr->duration_s) {
+		p->line = p->loops_line > p->duration_line ? p->loops_line
+							   : p->duration_line;
+		return scn_fail(p, "both loops and duration_s are set; expected "
+			    "one of them");
+	}
+	if (!pr->loops && !pr->duration_s)
+		pr->duration_s = 10;
+	if (pr->xen_rtds_budget_us > pr->xen_rtds_period_us) {
+		p->line = 1;
+		return scn_fail(p, "xen_rtds_budget_us = %u exceeds "
+			    "xen_rtds_period_us = %u; expected budget <= period",
+			    pr->xen_rtds_budget_us, pr->xen_rtds_period_us);
+	}
+	for (unsigned i = 0; i < s->nprofiles; i++) {
+		struct scn_params mix = *pr;
+
+		scenario_profile_params(&s->profiles[i], &mix);
+		if (mix.xen_rtds_budget_us > mix.xen_rtds_period_us) {
+			p->line = s->profiles[i].line;
+			for (unsigned j = 0; j < s->profiles[i].nover; j++)
+				if (s->profiles[i].over[j].key ==
+					    K_XEN_RTDS_BUDGET ||
+				    s->profiles[i].over[j].key ==
+					    K_XEN_RTDS_PERIOD)
+					p->line = s->profiles[i].over[j].line;
+			return scn_fail(p, "[profile %s]: xen_rtds_budget_us = %u "
+				    "exceeds xen_rtds_period_us = %u; expected "
+				    "budget <= period", s->profiles[i].name,
+				    mix.xen_rtds_budget_us,
+				    mix.xen_rtds_period_us);
+		}
+	}
+	if (pr->cpus.n == 0) {
+		p->line = 1;
+		return scn_fail(p, "no 'cpus' in [scenario]; expected the measured "
+			    "CPUs, e.g. cpus = 1");
+	}
+	if (pr->vcpus) {
+		unsigned top = pr->cpus.cpu[pr->cpus.n - 1];
+
+		if (pr->housekeeping > (int)top)
+			top = (unsigned)pr->housekeeping;
+		if (top >= pr->vcpus) {
+			p->line = pr->vcpus_line;
+			return scn_fail(p, "vcpus = %u but the scenario uses vCPU "
+				    "%u (cpus/housekeeping are vCPU numbers "
+				    "in a guest); expected vcpus >= %u",
+				    pr->vcpus, top, top + 1);
+		}
+	}
+	if (pr->housekeeping >= 0 &&
+	    cpulist_contains(&pr->cpus, (unsigned)pr->housekeeping)) {
+		p->line = pr->housekeeping_line;
+		return scn_fail(p, "housekeeping = %d is also a measured CPU; "
+			    "expected a CPU not in cpus", pr->housekeeping);
+	}
+	if (!strcmp(pr->policy, "other")) {
+		/* SCHED_OTHER has no RT priority: 0 unless someone asked for
+		 * one, which is a mistake worth saying. */
+		if (p->priority_line && pr->priority != 0) {
+			p->line = p->priority_line;
+			return scn_fail(p, "priority = %d with policy other; "
+				    "expected no priority (or 0) for "
+				    "SCHED_OTHER", pr->priority);
+		}
+		pr->priority = 0;
+	} else if (pr->priority < 1) {
+		p->line = p->priority_line;
+		return scn_fail(p, "priority 0 with policy %s; expected 1..99",
+			    pr->policy);
+	}
+	for (unsigned i = 0; i < s->profiles_used.n; i++) {
+		const char *name = s->profiles_used.item[i];
+		unsigned j;
+
+		if (!strcmp(name, "none"))
+			continue;
+		for (j = 0; j < s->nprofiles; j++)
+			if (!strcmp(s->profiles[j].name, name))
+				break;
+		if (j == s->nprofiles) {
+			p->line = s->profiles_used.line;
+			return scn_fail(p, "profiles: '%s' has no [profile %s] "
+				    "section with keys (an empty section counts "
+				    "as none: give it a description at least); "
+				    "expected 'none' or a defined profile", name,
+				    name);
+		}
+	}
+	return 1;
+}
+
+int scenario_parse_string(const char *name, const char *text,
+			  struct scenario *scn, char *err, size_t errsz)
+{
+	struct parse p = {
+		.scn = scn, .file = name, .text = text, .pos = text,
+		.err = err, .errsz = errsz,
+	};
+	int rc;
+
+	memset(scn, 0, sizeof(*scn));
+	snprintf(scn->path, sizeof(scn->path), "%s", name);
+	defaults(scn);
+	rc = ini_parse_stream(reader, &p, handler, &p);
+	if (rc > 0 && !p.failed) {
+		/* inih's own syntax error, on line rc. */
+		p.line = rc;
+		scn_fail(&p, "not a 'key = value' line, [section] or comment; "
+		     "expected INI syntax as in scenarios/smoke.ini");
+	} else if (rc < 0 && !p.failed) {
+		snprintf(err, errsz, "%s: cannot parse (error %d)", name, rc);
+		return -EINVAL;
+	}
+	if (!p.failed)
+		finish(&p);
+	if (p.failed)
+		return -EINVAL;
+	/* [gate]: the regression gate's limits, parsed by the gate itself
+	 * so `isolat check` and `isolat gate` agree on every value. */
+	{
+		struct gate_thresholds th = {0};
+		double alpha = 0;
+		int found = 0;
+
+		if (gate_thresholds_ini(text, name, &th, &alpha, &found, err,
+					errsz) < 0)
+			return -EINVAL;
+	}
+	scn->text = strdup(text);
+	return scn->text ? 0 : -ENOMEM;
+}
+
+int scenario_load(const char *path, struct scenario *scn, char *err,
+		  size_t errsz)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc;
+
+	memset(scn, 0, sizeof(*scn));
+	f = fopen(path, "r");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s; expected a scenario file (see "
+			 "scenarios/smoke.ini)", path, strerror(errno));
+		return rc;
+	}
+	do {
+		if (cap - len < 4096) {
+			char *nb;
+
+			if (cap >= (1u << 20)) {
+				snprintf(err, errsz, "%s: larger than 1 MiB; "
+					 "expected a scenario file", path);
+				fclose(f);
+				free(buf);
+				return -EFBIG;
+			}
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				fclose(f);
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: read error: %s", path,
+			 strerror(errno));
+		fclose(f);
+		free(buf);
+		return rc ? rc : -EIO;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		snprintf(err, errsz, "%s: contains NUL bytes; expected a "
+			 "text scenario file", path);
+		free(buf);
+		return -EINVAL;
+	}
+	rc = scenario_parse_string(path, buf, scn, err, errsz);
+	free(buf);
+	return rc;
+}
+
+void scenario_free(struct scenario *scn)
+{
+	free(scn->text);
+	scn->text = NULL;
+}
+
+uint64_t scn_params_loops(const struct scn_params *p)
+{
+	if (p->loops)
+		return p->loops;
+	return (uint64_t)p->duration_s * 1000000u / p->interval_us;
+}
