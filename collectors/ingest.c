@@ -179,7 +179,8 @@ static int record_event(struct ingest *in, int64_t series_id,
 }
 
 /* Create series i with its HELLO unit and kind (wire.h): series.I.unit,
- * else the stream's unit=, else ns; series.I.kind, else latency. */
+ * else the stream's unit=, else ns; series.I.kind, else latency
+ * (oneway: netlat's one-way times beside its round trip). */
 static int series_meta(struct ingest *in, const char *text, size_t len,
 		       unsigned i, struct series_buf *s)
 {
@@ -195,7 +196,7 @@ static int series_meta(struct ingest *in, const char *text, size_t len,
 		strcpy(kind, "latency");
 	if ((strcmp(unit, "ns") && strcmp(unit, "ops")) ||
 	    (strcmp(kind, "latency") && strcmp(kind, "throughput") &&
-	     strcmp(kind, "noise"))) {
+	     strcmp(kind, "noise") && strcmp(kind, "oneway"))) {
 		snprintf(msg, sizeof(msg), "series %u: unknown unit '%s' or "
 			 "kind '%s' in HELLO; stored as ns latency", i, unit,
 			 kind);
@@ -318,6 +319,8 @@ static const char *severity_of(unsigned kind)
 	case WIRE_EV_MLOCK_FAILED:
 	case WIRE_EV_DMA_LATENCY_FAILED:
 	case WIRE_EV_GARBAGE:
+	case WIRE_EV_NET_LOST:
+	case WIRE_EV_NET_LATE:
 		return "warning";
 	default:
 		return "error";
@@ -337,6 +340,7 @@ static int on_event(void *ctx, unsigned series, unsigned kind, uint32_t code,
 	 * asked, must show in every report. Console noise (GARBAGE) and
 	 * plain warnings do not. */
 	if (kind == WIRE_EV_RING_OVERFLOW || kind == WIRE_EV_SEQ_GAP ||
+	    kind == WIRE_EV_NET_LOST || kind == WIRE_EV_NET_LATE ||
 	    !strcmp(sev, "error"))
 		in->flagged = 1;
 	return record_event(in, sid, wire_event_name(kind), sev, msg);

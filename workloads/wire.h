@@ -105,6 +105,8 @@ enum wire_event_kind {
 	WIRE_EV_AFFINITY_FAILED = 6,
 	WIRE_EV_MLOCK_FAILED = 7,
 	WIRE_EV_DMA_LATENCY_FAILED = 8,
+	WIRE_EV_NET_LOST = 9,     /* netlat: code = replies lost (timeout) */
+	WIRE_EV_NET_LATE = 10,    /* netlat: code = replies after timeout */
 	/* Collector-side events (never sent by a workload, recorded by the
 	 * decoder about the stream itself). */
 	WIRE_EV_BAD_CRC = 64,

@@ -9,6 +9,8 @@
  *   wl_facts.c       HELLO facts about the system
  *   wl_spawn.c       fork + execv of helper programs (cyclictest)
  *   wl_spin.c        spin: throughput per window and OS-noise gaps
+ *   wl_netlat.c      netlat: UDP round trip, the initiator
+ *   wl_netlat_reflect.c  netlat's reflector (the far end)
  *   wl_threads.c     what rtlat and spin share around their measuring
  *                    loops: thread setup, start barrier, drain loop, END
  *   wl_counters.c    END counters: IRQ/softirq deltas, ctxsw, perf events
@@ -81,6 +83,13 @@ struct wl_opts {
 	/* A load started before measuring (--load); NULL: none.  The
 	 * workloads put it in HELLO and stop it just before END. */
 	struct wl_load *load;
+	/* netlat (wl_netlat.c) */
+	const char *net_peer;        /* initiator: A.B.C.D:PORT to ping */
+	const char *net_bind;        /* local A.B.C.D:PORT (reflector: must) */
+	const char *net_netns;       /* isolat-* namespace to enter, or NULL */
+	uint64_t net_reply_timeout_us;
+	int net_same_clock;          /* one-way series too */
+	int net_reflector;           /* --role reflector */
 };
 
 /* What END reports per series. */
@@ -343,5 +352,11 @@ __attribute__((noreturn)) int wl_guest_main(void);
 int wl_run_rtlat(const struct wl_opts *o);
 int wl_run_cyclictest(const struct wl_opts *o);
 int wl_run_spin(const struct wl_opts *o);
+int wl_run_netlat(const struct wl_opts *o);
+/* wl_netlat_reflect.c: the far end (--role reflector). */
+int wl_netlat_reflect(const struct wl_opts *o);
+struct sockaddr_in;
+/* "A.B.C.D:PORT"; 0 or -EINVAL. */
+int wl_netlat_addr(const char *s, struct sockaddr_in *sa);
 
 #endif

@@ -43,6 +43,8 @@ static const struct workload wl_workloads[] = {
 	  wl_run_cyclictest },
 	{ "spin", "throughput per window and OS-noise gaps (oslat-style)",
 	  wl_run_spin },
+	{ "netlat", "UDP round trip to a reflector across a network path",
+	  wl_run_netlat },
 };
 #define N_WORKLOADS (sizeof(wl_workloads) / sizeof(wl_workloads[0]))
 
@@ -60,6 +62,12 @@ enum opt_id {
 	OPT_TRACE_THRESHOLD_US,
 	OPT_LOAD,
 	OPT_LOAD_SETTLE_S,
+	OPT_ROLE,
+	OPT_PEER,
+	OPT_BIND,
+	OPT_NETNS,
+	OPT_REPLY_TIMEOUT_US,
+	OPT_SAME_CLOCK,
 	OPT_HELP,
 };
 
@@ -79,6 +87,12 @@ static const struct option long_opts[] = {
 	  OPT_TRACE_THRESHOLD_US },
 	{ "load", required_argument, NULL, OPT_LOAD },
 	{ "load-settle-s", required_argument, NULL, OPT_LOAD_SETTLE_S },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "peer", required_argument, NULL, OPT_PEER },
+	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "reply-timeout-us", required_argument, NULL, OPT_REPLY_TIMEOUT_US },
+	{ "same-clock", no_argument, NULL, OPT_SAME_CLOCK },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -120,6 +134,11 @@ static void usage(FILE *f)
 "                       before measuring, repeated in order: stress-ng ...\n"
 "                       (its own process group; stopped before END)\n"
 "  --load-settle-s N    the load runs N s before measuring (default 0)\n"
+"  netlat: --role initiator|reflector (default initiator), --peer A:PORT\n"
+"                       (initiator), --bind A:PORT (reflector: required),\n"
+"                       --netns isolat-NAME (enter /run/netns/NAME first),\n"
+"                       --reply-timeout-us N (default 10000), --same-clock\n"
+"                       (the ends share CLOCK_MONOTONIC: one-way series)\n"
 "\n"
 "exit: 0 ok, 1 measurement failed (see the EVENTs), 2 bad options,\n"
 "      130 interrupted\n",
@@ -226,6 +245,20 @@ static int parse_args(int argc, char **argv, struct wl_opts *o,
 			rc = parse_u64("load-settle-s", arg, 0, 3600, &v);
 			r->load.settle_s = (unsigned)v;
 			r->have_settle = 1;
+			break;
+		case OPT_ROLE:
+			if (strcmp(arg, "initiator") && strcmp(arg, "reflector"))
+				return bad("--role '%s': expected initiator "
+					   "or reflector", arg);
+			o->net_reflector = !strcmp(arg, "reflector");
+			break;
+		case OPT_PEER: o->net_peer = arg; break;
+		case OPT_BIND: o->net_bind = arg; break;
+		case OPT_NETNS: o->net_netns = arg; break;
+		case OPT_SAME_CLOCK: o->net_same_clock = 1; break;
+		case OPT_REPLY_TIMEOUT_US:
+			rc = parse_u64("reply-timeout-us", arg, 1, 10000000,
+				       &o->net_reply_timeout_us);
 			break;
 		case 'h':
 		case OPT_HELP:
@@ -396,6 +429,31 @@ static int resolve(struct wl_opts *o, struct raw *r)
 	return resolve_cpus(o, r);
 }
 
+/* netlat's options: only with netlat, one CPU, the role's address. */
+static int check_netlat(struct wl_opts *o)
+{
+	int net = !strcmp(o->workload, "netlat");
+
+	if (!net) {
+		if (o->net_peer || o->net_bind || o->net_netns ||
+		    o->net_reflector || o->net_same_clock ||
+		    o->net_reply_timeout_us)
+			return bad("--role/--peer/--bind/--netns/"
+				   "--reply-timeout-us/--same-clock are "
+				   "netlat's options");
+		return 0;
+	}
+	if (!o->net_reply_timeout_us)
+		o->net_reply_timeout_us = 10000;
+	if (o->cpus.n != 1)
+		return bad("netlat measures on one CPU: give --cpus N");
+	if (o->net_reflector && !o->net_bind)
+		return bad("--role reflector needs --bind A.B.C.D:PORT");
+	if (!o->net_reflector && !o->net_peer)
+		return bad("netlat needs --peer A.B.C.D:PORT (the reflector)");
+	return 0;
+}
+
 int wl_pin_housekeeping(struct wl_out *out, const struct wl_opts *o)
 {
 	cpu_set_t set;
@@ -446,7 +504,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], wl_workloads[i].name))
 			w = &wl_workloads[i];
 	if (!w) {
-		bad("unknown workload '%s' (rtlat, cyclictest, spin)",
+		bad("unknown workload '%s' (rtlat, cyclictest, spin, netlat)",
 		    argv[1]);
 		return WL_EXIT_USAGE;
 	}
@@ -463,7 +521,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return WL_EXIT_OK;
 	}
-	if (resolve(&o, &r))
+	if (resolve(&o, &r) || check_netlat(&o))
 		return WL_EXIT_USAGE;
 
 	/* Blocked in every thread (threads inherit the mask); the workload
