@@ -81,6 +81,12 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 	else if (r->kind == JOURNAL_CPUPOOL)
 		fprintf(stderr, "isolat restore: Xen cpupool %s: pCPUs %s "
 			"back in Pool-0, pool gone\n", r->path, r->orig);
+	else if (r->kind == JOURNAL_NETNS || r->kind == JOURNAL_LINK)
+		fprintf(stderr, "isolat restore: %s %s: gone (deleted if it "
+			"was still there)\n", r->knob, r->path);
+	else if (r->kind == JOURNAL_OVS)
+		fprintf(stderr, "isolat restore: Open vSwitch of %s: daemons "
+			"stopped, directory removed\n", r->path);
 	else if (r->kind == JOURNAL_DOM0PIN)
 		fprintf(stderr, "isolat restore: Xen %s: hard affinity back "
 			"to %s\n", r->path, r->orig);

@@ -26,6 +26,7 @@
 
 struct cpulist;
 struct journal;
+struct net_topo;
 struct plan_case;
 struct scenario;
 struct scn_params;
@@ -53,6 +54,10 @@ struct env_case {
 	int log_fd;     /* human-readable output (stderr, console); -1 none */
 	int emulated;   /* results are from an emulated machine (TCG) */
 
+	/* A netlat case's network path (harness/net/net.h), NULL for other
+	 * workloads: lxc hands its if_a to the container, kvm its tap. */
+	const struct net_topo *net;
+
 	void *priv;     /* the backend's own state */
 };
 
@@ -64,6 +69,9 @@ struct env_ops {
 	 * guests, whose image holds the static workload and only what
 	 * env_case.guest_programs names (a load's stress-ng). */
 	int host_programs;
+	/* Where netlat's initiator end lives here: enum net_end + 1
+	 * (harness/net/net.h); 0: netlat cannot run here. */
+	int netlat_end;
 	/* 0 when usable here; else negative errno and a reason in why.  A
 	 * ready backend may still leave a note in why (e.g. the version it
 	 * found), which `isolat envs` shows instead of describe. */

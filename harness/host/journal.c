@@ -25,6 +25,7 @@
 #include "harness/host/journal_int.h"
 #include "harness/util.h"
 #include "harness/env/xen/xen_undo.h"
+#include "harness/net/net.h"
 
 #define JOURNAL_MAGIC "isolat-journal 1"
 #define JOURNAL_SIZE_MAX (16u << 20)
@@ -33,6 +34,8 @@
 static const char *const kind_names[] = {
 	"write", "sched", "mkdir", "mount", "domain", "cpupool", "dom0pin",
 	"kept",
+	/* netlat's network records (harness/net/net_undo.c) */
+	"netns", "link", "ovs",
 };
 
 void journal_init(struct journal *j, const char *path, const char *root)
@@ -631,7 +634,12 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 			     : r->kind == JOURNAL_WRITE ? undo_write(r, root)
 			     /* Xen's state is not under root: a fake tree
 			      * (tests) has no Xen to undo. */
-			     : root[0] ? 0 : xen_undo_record(NULL, r, NULL, 0);
+			     : root[0] ? 0
+			     : r->kind == JOURNAL_NETNS ||
+				       r->kind == JOURNAL_LINK ||
+				       r->kind == JOURNAL_OVS
+				       ? net_undo_record(r)
+				       : xen_undo_record(NULL, r, NULL, 0);
 			if (rc < 0 && !first)
 				snprintf(err, errsz, "%s: %s", r->path,
 					 strerror(-rc));

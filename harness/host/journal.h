@@ -66,6 +66,13 @@
  * NAME and POOL are isolat-[A-Za-z0-9_.-]+: never someone else's domain
  * or pool.
  *
+ * Network records (netlat's paths, harness/net/; undone by
+ * harness/net/net_undo.c, which says what each undo does):
+ *
+ *   netns netns isolat-NAME absent created
+ *   link link isolat-NAME absent created
+ *   ovs ovs /run/isolat/ovs-TAG ovs-netdev:absent|present DATAPATH
+ *
  * Undo replays the records in reverse order and is idempotent: it only
  * ever writes original values.  Every record is validated before anything
  * is written as root (journal_rec_allowed: the exact file, and the value
@@ -98,6 +105,7 @@ enum journal_kind {
 	JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR, JOURNAL_MOUNT,
 	JOURNAL_DOMAIN, JOURNAL_CPUPOOL, JOURNAL_DOM0PIN, /* Xen */
 	JOURNAL_KEPT,
+	JOURNAL_NETNS, JOURNAL_LINK, JOURNAL_OVS, /* netlat's paths */
 };
 
 /* What a replay's note gets besides 0 (undone) and -errno (failed): the

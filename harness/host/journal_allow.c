@@ -17,6 +17,7 @@
 
 #include "harness/host/journal_int.h"
 #include "harness/env/xen/xen_undo.h"
+#include "harness/net/net.h"
 
 static int all_digits(const char *s, size_t n)
 {
@@ -131,6 +132,23 @@ static enum val_class write_class(const char *path)
 			       !strcmp(slash, "/cpuset.cpus.partition")
 				       ? V_PARTITION : V_NONE;
 		}
+	/* netlat: RPS/XPS masks of the host-side ends isolat made
+	 * (harness/net/net_case.c): /sys/class/net/isolat-X/queues/
+	 * rx-N/rps_cpus or tx-N/xps_cpus. */
+	if (journal_has_prefix(path, "/sys/class/net/isolat-")) {
+		char q[8], f[16];
+		unsigned qn;
+		int used = 0;
+
+		s = strchr(path + strlen("/sys/class/net/"), '/');
+		if (!s || s - path - (long)strlen("/sys/class/net/") > 15 ||
+		    sscanf(s, "/queues/%2[rtx]-%u/%15[a-z_]%n", q, &qn, f,
+			   &used) != 3 || s[used] ||
+		    !((!strcmp(q, "rx") && !strcmp(f, "rps_cpus")) ||
+		      (!strcmp(q, "tx") && !strcmp(f, "xps_cpus"))))
+			return V_NONE;
+		return V_MASK;
+	}
 	if (tracefs_file(path)) {
 		s = strrchr(path, '/') + 1;
 		return !strcmp(s, "current_tracer")    ? V_WORD
@@ -180,6 +198,9 @@ int journal_path_allowed(enum journal_kind kind, const char *path)
 		return xen_undo_name_ok(path);
 	if (kind == JOURNAL_DOM0PIN)
 		return xen_undo_dom0_vcpu(path) >= 0;
+	if (kind == JOURNAL_NETNS || kind == JOURNAL_LINK ||
+	    kind == JOURNAL_OVS)
+		return net_undo_name_ok((int)kind, path);
 	if (!path || path[0] != '/' || strlen(path) >= 512 ||
 	    strstr(path, "..") || strstr(path, "//"))
 		return 0;
@@ -251,6 +272,12 @@ int journal_rec_allowed(const struct journal_rec *r, char *why,
 	    !value_ok(write_class(r->path), r->orig)) {
 		snprintf(why, whysz, "%s: '%.64s' is not a value isolat "
 			 "writes there", r->path, r->orig);
+		return 0;
+	}
+	if (r->kind == JOURNAL_OVS && strcmp(r->orig, "ovs-netdev:absent") &&
+	    strcmp(r->orig, "ovs-netdev:present")) {
+		snprintf(why, whysz, "%s: '%.64s' is not an ovs record's "
+			 "state", r->path, r->orig);
 		return 0;
 	}
 	if (r->kind == JOURNAL_KEPT && !unexpanded_ring(r->orig)) {

@@ -116,17 +116,74 @@ static const struct scn_profile *find_profile(const struct scenario *scn,
 	return NULL;
 }
 
+static int is_netlat(const struct workload_ops *w)
+{
+	return w && !strcmp(w->name, "netlat");
+}
+
+/* Cases per workload along the network axis: netlat one per network. */
+static unsigned nets_of(const struct scenario *scn, unsigned w)
+{
+	return is_netlat(workload_find(scn->workloads.item[w]))
+		       ? scn->networks.n : 1;
+}
+
+/* A netlat case that cannot run here: the path is missing (OVS not
+ * installed) or the environment cannot hold its end.  1 with why. */
+static int net_skip(const struct plan_case *c, char *why, size_t whysz)
+{
+	char pwhy[200] = "";
+	int end = c->env->netlat_end;
+
+	if (!end) {
+		snprintf(why, whysz, "netlat: the %s environment has no "
+			 "network end yet (bare, lxc, kvm do)", c->env->name);
+		return 1;
+	}
+	if (!(c->net->ends & (1u << (end - 1)))) {
+		snprintf(why, whysz, "netlat: network %s cannot reach an end "
+			 "in %s (%s)", c->net->name, c->env->name,
+			 c->net->describe);
+		return 1;
+	}
+	if (c->net->probe(pwhy, sizeof(pwhy)) < 0) {
+		snprintf(why, whysz, "network %s not ready: %s", c->net->name,
+			 pwhy);
+		return 1;
+	}
+	return 0;
+}
+
+/* netlat measures one CPU (its initiator thread). */
+static int netlat_cpus(const struct scenario *scn, char *err, size_t errsz)
+{
+	for (unsigned w = 0; w < scn->workloads.n; w++)
+		if (is_netlat(workload_find(scn->workloads.item[w])) &&
+		    scn->params.cpus.n != 1) {
+			snprintf(err, errsz, "%s:%d: netlat measures on one CPU "
+				 "(its initiator thread) but cpus names %u; "
+				 "expected cpus = N", scn->path,
+				 scn->params.cpus_line, scn->params.cpus.n);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 int plan_build(const struct scenario *scn, const char *sysfs_root,
 	       struct plan *plan, char *err, size_t errsz)
 {
 	struct cpulist online, seen;
 	struct scn_params params;
+	/* netlat cases expand by network too: room for the most. */
 	size_t n = (size_t)scn->environments.n * scn->profiles_used.n *
-		   scn->workloads.n * scn->loads.n * scn->repetitions;
+		   scn->workloads.n * (scn->networks.n ? scn->networks.n : 1) *
+		   scn->loads.n * scn->repetitions;
 	unsigned idx = 0;
 	int rc;
 
 	memset(plan, 0, sizeof(*plan));
+	if ((rc = netlat_cpus(scn, err, errsz)) < 0)
+		return rc;
 	rc = online_cpus(sysfs_root, &online, err, errsz);
 	if (rc < 0)
 		return rc;
@@ -168,6 +225,7 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 
 		for (unsigned p = 0; p < scn->profiles_used.n; p++)
 		for (unsigned w = 0; w < scn->workloads.n; w++)
+		for (unsigned nw = 0; nw < nets_of(scn, w); nw++)
 		for (unsigned l = 0; l < scn->loads.n; l++)
 		for (unsigned r = 0; r < scn->repetitions; r++) {
 			struct plan_case *c = &plan->cases[idx];
@@ -179,6 +237,8 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 			c->profile_name = scn->profiles_used.item[p];
 			c->profile = find_profile(scn, c->profile_name);
 			c->workload = workload_find(scn->workloads.item[w]);
+			c->net = is_netlat(c->workload)
+				 ? net_find(scn->networks.item[nw]) : NULL;
 			/* Validated by the scenario parser already. */
 			load_spec_parse(scn->loads.item[l], &c->load, why,
 					sizeof(why));
@@ -201,9 +261,10 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 				plan_free(plan);
 				return rc < 0 ? rc : brc;
 			}
-			snprintf(c->name, sizeof(c->name), "%s.%s.%s.%s",
+			snprintf(c->name, sizeof(c->name), "%s.%s.%s%s%s.%s",
 				 env->name, c->profile_name,
-				 c->workload->name, c->load.name);
+				 c->workload->name, c->net ? "-" : "",
+				 c->net ? c->net->name : "", c->load.name);
 			if (scn->repetitions > 1) {
 				size_t len = strlen(c->name);
 
@@ -229,6 +290,9 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					 sizeof(c->skip_reason),
 					 "workload %s cannot run: %s",
 					 c->workload->name, why);
+			else if (c->net && net_skip(c, why, sizeof(why)))
+				snprintf(c->skip_reason,
+					 sizeof(c->skip_reason), "%s", why);
 			/* Boot-time isolation the host lacks: never
 			 * measured as if it were set. */
 			else if (brc > 0)
@@ -338,6 +402,8 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 	json_kv_string(&j, "environment", c->env->name);
 	json_kv_string(&j, "profile", c->profile_name);
 	json_kv_string(&j, "workload", c->workload->name);
+	if (c->net)
+		json_kv_string(&j, "network", c->net->name);
 	json_kv_string(&j, "load", c->load.name);
 	if (c->load.n) {
 		char lcpus[256];

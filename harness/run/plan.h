@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "harness/env/env.h"
+#include "harness/net/net.h"
 #include "harness/host/load.h"
 #include "harness/scenario/scenario.h"
 #include "harness/workload.h"
@@ -23,6 +24,8 @@ struct plan_case {
 	char name[256];
 	const struct env_ops *env;
 	const struct workload_ops *workload;
+	/* netlat: the network path it crosses (harness/net/); else NULL. */
+	const struct net_ops *net;
 	struct load_spec load;      /* "none", "cpu", "cpu+memory" */
 	struct cpulist load_cpus;   /* resolved placement (load_run.h) */
 	const struct scn_profile *profile; /* NULL for "none" */

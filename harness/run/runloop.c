@@ -22,6 +22,7 @@
 #include "harness/host/load_run.h"
 #include "harness/run/progress.h"
 #include "harness/host/tuning.h"
+#include "harness/net/net_case.h"
 #include "harness/util.h"
 
 #define LOG_KEEP (64 * 1024) /* tail of the workload's log kept per case */
@@ -339,6 +340,7 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	struct case_counters *cc = NULL;
 	struct load_run *ld = NULL; /* background load (load_run.h) */
 	struct load_inside *li = NULL; /* ... or one isolat-wl starts */
+	struct net_case *nc = NULL;    /* netlat: the path and reflector */
 	unsigned argc;
 	int lrc = 0;
 	struct tuning tune = {.j.fd = -1};
@@ -402,6 +404,17 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	 * into the same journal after tuning's, so the one replay in
 	 * tuning_undo() undoes them first. */
 	cc = case_counters_begin(pc, &tune.j);
+	/* netlat: the path (journaled into the same journal, removed by
+	 * its replay) and the reflector, before the initiator starts. */
+	if (pc->net &&
+	    (net_case_setup(pc, &tune.j, wl_path, fact_cb, cr, &nc, err,
+			    sizeof(err)) < 0 ||
+	     net_case_argv(nc, argv, &argc, WL_ARGV_MAX) < 0)) {
+		snprintf(cr->reason, sizeof(cr->reason), "network %s: %s",
+			 pc->net->name, err[0] ? err : "too many arguments");
+		goto finish;
+	}
+	ec.net = net_case_topo(nc);
 	/* The load starts load_settle_s before the workload; a load that
 	 * dies before it makes the case fail, never pass unloaded. */
 	if (env->prepare(&ec, err, sizeof(err)) < 0 ||
@@ -450,6 +463,7 @@ decide:
 	verdict(cr, in, collected, waited, status);
 finish:
 	load_stop(ld); /* every path: stress-ng never outlives its case */
+	net_case_stop(nc);
 	if (li)
 		load_inside_finish(pc, in, fact_cb, cr);
 	if (cr->log.len)

@@ -19,6 +19,7 @@
 #include "harness/env/env.h"
 #include "harness/host/load.h"
 #include "harness/scenario/scenario_int.h"
+#include "harness/net/net.h"
 #include "harness/host/tuning.h"
 #include "harness/workload.h"
 #include "reports/gate.h"
@@ -139,6 +140,7 @@ static int parse_list(struct parse *p, const char *key, const char *v,
 				    !strcmp(what, "environment")   ? env_names()
 				    : !strcmp(what, "workload")     ? workload_names()
 				    : !strcmp(what, "load")         ? load_names()
+				    : !strcmp(what, "network")      ? net_names()
 								   : "");
 		for (unsigned i = 0; i < out->n; i++)
 			if (!strcmp(out->item[i], tok))
@@ -157,6 +159,7 @@ static int parse_list(struct parse *p, const char *key, const char *v,
 
 static int known_env(const char *n) { return env_find(n) != NULL; }
 static int known_workload(const char *n) { return workload_find(n) != NULL; }
+static int known_net(const char *n) { return net_find(n) != NULL; }
 static int known_load(const char *n)
 {
 	struct load_spec ls;
@@ -244,6 +247,9 @@ static int scenario_key(struct parse *p, const char *key, const char *v)
 				  "workload");
 	case K_LOADS:
 		return parse_list(p, key, v, &s->loads, known_load, "load");
+	case K_NETWORKS:
+		return parse_list(p, key, v, &s->networks, known_net,
+				  "network");
 	case K_REPETITIONS:
 		if (!scn_num_key(p, key, v, 1, 1000, &x))
 			return 0;
@@ -265,12 +271,13 @@ static int profile_overridable(int k)
 	case K_DOM0_CPUS:
 		return 1;
 	}
-	return 0;
+	return scn_net_profile_key(k);
 }
 
 static const char overridable_names[] =
 	"vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool, "
-	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us, dom0_cpus";
+	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us, dom0_cpus, "
+	"net_rps_cpus, net_xps_cpus, ovs_pmd_cpus, ovs_cpus";
 
 static int profile_override(struct parse *p, struct scn_profile *prof,
 			    int k, const char *key, const char *v)
@@ -432,6 +439,9 @@ static void defaults(struct scenario *s)
 	s->params.xen_rtds_budget_us = 10000;
 	strcpy(s->params.load_cpus, "housekeeping");
 	s->params.load_settle_s = 2;
+	strcpy(s->networks.item[0], "veth");
+	s->networks.n = 1;
+	scn_net_defaults(&s->params);
 }
 
 /* Checks that need the whole file: combinations and references. */

@@ -70,6 +70,18 @@
  *   load_settle_s = 2                    ; load runs this long before
  *   load_instances = 1                   ; default: one per load CPU
  *
+ *   ; netlat (harness/scenario/scenario_net.c, harness/net/)
+ *   networks     = veth, bridge, ovs     ; | loopback: netlat cases
+ *                                        ;  expand by network (default veth)
+ *   peer         = bare                  ; where the reflector runs
+ *   reply_timeout_us = 10000             ; a later reply is lost
+ *   peer_cpu     = 0                     ; the reflector's CPU
+ *                                        ;  (default: housekeeping)
+ *   net_rps_cpus, net_xps_cpus = 0       ; host-side veth ends' RPS/XPS
+ *   ovs_pmd_cpus = 0                     ; OVS pmd-cpu-mask
+ *   ovs_cpus     = 0                     ; ovs-vswitchd's threads
+ *                                        ;  (these four in a profile too)
+ *
  *   [profile NAME]                       ; isolation profiles
  *   description  = ...
  *   guest_cmdline = isolcpus=1 ...       ; kvm: appended for this profile
@@ -144,6 +156,18 @@ struct scn_profile {
 	int skew_tick;
 };
 
+/* netlat's parameters (harness/scenario/scenario_net.c, harness/net/). */
+struct scn_net {
+	char peer[8];             /* where the reflector runs: bare */
+	uint32_t reply_timeout_us; /* a reply later than this is lost */
+	int peer_cpu;             /* the reflector's CPU; -1: housekeeping */
+	/* isolation, profile keys too (empty: left as they are) */
+	struct cpulist rps_cpus;  /* RPS mask of the host-side veth ends */
+	struct cpulist xps_cpus;  /* XPS mask of the host-side veth ends */
+	struct cpulist ovs_pmd_cpus; /* other_config:pmd-cpu-mask */
+	struct cpulist ovs_cpus;  /* ovs-vswitchd's threads */
+};
+
 struct scn_params {
 	struct cpulist cpus;
 	int cpus_line;
@@ -192,6 +216,7 @@ struct scn_params {
 	int xen_cpupool;         /* a cpupool of its own for the guest */
 	uint32_t xen_rtds_period_us, xen_rtds_budget_us;
 	char dom0_cpus[256];     /* "" | housekeeping | pCPU list */
+	struct scn_net net;      /* netlat (scenario_net.c) */
 };
 
 struct scenario {
@@ -200,6 +225,7 @@ struct scenario {
 	char name[SCN_NAME_MAX];
 	char description[512];
 	struct scn_list environments, profiles_used, workloads, loads;
+	struct scn_list networks; /* netlat's paths; default veth */
 	unsigned repetitions;
 	struct scn_params params;
 	struct scn_profile profiles[SCN_PROFILES_MAX];

@@ -31,7 +31,11 @@ enum key_id {
 	K_XEN_TYPE, K_XEN_KERNEL, K_XEN_SCHED, K_XEN_CPUPOOL, K_XEN_PCPUS,
 	K_XEN_RTDS_PERIOD, K_XEN_RTDS_BUDGET, K_VCPU_PIN, K_EMULATOR_CPUS,
 	K_LOAD_CPUS, K_LOAD_SIDE, K_LOAD_SETTLE, K_LOAD_INSTANCES,
-	K_DOM0_CPUS, K_COUNT
+	K_DOM0_CPUS,
+	/* netlat (scenario_net.c) */
+	K_NETWORKS, K_PEER, K_REPLY_TIMEOUT, K_PEER_CPU, K_NET_RPS_CPUS,
+	K_NET_XPS_CPUS, K_OVS_PMD_CPUS, K_OVS_CPUS,
+	K_COUNT
 };
 
 extern const char *const scn_key_names[K_COUNT];
@@ -54,5 +58,14 @@ int scn_valid_cmdline(const char *v);
  * profile's override of one, into pr; 1, or 0 after scn_fail. */
 int scn_param_key(struct parse *p, int k, const char *key, const char *v,
 		  struct scn_params *pr);
+
+/* netlat's keys (scenario_net.c): the networks list into scn, a
+ * parameter into pr.  1, or 0 after scn_fail. */
+int scn_net_key(struct parse *p, int k, const char *key, const char *v,
+		struct scn_params *pr);
+/* Is k one of netlat's isolation keys a profile may set? */
+int scn_net_profile_key(int k);
+/* Defaults of netlat's parameters. */
+void scn_net_defaults(struct scn_params *pr);
 
 #endif

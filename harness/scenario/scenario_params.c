@@ -95,6 +95,10 @@ const char *const scn_key_names[K_COUNT] = {
 	[K_LOAD_SETTLE] = "load_settle_s",
 	[K_LOAD_INSTANCES] = "load_instances",
 	[K_DOM0_CPUS] = "dom0_cpus",
+	[K_NETWORKS] = "networks", [K_PEER] = "peer",
+	[K_REPLY_TIMEOUT] = "reply_timeout_us", [K_PEER_CPU] = "peer_cpu",
+	[K_NET_RPS_CPUS] = "net_rps_cpus", [K_NET_XPS_CPUS] = "net_xps_cpus",
+	[K_OVS_PMD_CPUS] = "ovs_pmd_cpus", [K_OVS_CPUS] = "ovs_cpus",
 };
 
 /* An absolute path QEMU can take as one argv element: no control
@@ -357,5 +361,7 @@ int scn_param_key(struct parse *p, int k, const char *key,
 		pr->load_instances = (unsigned)x;
 		return 1;
 	}
+	if (k >= K_PEER && k < K_COUNT)
+		return scn_net_key(p, k, key, v, pr);
 	return 1;
 }

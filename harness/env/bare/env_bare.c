@@ -97,6 +97,7 @@ static void bare_cleanup(struct env_case *ec)
 const struct env_ops env_bare_ops = {
 	.name = "bare",
 	.host_programs = 1,
+	.netlat_end = 1 + 0, /* NET_END_NS: namespace A */
 	.describe = "the workload as a process on the host itself",
 	.probe = bare_probe,
 	.prepare = bare_prepare,

@@ -1,0 +1,182 @@
+/*
+ * net_undo.c - undoing the journal's network records (journal.h):
+ *
+ *   netns netns isolat-NAME absent created
+ *                      undo: `ip netns del NAME` if it is still there
+ *   link link isolat-NAME absent created
+ *                      undo: `ip link del NAME` if the host's namespace
+ *                      has it (a veth: its peer goes with it)
+ *   ovs ovs /run/isolat/ovs-TAG ovs-netdev:absent|present DATAPATH
+ *                      undo: SIGTERM (then SIGKILL) to the ovsdb-server
+ *                      and ovs-vswitchd of the pidfiles there - only a
+ *                      process of that name whose command line names the
+ *                      directory, never the system's OVS - then the
+ *                      directory goes, and ovs-netdev when it was absent
+ *                      before and no other ovs-vswitchd runs
+ *
+ * Names are checked before anything runs: isolat-[A-Za-z0-9_.-]+ (links
+ * at most 15 characters, the kernel's limit), the directory exactly
+ * /run/isolat/ovs-[a-z0-9]+.
+ */
+#include "harness/net/net.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/host/journal.h"
+#include "harness/util.h"
+
+#define OVS_DIR_PREFIX "/run/isolat/ovs-"
+
+static int name_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n <= 7 || n > max || strncmp(s, "isolat-", 7))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return 0;
+	return 1;
+}
+
+int net_undo_name_ok(int kind, const char *path)
+{
+	const char *s;
+
+	if (kind == JOURNAL_NETNS)
+		return name_ok(path, 63);
+	if (kind == JOURNAL_LINK)
+		return name_ok(path, 15);
+	if (kind != JOURNAL_OVS || !path ||
+	    strncmp(path, OVS_DIR_PREFIX, strlen(OVS_DIR_PREFIX)))
+		return 0;
+	s = path + strlen(OVS_DIR_PREFIX);
+	return *s && strlen(s) <= 16 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(s);
+}
+
+/* Does /proc/PID belong to a process called comm whose command line
+ * names dir? */
+static int ours(pid_t pid, const char *comm, const char *dir)
+{
+	char path[64], buf[4096], c[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (read_text(path, c, sizeof(c)) < 0 || strcmp(c, comm))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return strstr(buf, dir) != NULL;
+}
+
+static void stop_daemon(const char *dir, const char *comm)
+{
+	char path[200], txt[32];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/%s.pid", dir, comm);
+	if (read_text(path, txt, sizeof(txt)) < 0 || (pid = atoi(txt)) <= 1 ||
+	    !ours(pid, comm, dir))
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 40 && ours(pid, comm, dir); i++)
+		usleep(50000);
+	if (ours(pid, comm, dir))
+		kill(pid, SIGKILL);
+	for (int i = 0; i < 40 && ours(pid, comm, dir); i++)
+		usleep(50000);
+}
+
+/* Is any ovs-vswitchd running (ours are stopped by now)? */
+static int other_vswitchd(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], c[64];
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		/* "PID (ovs-vswitchd) S ...": a zombie (Z) runs nothing. */
+		found = read_text(path, c, sizeof(c)) == 0 &&
+			!strncmp(strchr(c, '(') ? strchr(c, '(') : c,
+				 "(ovs-vswitchd) ", 15) &&
+			strstr(c, ") Z") == NULL;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int undo_ovs(const struct journal_rec *r, char *err, size_t errsz)
+{
+	DIR *d;
+	struct dirent *e;
+
+	stop_daemon(r->path, "ovs-vswitchd");
+	stop_daemon(r->path, "ovsdb-server");
+	if ((d = opendir(r->path))) {
+		while ((e = readdir(d))) {
+			char p[1024];
+
+			/* OVS keeps .conf.db.~lock~ beside its database. */
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", r->path, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+		if (rmdir(r->path) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	if (!strcmp(r->orig, "ovs-netdev:absent") &&
+	    net_link_exists("ovs-netdev") && !other_vswitchd()) {
+		const char *del[] = {"ip", "link", "del", "ovs-netdev", NULL};
+
+		return net_run("ip", del, NULL, 0, err, errsz);
+	}
+	return 0;
+}
+
+int net_undo_record(const struct journal_rec *r)
+{
+	char err[256];
+
+	if (!net_undo_name_ok((int)r->kind, r->path))
+		return -EPERM;
+	if (r->kind == JOURNAL_NETNS) {
+		const char *del[] = {"ip", "netns", "del", r->path, NULL};
+
+		return net_netns_exists(r->path)
+			? net_run("ip", del, NULL, 0, err, sizeof(err)) : 0;
+	}
+	if (r->kind == JOURNAL_LINK) {
+		const char *del[] = {"ip", "link", "del", r->path, NULL};
+
+		return net_link_exists(r->path)
+			? net_run("ip", del, NULL, 0, err, sizeof(err)) : 0;
+	}
+	return undo_ovs(r, err, sizeof(err));
+}
