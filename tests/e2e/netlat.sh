@@ -1,0 +1,129 @@
+#!/bin/bash
+# netlat.sh - netlat end to end (docs/netlat.md): bare<->bare samples land
+# over loopback, veth, a Linux bridge and Open vSwitch (isolat's own
+# daemons); lxc<->bare over bridge and ovs and kvm (emulated here) <->
+# bare over a tap in the bridge where those environments are ready; then
+# kill -9 of the harness mid-case on the ovs path and `isolat restore`:
+# no isolat- namespace, link or OVS process is left and the host's IRQ
+# affinities are as before.  Bad input: an unknown network, a peer that
+# is not bare.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_snapshot.sh"
+
+need_root "netlat" || exit 0
+command -v ip > /dev/null || { skip "netlat" "no ip (apt-get install iproute2)"; exit 0; }
+HAVE_OVS=1
+command -v ovs-vswitchd > /dev/null || HAVE_OVS=0
+command -v ovsdb-server > /dev/null || HAVE_OVS=0
+
+# Nothing of isolat's on the network side: namespaces, links, OVS.
+leftovers() {
+	{
+		ip netns list 2> /dev/null | grep '^isolat-'
+		ip -o link show 2> /dev/null | grep -o ' isolat-[^:@]*'
+		ps -eo stat=,comm= | awk '$1 !~ /^Z/ && $2 ~ /^ovs/'
+		ls -d /run/isolat/ovs-* 2> /dev/null
+	} | tr '\n' ' '
+}
+check "no leftovers before ($(leftovers))" [ -z "$(leftovers)" ]
+
+LOOPS=400
+nets="loopback, veth, bridge"
+[ $HAVE_OVS = 1 ] && nets="$nets, ovs"
+cat > "$T/bare.ini" <<INI
+[scenario]
+name = e2e-netlat
+environments = bare
+workloads = netlat
+networks = $nets
+cpus = 1
+housekeeping = 0
+interval_us = 1000
+loops = $LOOPS
+INI
+DB=$T/r.db
+"$ISOLAT" --db "$DB" --quiet run "$T/bare.ini" > /dev/null 2> "$T/bare.err"
+rc=$?
+check "bare run exits 0 ($rc)" [ $rc -eq 0 ]
+for net in loopback veth bridge ovs; do
+	if [ $net = ovs ] && [ $HAVE_OVS = 0 ]; then
+		skip "bare<->bare over ovs" "Open vSwitch not installed: apt-get install openvswitch-switch"
+		continue
+	fi
+	c="bare.none.netlat-$net.none"
+	check "$c done" [ "$(q "$DB" "SELECT status FROM cases WHERE name='$c'")" = done ]
+	got=$(q "$DB" "SELECT s.count FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c' AND s.idx=0")
+	lost=$(q "$DB" "SELECT value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name='$c' AND key='end.netlat.lost'")
+	check "$c: every round trip landed or was counted lost ($got + $lost)" [ $((got + lost)) -eq $LOOPS -a "$got" -gt 0 ]
+	check "$c: one-way series out and back (one clock)" [ "$(q "$DB" "SELECT count(*) FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c' AND s.kind='oneway'")" = 2 ]
+done
+check "path recorded as a fact" [ "$(q "$DB" "SELECT group_concat(value, ',') FROM case_facts WHERE key='net.path'")" = "$(echo "$nets" | tr -d ' ')" ]
+check "kernel timestamps said" [ -n "$(q "$DB" "SELECT value FROM case_facts WHERE key='netlat.timestamping' LIMIT 1")" ]
+if [ $HAVE_OVS = 1 ]; then
+	check "ovs datapath recorded ($(q "$DB" "SELECT value FROM case_facts WHERE key='net.ovs.datapath'"))" \
+		grep -qx 'netdev\|system' <<<"$(q "$DB" "SELECT value FROM case_facts WHERE key='net.ovs.datapath'")"
+	check "TX offload off on the ovs ports" [ "$(q "$DB" "SELECT count(*) FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name LIKE '%netlat-ovs%' AND key LIKE 'net.tx_offload.%' AND value='off'")" = 4 ]
+fi
+check "nothing left after the run ($(leftovers))" [ -z "$(leftovers)" ]
+check "journal gone" [ ! -e /run/isolat/journal ]
+
+# Bad input: an unknown network, a peer that is not bare - exit 2, named.
+sed 's/^networks = .*/networks = veth, wifi/' "$T/bare.ini" > "$T/bad.ini"
+"$ISOLAT" --db "$DB" --quiet run "$T/bad.ini" > /dev/null 2> "$T/bad.err"
+rc=$?
+check "unknown network: exit 2 ($rc)" [ $rc -eq 2 ]
+check "unknown network: named with the choices" grep -q "unknown network 'wifi'; expected one of: loopback, veth, bridge, ovs" "$T/bad.err"
+{ cat "$T/bare.ini"; echo "peer = kvm"; } > "$T/peer.ini"
+"$ISOLAT" --db "$DB" --quiet run "$T/peer.ini" > /dev/null 2> "$T/peer.err"
+check "peer = kvm: exit 2 with the way to do it" grep -q "peer = kvm: expected bare" "$T/peer.err"
+check "nothing left after bad input ($(leftovers))" [ -z "$(leftovers)" ]
+
+# kill -9 mid-case on the ovs path, with the path's isolation keys set.
+if [ $HAVE_OVS = 0 ]; then
+	skip "kill -9 on the ovs path" "Open vSwitch not installed: apt-get install openvswitch-switch"
+	exit 0
+fi
+cat > "$T/kill.ini" <<INI
+[scenario]
+name = e2e-netlat-kill
+environments = bare
+workloads = netlat
+networks = ovs
+profiles = net
+cpus = 1
+housekeeping = 0
+duration_s = 120
+
+[profile net]
+irq_affinity = housekeeping
+net_rps_cpus = 0
+net_xps_cpus = 0
+ovs_pmd_cpus = 0
+ovs_cpus = 0
+INI
+snapshot > "$T/before.snap"
+"$ISOLAT" --db "$T/k.db" --quiet run "$T/kill.ini" > /dev/null 2> "$T/kill.err" &
+pid=$!
+for _ in $(seq 1 150); do
+	pgrep -f "isolat-wl netlat --cpus" > /dev/null && break
+	sleep 0.2
+done
+sleep 1
+check "ovs case running before the kill" bash -c 'pgrep -f "isolat-wl netlat --cpus" > /dev/null'
+check "ovs daemons of isolat's own running" bash -c 'ps -eo stat=,args= | awk '"'"'$1 !~ /^Z/'"'"' | grep -q "ovs-vswitchd unix:/run/isolat/ovs-"'
+check "journal holds the path" grep -q "^ovs" /run/isolat/journal
+check "RPS and XPS masks of the ports journaled" [ "$(grep -c '/sys/class/net/isolat-[0-9a-f]*-[ab]p/queues/[rt]x-0/[rx]ps_cpus' /run/isolat/journal)" = 4 ]
+kill -9 $pid
+wait $pid 2> /dev/null
+sleep 0.5
+check "after kill -9 the path is still there" [ -n "$(leftovers)" ]
+"$ISOLAT" restore > "$T/restore.out" 2> "$T/restore.err"
+rc=$?
+check "restore exits 0 ($rc)" [ $rc -eq 0 ]
+check "restore says the OVS went" grep -q "Open vSwitch of /run/isolat/ovs-" "$T/restore.err"
+sleep 0.5
+check "no isolat- namespace, link or ovs process left ($(leftovers))" [ -z "$(leftovers)" ]
+snapshot > "$T/after.snap"
+snap_diff "$T/before.snap" "$T/after.snap"
+check "IRQ affinities and host state as before" snap_same "$T/before.snap" "$T/after.snap"
+check "no ovs-netdev left behind" bash -c '! ip link show ovs-netdev > /dev/null 2>&1'
