@@ -67,6 +67,30 @@ fi
 check "nothing left after the run ($(leftovers))" [ -z "$(leftovers)" ]
 check "journal gone" [ ! -e /run/isolat/journal ]
 
+# lxc <-> bare over bridge and ovs: the container takes the veth end
+# (lxc.net.0.type = phys); one host clock, so one-way series too.
+env_ready() { "$ISOLAT" envs 2> /dev/null | grep -q "^  $1 *ready"; }
+if env_ready lxc; then
+	lnets=bridge
+	[ $HAVE_OVS = 1 ] && lnets="bridge, ovs"
+	sed "s/^environments = .*/environments = lxc/; s/^networks = .*/networks = $lnets/; s/^loops = .*/loops = 200/" \
+		"$T/bare.ini" > "$T/lxc.ini"
+	"$ISOLAT" --db "$T/l.db" --quiet run "$T/lxc.ini" > /dev/null 2> "$T/lxc.err"
+	rc=$?
+	check "lxc run exits 0 ($rc)" [ $rc -eq 0 ]
+	for net in bridge ovs; do
+		[ $net = ovs ] && [ $HAVE_OVS = 0 ] && continue
+		c="lxc.none.netlat-$net.none"
+		got=$(q "$T/l.db" "SELECT s.count FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c' AND s.idx=0")
+		check "$c: samples landed (${got:-none})" [ "${got:-0}" -gt 0 ]
+		check "$c: the container took the veth end" grep -q "(phys)" <<<"$(q "$T/l.db" "SELECT value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name='$c' AND key='lxc.net'")"
+		check "$c: measured inside the container's cgroup" grep -q "isolat.payload" <<<"$(q "$T/l.db" "SELECT value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name='$c' AND key='cgroup'")"
+	done
+	check "nothing left after lxc ($(leftovers))" [ -z "$(leftovers)" ]
+else
+	skip "lxc<->bare" "lxc environment not ready ($("$ISOLAT" envs 2>/dev/null | grep '^  lxc'))"
+fi
+
 # Bad input: an unknown network, a peer that is not bare - exit 2, named.
 sed 's/^networks = .*/networks = veth, wifi/' "$T/bare.ini" > "$T/bad.ini"
 "$ISOLAT" --db "$DB" --quiet run "$T/bad.ini" > /dev/null 2> "$T/bad.err"

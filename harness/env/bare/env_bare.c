@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harness/env/env.h"
+#include "harness/net/net.h"
 #include "harness/run/proc.h"
 
 static int bare_probe(char *why, size_t whysz)
@@ -97,7 +98,7 @@ static void bare_cleanup(struct env_case *ec)
 const struct env_ops env_bare_ops = {
 	.name = "bare",
 	.host_programs = 1,
-	.netlat_end = 1 + 0, /* NET_END_NS: namespace A */
+	.netlat_end = 1 + NET_END_NS,
 	.describe = "the workload as a process on the host itself",
 	.probe = bare_probe,
 	.prepare = bare_prepare,

@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "harness/env/env.h"
+#include "harness/net/net.h"
 #include "harness/host/load_run.h"
 #include "harness/env/lxc/lxc.h"
 #include "harness/run/plan.h"
@@ -315,6 +316,13 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	in.rtprio = rtprio;
 	in.binds = binds;
 	in.nbinds = nbinds;
+	/* netlat: the path's end if_a goes into the container. */
+	if (ec->net) {
+		in.phys_link = ec->net->if_a;
+		in.phys_addr = NET_ADDR_A NET_PREFIX;
+		fact(ec, "lxc.net", "%s %s (phys)", in.phys_link,
+		     in.phys_addr);
+	}
 	rc = lxc_conf_build(&in, &p->items, err, errsz);
 	if (rc < 0)
 		return rc;
@@ -632,6 +640,7 @@ static void lxc_cleanup(struct env_case *ec)
 const struct env_ops env_lxc_ops = {
 	.name = "lxc",
 	.host_programs = 1,
+	.netlat_end = 1 + NET_END_LXC,
 	.describe = "the workload in an LXC container made through liblxc",
 	.probe = lxc_probe,
 	.prepare = lxc_prepare,

@@ -50,6 +50,11 @@ struct lxc_conf_in {
 	long rt_period_us;       /* < 0: no RT group budget to set */
 	long rt_runtime_us;
 	int network;             /* 0: an empty network namespace (lo) */
+	/* netlat (harness/net/): the veth end isolat-* the container takes
+	 * (lxc.net.0.type = phys) and its address "198.18.x.y/NN"; NULL:
+	 * none. */
+	const char *phys_link;
+	const char *phys_addr;
 	const char *memlock;     /* lxc.prlimit values: "unlimited", "N:M" */
 	const char *rtprio;
 	/* Host directories bind-mounted read-only at the same place. */
