@@ -17,6 +17,7 @@
  *   irqstat.c        /proc/interrupts + /proc/softirqs parsing (shared
  *                    with the harness)
  *   wl_guest.c       guest mode: PID 1 of a KVM/Xen guest's initramfs
+ *   wl_guest_net.c   its network end for netlat (isolat.net=)
  *   wl_load.c        a background load (stress-ng) started before the
  *                    measurement where the workload runs (--load)
  *   loadargv.c       the load argv check (shared with the harness)
@@ -346,6 +347,8 @@ void wl_load_stop(struct wl_load *l, struct wl_kv *kv);
 /* PID 1 of a guest: mounts, modules, channel, workload, power off.  Never
  * returns. */
 __attribute__((noreturn)) int wl_guest_main(void);
+/* wl_guest_net.c: isolat.net=A.B.C.D/NN onto the first device not lo. */
+void wl_guest_net_up(void);
 
 /* --- workloads -------------------------------------------------------- */
 

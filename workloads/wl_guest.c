@@ -335,6 +335,7 @@ int wl_guest_main(void)
 	}
 	load_modules();
 	loopback_up();
+	wl_guest_net_up();
 	fd = open_tty_channel(dev, sizeof(dev));
 	if (fd == -2)
 		fd = open_channel(dev, sizeof(dev));

@@ -23,8 +23,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+/* virtio_net: netlat's end in a KVM guest (a tap on the host, the
+ * address from isolat.net= on the kernel command line, wl_guest.c). */
 const char *const guest_channel_modules[] = {
-	"virtio_pci", "virtio_console", NULL,
+	"virtio_pci", "virtio_console", "virtio_net", NULL,
 };
 
 #define IMAGE_FORMAT "isolat-guest-image 1" /* bump when the layout changes */

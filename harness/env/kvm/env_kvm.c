@@ -58,6 +58,7 @@
 #include "harness/env/env.h"
 #include "harness/env/guest/guest_image.h"
 #include "harness/env/kvm/kvm_cmd.h"
+#include "harness/net/net.h"
 #include "harness/env/kvm/kvm_place.h"
 #include "harness/run/plan.h"
 #include "harness/run/proc.h"
@@ -422,6 +423,9 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	}
 	snprintf(name, sizeof(name), "isolat-case-%u", ec->pc->idx);
 	kvm_guest_cmdline(p, ec->pc->profile, cmdline, sizeof(cmdline));
+	/* netlat: the guest's address, set by its PID 1 (wl_guest.c). */
+	if (ec->net && strlen(cmdline) + 40 < sizeof(cmdline))
+		strcat(cmdline, " isolat.net=" NET_ADDR_A NET_PREFIX);
 	c = (struct kvm_cmd){
 		.qemu = qemu, .name = name, .accel = st->accel,
 		.vcpus = kvm_vcpus(p), .memory_mb = p->memory_mb,
@@ -430,6 +434,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 		.chan_base = st->chan, .qmp_path = st->qmp_path,
 		/* -S: no vCPU runs before its thread is placed. */
 		.paused = 1,
+		.tap = ec->net ? ec->net->if_a : NULL,
 	};
 	rc = kvm_build_argv(&c, a);
 	if (rc < 0) {
@@ -545,6 +550,7 @@ static void kvm_cleanup(struct env_case *ec)
 
 const struct env_ops env_kvm_ops = {
 	.name = "kvm",
+	.netlat_end = 1 + NET_END_TAP,
 	.describe = "the workload as PID 1 of a QEMU/KVM guest",
 	.probe = kvm_probe,
 	.prepare = kvm_prepare,

@@ -12,6 +12,8 @@
  *     -chardev pipe,id=isolat,path=CHAN      CHAN.out: the sample stream
  *     -device virtserialport,bus=vs0.0,chardev=isolat,name=isolat
  *     -qmp unix:QMP,server=on,wait=off
+ *     [-netdev tap,id=n0,ifname=TAP,script=no,downscript=no
+ *      -device virtio-net-pci,netdev=n0]   netlat's end: a tap isolat made
  *
  * -cpu host only means something with KVM; TCG gets -cpu max (every
  * feature TCG can emulate).  -no-reboot turns a guest reboot (a panic
@@ -105,7 +107,9 @@ int kvm_build_argv(const struct kvm_cmd *c, struct kvm_argv *a)
 	memset(a, 0, sizeof(*a));
 	if (!comma_free(c->kernel) || !comma_free(c->initrd) ||
 	    !comma_free(c->chan_base) || !comma_free(c->qmp_path) ||
-	    !comma_free(c->name) || (!kvm && strcmp(c->accel, "tcg")) ||
+	    !comma_free(c->name) || (c->tap && (!comma_free(c->tap) ||
+						 strncmp(c->tap, "isolat-", 7))) ||
+	    (!kvm && strcmp(c->accel, "tcg")) ||
 	    !c->vcpus || !c->memory_mb)
 		return -EINVAL;
 	rc |= arg(a, &i, "%s", c->qemu);
@@ -149,6 +153,13 @@ int kvm_build_argv(const struct kvm_cmd *c, struct kvm_argv *a)
 		  "name=isolat");
 	rc |= arg(a, &i, "-qmp");
 	rc |= arg(a, &i, "unix:%s,server=on,wait=off", c->qmp_path);
+	if (c->tap) {
+		rc |= arg(a, &i, "-netdev");
+		rc |= arg(a, &i, "tap,id=n0,ifname=%s,script=no,downscript=no",
+			  c->tap);
+		rc |= arg(a, &i, "-device");
+		rc |= arg(a, &i, "virtio-net-pci,netdev=n0");
+	}
 	a->argv[i] = NULL;
 	return rc ? -ENOSPC : 0;
 }

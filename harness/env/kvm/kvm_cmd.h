@@ -24,6 +24,8 @@ struct kvm_cmd {
 	const char *kernel, *initrd, *cmdline;
 	const char *chan_base; /* pipe chardev: chan_base.in / .out FIFOs */
 	const char *qmp_path;  /* unix socket, QEMU listens */
+	const char *tap;       /* netlat: a tap isolat made (virtio-net on
+				* it), or NULL: no network device */
 };
 
 struct kvm_argv {
