@@ -91,6 +91,37 @@ else
 	skip "lxc<->bare" "lxc environment not ready ($("$ISOLAT" envs 2>/dev/null | grep '^  lxc'))"
 fi
 
+# kvm (TCG here: emulated) <-> bare over a tap in the bridge: virtio-net
+# in the guest, its address from isolat.net= on its kernel command line;
+# a guest has its own clock, so the round trip only.
+if env_ready kvm; then
+	cat > "$T/kvm.ini" <<INI
+[scenario]
+name = e2e-netlat-kvm
+environments = kvm
+workloads = netlat
+networks = bridge
+cpus = 1
+housekeeping = 0
+interval_us = 10000
+loops = 100
+reply_timeout_us = 200000
+hello_timeout_s = 120
+INI
+	"$ISOLAT" --db "$T/k.db" --quiet run "$T/kvm.ini" > /dev/null 2> "$T/kvm.err"
+	rc=$?
+	check "kvm run exits 0 ($rc)" [ $rc -eq 0 ]
+	c=kvm.none.netlat-bridge.none
+	got=$(q "$T/k.db" "SELECT s.count FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c' AND s.idx=0")
+	check "$c: samples landed (${got:-none})" [ "${got:-0}" -gt 0 ]
+	check "$c: round trip only (no shared clock)" [ "$(q "$T/k.db" "SELECT count(*) FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c'")" = 1 ]
+	check "$c: the guest got its address on its command line" grep -q "isolat.net=198.18.0.1/24" <<<"$(q "$T/k.db" "SELECT value FROM case_facts WHERE key='kvm.guest_cmdline'")"
+	check "$c: virtio-net on a tap in QEMU's argv" grep -q "tap,id=n0,ifname=isolat-" <<<"$(q "$T/k.db" "SELECT value FROM case_facts WHERE key='kvm.qemu_argv'")"
+	check "nothing left after kvm ($(leftovers))" [ -z "$(leftovers)" ]
+else
+	skip "kvm<->bare" "kvm environment not ready"
+fi
+
 # Bad input: an unknown network, a peer that is not bare - exit 2, named.
 sed 's/^networks = .*/networks = veth, wifi/' "$T/bare.ini" > "$T/bad.ini"
 "$ISOLAT" --db "$DB" --quiet run "$T/bad.ini" > /dev/null 2> "$T/bad.err"
