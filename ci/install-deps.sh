@@ -11,6 +11,7 @@ PKGS="gcc make pkg-config
       sqlite3 libxml2-utils netpbm
       lxc lxc-dev
       qemu-system-x86 libarchive-dev libssl-dev kmod
+      iproute2 ethtool openvswitch-switch sockperf
       chromium"
 
 missing=""

@@ -62,3 +62,47 @@ FROM (SELECT avg(m.p50) p50, avg(m.p99) p99, avg(m.max) mx FROM summaries m
       JOIN series s ON s.id = m.series_id JOIN cases c ON c.id = s.case_id
       WHERE c.workload = 'cyclictest') y;
 SQL
+
+echo
+echo "== (3) netlat vs sockperf ping-pong over the ovs path: initiator on CPU $CPU, reflector/server on $HK, SCHED_FIFO 95, 1000 us, ${SECS} s each, $PAIRS interleaved pairs"
+if ! command -v sockperf > /dev/null || ! command -v ovs-vswitchd > /dev/null; then
+	echo "skipped: apt-get install sockperf openvswitch-switch"
+	exit 0
+fi
+cat > "$W/netlat.ini" <<INI
+[scenario]
+name = bench-netlat
+workloads = netlat
+networks = ovs
+cpus = $CPU
+housekeeping = $HK
+duration_s = $SECS
+INI
+NDB=$W/netlat.db
+trap 'tests/bench/ovs_path.sh down; rm -rf "$W"' EXIT
+: > "$W/sockperf.txt"
+for i in $(seq "$PAIRS"); do
+	build/isolat --db "$NDB" --quiet run "$W/netlat.ini" > /dev/null
+	# sockperf across the same construction, same CPUs and priority;
+	# it prints half the round trip, so x2 below.
+	tests/bench/ovs_path.sh up
+	ip netns exec isolat-bnch-b chrt -f 95 taskset -c "$HK" \
+		sockperf server -i 198.18.0.2 -p 11111 > /dev/null 2>&1 &
+	spid=$!
+	sleep 1
+	ip netns exec isolat-bnch-a chrt -f 95 taskset -c "$CPU" \
+		sockperf ping-pong -i 198.18.0.2 -p 11111 -t "$SECS" --mps=1000 \
+		2>&1 | sed 's/\x1b\[[0-9;]*m//g' |
+		awk '/percentile 50.000/ {p50=$NF} /percentile 99.000/ {p99=$NF}
+		     END {print p50, p99}' >> "$W/sockperf.txt"
+	kill "$spid" 2> /dev/null
+	wait "$spid" 2> /dev/null
+	tests/bench/ovs_path.sh down
+done
+read -r s50 s99 <<<"$(awk '{a+=$1; b+=$2; n++} END {printf "%.3f %.3f", 2*a/n, 2*b/n}' "$W/sockperf.txt")"
+read -r n50 n99 <<<"$(sqlite3 -batch -separator ' ' "$NDB" "SELECT printf('%.3f', avg(m.p50)/1000.0), printf('%.3f', avg(m.p99)/1000.0) FROM summaries m JOIN series s ON s.id = m.series_id WHERE s.idx = 0")"
+printf '%-28s %10s %10s\n' "round trip (us)" p50 p99
+printf '%-28s %10s %10s\n' "netlat (isolat)" "$n50" "$n99"
+printf '%-28s %10s %10s\n' "sockperf ping-pong (2x)" "$s50" "$s99"
+awk -v a="$n50" -v b="$s50" -v c="$n99" -v d="$s99" 'BEGIN {
+	printf "ratio netlat/sockperf: p50 %.3f  p99 %.3f\n", a / b, c / d }'
