@@ -108,7 +108,9 @@ static void test_event_names(void **state)
 	assert_string_equal(wire_event_name(WIRE_EV_GARBAGE), "garbage");
 	assert_string_equal(wire_event_name(WIRE_EV_SEQ_GAP), "seq_gap");
 	assert_string_equal(wire_event_name(0), "unknown");
-	assert_string_equal(wire_event_name(9), "unknown");
+	assert_string_equal(wire_event_name(WIRE_EV_NET_LOST), "net_lost");
+	assert_string_equal(wire_event_name(WIRE_EV_NET_LATE), "net_late");
+	assert_string_equal(wire_event_name(11), "unknown");
 	assert_string_equal(wire_event_name(63), "unknown");
 	assert_string_equal(wire_event_name(69), "unknown");
 	assert_string_equal(wire_event_name(0xffffffffu), "unknown");
