@@ -556,14 +556,19 @@ static int record_plan(struct store *st, const struct plan *plan,
 		rc = store_host(st, *run_id, hi);
 	for (unsigned i = 0; i < plan->n && rc == 0; i++) {
 		const struct plan_case *c = &plan->cases[i];
-		char *json = plan_case_json(plan, c);
+		char *json = plan_case_json(plan, c), wl[64];
 		struct store_case sc = {
 			.idx = (int)c->idx, .repetition = (int)c->repetition,
 			.name = c->name, .environment = c->env->name,
 			.profile = c->profile_name,
-			.workload = c->workload->name, .load = c->load.name,
+			.workload = wl, .load = c->load.name,
 			.params_json = json,
 		};
+
+		/* netlat's path is a dimension of every table, figure,
+		 * compare and gate: stored as workload netlat-PATH. */
+		snprintf(wl, sizeof(wl), "%s%s%s", c->workload->name,
+			 c->net ? "-" : "", c->net ? c->net->name : "");
 
 		rc = json ? store_case_create(st, *run_id, &sc, &case_ids[i])
 			  : -ENOMEM;

@@ -18,6 +18,8 @@ down() {
 		[ -f "$D/$d.pid" ] && kill "$(cat "$D/$d.pid")" 2> /dev/null
 	done
 	sleep 0.5
+	# The netdev datapath's device, when this script's OVS made it.
+	[ -e "$D/made-ovs-netdev" ] && ip link del ovs-netdev 2> /dev/null
 	for l in isolat-bnch-ap isolat-bnch-bp $BR; do
 		ip link del "$l" 2> /dev/null
 	done
@@ -31,6 +33,7 @@ up() {
 	local dp=netdev
 	[ -d /sys/module/openvswitch ] && dp=system
 	mkdir -p "$D" && chmod 700 "$D" || return 1
+	ip link show ovs-netdev > /dev/null 2>&1 || : > "$D/made-ovs-netdev"
 	ovsdb-tool create "$D/conf.db" /usr/share/openvswitch/vswitch.ovsschema &&
 	ovsdb-server "$D/conf.db" --remote="punix:$D/db.sock" \
 		--pidfile="$D/ovsdb-server.pid" --unixctl="$D/ovsdb-server.ctl" \
