@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "harness/cmd/cmd.h"
+#include "harness/net/net.h"
 #include "harness/env/env.h"
 #include "harness/host/load.h"
 #include "harness/util.h"
@@ -74,6 +75,21 @@ int cmd_envs(struct isolat_ctx *ctx, int argc, char **argv)
 			printf("  %-10s not ready  stress-ng not found: "
 			       "install it (apt-get install stress-ng)\n",
 			       l->name);
+			status = EXIT_NO_RESOURCE;
+		}
+	}
+	/* netlat's network paths (harness/net/); one not ready skips
+	 * only its netlat cases. */
+	printf("networks:\n");
+	for (unsigned i = 0; net_table[i]; i++) {
+		const struct net_ops *nt = net_table[i];
+		char why[256] = "";
+
+		if (nt->probe(why, sizeof(why)) == 0) {
+			printf("  %-10s ready      %s\n", nt->name,
+			       nt->describe);
+		} else {
+			printf("  %-10s not ready  %s\n", nt->name, why);
 			status = EXIT_NO_RESOURCE;
 		}
 	}

@@ -147,7 +147,7 @@ static int net_skip(const struct plan_case *c, char *why, size_t whysz)
 		return 1;
 	}
 	if (c->net->probe(pwhy, sizeof(pwhy)) < 0) {
-		snprintf(why, whysz, "network %s not ready: %s", c->net->name,
+		snprintf(why, whysz, "network %s not ready: %.150s", c->net->name,
 			 pwhy);
 		return 1;
 	}
