@@ -257,7 +257,11 @@ static int load_series(struct store *st, struct q_run *r, char *err,
 		  "m.p999, m.p9999, m.p99999 FROM series s "
 		  "JOIN cases c ON c.id = s.case_id "
 		  "LEFT JOIN summaries m ON m.series_id = s.id "
-		  "WHERE c.run_id = ? ORDER BY c.idx, s.idx",
+		  /* netlat's one-way series sit beside its round trip
+		   * (series 0); tables, figures, compare and gate take
+		   * the round trip only (export has them all). */
+		  "WHERE c.run_id = ? AND s.kind <> 'oneway' "
+		  "ORDER BY c.idx, s.idx",
 		  &s, err, errsz);
 	if (rc)
 		return rc;
