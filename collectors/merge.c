@@ -285,15 +285,24 @@ static int check_board(sqlite3 *db, const char *path, const char *real,
 				 path, sqlite3_errmsg(db));
 		return -EINVAL;
 	}
-	if (appid != STORE_APP_ID || *version < 1) {
+	if (appid != STORE_APP_ID) {
 		snprintf(err, errsz, "%s: not an isolat database; refusing to "
 			 "import from it", path);
 		return -EINVAL;
 	}
+	if (*version < 1) {
+		snprintf(err, errsz, "%s: schema version %lld is not one isolat "
+			 "ever wrote (the file is damaged); refusing to import "
+			 "from it: restore it from a copy", path,
+			 (long long)*version);
+		return -EINVAL;
+	}
 	if (*version > STORE_SCHEMA_VERSION) {
 		snprintf(err, errsz, "%s: schema version %lld is newer than "
-			 "this isolat knows (%d); merge with a newer isolat",
-			 path, (long long)*version, STORE_SCHEMA_VERSION);
+			 "this isolat knows (%d); merge with the newer isolat "
+			 "that wrote it (or, if none did, the file is damaged: "
+			 "restore it from a copy)", path, (long long)*version,
+			 STORE_SCHEMA_VERSION);
 		return -EPROTO;
 	}
 	return 0;
