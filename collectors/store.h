@@ -5,7 +5,10 @@
  * the schema version is PRAGMA user_version and PRAGMA application_id is
  * STORE_APP_ID, so a file that is not an isolat database is refused instead
  * of being written to.  store.c migrates forward, one step per version, each
- * step in one transaction.
+ * step in one transaction (BEGIN IMMEDIATE, the version read inside it, so
+ * concurrent openers of a new file create it once).  A version below 0 or
+ * above the newest is refused, file untouched.  docs/store.md says how
+ * read-only files and boards are opened.
  *
  * Schema (version 1):
  *

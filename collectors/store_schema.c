@@ -274,8 +274,16 @@ int store_schema_check_current(sqlite3 *db, const char *path, char *err,
 	int version = -1, appid = 0;
 
 	if (pragma_int(db, "PRAGMA user_version", &version) < 0 ||
-	    pragma_int(db, "PRAGMA application_id", &appid) < 0 ||
-	    appid != STORE_APP_ID) {
+	    pragma_int(db, "PRAGMA application_id", &appid) < 0) {
+		/* Read-only, SQLite cannot create the -shm it needs for a
+		 * -wal that holds data. */
+		snprintf(err, errsz, "%s: cannot be read (%s); it is read-only"
+			 " here: if a -wal is beside it, copy it with its -wal"
+			 " and -shm into a writable directory", path,
+			 sqlite3_errmsg(db));
+		return -EINVAL;
+	}
+	if (appid != STORE_APP_ID) {
 		snprintf(err, errsz, "%s: not an isolat database (read-only "
 			 "file); point --db at an isolat database", path);
 		return -EINVAL;

@@ -107,6 +107,8 @@ if [ "$(id -u)" = 0 ]; then
 	[ $rc -eq 0 ] || echo "# $(cat "$T/err")"
 	check "read-only bind mount: both runs imported" [ "$(q "$T/cen/a.db" "SELECT count(*) FROM runs")" = 2 ]
 	check "wal board on a read-only mount: the -wal's run imported too" [ "$(q "$T/cen/b.db" "SELECT count(*) FROM runs")" = 3 ]
+	out=$(unshare -m bash -c 'mount --bind -o ro "$1/walb" "$1/walb" && "$2" --db "$1/walb/b.db" list' _ "$T" "$ISOLAT" 2>&1)
+	check "wal board on a read-only mount: list shows the -wal's run" grep -q "^$U3" <<<"$out"
 	check "wal board: its files unchanged" [ "$(cat "$T/walb/"* | sha256sum)" = "$walsum" ]
 	rm -f "$T/walb/b.db-shm"
 	"$ISOLAT" --quiet merge "$T/cen/b2.db" "$T/walb/b.db" >/dev/null
@@ -154,7 +156,8 @@ check "compare without a chunks table: says which file and what" grep -q "nochun
 
 cp "$DB" "$T/badchunk.db"
 q "$T/badchunk.db" "UPDATE chunks SET data = x'00112233' WHERE series_id = (SELECT s.id FROM series s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id WHERE r.uuid = '$U2')"
-for c in "compare $U1 $U2 -o $T/cmp2" "gate --baseline $U1 --candidate $U2"; do
+for c in "compare $U1 $U2 -o $T/cmp2" "gate --baseline $U1 --candidate $U2" \
+	 "report -o $T/rep2 $U2" "export --samples -o $T/samples.csv $U2"; do
 	read -ra argv <<<"$c"
 	out=$("$ISOLAT" --db "$T/badchunk.db" "${argv[@]}" 2>&1); rc=$?
 	check "corrupt chunk, ${c%% *}: exit 2" [ $rc -eq 2 ]
