@@ -224,12 +224,18 @@ int store_schema_migrate(sqlite3 *db, const char *path, enum store_mode mode,
 {
 	int version, appid, rc;
 
-	/* First without a lock: a current database (every open but the
-	 * first) never waits for a writer, and a refused one is never
-	 * locked or written. */
+	/* First without the write lock: a current database (every open but
+	 * the first) never waits for a writer, and a refused one is never
+	 * locked or written.  One read transaction, so version, id and
+	 * tables are one snapshot, never half of another's creation. */
+	if (exec(db, "BEGIN") < 0) {
+		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(db));
+		return -EIO;
+	}
 	rc = read_ids(db, path, &version, &appid, err, errsz);
 	if (rc == 0)
 		rc = check_ids(db, path, mode, version, appid, err, errsz);
+	exec(db, "COMMIT");
 	if (rc < 0 || version == STORE_SCHEMA_VERSION)
 		return rc;
 	/* Then each step with the version read again under the write lock:
