@@ -6,6 +6,8 @@
 #    byte, -1, far too new) through every command that opens one: exit 2
 #    with a message naming the file, never a crash (build-san/isolat too,
 #    when built: ASan/UBSan), the file byte-identical, no -wal/-shm left.
+#    Other damage (foreign id, truncation, zeroed schema page, garbage in
+#    a page): no crash, no change to a file only read.
 # 3. merge reads boards read-only, creating nothing beside them: a 0444
 #    board as user nobody, a board on a read-only bind mount, and a board
 #    whose -wal holds a committed run (read through the -wal).  Root for
