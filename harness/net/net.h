@@ -125,6 +125,8 @@ struct journal_rec;
 /* isolat-[A-Za-z0-9_.-]+, at most 15 (link) or 63 (netns) characters;
  * /run/isolat/ovs-[a-z0-9]+ (ovs). */
 int net_undo_name_ok(int kind, const char *path);
+/* Is an ovs-vswitchd (not a zombie) running on this host? */
+int net_other_vswitchd(void);
 /* Undo one netns/link/ovs record: 0 or -errno. */
 int net_undo_record(const struct journal_rec *r);
 

@@ -4,8 +4,9 @@
  * under /run/isolat/ovs-TAG (never the system's OVS, never its socket),
  * one bridge isolat-TAG-ov with the two ends' ports.
  *
- * datapath_type = system where the openvswitch kernel module is there,
- * netdev (the userspace datapath) otherwise; a fact says which.  With
+ * datapath_type = system where the openvswitch kernel module is there and
+ * no other ovs-vswitchd runs, netdev (the userspace datapath) otherwise;
+ * a fact says which.  With
  * netdev, TX checksum offload must be off on the veths (net_two_ports
  * does it on every path): with it on, no UDP reaches the peer.
  *
@@ -55,12 +56,16 @@ static int ovs_probe(char *why, size_t whysz)
 	return 0;
 }
 
+/* system where the kernel module is there - unless another OVS (the
+ * system's) already drives the kernel's datapaths: two ovs-vswitchd on
+ * one kernel datapath would fight over it; the userspace one is ours
+ * alone. */
 static const char *datapath(void)
 {
 	struct stat st;
 
-	return stat("/sys/module/openvswitch", &st) == 0 ? "system"
-							  : "netdev";
+	return stat("/sys/module/openvswitch", &st) == 0 &&
+	       !net_other_vswitchd() ? "system" : "netdev";
 }
 
 static void fact(struct net_topo *t, const char *k, const char *v)

@@ -107,7 +107,7 @@ static void stop_daemon(const char *dir, const char *comm)
 }
 
 /* Is any ovs-vswitchd running (ours are stopped by now)? */
-static int other_vswitchd(void)
+int net_other_vswitchd(void)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -152,7 +152,7 @@ static int undo_ovs(const struct journal_rec *r, char *err, size_t errsz)
 			return -errno;
 	}
 	if (!strcmp(r->orig, "ovs-netdev:absent") &&
-	    net_link_exists("ovs-netdev") && !other_vswitchd()) {
+	    net_link_exists("ovs-netdev") && !net_other_vswitchd()) {
 		const char *del[] = {"ip", "link", "del", "ovs-netdev", NULL};
 
 		return net_run("ip", del, NULL, 0, err, errsz);

@@ -133,6 +133,22 @@ check "unknown network: named with the choices" grep -q "unknown network 'wifi';
 check "peer = kvm: exit 2 with the way to do it" grep -q "peer = kvm: expected bare" "$T/peer.err"
 check "nothing left after bad input ($(leftovers))" [ -z "$(leftovers)" ]
 
+# SIGTERM mid-case on the bridge path: the case ends, the path goes.
+sed 's/^networks = .*/networks = bridge/; s/^loops = .*/loops = 60000/' "$T/bare.ini" > "$T/term.ini"
+"$ISOLAT" --db "$T/t.db" --quiet run "$T/term.ini" > /dev/null 2> "$T/term.err" &
+pid=$!
+for _ in $(seq 1 100); do
+	pgrep -f "isolat-wl netlat --cpus" > /dev/null && break
+	sleep 0.2
+done
+sleep 1
+kill -TERM $pid
+wait $pid
+rc=$?
+check "SIGTERM mid-case: run ends interrupted ($rc)" [ $rc -ne 0 ]
+check "SIGTERM mid-case: nothing left ($(leftovers))" [ -z "$(leftovers)" ]
+check "SIGTERM mid-case: journal gone" [ ! -e /run/isolat/journal ]
+
 # kill -9 mid-case on the ovs path, with the path's isolation keys set.
 if [ $HAVE_OVS = 0 ]; then
 	skip "kill -9 on the ovs path" "Open vSwitch not installed: apt-get install openvswitch-switch"
