@@ -66,6 +66,18 @@ if [ $HAVE_OVS = 1 ]; then
 fi
 check "nothing left after the run ($(leftovers))" [ -z "$(leftovers)" ]
 check "journal gone" [ ! -e /run/isolat/journal ]
+# The path is a dimension of reports, compare and gate: workload netlat-PATH,
+# round trip only (one-way series are in the database and export).
+check "stored as workload netlat-PATH" [ "$(q "$DB" "SELECT group_concat(workload, ',') FROM cases")" = "$(echo "$nets" | sed 's/ //g; s/\([a-z]*\)/netlat-\1/g')" ]
+npaths=$(q "$DB" "SELECT count(*) FROM cases")
+"$ISOLAT" --db "$DB" gate --baseline last > "$T/gate.out" 2>&1
+rc=$?
+check "gate against itself passes, round trip per path ($(cat "$T/gate.out"))" \
+	[ $rc -eq 0 -a -n "$(grep " $((npaths * 7)) passed, 0 failed" "$T/gate.out")" ]
+if command -v gnuplot > /dev/null; then
+	"$ISOLAT" --db "$DB" --quiet report -o "$T/rep" last > /dev/null
+	check "report lists every path" [ "$(grep -o 'netlat-[a-z]*' "$T/rep/index.html" | sort -u | wc -l)" = "$npaths" ]
+fi
 
 # lxc <-> bare over bridge and ovs: the container takes the veth end
 # (lxc.net.0.type = phys); one host clock, so one-way series too.
