@@ -191,7 +191,7 @@ static void test_image(void **state)
 	put_file(wl, "#!wl\n");
 	snprintf(cache, sizeof(cache), "%s/cache/images", dir);
 	snprintf(mods, sizeof(mods), "%s/mods", dir);
-	spec = (struct guest_image_spec){mods, wl, cache, NULL};
+	spec = (struct guest_image_spec){mods, wl, cache, NULL, NULL};
 
 	assert_int_equal(guest_image_get(&spec, img, sizeof(img), &built, err,
 					 sizeof(err)), 0);
@@ -335,7 +335,7 @@ static void test_image_programs(void **state)
 	snprintf(wl, sizeof(wl), "%s/wl", dir);
 	put_file(wl, "#!wl\n");
 	snprintf(cache, sizeof(cache), "%s/cache", dir);
-	spec = (struct guest_image_spec){NULL, wl, cache, programs};
+	spec = (struct guest_image_spec){NULL, wl, cache, programs, NULL};
 	assert_int_equal(guest_image_get(&spec, img, sizeof(img), &built, err,
 					 sizeof(err)), 0);
 	assert_int_equal(built, 1);

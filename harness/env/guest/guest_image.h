@@ -65,6 +65,9 @@ struct guest_image_spec {
 	 * run; NULL or empty: none (the image of a case without a load
 	 * inside, and of the KVM probe, stays small). */
 	const char *const *programs;
+	/* Modules beyond the channel's (names; NULL: none): virtio_net for
+	 * a netlat case's network end (harness/env/kvm/env_kvm.c). */
+	const char *const *extra_modules;
 };
 
 /*

@@ -166,7 +166,7 @@ static int boot_probe(const char *kernel, const char *mods,
 {
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	char dir[] = "/tmp/isolat-kvmprobe-XXXXXX", out[8192] = "";
-	struct guest_image_spec spec = {mods, wl_path, NULL, NULL};
+	struct guest_image_spec spec = {mods, wl_path, NULL, NULL, NULL};
 	char *const args[] = {"probe", NULL};
 	struct kvm_cmd c = {0};
 	struct kvm_argv *a = calloc(1, sizeof(*a));
@@ -351,7 +351,7 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	const struct scn_params *p = &ec->pc->params;
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
-					ec->guest_programs};
+					ec->guest_programs, NULL};
 	char note[512];
 	int rc, built = 0;
 
@@ -368,6 +368,12 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	if (rc < 0)
 		return rc;
 	spec.modules_dir = st->modules;
+	/* netlat: virtio-net on the path's tap (wl_guest_net.c). */
+	if (ec->net) {
+		static const char *const net_mods[] = {"virtio_net", NULL};
+
+		spec.extra_modules = net_mods;
+	}
 	/* The workload argv without argv[0]: wl_guest.c puts it back. */
 	rc = guest_image_prepare(&spec, ec->wl_argv + 1, ec->workdir, st->base,
 				 sizeof(st->base), st->initrd,

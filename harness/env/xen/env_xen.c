@@ -230,7 +230,7 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 	const struct scn_params *p = &ec->pc->params;
 	struct xen_state *st = calloc(1, sizeof(*st));
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
-					ec->guest_programs};
+					ec->guest_programs, NULL};
 	static char text[8192];
 	char mods[1024], cmdline[1200], num[32];
 	struct xen_domcfg c;
