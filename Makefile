@@ -36,7 +36,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 UNITS_SAN := $(UNIT_SRC:tests/unit/%.c=$(BS)/tests/%)
 
 .PHONY: all check unit unit-san tools e2e demo bench fuzz fuzz-smoke deps clean
-all: $(B)/isolat $(B)/isolat-wl
+all: $(B)/isolat $(B)/isolat-wl $(B)/isolat_sqlite.so
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +67,16 @@ $(BS)/isolat-wl: $(B)/isolat-wl
 # guest's PID 1.
 $(B)/isolat-wl: $(WL_OBJ)
 	$(CC) $(CFLAGS) -static -o $@ $^ -lpthread -lm
+
+# --- SQL over the samples: a loadable SQLite extension (position
+# independent; the codec is its only isolat code) --------------------------
+EXT_SRC := reports/sqlite/isolat_sqlite.c reports/sqlite/isolat_sqlite_auto.c \
+           collectors/codec.c collectors/codec_rans.c
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+$(B)/isolat_sqlite.so: $(EXT_SRC:%.c=$(B)/pic/%.o)
+	$(CC) $(CFLAGS) -shared -o $@ $^ -lsqlite3
 
 $(B)/tests/%: tests/unit/%.c $(B)/libisolat.a
 	@mkdir -p $(dir $@)
