@@ -18,7 +18,8 @@ static const char usage_text[] =
 	"PNG through gnuplot, and index.html with host metadata and the\n"
 	"summary table.  The gnuplot scripts and data files are kept beside\n"
 	"them.  Default DIR: results/report-UUID (next to the database).\n"
-	"RUN is a UUID, a unique prefix of one, or 'last'.\n"
+	"Prints the path of index.html on stdout.\n"
+	"RUN is a UUID, a unique prefix of one, a tag, or 'last'.\n"
 	"--style paper: also a vector PDF of every plot (pdfcairo), a fixed\n"
 	"colour per environment, paper fonts and line widths, EMULATED cases\n"
 	"marked across the plot.\n";
@@ -51,12 +52,13 @@ static int render(struct isolat_ctx *ctx, const char *ref,
 		fprintf(stderr, "isolat report: %s\n", err);
 		return rc == -ENOENT ? EXIT_NO_RESOURCE : EXIT_ERROR;
 	}
-	if (!ctx->quiet)
-		fprintf(stderr, "isolat report: %s/index.html\n", outdir);
-	/* The path is the product of `isolat report`; after `run
-	 * --report` stdout stays the run's UUID alone. */
+	/* The path is the product of `isolat report`, said once on stdout;
+	 * after `run --report` stdout stays the run's UUID alone and the
+	 * path goes to stderr. */
 	if (print_path)
 		printf("%s/index.html\n", outdir);
+	else if (!ctx->quiet)
+		fprintf(stderr, "isolat report: %s/index.html\n", outdir);
 	return EXIT_OK;
 }
 

@@ -16,10 +16,11 @@
 #include "harness/cmd/cmd.h"
 #include "harness/host/journal.h"
 #include "harness/run/plan.h"
+#include "harness/run/progress.h"
 #include "harness/run/runloop.h"
 
 static const char usage_text[] =
-	"usage: isolat run [--report] SCENARIO\n"
+	"usage: isolat run [--report] [--set KEY=VALUE]... SCENARIO\n"
 	"\n"
 	"Run every case of SCENARIO, store every sample in the database and\n"
 	"print the run's UUID on stdout.  Needs root (SCHED_FIFO, mlockall,\n"
@@ -27,12 +28,21 @@ static const char usage_text[] =
 	"isolat run or restore holds /run/isolat/lock.\n"
 	"\n"
 	"  --report   render the report (as `isolat report`) afterwards\n"
-	"  --help     this text\n";
+	"  --set KEY=VALUE\n"
+	"             set a [scenario] key (repeatable), validated like the\n"
+	"             file's; the stored scenario text records it\n"
+	"  --help     this text\n"
+	"\n"
+	"On a terminal a live line shows the case, time left and maximum;\n"
+	"otherwise (CI, LAVA, nohup) one line per case start and end.\n";
+
+#define RUN_SETS_MAX 64
 
 int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"report", no_argument, NULL, 'r'},
+		{"set", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -45,10 +55,14 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 	char err[1024];
 	int c, rc, report = 0, status, lock_fd = -1, undo_left = 0;
 	int needs_rt;
+	char *sets[RUN_SETS_MAX];
+	unsigned nsets = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'r') {
 			report = 1;
+		} else if (c == 's' && nsets < RUN_SETS_MAX) {
+			sets[nsets++] = optarg;
 		} else if (c == 'h') {
 			cmd_usage(stdout, usage_text);
 			return EXIT_OK;
@@ -61,7 +75,8 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		cmd_usage(stderr, usage_text);
 		return EXIT_USAGE;
 	}
-	if (scenario_load(argv[optind], &scn, err, sizeof(err)) < 0) {
+	if (scenario_load_set(argv[optind], sets, nsets, &scn, err,
+			      sizeof(err)) < 0) {
 		fprintf(stderr, "isolat run: %s\n", err);
 		return EXIT_ERROR;
 	}
@@ -162,12 +177,17 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		status = EXIT_ERROR;
 		goto out;
 	}
-	if (!ctx->quiet)
+	if (!ctx->quiet) {
+		char worst[256] = "";
+
+		progress_worst(st, res.uuid, worst, sizeof(worst));
 		fprintf(stderr,
-			"isolat run: %s: %u done, %u failed, %u skipped%s "
+			"isolat run: %s: %u done, %u failed, %u skipped%s%s%s "
 			"(isolat show %.8s)\n",
 			scn.name, res.done, res.failed, res.skipped,
-			res.interrupted ? ", interrupted" : "", res.uuid);
+			res.interrupted ? ", interrupted" : "",
+			worst[0] ? "; " : "", worst, res.uuid);
+	}
 	/* Nothing measured because nothing could run here is not a pass: a
 	 * CI gate must not go green on a host that lacks the environment. */
 	status = res.interrupted ? EXIT_INTERRUPTED

@@ -615,6 +615,8 @@ int run_plan(struct store *st, const struct plan *plan,
 
 		if (skip) {
 			rc = store_case_status(st, case_ids[i], "skipped", skip);
+			progress_case_end(&prog, NULL, 0, pc->idx + 1, pc->name,
+					  "skipped", skip);
 			res->skipped++;
 			if (rc < 0)
 				break;
@@ -622,8 +624,13 @@ int run_plan(struct store *st, const struct plan *plan,
 		}
 		cr->pc = pc;
 		cr->case_id = case_ids[i];
+		progress_case_start(&prog, pc->idx + 1, pc->name,
+				    plan_case_seconds(pc));
 		rc = run_case(cr, wl_path);
 		progress_case_done(&prog, plan_case_seconds(pc));
+		progress_case_end(&prog, st, case_ids[i], pc->idx + 1, pc->name,
+				  cr->reason[0] ? "failed" : "done",
+				  cr->reason);
 		if (rc < 0) {
 			snprintf(err, errsz, "case %u (%s): cannot record: %s",
 				 pc->idx, pc->name, store_errmsg(st));

@@ -213,6 +213,13 @@ struct scenario {
  */
 int scenario_load(const char *path, struct scenario *scn, char *err,
 		  size_t errsz);
+/*
+ * scenario_load with nsets "KEY=VALUE" overrides of [scenario] keys
+ * (`isolat run --set`, scenario_set.c): validated like the file's lines,
+ * an error names "--set KEY=VALUE"; scn->text is the text as run.
+ */
+int scenario_load_set(const char *path, char *const *sets, unsigned nsets,
+		      struct scenario *scn, char *err, size_t errsz);
 /* Same from memory (tests); name is used in messages as the file name. */
 int scenario_parse_string(const char *name, const char *text,
 			  struct scenario *scn, char *err, size_t errsz);
