@@ -27,11 +27,25 @@ int uuid_v4(char out[37]);
  */
 int read_text(const char *path, char *buf, size_t size);
 
+/* Where `make install` puts things, relative to PREFIX/bin (Makefile). */
+#define ISOLAT_LIBEXEC_REL "../libexec/isolat"
+#define ISOLAT_DATA_REL "../share/isolat"
+
 /*
- * Path of the static workload binary: build/isolat-wl next to the running
- * isolat.  0 or -ENOENT with the reason in why.
+ * Path of the static workload binary: isolat-wl next to the running
+ * isolat (the build tree), else ISOLAT_LIBEXEC_REL from its directory
+ * (installed, also when staged under a DESTDIR).  0 or -ENOENT with the
+ * reason in why.
  */
 int workload_binary(char *out, size_t size, char *why, size_t whysz);
+
+/*
+ * A SCENARIO argument: arg itself when it exists or names a path (has a
+ * '/'); else a shipped scenario NAME or NAME.ini from the checkout's
+ * scenarios/ (beside build/) or the installed ISOLAT_DATA_REL/scenarios.
+ * The path into out; 1 when found among the shipped ones, else 0.
+ */
+int scenario_find(const char *arg, char *out, size_t size);
 
 /*
  * Keep the last `keep` bytes of a growing text: append p[0..n) to buf

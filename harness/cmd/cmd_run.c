@@ -18,10 +18,13 @@
 #include "harness/run/plan.h"
 #include "harness/run/progress.h"
 #include "harness/run/runloop.h"
+#include "harness/util.h"
 
 static const char usage_text[] =
 	"usage: isolat run [--report] [--set KEY=VALUE]... SCENARIO\n"
 	"\n"
+	"SCENARIO is a file, or the name of a shipped one (smoke, quick,\n"
+	"nightly, whitepaper).\n"
 	"Run every case of SCENARIO, store every sample in the database and\n"
 	"print the run's UUID on stdout.  Needs root (SCHED_FIFO, mlockall,\n"
 	"/dev/cpu_dma_latency).  One run at a time: refused while another\n"
@@ -55,7 +58,7 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 	char err[1024];
 	int c, rc, report = 0, status, lock_fd = -1, undo_left = 0;
 	int needs_rt;
-	char *sets[RUN_SETS_MAX];
+	char *sets[RUN_SETS_MAX], path[4096];
 	unsigned nsets = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -75,7 +78,8 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		cmd_usage(stderr, usage_text);
 		return EXIT_USAGE;
 	}
-	if (scenario_load_set(argv[optind], sets, nsets, &scn, err,
+	scenario_find(argv[optind], path, sizeof(path));
+	if (scenario_load_set(path, sets, nsets, &scn, err,
 			      sizeof(err)) < 0) {
 		fprintf(stderr, "isolat run: %s\n", err);
 		return EXIT_ERROR;

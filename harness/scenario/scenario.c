@@ -272,6 +272,11 @@ static const char overridable_names[] =
 	"vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool, "
 	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us, dom0_cpus";
 
+const char *scenario_profile_overridable(void)
+{
+	return overridable_names;
+}
+
 static int profile_override(struct parse *p, struct scn_profile *prof,
 			    int k, const char *key, const char *v)
 {

@@ -220,6 +220,13 @@ int scenario_load(const char *path, struct scenario *scn, char *err,
  */
 int scenario_load_set(const char *path, char *const *sets, unsigned nsets,
 		      struct scenario *scn, char *err, size_t errsz);
+/* Every key of every section ("scenario", "profile", "gate"), from the
+ * parser's tables (scenario_keylist.c). */
+typedef void (*scenario_key_fn)(void *ctx, const char *section,
+				const char *key);
+void scenario_keys(scenario_key_fn fn, void *ctx);
+/* The [scenario] keys a [profile NAME] may override, ", " separated. */
+const char *scenario_profile_overridable(void);
 /* Same from memory (tests); name is used in messages as the file name. */
 int scenario_parse_string(const char *name, const char *text,
 			  struct scenario *scn, char *err, size_t errsz);
