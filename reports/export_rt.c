@@ -379,6 +379,37 @@ static void cyclictest_line(const struct q_case *c, char *buf, size_t size,
 		 cycles);
 }
 
+/* "latency": granularity, maxima per CPU, and cores: the class axis
+ * 0..classes-1, then one row of counts per CPU (h[0..ns-1]). */
+static void osadl_latency(struct json *jp, const struct q_case *c,
+			  const struct us_hist *h, unsigned ns, size_t classes)
+{
+	json_key(jp, "latency");
+	json_begin_object(jp);
+	json_kv_string(jp, "granularity", "microseconds");
+	json_key(jp, "maxima");
+	json_begin_array(jp);
+	for (size_t k = 0; k < c->nseries; k++)
+		if (is_latency(&c->series[k]))
+			json_uint(jp, c->series[k].has_summary
+					      ? c->series[k].sum.max / 1000 : 0);
+	json_end_array(jp);
+	json_key(jp, "cores");
+	json_begin_array(jp);
+	json_begin_array(jp);
+	for (size_t us = 0; us < classes; us++)
+		json_uint(jp, us);
+	json_end_array(jp);
+	for (unsigned i = 0; i < ns; i++) {
+		json_begin_array(jp);
+		for (size_t us = 0; us < classes; us++)
+			json_uint(jp, us < h[i].len ? h[i].n[us] : 0);
+		json_end_array(jp);
+	}
+	json_end_array(jp);
+	json_end_object(jp);
+}
+
 static int osadl_json(struct store *st, const struct q_run *r,
 		      const struct q_case *c, FILE *out, char *err,
 		      size_t errsz)
@@ -443,30 +474,7 @@ static int osadl_json(struct store *st, const struct q_run *r,
 	cyclictest_line(c, buf, sizeof(buf), cycles);
 	json_kv_string(&j, "cyclictest", buf);
 	json_end_object(&j);
-	json_key(&j, "latency");
-	json_begin_object(&j);
-	json_kv_string(&j, "granularity", "microseconds");
-	json_key(&j, "maxima");
-	json_begin_array(&j);
-	for (size_t k = 0; k < c->nseries; k++)
-		if (is_latency(&c->series[k]))
-			json_uint(&j, c->series[k].has_summary
-					      ? c->series[k].sum.max / 1000 : 0);
-	json_end_array(&j);
-	json_key(&j, "cores");
-	json_begin_array(&j);
-	json_begin_array(&j);
-	for (size_t us = 0; us < classes; us++)
-		json_uint(&j, us);
-	json_end_array(&j);
-	for (unsigned i = 0; i < ns; i++) {
-		json_begin_array(&j);
-		for (size_t us = 0; us < classes; us++)
-			json_uint(&j, us < h[i].len ? h[i].n[us] : 0);
-		json_end_array(&j);
-	}
-	json_end_array(&j);
-	json_end_object(&j);
+	osadl_latency(&j, c, h, ns, classes);
 	/* What the case was, for a reader that knows isolat (the plot
 	 * script ignores keys it does not use). */
 	json_key(&j, "isolat");
