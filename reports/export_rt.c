@@ -71,7 +71,9 @@ static int series_us_hist(struct store *st, const struct q_run *r,
 
 	memset(h, 0, sizeof(*h));
 	rc = store_series_samples(st, q->id, us_hist_cb, h);
-	if (rc == -EINVAL)
+	if ((rc == -EINVAL || rc == -EIO) && *store_samples_error(st))
+		snprintf(err, errsz, "%s", store_samples_error(st));
+	else if (rc == -EINVAL)
 		snprintf(err, errsz, "run %s case %d (%s) series %d: a chunk "
 			 "is corrupt and cannot be decoded; restore the "
 			 "database from a copy or re-run the case", r->uuid,
