@@ -25,7 +25,10 @@ while IFS= read -r cmd; do
 	*" envs") check "$cmd (exit $rc: 3 = some not ready here)" [ $rc -eq 0 -o $rc -eq 3 ] ;;
 	*) check "$cmd (exit $rc)" [ $rc -eq 0 ] ;;
 	esac
-	[ $rc -le 1 ] || sed 's/^/# /' "$T/out" | tail -5
+	case "$cmd:$rc" in
+	*:0 | *" gate "*:1 | *" envs":3) ;;
+	*) sed 's/^/# /' "$T/out" | tail -5 ;;
+	esac
 done < "$T/tour.cmds"
 check "the tour's report exists" bash -c 'ls "$1"/results/report-*/index.html >/dev/null' _ "$T/tour"
 check "the tour's cyclictest-json export exists" bash -c 'ls "$1"/results/ct/*.json >/dev/null' _ "$T/tour"
