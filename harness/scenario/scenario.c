@@ -629,8 +629,16 @@ int scenario_load(const char *path, struct scenario *scn, char *err,
 	fclose(f);
 	buf[len] = '\0';
 	if (strlen(buf) != len) {
-		snprintf(err, errsz, "%s: contains NUL bytes; expected a "
-			 "text scenario file", path);
+		/* Where the first one is, so it can be found and removed. */
+		size_t at = strlen(buf), line = 1, col = 1;
+
+		for (size_t i = 0; i < at; i++, col++)
+			if (buf[i] == '\n')
+				line++, col = 0;
+		snprintf(err, errsz, "%s:%zu: a NUL byte (column %zu); "
+			 "expected a text scenario file: remove the NUL "
+			 "bytes (tr -d '\\000' < FILE > NEW) or fix what "
+			 "wrote the file", path, line, col);
 		free(buf);
 		return -EINVAL;
 	}
