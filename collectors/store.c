@@ -444,6 +444,19 @@ int store_runs_abandoned(struct store *st, const char *hostname,
 		      "t", hostname);
 	if (rc < 0)
 		return rc;
+	/* A case still 'running' in a run that ended (its recording failed,
+	 * a full disk, and marking it failed did not fit either). */
+	rc = run_stmt(st, NULL,
+		      "UPDATE cases SET status = 'failed', reason = 'left "
+		      "running when its run ended: recording it failed (a "
+		      "full disk?), and so did marking it (found at the next "
+		      "run on this host)' "
+		      "WHERE status = 'running' AND run_id IN (SELECT r.id "
+		      "FROM runs r JOIN hosts h ON h.id = r.host_id "
+		      "WHERE r.status <> 'running' AND h.hostname = ?)",
+		      "t", hostname);
+	if (rc < 0)
+		return rc;
 	rc = run_stmt(st, NULL,
 		      "UPDATE runs SET status = 'aborted', finished_at = ? "
 		      "WHERE status = 'running' AND host_id IN "

@@ -107,7 +107,10 @@ int store_run_finish(struct store *st, int64_t run_id, const char *status);
  * Runs of host hostname still marked running, when the caller knows no
  * harness of this host is (it holds the run lock): a harness killed with
  * -9 never finished them.  They become 'aborted', their running case
- * 'failed' with that reason.  *n: how many runs.  0 or -EIO.
+ * 'failed' with that reason.  A case still 'running' in a run of this
+ * host that did end (its recording failed on a full disk, and marking it
+ * failed did too) becomes 'failed' as well.  *n: how many runs.  0 or
+ * -EIO.
  */
 int store_runs_abandoned(struct store *st, const char *hostname,
 			 unsigned *n);

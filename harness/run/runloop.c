@@ -562,6 +562,27 @@ static int record_plan(struct store *st, const struct plan *plan,
 	return store_commit(st);
 }
 
+/*
+ * The case whose recording failed (a full disk: its transaction was
+ * rolled back, so it reads 'running' again) ends failed, with that as its
+ * reason, before the run gives up: a small autocommit update often still
+ * fits.  If even that fails, the next run's sweep marks it
+ * (store_runs_abandoned).
+ */
+static void fail_unrecorded(struct store *st, int64_t case_id, int rc,
+			    const char *err, const char *was)
+{
+	char reason[1024];
+
+	snprintf(reason, sizeof(reason), "recording the case failed: %s "
+		 "(%s)%s%.300s", store_errmsg(st), strerror(-rc),
+		 was[0] ? "; before that: " : "", was);
+	if (store_case_status(st, case_id, "failed", reason) < 0)
+		fprintf(stderr, "isolat: %s; and marking the case failed "
+			"failed too (%s): the next run on this host marks "
+			"it\n", err, store_errmsg(st));
+}
+
 int run_plan(struct store *st, const struct plan *plan,
 	     const struct run_opts *o, struct run_result *res, char *err,
 	     size_t errsz)
@@ -627,6 +648,7 @@ int run_plan(struct store *st, const struct plan *plan,
 		if (rc < 0) {
 			snprintf(err, errsz, "case %u (%s): cannot record: %s",
 				 pc->idx, pc->name, store_errmsg(st));
+			fail_unrecorded(st, case_ids[i], rc, err, cr->reason);
 			break;
 		}
 		if (cr->reason[0]) {
