@@ -51,6 +51,12 @@ struct isolat_ctx {
 CMDS(X)
 #undef X
 
+/* `isolat run` before it tunes anything: replay the journal at path that
+ * the dead harness pid left, as `isolat restore` would (saying what it
+ * did as "isolat run: ...").  EXIT_OK when all of it was undone. */
+#include <sys/types.h>
+int cmd_restore_dead(struct isolat_ctx *ctx, const char *path, pid_t pid);
+
 /* Open the database of ctx for reading and resolve RUN; prints errors.
  * Returns 0 or an exit code. */
 struct store;

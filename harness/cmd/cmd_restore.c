@@ -42,8 +42,38 @@ static const char usage_text[] =
 
 struct restore_ctx {
 	int quiet;
+	const char *who; /* "isolat restore", or "isolat run" */
 	unsigned ok, failed, gone, kept;
+	unsigned ended; /* processes ended, directories, containers removed */
 };
+
+/* A process, work directory or container a case left (journal_procs.c):
+ * ended or removed, or already gone (said only without --quiet). */
+static void note_left(struct restore_ctx *c, const struct journal_rec *r,
+		      int rc)
+{
+	static const char *const what[][2] = {
+		{"process", "ended (SIGKILL, with its process group)"},
+		{"work directory", "removed"},
+		{"LXC container", "stopped and destroyed, with its rootfs, "
+				  "cgroups and RT budget"},
+	};
+	int k = r->kind == JOURNAL_PROC ? 0 : r->kind == JOURNAL_WORKDIR ? 1
+									 : 2;
+
+	if (rc == 0)
+		c->ended++;
+	if (c->quiet)
+		return;
+	if (r->kind == JOURNAL_PROC)
+		fprintf(stderr, "%s: %s %s %s (%s): %s\n", c->who, r->knob,
+			what[k][0], r->path, r->new_value,
+			rc == 0 ? what[k][1] : "already gone (or its PID "
+			"reused): left alone");
+	else
+		fprintf(stderr, "%s: %s %s: %s\n", c->who, what[k][0],
+			r->path, rc == 0 ? what[k][1] : "already gone");
+}
 
 static void note(void *ctx, const struct journal_rec *r, int rc)
 {
@@ -51,46 +81,53 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 
 	if (rc < 0) {
 		c->failed++;
-		fprintf(stderr, "isolat restore: %s %s: back to '%s' failed: "
-			"%s\n", r->knob, r->path, r->orig, strerror(-rc));
+		fprintf(stderr, "%s: %s %s: back to '%s' failed: %s\n",
+			c->who, r->knob, r->path, r->orig, strerror(-rc));
+		return;
+	}
+	if (r->kind == JOURNAL_PROC || r->kind == JOURNAL_WORKDIR ||
+	    r->kind == JOURNAL_CONTAINER) {
+		note_left(c, r, rc);
 		return;
 	}
 	/* Said whatever --quiet: these are what restore did not do. */
 	if (rc == JOURNAL_UNDO_KEPT) {
 		c->kept++;
-		fprintf(stderr, "isolat restore: %s: cannot be put back: the "
-			"kernel expanded its trace ring when tracing was "
-			"first enabled (boot state '%s') and cannot shrink "
-			"it back; only a reboot restores the boot state\n",
+		fprintf(stderr, "%s: %s: cannot be put back: the kernel "
+			"expanded its trace ring when tracing was first "
+			"enabled (boot state '%s') and cannot shrink it back; "
+			"only a reboot restores the boot state\n", c->who,
 			r->path, r->orig);
 		return;
 	}
 	if (rc == JOURNAL_UNDO_GONE) {
 		c->gone++;
-		fprintf(stderr, "isolat restore: %s %s: left alone: no longer "
-			"the process journaled (gone, or its PID reused), so "
-			"'%s' was not written\n", r->knob, r->path, r->orig);
+		fprintf(stderr, "%s: %s %s: left alone: no longer the process "
+			"journaled (gone, or its PID reused), so '%s' was not "
+			"written\n", c->who, r->knob, r->path, r->orig);
 		return;
 	}
 	c->ok++;
 	if (c->quiet)
 		return;
 	if (r->kind == JOURNAL_DOMAIN)
-		fprintf(stderr, "isolat restore: Xen domain %s: gone "
-			"(destroyed if it was still there)\n", r->path);
+		fprintf(stderr, "%s: Xen domain %s: gone (destroyed if it was "
+			"still there)\n", c->who, r->path);
 	else if (r->kind == JOURNAL_CPUPOOL)
-		fprintf(stderr, "isolat restore: Xen cpupool %s: pCPUs %s "
-			"back in Pool-0, pool gone\n", r->path, r->orig);
+		fprintf(stderr, "%s: Xen cpupool %s: pCPUs %s back in Pool-0, "
+			"pool gone\n", c->who, r->path, r->orig);
 	else if (r->kind == JOURNAL_DOM0PIN)
-		fprintf(stderr, "isolat restore: Xen %s: hard affinity back "
-			"to %s\n", r->path, r->orig);
+		fprintf(stderr, "%s: Xen %s: hard affinity back to %s\n",
+			c->who, r->path, r->orig);
 	else
-		fprintf(stderr, "isolat restore: %s %s: '%s' -> '%s'\n",
+		fprintf(stderr, "%s: %s %s: '%s' -> '%s'\n", c->who,
 			r->knob, r->path, r->new_value, r->orig);
 }
 
 static int restore(struct isolat_ctx *ctx, const char *path,
 		   struct restore_ctx *rc_ctx);
+static int replay(struct isolat_ctx *ctx, const char *path, pid_t pid,
+		  struct restore_ctx *rc_ctx);
 
 int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 {
@@ -100,7 +137,8 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 		{0},
 	};
 	const char *path = JOURNAL_DEFAULT;
-	struct restore_ctx rc_ctx = {.quiet = ctx->quiet};
+	struct restore_ctx rc_ctx = {.quiet = ctx->quiet,
+				     .who = "isolat restore"};
 	char err[1024] = "";
 	int c, lock_fd, status;
 
@@ -135,7 +173,6 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 static int restore(struct isolat_ctx *ctx, const char *path,
 		   struct restore_ctx *rc_ctx)
 {
-	char err[1024] = "";
 	pid_t pid;
 	int alive, rc;
 
@@ -178,23 +215,44 @@ static int restore(struct isolat_ctx *ctx, const char *path,
 			"original values back; run as root\n");
 		return EXIT_NO_RESOURCE;
 	}
-	rc = journal_replay(path, "", note, rc_ctx, err, sizeof(err));
+	return replay(ctx, path, pid, rc_ctx);
+}
+
+/* The replay itself, and what it says (restore's and run's). */
+static int replay(struct isolat_ctx *ctx, const char *path, pid_t pid,
+		  struct restore_ctx *rc_ctx)
+{
+	char err[1024] = "";
+	int rc = journal_replay(path, "", note, rc_ctx, err, sizeof(err));
+
 	if (rc < 0 && rc != -ENOENT) {
-		fprintf(stderr, "isolat restore: %s\n", err);
+		fprintf(stderr, "%s: %s\n", rc_ctx->who, err);
 		if (access(path, F_OK) == 0)
-			fprintf(stderr, "isolat restore: %u change%s undone, "
-				"%u not: %s keeps %s (the host is still "
-				"partly tuned); fix the cause and run `isolat "
-				"restore` again (a refused record never will "
-				"be undone: inspect it)\n", rc_ctx->ok,
+			fprintf(stderr, "%s: %u change%s undone, %u not: %s "
+				"keeps %s (the host is still partly tuned); "
+				"fix the cause and run `isolat restore` again "
+				"(a refused record never will be undone: "
+				"inspect it)\n", rc_ctx->who, rc_ctx->ok,
 				rc_ctx->ok == 1 ? "" : "s", rc_ctx->failed,
 				path, rc_ctx->failed == 1 ? "it" : "them");
 		return EXIT_ERROR;
 	}
 	if (!ctx->quiet || rc_ctx->gone || rc_ctx->kept)
-		fprintf(stderr, "isolat restore: %u change%s undone, %u left "
-			"alone, %u the kernel cannot undo (journal of pid %d), "
-			"%s removed\n", rc_ctx->ok, rc_ctx->ok == 1 ? "" : "s",
-			rc_ctx->gone, rc_ctx->kept, (int)pid, path);
+		fprintf(stderr, "%s: %u change%s undone, %u left alone, %u "
+			"the kernel cannot undo, %u process%s, director%s or "
+			"container%s a case left ended or removed (journal of "
+			"pid %d), %s removed\n", rc_ctx->who, rc_ctx->ok,
+			rc_ctx->ok == 1 ? "" : "s", rc_ctx->gone, rc_ctx->kept,
+			rc_ctx->ended, rc_ctx->ended == 1 ? "" : "es",
+			rc_ctx->ended == 1 ? "y" : "ies",
+			rc_ctx->ended == 1 ? "" : "s", (int)pid, path);
 	return EXIT_OK;
+}
+
+int cmd_restore_dead(struct isolat_ctx *ctx, const char *path, pid_t pid)
+{
+	struct restore_ctx rc_ctx = {.quiet = ctx->quiet,
+				     .who = "isolat run"};
+
+	return replay(ctx, path, pid, &rc_ctx);
 }

@@ -95,6 +95,18 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		pid_t jpid;
 		int alive, jrc = journal_owner(JOURNAL_DEFAULT, &jpid, &alive);
 
+		/* A harness that died (kill -9, a crash) left its journal:
+		 * undone here as `isolat restore` would - its host tuning,
+		 * the load it started, its work directory, its container -
+		 * so nothing of it disturbs this run. */
+		if (jrc == 0 && !alive && geteuid() == 0) {
+			fprintf(stderr, "isolat run: %s: left by isolat pid "
+				"%d, which is gone: restoring the host first\n",
+				JOURNAL_DEFAULT, (int)jpid);
+			if (cmd_restore_dead(ctx, JOURNAL_DEFAULT, jpid) ==
+			    EXIT_OK)
+				jrc = -ENOENT;
+		}
 		if (jrc != -ENOENT && !alive) {
 			if (jrc == -EPERM)
 				fprintf(stderr, "isolat run: %s: not a regular "

@@ -32,7 +32,7 @@
 /* The kind's word in the file, in enum journal_kind order. */
 static const char *const kind_names[] = {
 	"write", "sched", "mkdir", "mount", "domain", "cpupool", "dom0pin",
-	"kept",
+	"kept", "proc", "workdir", "container",
 };
 
 void journal_init(struct journal *j, const char *path, const char *root)
@@ -61,7 +61,7 @@ static void put_field(FILE *f, const char *v, char sep)
 
 /* /proc/PID/stat field 22: when the process started (clock ticks after
  * boot); with the PID it names one process across PID reuse. */
-static int proc_starttime(pid_t pid, unsigned long long *start)
+int journal_starttime(pid_t pid, unsigned long long *start)
 {
 	char path[64], buf[1024], *p;
 	FILE *f;
@@ -127,7 +127,7 @@ static int open_new(struct journal *j, char *err, size_t errsz)
 				 "then run `isolat restore`" : "");
 		return rc;
 	}
-	proc_starttime(getpid(), &start);
+	journal_starttime(getpid(), &start);
 	f = fdopen(dup(fd), "w");
 	if (!f) {
 		rc = -errno;
@@ -362,7 +362,7 @@ int journal_owner(const char *path, pid_t *pid, int *alive)
 	    || p <= 0)
 		return -EINVAL;
 	*pid = p;
-	*alive = proc_starttime(p, &now) == 0 && now == start;
+	*alive = journal_starttime(p, &now) == 0 && now == start;
 	return 0;
 }
 
@@ -625,6 +625,12 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 					 i + 1, why);
 		} else {
 			rc = r->kind == JOURNAL_KEPT ? JOURNAL_UNDO_KEPT
+			     : r->kind == JOURNAL_PROC
+				     ? journal_undo_proc(r, root)
+			     : r->kind == JOURNAL_WORKDIR
+				     ? journal_undo_workdir(r, root)
+			     : r->kind == JOURNAL_CONTAINER
+				     ? journal_undo_container(r, root)
 			     : r->kind == JOURNAL_SCHED ? undo_sched(r, root)
 			     : r->kind == JOURNAL_MKDIR ? undo_mkdir(r, root)
 			     : r->kind == JOURNAL_MOUNT ? undo_mount(r, root)

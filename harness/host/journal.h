@@ -42,6 +42,34 @@
  *                                 nothing and says so: the note gets
  *                                 JOURNAL_UNDO_KEPT)
  *
+ *   proc load /proc/PID START COMM
+ *                                (a process a case started on the host,
+ *                                 today stress-ng, the host-side load:
+ *                                 START is /proc/PID/stat field 22, COMM
+ *                                 the only name allowed, "stress-ng".
+ *                                 Undo SIGKILLs it and its process group
+ *                                 only while /proc/PID/stat still shows
+ *                                 that START and COMM; with the leader
+ *                                 gone, the members of group PID named
+ *                                 stress-ng* that started at or after
+ *                                 START.  Written right after the fork:
+ *                                 the child has PR_SET_PDEATHSIG SIGKILL
+ *                                 before that, so none outlives a harness
+ *                                 killed in between)
+ *   workdir workdir PATH absent created
+ *                                (the case's work directory,
+ *                                 /tmp/isolat-[A-Za-z0-9]{6,16}: written
+ *                                 before it is made; undo removes it and
+ *                                 everything in it - no symlink followed,
+ *                                 one file system - only while it is a
+ *                                 directory owned by the euid, mode 0700)
+ *   container lxc NAME absent created
+ *                                (an LXC container isolat-PID-cN-HEX in
+ *                                 /run/isolat/lxc, written before it is
+ *                                 made: undo stops and destroys it, its
+ *                                 rootfs, cgroups and RT budgets, through
+ *                                 harness/env/lxc's lxc_destroy)
+ *
  * write records also cover tracefs (trace.c: tracing_on, current_tracer,
  * events/GROUP/EVENT/enable, ... under /sys/kernel/tracing or
  * /sys/kernel/debug/tracing).  For a cgroup v2 cgroup.subtree_control
@@ -98,6 +126,7 @@ enum journal_kind {
 	JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR, JOURNAL_MOUNT,
 	JOURNAL_DOMAIN, JOURNAL_CPUPOOL, JOURNAL_DOM0PIN, /* Xen */
 	JOURNAL_KEPT,
+	JOURNAL_PROC, JOURNAL_WORKDIR, JOURNAL_CONTAINER, /* journal_procs.c */
 };
 
 /* What a replay's note gets besides 0 (undone) and -errno (failed): the
@@ -191,6 +220,25 @@ typedef void (*journal_note_fn)(void *ctx, const struct journal_rec *r,
  */
 int journal_replay(const char *path, const char *root, journal_note_fn note,
 		   void *ctx, char *err, size_t errsz);
+
+/*
+ * What a case starts or makes on the host (journal_procs.c): the record
+ * (built, validated, appended and fsync'd) for a process it started, the
+ * work directory it is about to make, an LXC container it is about to
+ * create.  0 or -errno with err set.
+ */
+int journal_proc(struct journal *j, pid_t pid, const char *comm, char *err,
+		 size_t errsz);
+int journal_workdir(struct journal *j, const char *path, char *err,
+		    size_t errsz);
+int journal_container(struct journal *j, const char *name, char *err,
+		      size_t errsz);
+
+/* Their undo (journal_replay): 0 done, JOURNAL_UNDO_GONE nothing of
+ * ours was left, or -errno. */
+int journal_undo_proc(const struct journal_rec *r, const char *root);
+int journal_undo_workdir(const struct journal_rec *r, const char *root);
+int journal_undo_container(const struct journal_rec *r, const char *root);
 
 /* Close j; its file stays (journal_replay removes it). */
 void journal_close(struct journal *j);

@@ -180,13 +180,17 @@ int journal_path_allowed(enum journal_kind kind, const char *path)
 		return xen_undo_name_ok(path);
 	if (kind == JOURNAL_DOM0PIN)
 		return xen_undo_dom0_vcpu(path) >= 0;
+	if (kind == JOURNAL_CONTAINER)
+		return path && journal_container_ok(path);
 	if (!path || path[0] != '/' || strlen(path) >= 512 ||
 	    strstr(path, "..") || strstr(path, "//"))
 		return 0;
 	for (s = path; *s; s++)
 		if (!isalnum((unsigned char)*s) && !strchr("/_.:-", *s))
 			return 0;
-	if (kind == JOURNAL_SCHED) {
+	if (kind == JOURNAL_WORKDIR)
+		return journal_workdir_ok(path);
+	if (kind == JOURNAL_SCHED || kind == JOURNAL_PROC) {
 		s = path + strlen("/proc/");
 		return journal_has_prefix(path, "/proc/") && all_digits(s, strlen(s));
 	}
@@ -237,6 +241,53 @@ static int unexpanded_ring(const char *v)
 	return m && m <= 10 && !strcmp(v + m, ")");
 }
 
+/* The kind of process a proc record may end: the host-side load. */
+static int proc_rec_ok(const struct journal_rec *r)
+{
+	return !strcmp(r->knob, "load") &&
+	       all_digits(r->orig, strlen(r->orig)) && strlen(r->orig) <= 20 &&
+	       !strcmp(r->new_value, "stress-ng");
+}
+
+/* /tmp/isolat-[A-Za-z0-9]{6,16}: the work directories the run loop makes
+ * (never the e2e tests' /tmp/isolat-e2e.X, nor anything below /tmp). */
+int journal_workdir_ok(const char *path)
+{
+	const char *s = path + strlen("/tmp/isolat-");
+	size_t n;
+
+	if (!journal_has_prefix(path, "/tmp/isolat-"))
+		return 0;
+	n = strlen(s);
+	if (n < 6 || n > 16)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* isolat-PID-cN-HEX (env_lxc.c names its containers so), at most 63
+ * characters: never someone else's container. */
+int journal_container_ok(const char *name)
+{
+	const char *s = name;
+	size_t n;
+
+	if (strlen(name) > 63 || !journal_has_prefix(s, "isolat-"))
+		return 0;
+	s += strlen("isolat-");
+	if (!(n = strspn(s, "0123456789")) || s[0] == '0' || n > 10 ||
+	    strncmp(s + n, "-c", 2))
+		return 0;
+	s += n + 2;
+	if (!(n = strspn(s, "0123456789")) || n > 10 || s[n] != '-')
+		return 0;
+	s += n + 1;
+	n = strspn(s, "0123456789abcdef");
+	return n >= 1 && n <= 16 && !s[n];
+}
+
 int journal_rec_allowed(const struct journal_rec *r, char *why,
 			size_t whysz)
 {
@@ -251,6 +302,20 @@ int journal_rec_allowed(const struct journal_rec *r, char *why,
 	    !value_ok(write_class(r->path), r->orig)) {
 		snprintf(why, whysz, "%s: '%.64s' is not a value isolat "
 			 "writes there", r->path, r->orig);
+		return 0;
+	}
+	if (r->kind == JOURNAL_PROC && !proc_rec_ok(r)) {
+		snprintf(why, whysz, "%s: %.64s '%.64s' '%.64s' is not a "
+			 "process isolat starts (load, a start time, "
+			 "stress-ng)", r->path, r->knob, r->orig, r->new_value);
+		return 0;
+	}
+	if ((r->kind == JOURNAL_WORKDIR || r->kind == JOURNAL_CONTAINER) &&
+	    (strcmp(r->knob, r->kind == JOURNAL_WORKDIR ? "workdir" : "lxc") ||
+	     strcmp(r->orig, "absent") || strcmp(r->new_value, "created"))) {
+		snprintf(why, whysz, "%s: %.64s '%.64s' '%.64s' is not a "
+			 "record isolat writes", r->path, r->knob, r->orig,
+			 r->new_value);
 		return 0;
 	}
 	if (r->kind == JOURNAL_KEPT && !unexpanded_ring(r->orig)) {

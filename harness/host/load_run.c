@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "collectors/ingest.h"
 #include "harness/env/guest/elf_deps.h"
 #include "harness/env/env.h"
+#include "harness/host/journal.h"
 #include "harness/run/plan.h"
 #include "harness/run/proc.h"
 #include "harness/util.h"
@@ -417,8 +419,8 @@ static void drain(struct load_run *ld, int timeout_ms)
 }
 
 int load_start(const struct plan_case *pc, const char *workdir,
-	       load_fact_fn fact, void *ctx, struct load_run **out,
-	       char *err, size_t errsz)
+	       struct journal *j, load_fact_fn fact, void *ctx,
+	       struct load_run **out, char *err, size_t errsz)
 {
 	const struct scn_params *p = &pc->params;
 	struct load_cmd cmd;
@@ -458,7 +460,15 @@ int load_start(const struct plan_case *pc, const char *workdir,
 	fact(ctx, "load.settle_s", num);
 	snprintf(num, sizeof(num), "%u", instances);
 	fact(ctx, "load.instances", num);
-	rc = proc_start(&ld->p, path, cmd.argv);
+	/* SIGKILL should the harness die (its stressors follow it), and
+	 * journaled, so restore or the next run ends what is left. */
+	const struct proc_spec spec = {
+		.path = path,
+		.argv = cmd.argv,
+		.fd = {PROC_FD_KEEP, PROC_FD_OUT, PROC_FD_ERR},
+		.pdeathsig = SIGKILL,
+	};
+	rc = proc_spawn(&ld->p, &spec);
 	if (rc < 0) {
 		snprintf(err, errsz, "load %s: cannot start %s: %s",
 			 pc->load.name, path, strerror(-rc));
@@ -466,6 +476,9 @@ int load_start(const struct plan_case *pc, const char *workdir,
 		return rc;
 	}
 	*out = ld;
+	if (j && geteuid() == 0 &&
+	    (rc = journal_proc(j, ld->p.pid, LOAD_PROGRAM, err, errsz)) < 0)
+		return rc; /* load_stop ends it */
 	return 0;
 }
 

@@ -125,12 +125,16 @@ void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
 
 /*
  * Start the case's load on the host (nothing for none or a load inside:
- * *out stays NULL, returns 0).
- * Records the placement facts.  0 or -errno with the reason in err.
+ * *out stays NULL, returns 0).  stress-ng gets PR_SET_PDEATHSIG SIGKILL
+ * (its stressors die with it) and, as root, a proc record in j (may be
+ * NULL): a harness killed with -9 leaves none running past `isolat
+ * restore` or the next run.  Records the placement facts.  0 or -errno
+ * with the reason in err (*out may then be set: load_stop it).
  */
+struct journal;
 int load_start(const struct plan_case *pc, const char *workdir,
-	       load_fact_fn fact, void *ctx, struct load_run **out,
-	       char *err, size_t errsz);
+	       struct journal *j, load_fact_fn fact, void *ctx,
+	       struct load_run **out, char *err, size_t errsz);
 
 /*
  * Let the load run load_settle_s before measuring; returns early with

@@ -91,6 +91,11 @@ struct tuning {
 	char back[1024];
 };
 
+/* Set up t's journal (journal_path) before anything is journaled, so
+ * that what a case makes before its tuning (its work directory) goes
+ * into the journal tuning_apply then uses and tuning_undo replays. */
+void tuning_begin(struct tuning *t, const char *journal_path);
+
 /*
  * Apply the run-time knobs of pc's profile (none: nothing happens, no
  * journal).  journal_path: JOURNAL_DEFAULT normally.  Returns 0, or

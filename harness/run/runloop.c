@@ -327,6 +327,44 @@ static int start_workload(const struct env_ops *env, struct env_case *ec,
 	return rc;
 }
 
+/*
+ * The case's work directory, /tmp/isolat-XXXXXXXXXX (random letters and
+ * digits), 0700.  As root its name is journaled before it is made, so a
+ * harness killed with -9 leaves a journal that removes it (`isolat
+ * restore`, or the next run); a non-root function test journals nothing.
+ * 0 or -errno with err set.
+ */
+static int make_workdir(struct journal *j, char *dir, size_t size,
+			char *err, size_t errsz)
+{
+	static const char az[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[10];
+	char name[sizeof(rnd) + 1];
+	int rc, fd;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	rc = fd < 0 || read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd);
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		snprintf(err, errsz, "/dev/urandom: %s", strerror(errno));
+		return -EIO;
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		name[i] = az[rnd[i] % (sizeof(az) - 1)];
+	name[sizeof(rnd)] = '\0';
+	snprintf(dir, size, "/tmp/isolat-%s", name);
+	if (geteuid() == 0 && (rc = journal_workdir(j, dir, err, errsz)) < 0)
+		return rc;
+	if (mkdir(dir, 0700) < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s", dir, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
 static int run_case(struct case_run *cr, const char *wl_path)
 {
 	const struct plan_case *pc = cr->pc;
@@ -335,13 +373,13 @@ static int run_case(struct case_run *cr, const char *wl_path)
 			      .stream_fd = -1, .log_fd = -1,
 			      .fact = fact_cb, .fact_ctx = cr};
 	char argvbuf[7][64], *argv[WL_ARGV_MAX];
-	char workdir[] = "/tmp/isolat-XXXXXX";
+	char workdir[64] = "";
 	struct case_counters *cc = NULL;
 	struct load_run *ld = NULL; /* background load (load_run.h) */
 	struct load_inside *li = NULL; /* ... or one isolat-wl starts */
 	unsigned argc;
 	int lrc = 0;
-	struct tuning tune = {.j.fd = -1};
+	struct tuning tune;
 	char err[512] = "";
 	struct ingest *in = NULL;
 	int rc, rc2, collected = 0, waited = -1, status = 0, prepared = 0;
@@ -353,15 +391,18 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	cr->hello_checked = 0;
 	cr->log.len = 0;
 	pinned = pin_harness(pc, &saved_affinity) == 0;
+	/* One journal for the case: its work directory, host tuning,
+	 * tracefs, its load and the backend's objects, undone together. */
+	tuning_begin(&tune, JOURNAL_DEFAULT);
 	rc = store_case_status(cr->st, cr->case_id, "running", NULL);
 	if (rc < 0)
 		goto out_dir;
 	argc = workload_argv(pc, argvbuf, argv);
 	ec.wl_argv = argv;
-	if (!mkdtemp(workdir)) {
+	if (make_workdir(&tune.j, workdir, sizeof(workdir), err,
+			 sizeof(err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason),
-			 "cannot create a work directory: %s",
-			 strerror(errno));
+			 "cannot create a work directory: %s", err);
 		goto decide;
 	}
 	ec.workdir = workdir;
@@ -405,7 +446,7 @@ static int run_case(struct case_run *cr, const char *wl_path)
 	/* The load starts load_settle_s before the workload; a load that
 	 * dies before it makes the case fail, never pass unloaded. */
 	if (env->prepare(&ec, err, sizeof(err)) < 0 ||
-	    (lrc = load_start(pc, workdir, fact_cb, cr, &ld, err,
+	    (lrc = load_start(pc, workdir, &tune.j, fact_cb, cr, &ld, err,
 			      sizeof(err))) < 0 ||
 	    (lrc = load_settle(ld, &interrupted, err, sizeof(err))) < 0 ||
 	    start_workload(env, &ec, &tune, err, sizeof(err)) < 0) {
@@ -480,6 +521,10 @@ finish:
 	ingest_free(in);
 	free(li);
 out_dir:
+	/* Not prepared: nothing but the work directory was journaled. */
+	if (!prepared && tuning_undo(&tune, err, sizeof(err)) < 0)
+		fprintf(stderr, "isolat: case %u %s: %s\n", pc->idx,
+			pc->name, err);
 	if (ec.workdir)
 		nftw(workdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 	if (pinned)

@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "harness/env/env.h"
+#include "harness/host/journal.h"
 #include "harness/host/load_run.h"
 #include "harness/env/lxc/lxc.h"
 #include "harness/run/plan.h"
@@ -252,6 +253,11 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	fact(ec, "lxc.version", "%s", lxc_version());
 	host_facts(ec);
 
+	/* Before anything of it exists: a harness killed from here on
+	 * leaves a journal that destroys it (restore, or the next run). */
+	if (ec->journal && geteuid() == 0 &&
+	    (rc = journal_container(ec->journal, p->name, err, errsz)) < 0)
+		return rc;
 	if ((mkdir("/run/isolat", 0700) < 0 && errno != EEXIST) ||
 	    (mkdir(LXC_ISOLAT_PATH, 0700) < 0 && errno != EEXIST) ||
 	    mkdir(p->dir, 0700) < 0) {
