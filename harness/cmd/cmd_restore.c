@@ -251,8 +251,8 @@ static int replay(struct isolat_ctx *ctx, const char *path, pid_t pid,
 
 int cmd_restore_dead(struct isolat_ctx *ctx, const char *path, pid_t pid)
 {
-	struct restore_ctx rc_ctx = {.quiet = ctx->quiet,
-				     .who = "isolat run"};
+	/* Said whatever --quiet: what a run undid of another is news. */
+	struct restore_ctx rc_ctx = {.quiet = 0, .who = "isolat run"};
 
 	return replay(ctx, path, pid, &rc_ctx);
 }
