@@ -2,7 +2,8 @@
  * cmd_restore.c - `isolat restore`: put the host back after a run that
  * died mid-case (crash, kill -9, power cut of the harness only).  Replays
  * the tuning journal (harness/host/journal.h) in reverse order and removes it
- * (host tuning, and the Xen backend's domain, cpupool and dom0 pinning);
+ * (host tuning, the Xen backend's domain, cpupool and dom0 pinning, and
+ * what the case started or made: its load, work directory, container);
  * running it again finds nothing to do.  What could not be undone stays
  * in the journal (exit non-zero); running it again retries just that.
  * Holds the lock beside the journal (/run/isolat/lock) throughout.
@@ -32,7 +33,12 @@ static const char usage_text[] =
 	"and run restore again.  On a Xen dom0 it also destroys the\n"
 	"run's isolat-* domain, moves the pCPUs of its isolat-* cpupool back\n"
 	"into Pool-0 and destroys the pool, and gives dom0's vCPUs their\n"
-	"affinity back (with xl).  Needs root.  Nothing to do: exit 0.\n"
+	"affinity back (with xl).  What a killed case started or made is\n"
+	"ended or removed too: its stress-ng (only while /proc/PID/stat still\n"
+	"shows the start time and name journaled), its /tmp/isolat-*\n"
+	"work directory, its LXC container (docs/restore.md).  The next\n"
+	"isolat run does all this itself before it starts.  Needs root.\n"
+	"Nothing to do: exit 0.\n"
 	"Refused while another isolat run or restore holds the lock\n"
 	"beside the journal (" JOURNAL_DEFAULT "'s directory: lock).\n"
 	"\n"
