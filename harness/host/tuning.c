@@ -447,6 +447,7 @@ static void undo_note(void *ctx, const struct journal_rec *r, int rc)
 			r->kind == JOURNAL_WORKDIR ||
 			r->kind == JOURNAL_CONTAINER))
 		return;
+	t->tuned++;
 
 	if (rc < 0) {
 		char key[200];
@@ -470,8 +471,11 @@ int tuning_undo(struct tuning *t, char *err, size_t errsz)
 		return 0;
 	journal_close(&t->j);
 	rc = journal_replay(t->j.path, t->j.root, undo_note, t, err, errsz);
-	tuning_fact(t, "tune.restore", "%u change%s undone%s", t->undone,
-		    t->undone == 1 ? "" : "s",
-		    t->undo_failed ? ", some failed" : "");
+	/* A case that tuned nothing (profile none, no tracing) says
+	 * nothing about tuning. */
+	if (t->tuned)
+		tuning_fact(t, "tune.restore", "%u change%s undone%s",
+			    t->undone, t->undone == 1 ? "" : "s",
+			    t->undo_failed ? ", some failed" : "");
 	return rc;
 }

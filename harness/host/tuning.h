@@ -83,6 +83,8 @@ struct tuning {
 	tuning_fact_fn fact;
 	void *ctx;
 	unsigned undone, undo_failed;
+	unsigned tuned; /* records of host tuning replayed (not a case's
+			 * load, work directory or container) */
 	int write_failed; /* the last set_file failed at the write itself */
 	/* cgroup v2 cpuset_isolate: the partition's cgroup.procs, where the
 	 * workload must be born ("" when none), and while the harness is

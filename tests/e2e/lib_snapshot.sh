@@ -61,17 +61,19 @@ snap_rt_budgets() {
 
 # Kernel threads (children of kthreadd, and kthreadd): policy, RT
 # priority and allowed CPUs - kthread_priority changes the first, and a
-# workqueue or IRQ change must not leave any pinned elsewhere.  kworkers
+# workqueue or IRQ change must not leave any pinned elsewhere.  By name,
+# not PID: the kernel stops khugepaged when THP is set to never and starts
+# a new one when it is set back (same policy and CPUs).  kworkers
 # and the per-VM kvm-*/vhost-* threads come and go on their own: left
 # out.
 snap_kthreads() {
 	local pid comm
 	ps -eo pid=,ppid=,comm= | awk '($1 == 2 || $2 == 2) && $3 !~ /^(kworker|kvm-|vhost-)/ {print $1, $3}' |
 	while read -r pid comm; do
-		printf 'kthread %s %s %s %s\n' "$pid" "$comm" \
+		printf 'kthread %s %s %s\n' "$comm" \
 			"$(ps -o cls=,rtprio= -p "$pid" 2>/dev/null | xargs)" \
 			"$(awk '/^Cpus_allowed_list:/ {print $2}' /proc/$pid/status 2>/dev/null)"
-	done | awk 'NF >= 4'
+	done | awk 'NF >= 4' | sort
 }
 
 # The mounts that are isolat's business: cgroup hierarchies, tracefs,
