@@ -48,6 +48,8 @@ struct restore_ctx {
 static void note(void *ctx, const struct journal_rec *r, int rc)
 {
 	struct restore_ctx *c = ctx;
+	const struct journal_kind_ops *k = journal_kind_get(r->kind);
+	char msg[JOURNAL_FIELD_MAX + 1024];
 
 	if (rc < 0) {
 		c->failed++;
@@ -58,11 +60,12 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 	/* Said whatever --quiet: these are what restore did not do. */
 	if (rc == JOURNAL_UNDO_KEPT) {
 		c->kept++;
-		fprintf(stderr, "isolat restore: %s: cannot be put back: the "
-			"kernel expanded its trace ring when tracing was "
-			"first enabled (boot state '%s') and cannot shrink "
-			"it back; only a reboot restores the boot state\n",
-			r->path, r->orig);
+		if (k && k->say && k->say(r, rc, msg, sizeof(msg)))
+			fprintf(stderr, "isolat restore: %s\n", msg);
+		else
+			fprintf(stderr, "isolat restore: %s %s: kept as it "
+				"is: the kernel cannot take '%s' back\n",
+				r->knob, r->path, r->new_value);
 		return;
 	}
 	if (rc == JOURNAL_UNDO_GONE) {
@@ -75,15 +78,9 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 	c->ok++;
 	if (c->quiet)
 		return;
-	if (r->kind == JOURNAL_DOMAIN)
-		fprintf(stderr, "isolat restore: Xen domain %s: gone "
-			"(destroyed if it was still there)\n", r->path);
-	else if (r->kind == JOURNAL_CPUPOOL)
-		fprintf(stderr, "isolat restore: Xen cpupool %s: pCPUs %s "
-			"back in Pool-0, pool gone\n", r->path, r->orig);
-	else if (r->kind == JOURNAL_DOM0PIN)
-		fprintf(stderr, "isolat restore: Xen %s: hard affinity back "
-			"to %s\n", r->path, r->orig);
+	/* A kind may say what undoing it means (Xen: a domain gone). */
+	if (k && k->say && k->say(r, rc, msg, sizeof(msg)))
+		fprintf(stderr, "isolat restore: %s\n", msg);
 	else
 		fprintf(stderr, "isolat restore: %s %s: '%s' -> '%s'\n",
 			r->knob, r->path, r->new_value, r->orig);

@@ -1,6 +1,7 @@
 /*
- * registry.c - the tables of environments, workloads and loads, generated
- * from their .def lists, and the lookups every command uses.
+ * registry.c - the tables of environments, workloads, loads and journal
+ * record kinds, generated from their .def lists, and the lookups every
+ * command uses.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/env/env.h"
+#include "harness/host/journal.h"
 #include "harness/host/load.h"
 #include "harness/util.h"
 #include "harness/workload.h"
@@ -18,6 +20,17 @@ const struct env_ops *const env_table[] = {
 #undef X
 	NULL,
 };
+
+const struct journal_kind_ops *const journal_kinds[JOURNAL_KINDS] = {
+#define X(name, sym) [JOURNAL_##name] = &journal_kind_##sym,
+#include "harness/env/journal_kinds.def"
+#undef X
+};
+
+const struct journal_kind_ops *journal_kind_get(enum journal_kind kind)
+{
+	return (unsigned)kind < JOURNAL_KINDS ? journal_kinds[kind] : NULL;
+}
 
 const struct workload_ops workload_table[] = {
 #define X(n, d, needs, pkg) {#n, d, needs, pkg},
