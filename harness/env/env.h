@@ -56,14 +56,39 @@ struct env_case {
 	void *priv;     /* the backend's own state */
 };
 
+/*
+ * What an environment is, as far as code outside harness/env/ needs to
+ * know: it asks these flags, never the name.
+ */
+enum env_flag {
+	/* A guest with its own kernel: its CPUs are vCPUs (guest_cpus is
+	 * required), it boots the profile's guest command line and says in
+	 * its HELLO whether that kernel applied it. */
+	ENV_GUEST = 1u << 0,
+	/* The workload shares the host's kernel (bare, a container). */
+	ENV_HOST_KERNEL = 1u << 1,
+	/* The workload is a plain process of the host, in the host's own
+	 * namespaces and cgroup: "inside" is the host (a load inside is a
+	 * load on the host), the host's tracefs is the one it runs
+	 * against, and a cgroup v2 partition made for it can hold it. */
+	ENV_HOST_PROCESS = 1u << 2,
+	/* The backend makes the workload's cgroup itself (liblxc), outside
+	 * any cpuset partition host tuning could make. */
+	ENV_OWN_CGROUP = 1u << 3,
+	/* The host's programs (e.g. /usr/bin/cyclictest) are reachable from
+	 * inside: bare and lxc (host /usr bound in); not guests, whose
+	 * image holds the static workload and only what
+	 * env_case.guest_programs names (a load's stress-ng). */
+	ENV_HOST_PROGRAMS = 1u << 4,
+	/* Not offered to users: `isolat envs` lists it only with --all, and
+	 * env_names() leaves it out (the test environment). */
+	ENV_HIDDEN = 1u << 5,
+};
+
 struct env_ops {
 	const char *name;
 	const char *describe;
-	/* The host's programs (e.g. /usr/bin/cyclictest) are reachable from
-	 * inside: true for bare and lxc (host /usr bound in), false for
-	 * guests, whose image holds the static workload and only what
-	 * env_case.guest_programs names (a load's stress-ng). */
-	int host_programs;
+	unsigned flags; /* enum env_flag */
 	/* 0 when usable here; else negative errno and a reason in why.  A
 	 * ready backend may still leave a note in why (e.g. the version it
 	 * found), which `isolat envs` shows instead of describe. */
@@ -116,7 +141,7 @@ struct env_ops {
 				     const char *value), void *ctx);
 };
 
-#define X(n) extern const struct env_ops env_##n##_ops;
+#define X(n, colour, reference) extern const struct env_ops env_##n##_ops;
 #include "harness/env/envs.def"
 #undef X
 
@@ -126,7 +151,14 @@ extern const struct env_ops *const env_table[];
 const struct env_ops *env_find(const char *name);
 /* "bare, lxc, ..." for messages. */
 const char *env_names(void);
-/* 0 if every callback is present; -EINVAL naming the missing one. */
+/* Has e every flag of f? */
+static inline int env_is(const struct env_ops *e, unsigned f)
+{
+	return (e->flags & f) == f;
+}
+
+/* 0 if every callback is present (guest_cpus too for ENV_GUEST);
+ * -EINVAL naming the missing one. */
 int env_check_ops(const struct env_ops *ops, char *why, size_t whysz);
 
 #endif

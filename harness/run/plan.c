@@ -93,7 +93,7 @@ static int boot_plan(const struct scenario *scn, const struct plan_case *c,
 	struct cpulist vcpus;
 	int rc;
 
-	if (!c->env->guest_cpus)
+	if (!env_is(c->env, ENV_GUEST))
 		return tuning_boot_check(c->profile, root, why, whysz) > 0;
 	if (!c->profile)
 		return 0;
@@ -143,7 +143,7 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 		 * host's, or a guest's vCPUs. */
 		params = scn->params;
 		seen = online;
-		if (env->guest_cpus)
+		if (env_is(env, ENV_GUEST))
 			env->guest_cpus(&scn->params, &seen);
 		rc = resolve_params(scn, &seen, &params, err, errsz);
 		if (rc < 0) {
@@ -215,7 +215,7 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					 sizeof(c->skip_reason),
 					 "environment %s not ready: %s",
 					 env->name, env_why);
-			else if (c->workload->needs && !env->host_programs)
+			else if (c->workload->needs && !env_is(env, ENV_HOST_PROGRAMS))
 				snprintf(c->skip_reason,
 					 sizeof(c->skip_reason),
 					 "workload %s needs %s, which the %s "
@@ -356,7 +356,7 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 	json_kv_int(&j, "housekeeping", c->params.housekeeping);
 	cpulist_format(&c->host_cpus, cpus, sizeof(cpus));
 	json_kv_string(&j, "host_cpus", cpus);
-	if (c->env->guest_cpus)
+	if (env_is(c->env, ENV_GUEST))
 		guest_json(&j, c);
 	json_kv_string(&j, "policy", c->params.policy);
 	json_kv_int(&j, "priority", c->params.priority);

@@ -101,7 +101,7 @@ static unsigned workload_argv(const struct plan_case *c, char bufs[7][64],
 	argv[i++] = "--loops";
 	argv[i++] = bufs[4];
 	if (c->params.trace_threshold_us &&
-	    !strcmp(c->workload->name, "rtlat")) {
+	    (c->workload->flags & WL_TRACE_THRESHOLD)) {
 		snprintf(bufs[6], 64, "%u", c->params.trace_threshold_us);
 		argv[i++] = "--trace-threshold-us";
 		argv[i++] = bufs[6];
@@ -130,7 +130,7 @@ static int guest_boot_check(struct case_run *cr, struct ingest *in)
 	const struct plan_case *pc = cr->pc;
 	char why[768], args[1024] = "";
 
-	if (!pc->env->guest_cpus || !pc->profile)
+	if (!env_is(pc->env, ENV_GUEST) || !pc->profile)
 		return 0;
 	tuning_guest_boot_args(pc->profile, args, sizeof(args), NULL, 0);
 	if (!args[0])

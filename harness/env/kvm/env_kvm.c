@@ -546,6 +546,7 @@ static void kvm_cleanup(struct env_case *ec)
 const struct env_ops env_kvm_ops = {
 	.name = "kvm",
 	.describe = "the workload as PID 1 of a QEMU/KVM guest",
+	.flags = ENV_GUEST,
 	.probe = kvm_probe,
 	.prepare = kvm_prepare,
 	.start = kvm_start,

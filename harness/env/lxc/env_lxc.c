@@ -631,7 +631,7 @@ static void lxc_cleanup(struct env_case *ec)
 
 const struct env_ops env_lxc_ops = {
 	.name = "lxc",
-	.host_programs = 1,
+	.flags = ENV_HOST_KERNEL | ENV_OWN_CGROUP | ENV_HOST_PROGRAMS,
 	.describe = "the workload in an LXC container made through liblxc",
 	.probe = lxc_probe,
 	.prepare = lxc_prepare,

@@ -529,6 +529,7 @@ static void xen_host_meta(int (*set)(void *ctx, const char *key,
 const struct env_ops env_xen_ops = {
 	.name = "xen",
 	.describe = "the workload as PID 1 of a Xen domU started with xl",
+	.flags = ENV_GUEST,
 	.probe = xen_probe,
 	.prepare = xen_prepare,
 	.start = xen_start,
