@@ -23,7 +23,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-const char *const guest_channel_modules[] = {
+const char *const guest_virtio_modules[] = {
 	"virtio_pci", "virtio_console", NULL,
 };
 
@@ -423,7 +423,8 @@ static int load_inputs(const struct guest_image_spec *s, struct inputs *in,
 			return -ENOMEM;
 		}
 		text[dep.len] = '\0';
-		rc = guest_modules_resolve(text, guest_channel_modules,
+		rc = guest_modules_resolve(text, s->modules ? s->modules
+					   : (const char *const[]){NULL},
 					   &in->mods, err, errsz);
 		free(text);
 	}

@@ -43,7 +43,7 @@
  * the process (per guest kernel).  QEMU children get PR_SET_PDEATHSIG so
  * none outlives a crashed harness.
  *
- * The guest kernel and its default: kvm_guest_kernel() in kvm_cmd.c.
+ * The guest kernel and its default: guest_kernel() in harness/env/guest/guest.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -165,7 +165,8 @@ static int boot_probe(const char *kernel, const char *mods,
 {
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	char dir[] = "/tmp/isolat-kvmprobe-XXXXXX", out[8192] = "";
-	struct guest_image_spec spec = {mods, wl_path, NULL, NULL};
+	struct guest_image_spec spec = {mods, wl_path, NULL, NULL,
+					guest_virtio_modules};
 	char *const args[] = {"probe", NULL};
 	struct kvm_cmd c = {0};
 	struct kvm_argv *a = calloc(1, sizeof(*a));
@@ -306,7 +307,7 @@ static int kvm_probe(char *why, size_t whysz)
 		return -ENOENT;
 	}
 	memset(&none, 0, sizeof(none));
-	if (kvm_guest_kernel(&none, NULL, 0, kernel, sizeof(kernel), mods,
+	if (guest_kernel(&none, NULL, 0, kernel, sizeof(kernel), mods,
 			     sizeof(mods), why, whysz) < 0)
 		return -ENOENT;
 	if (kvm_works(kernel, mods, note, sizeof(note)))
@@ -329,7 +330,7 @@ static int kvm_probe_scenario(const struct scenario *scn, char *why,
 			 "qemu-system-x86)");
 		return -ENOENT;
 	}
-	rc = kvm_guest_kernel(&scn->params, scn->path,
+	rc = guest_kernel(&scn->params, scn->path,
 			      scn->environments_line, kernel, sizeof(kernel),
 			      mods, sizeof(mods), why, whysz);
 	if (rc < 0)
@@ -350,7 +351,8 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	const struct scn_params *p = &ec->pc->params;
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
-					ec->guest_programs};
+					ec->guest_programs,
+					guest_virtio_modules};
 	char note[512];
 	int rc, built = 0;
 
@@ -361,7 +363,7 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	st->qemu.out_fd = st->qemu.err_fd = -1;
 	st->qmp.fd = -1;
 	ec->priv = st;
-	rc = kvm_guest_kernel(p, "the scenario", 0, st->kernel,
+	rc = guest_kernel(p, "the scenario", 0, st->kernel,
 			      sizeof(st->kernel), st->modules,
 			      sizeof(st->modules), err, errsz);
 	if (rc < 0)
@@ -424,7 +426,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	kvm_guest_cmdline(p, ec->pc->profile, cmdline, sizeof(cmdline));
 	c = (struct kvm_cmd){
 		.qemu = qemu, .name = name, .accel = st->accel,
-		.vcpus = kvm_vcpus(p), .memory_mb = p->memory_mb,
+		.vcpus = guest_vcpus(p), .memory_mb = p->memory_mb,
 		.mem_lock = p->mem_lock, .kernel = st->kernel,
 		.initrd = st->initrd, .cmdline = cmdline,
 		.chan_base = st->chan, .qmp_path = st->qmp_path,
@@ -439,7 +441,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	}
 	text = malloc(sizeof(a->store) + KVM_ARGV_MAX);
 	if (text) {
-		kvm_argv_text(a->argv, text, sizeof(a->store) + KVM_ARGV_MAX);
+		guest_argv_text(a->argv, text, sizeof(a->store) + KVM_ARGV_MAX);
 		ec->fact(ec->fact_ctx, "kvm.qemu_argv", text);
 	}
 	ec->fact(ec->fact_ctx, "kvm.guest_cmdline", cmdline);
@@ -554,6 +556,6 @@ const struct env_ops env_kvm_ops = {
 	.stop = kvm_stop,
 	.cleanup = kvm_cleanup,
 	.probe_scenario = kvm_probe_scenario,
-	.guest_cpus = kvm_guest_cpus,
+	.guest_cpus = guest_vcpu_list,
 	.host_cpus = kvm_host_cpus,
 };
