@@ -575,7 +575,11 @@ int run_plan(struct store *st, const struct plan *plan,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = workload_binary(wl_path, sizeof(wl_path), why, sizeof(why));
+	if (o->wl_path)
+		rc = 0, snprintf(wl_path, sizeof(wl_path), "%s", o->wl_path);
+	else
+		rc = workload_binary(wl_path, sizeof(wl_path), why,
+				     sizeof(why));
 	if (rc < 0) {
 		snprintf(err, errsz, "%s", why);
 		return rc;

@@ -25,6 +25,9 @@ struct run_opts {
 	int quiet;
 	const char *argv_text; /* the command line, stored with the run */
 	const char *sysroot;   /* "/" (hostinfo) */
+	/* The static isolat-wl; NULL: the one beside the harness
+	 * (workload_binary).  Unit tests name the build's. */
+	const char *wl_path;
 };
 
 struct run_result {
