@@ -1,11 +1,13 @@
 /*
- * test_runloop.c - the whole run loop, without root, through the hidden
- * `test` environment (harness/env/test/, fio's null engine): a scenario is
- * planned, every case stored 'pending', run (profile none: no tuning),
- * its stream ingested and the verdict stored - and the failure paths a
- * real workload or guest takes: a hang (no HELLO), a stream that is no
- * stream, a crash mid-case (no END), a backend that cannot start.  The
- * real isolat-wl is the build's (build/isolat-wl; skipped when absent).
+ * test_runloop.c - the whole run lifecycle (run_tool), without root,
+ * through the hidden `test` environment (harness/env/test/, fio's null
+ * engine): the lock and the stale-journal check on a scratch journal, a
+ * scenario planned, every case stored 'pending', run (profile none: no
+ * tuning), its stream ingested and the verdict stored - and the failure
+ * paths a real workload or guest takes: a hang (no HELLO), a stream that
+ * is no stream, a crash mid-case (no END), a backend that cannot start.
+ * The real isolat-wl is the build's (build/isolat-wl; skipped when
+ * absent).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,11 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collectors/store.h"
 #include "harness/env/env.h"
 #include "harness/env/test/env_test.h"
+#include "harness/host/journal.h"
 #include "harness/run/plan.h"
 #include "harness/run/runloop.h"
 #include "harness/scenario/scenario.h"
@@ -31,7 +36,7 @@
 #include "test_dir.h"
 
 struct fixture {
-	char dir[64], db[128], ini[128], wl[PATH_MAX + 32];
+	char dir[64], db[128], ini[128], journal[128], wl[PATH_MAX + 32];
 };
 
 /* isolat-wl beside the test's build directory (build/tests/../isolat-wl,
@@ -66,6 +71,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
 	snprintf(f->ini, sizeof(f->ini), "%s/s.ini", f->dir);
+	snprintf(f->journal, sizeof(f->journal), "%s/run/journal", f->dir);
 	if (find_wl(f->wl, sizeof(f->wl)) < 0)
 		f->wl[0] = '\0';
 	env_test_set_fault(ENV_TEST_OK);
@@ -100,28 +106,40 @@ static void write_scenario(struct fixture *f, const char *extra)
 	fclose(s);
 }
 
-/* Plan f's scenario and run it; r gets the run as stored. */
-static void run(struct fixture *f, struct run_result *res, struct q_run *r)
+/* Plan f's scenario and take it through run_tool: its return, err. */
+static int run_rc(struct fixture *f, struct run_result *res, char *err,
+		  size_t errsz)
 {
 	struct run_opts ro = {.quiet = 1, .argv_text = "test_runloop",
-			      .sysroot = "/", .wl_path = f->wl};
+			      .sysroot = "/", .wl_path = f->wl,
+			      .journal = f->journal};
 	struct scenario scn;
 	struct plan plan;
+	int rc;
+
+	assert_int_equal(scenario_load(f->ini, &scn, err, errsz), 0);
+	assert_int_equal(plan_build(&scn, "/", &plan, err, errsz), 0);
+	rc = run_tool(f->db, &plan, &ro, res, err, errsz);
+	plan_free(&plan);
+	scenario_free(&scn);
+	return rc;
+}
+
+/* The same, and it must be carried out; r gets the run as stored. */
+static void run(struct fixture *f, struct run_result *res, struct q_run *r)
+{
 	struct store *st;
 	char err[1024] = "", uuid[37];
 	int64_t run_id;
 
-	assert_int_equal(scenario_load(f->ini, &scn, err, sizeof(err)), 0);
-	assert_int_equal(plan_build(&scn, "/", &plan, err, sizeof(err)), 0);
-	assert_int_equal(store_open(f->db, STORE_WRITE, &st, err,
+	assert_int_equal(run_rc(f, res, err, sizeof(err)), 0);
+	assert_int_equal(store_open(f->db, STORE_READ, &st, err,
 				    sizeof(err)), 0);
-	assert_int_equal(run_plan(st, &plan, &ro, res, err, sizeof(err)), 0);
 	assert_int_equal(store_resolve_run(st, res->uuid, &run_id, uuid, err,
 					   sizeof(err)), 0);
 	assert_int_equal(query_run_load(st, run_id, r, err, sizeof(err)), 0);
 	store_close(st);
-	plan_free(&plan);
-	scenario_free(&scn);
+	assert_int_equal(res->undo_left, 0);
 }
 
 static void need_wl(struct fixture *f)
@@ -245,6 +263,55 @@ static void test_no_start(void **state)
 	query_run_free(&r);
 }
 
+/* One run at a time: a held lock refuses the run before anything is
+ * stored. */
+static void test_lock_held(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result res;
+	char err[1024] = "";
+	int fd;
+
+	write_scenario(f, "");
+	fd = journal_lock(f->journal, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(run_rc(f, &res, err, sizeof(err)), -EWOULDBLOCK);
+	assert_non_null(strstr(err, "holds"));
+	assert_int_equal(res.uuid[0], '\0');
+	assert_int_equal(access(f->db, F_OK), -1);
+	journal_unlock(fd);
+}
+
+/* A journal a dead harness left: the host may still be tuned, so the run
+ * is refused and told to restore first. */
+static void test_stale_journal(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result res;
+	char err[1024] = "";
+	FILE *j;
+	pid_t dead = fork();
+	int fd;
+
+	/* A child that is reaped at once: its PID names no process. */
+	assert_true(dead >= 0);
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	write_scenario(f, "");
+	fd = journal_lock(f->journal, err, sizeof(err)); /* makes the dir */
+	assert_true(fd >= 0);
+	journal_unlock(fd);
+	j = fopen(f->journal, "w");
+	assert_non_null(j);
+	fprintf(j, "isolat-journal 1\nowner %d 1\n", (int)dead);
+	fclose(j);
+	assert_int_equal(chmod(f->journal, 0600), 0);
+	assert_int_equal(run_rc(f, &res, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "run `isolat restore` first"));
+	assert_int_equal(access(f->db, F_OK), -1);
+}
+
 /* Hidden: not offered in the list of environments users see. */
 static void test_hidden(void **state)
 {
@@ -268,6 +335,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash_mid_case, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_start, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lock_held, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stale_journal, setup,
 						teardown),
 		cmocka_unit_test(test_hidden),
 	};
