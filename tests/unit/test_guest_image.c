@@ -192,7 +192,9 @@ static void test_image(void **state)
 	snprintf(cache, sizeof(cache), "%s/cache/images", dir);
 	snprintf(mods, sizeof(mods), "%s/mods", dir);
 	spec = (struct guest_image_spec){mods, wl, cache, NULL,
-					 guest_virtio_modules};
+					 (const char *const[]){"virtio_pci",
+							       "virtio_console",
+							       NULL}};
 
 	assert_int_equal(guest_image_get(&spec, img, sizeof(img), &built, err,
 					 sizeof(err)), 0);

@@ -23,10 +23,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-const char *const guest_virtio_modules[] = {
-	"virtio_pci", "virtio_console", NULL,
-};
-
 #define IMAGE_FORMAT "isolat-guest-image 1" /* bump when the layout changes */
 #define FILE_MAX (256u << 20)
 

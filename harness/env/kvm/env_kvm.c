@@ -160,13 +160,20 @@ static struct {
 	char why[512];
 } probe_cache;
 
+/* The modules the virtio-serial sample channel needs on a modular kernel
+ * (Debian's cloud kernel builds virtio, virtio_pci and virtio_console as
+ * modules): the image carries them (guest_image_spec.modules). */
+static const char *const virtio_modules[] = {
+	"virtio_pci", "virtio_console", NULL,
+};
+
 static int boot_probe(const char *kernel, const char *mods,
 		      const char *wl_path, char *err, size_t errsz)
 {
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	char dir[] = "/tmp/isolat-kvmprobe-XXXXXX", out[8192] = "";
 	struct guest_image_spec spec = {mods, wl_path, NULL, NULL,
-					guest_virtio_modules};
+					virtio_modules};
 	char *const args[] = {"probe", NULL};
 	struct kvm_cmd c = {0};
 	struct kvm_argv *a = calloc(1, sizeof(*a));
@@ -352,7 +359,7 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
 					ec->guest_programs,
-					guest_virtio_modules};
+					virtio_modules};
 	char note[512];
 	int rc, built = 0;
 
@@ -396,6 +403,47 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	}
 	ec->fact(ec->fact_ctx, "kvm.accel", st->accel);
 	return 0;
+}
+
+/* QEMU started paused (-S): QMP, the sample channel, its threads placed
+ * and checked, then QMP cont, then the threads it started meanwhile.
+ * 0 or -errno with err set. */
+static int connect_place_run(struct env_case *ec, struct kvm_state *st,
+			     char *err, size_t errsz)
+{
+	char reply[512];
+	int rc = qmp_connect(&st->qmp, st->qmp_path, QMP_CONNECT_MS, err,
+			     errsz);
+
+	if (rc < 0)
+		return rc;
+	st->qmp_open = 1;
+	/* QEMU has CHAN.out open now: reading it cannot see a false EOF. */
+	ec->stream_fd = open(st->chan_out, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (ec->stream_fd < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s", st->chan_out, strerror(errno));
+		return rc;
+	}
+	/* The run loop reads after poll(): a blocking read is right. */
+	fcntl(ec->stream_fd, F_SETFL, 0);
+	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, err, errsz);
+	if (rc == 0)
+		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
+	if (rc < 0)
+		return rc;
+	/* Placed and checked: now the guest may run. */
+	rc = qmp_command(&st->qmp, "{\"execute\": \"cont\"}", reply,
+			 sizeof(reply), QMP_CONT_MS);
+	if (rc < 0) {
+		snprintf(err, errsz, "QMP cont (start the paused guest): %s",
+			 rc == -EIO ? reply : strerror(-rc));
+		return rc;
+	}
+	ec->fact(ec->fact_ctx, "kvm.started", "paused (-S) until its threads "
+		 "were placed, then QMP cont");
+	/* Threads QEMU started meanwhile inherited their creator's mask. */
+	return kvm_place_late(ec, st->qemu.pid, err, errsz);
 }
 
 static int kvm_start(struct env_case *ec, char *err, size_t errsz)
@@ -455,41 +503,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	ec->emulated = !strcmp(st->accel, "tcg");
 	snprintf(name, sizeof(name), "%d", (int)st->qemu.pid);
 	ec->fact(ec->fact_ctx, "kvm.qemu_pid", name);
-	rc = qmp_connect(&st->qmp, st->qmp_path, QMP_CONNECT_MS, err, errsz);
-	if (rc < 0)
-		goto failed;
-	st->qmp_open = 1;
-	/* QEMU has CHAN.out open now: reading it cannot see a false EOF. */
-	ec->stream_fd = open(st->chan_out, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (ec->stream_fd < 0) {
-		rc = -errno;
-		snprintf(err, errsz, "%s: %s", st->chan_out, strerror(errno));
-		goto failed;
-	}
-	/* The run loop reads after poll(): a blocking read is right. */
-	fcntl(ec->stream_fd, F_SETFL, 0);
-	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, err, errsz);
-	if (rc == 0)
-		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
-	if (rc < 0)
-		goto failed;
-	/* Placed and checked: now the guest may run. */
-	{
-		char reply[512];
-
-		rc = qmp_command(&st->qmp, "{\"execute\": \"cont\"}", reply,
-				 sizeof(reply), QMP_CONT_MS);
-		if (rc < 0) {
-			snprintf(err, errsz, "QMP cont (start the paused "
-				 "guest): %s", rc == -EIO ? reply
-				 : strerror(-rc));
-			goto failed;
-		}
-	}
-	ec->fact(ec->fact_ctx, "kvm.started", "paused (-S) until its threads "
-		 "were placed, then QMP cont");
-	/* Threads QEMU started meanwhile inherited their creator's mask. */
-	rc = kvm_place_late(ec, st->qemu.pid, err, errsz);
+	rc = connect_place_run(ec, st, err, errsz);
 	if (rc < 0)
 		goto failed;
 	goto out;
