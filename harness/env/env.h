@@ -1,9 +1,11 @@
 /*
  * env.h - environment backends: where a workload runs.
  *
- * One backend per file (env_bare.c, later env_lxc.c, env_kvm.c, env_xen.c),
- * each a `const struct env_ops`, listed once in envs.def.  The run loop
- * knows no backend by name: it calls, for every case,
+ * One backend per folder (harness/env/bare/, lxc/, kvm/, xen/, test/),
+ * each a `const struct env_ops`, listed once in envs.def; what guest
+ * backends share is in harness/env/guest/.  Nothing outside harness/env/
+ * knows a backend by name (tests/e2e/names.sh checks): it asks
+ * env_ops.flags.  The run loop calls, for every case,
  *
  *   probe -> prepare -> start -> (run loop reads stream_fd / log_fd)
  *         -> wait (or stop, then wait) -> cleanup
@@ -12,11 +14,21 @@
  * call after a partial prepare/start.  A backend that cannot run here stays
  * in the table; probe() says why (`isolat envs`).
  *
- * Adding an environment:
- *   1. write harness/env_NAME.c defining `const struct env_ops env_NAME_ops`
- *      with every callback (env_check_ops() rejects a missing one);
- *   2. add X(NAME) to harness/env/envs.def;
- *   3. add an end-to-end test under tests/e2e/ that lands samples from it.
+ * Adding an environment (the test environment was added exactly so: its
+ * folder, one line, test_runloop.c):
+ *   1. make harness/env/NAME/ with env_NAME.c defining
+ *      `const struct env_ops env_NAME_ops`: every required callback
+ *      (env_check_ops() rejects a missing one) and its flags (enum
+ *      env_flag: what the rest of isolat may assume of it; ENV_GUEST
+ *      needs guest_cpus, and then harness/env/guest/ has the vCPUs, the
+ *      kernel, the command line and the image);
+ *   2. add X(NAME, "#colour", 0) to harness/env/envs.def (its colour in
+ *      every figure);
+ *   3. add a test that lands samples from it (tests/e2e/NAME.sh, SKIP
+ *      with the reason where the host lacks it; or a unit test).
+ * Only when it needs them: its host changes as journal kinds in its folder
+ * (struct journal_kind_ops, one line each in journal_kinds.def), its
+ * scenario keys (harness/scenario/).  docs/internals.md has the map.
  */
 #ifndef ISOLAT_ENV_H
 #define ISOLAT_ENV_H
