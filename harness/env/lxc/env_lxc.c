@@ -216,6 +216,32 @@ static int limit_value(int res, const char *want, char *buf, size_t size)
 	return 1;
 }
 
+/* The RT budget the container got, and what the ancestors gave up. */
+static void rt_facts(struct env_case *ec, const struct lxc_priv *p)
+{
+	for (unsigned i = 0; i < p->rt.n; i++) {
+		char key[4300];
+
+		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s",
+			 p->rt.ch[i].path);
+		fact(ec, key, "%ld (was %ld, restored after the case)",
+		     p->rt.ch[i].now, p->rt.ch[i].orig);
+	}
+	if (p->rt.runtime_us >= 0) {
+		char key[4400];
+
+		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s/%s%s/"
+			 "cpu.rt_runtime_us", p->cg.cpu_dir, LXC_CG_PAYLOAD,
+			 p->name);
+		fact(ec, key, "%ld (period %ld; granted after %d ms)",
+		     p->rt.runtime_us, p->rt.period_us, p->rt.waited_ms);
+	} else {
+		fact(ec, "lxc.rt_budget", "none set: %s",
+		     p->cg.cpu_v2 ? "cgroup v2 has no RT group budget"
+				  : "the kernel has no RT group scheduling");
+	}
+}
+
 static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 {
 	struct lxc_priv *p = calloc(1, sizeof(*p));
@@ -274,27 +300,7 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	rc = lxc_rt_reserve(&p->cg, p->journal, &p->rt, err, errsz);
 	if (rc < 0)
 		return rc;
-	for (unsigned i = 0; i < p->rt.n; i++) {
-		char key[4300];
-
-		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s",
-			 p->rt.ch[i].path);
-		fact(ec, key, "%ld (was %ld, restored after the case)",
-		     p->rt.ch[i].now, p->rt.ch[i].orig);
-	}
-	if (p->rt.runtime_us >= 0) {
-		char key[4400];
-
-		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s/%s%s/"
-			 "cpu.rt_runtime_us", p->cg.cpu_dir, LXC_CG_PAYLOAD,
-			 p->name);
-		fact(ec, key, "%ld (period %ld; granted after %d ms)",
-		     p->rt.runtime_us, p->rt.period_us, p->rt.waited_ms);
-	} else {
-		fact(ec, "lxc.rt_budget", "none set: %s",
-		     p->cg.cpu_v2 ? "cgroup v2 has no RT group budget"
-				  : "the kernel has no RT group scheduling");
-	}
+	rt_facts(ec, p);
 
 	case_cpuset(pc, cpuset, sizeof(cpuset));
 	fact(ec, "lxc.cpuset", "%s", cpuset);
