@@ -114,6 +114,15 @@ void rpt_profiles_html(struct rpt *r, FILE *f);
 
 /* report_paper.c: additions to a script in the paper style. */
 const char *rpt_paper_colour(const char *environment);
+
+/* lists.c: environments and workloads as reports know them (from
+ * harness/env/envs.def and workloads/workloads.def; no harness linked). */
+/* The environment's figure colour ("#rrggbb"); "#444444" if unknown. */
+const char *rpt_env_colour(const char *environment);
+/* 1 for the reference environment (bare metal), else 0. */
+int rpt_env_is_reference(const char *environment);
+/* Has the workload every bit of flag (enum wl_flag)?  0 if unknown. */
+int rpt_workload_is(const char *workload, unsigned flag);
 void rpt_paper_head(FILE *f, int width);
 void rpt_paper_case(FILE *f, const struct q_case *c);
 void rpt_paper_pdf(FILE *f, const char *base);

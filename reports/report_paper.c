@@ -3,8 +3,9 @@
  * paper.  The same scripts as the plain style (report_plot.c) with:
  *
  *   - a fixed colour per environment, the same on every page of every
- *     paper (bare blue, lxc green, kvm red, xen purple); the CPUs of one
- *     case share their environment's colour and differ by dash type;
+ *     paper, from its line in harness/env/envs.def (bare blue, lxc
+ *     green, kvm red, xen purple); the CPUs of one case share their
+ *     environment's colour and differ by dash type;
  *   - larger fonts and thicker lines, for print and slides;
  *   - a vector PDF (gnuplot's pdfcairo, 16 x 10 cm, 9 pt) besides the SVG
  *     and PNG, from the same script so the three cannot disagree;
@@ -16,21 +17,10 @@
 
 #include "reports/report_int.h"
 
-static const struct {
-	const char *env, *rgb;
-} env_colour[] = {
-	{ "bare", "#1f77b4" },
-	{ "lxc", "#2ca02c" },
-	{ "kvm", "#d62728" },
-	{ "xen", "#9467bd" },
-};
-
+/* One colour per environment, from its line in envs.def (lists.c). */
 const char *rpt_paper_colour(const char *environment)
 {
-	for (size_t i = 0; i < sizeof(env_colour) / sizeof(env_colour[0]); i++)
-		if (environment && !strcmp(environment, env_colour[i].env))
-			return env_colour[i].rgb;
-	return "#444444"; /* an environment this list does not know yet */
+	return rpt_env_colour(environment);
 }
 
 void rpt_paper_head(FILE *f, int width)

@@ -25,12 +25,13 @@
 
 #include "reports/interrupts.h"
 #include "reports/report_int.h"
+#include "workloads/wl_flags.h"
 
 #define NBINS 32 /* bin b: [2^b, 2^(b+1)) ns; b < 10 folds into 10 */
 
 static int is_spin(const struct q_case *c)
 {
-	return c->workload && !strcmp(c->workload, "spin") &&
+	return rpt_workload_is(c->workload, WL_THROUGHPUT) &&
 	       c->status && !strcmp(c->status, "done");
 }
 
@@ -91,7 +92,7 @@ static const struct q_case *baseline(const struct q_run *run,
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct q_case *b = &run->cases[i];
 
-		if (!is_spin(b) || strcmp(b->environment, "bare"))
+		if (!is_spin(b) || !rpt_env_is_reference(b->environment))
 			continue;
 		if (!strcmp(b->profile, c->profile) &&
 		    !strcmp(b->load, c->load))

@@ -1,13 +1,13 @@
 /*
  * cmd.h - the isolat subcommands, dispatched from main.c's commands[].
  *
- * Each command is cmd_NAME(ctx, argc, argv) in harness/cmd_NAME.c, with
+ * Each command is cmd_NAME(ctx, argc, argv) in harness/cmd/cmd_NAME.c, with
  * argv[0] the command's name.  It parses its own options (--help prints its
  * usage and returns 0), prints errors as "isolat NAME: ..." on stderr, and
  * returns one of the exit codes below; only main() exits.
  *
  * Adding a command:
- *   1. write harness/cmd_NAME.c with cmd_NAME() and its usage text;
+ *   1. write harness/cmd/cmd_NAME.c with cmd_NAME() and its usage text;
  *   2. declare it here and add a row to commands[] in main.c (flags: needs
  *      root, opens the database);
  *   3. add it to the README's command list and a test under tests/.

@@ -55,35 +55,29 @@ struct restore_ctx {
 
 /* A process, work directory or container a case left (journal_procs.c):
  * ended or removed, or already gone (said only without --quiet). */
+/* A thing a case started or made (the kind's leftover flag): ended or
+ * removed, or already gone (said only without --quiet). */
 static void note_left(struct restore_ctx *c, const struct journal_rec *r,
-		      int rc)
+		      const struct journal_kind_ops *k, int rc)
 {
-	static const char *const what[][2] = {
-		{"process", "ended (SIGKILL, with its process group)"},
-		{"work directory", "removed"},
-		{"LXC container", "stopped and destroyed, with its rootfs, "
-				  "cgroups and RT budget"},
-	};
-	int k = r->kind == JOURNAL_PROC ? 0 : r->kind == JOURNAL_WORKDIR ? 1
-									 : 2;
+	char msg[JOURNAL_FIELD_MAX + 1024];
 
 	if (rc == 0)
 		c->ended++;
 	if (c->quiet)
 		return;
-	if (r->kind == JOURNAL_PROC)
-		fprintf(stderr, "%s: %s %s %s (%s): %s\n", c->who, r->knob,
-			what[k][0], r->path, r->new_value,
-			rc == 0 ? what[k][1] : "already gone (or its PID "
-			"reused): left alone");
+	if (k->say && k->say(r, rc, msg, sizeof(msg)))
+		fprintf(stderr, "%s: %s\n", c->who, msg);
 	else
-		fprintf(stderr, "%s: %s %s: %s\n", c->who, what[k][0],
-			r->path, rc == 0 ? what[k][1] : "already gone");
+		fprintf(stderr, "%s: %s %s: %s\n", c->who, r->knob, r->path,
+			rc == 0 ? "ended or removed" : "already gone");
 }
 
 static void note(void *ctx, const struct journal_rec *r, int rc)
 {
 	struct restore_ctx *c = ctx;
+	const struct journal_kind_ops *k = journal_kind_get(r->kind);
+	char msg[JOURNAL_FIELD_MAX + 1024];
 
 	if (rc < 0) {
 		c->failed++;
@@ -91,19 +85,19 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 			c->who, r->knob, r->path, r->orig, strerror(-rc));
 		return;
 	}
-	if (r->kind == JOURNAL_PROC || r->kind == JOURNAL_WORKDIR ||
-	    r->kind == JOURNAL_CONTAINER) {
-		note_left(c, r, rc);
+	if (k && k->leftover) {
+		note_left(c, r, k, rc);
 		return;
 	}
 	/* Said whatever --quiet: these are what restore did not do. */
 	if (rc == JOURNAL_UNDO_KEPT) {
 		c->kept++;
-		fprintf(stderr, "%s: %s: cannot be put back: the kernel "
-			"expanded its trace ring when tracing was first "
-			"enabled (boot state '%s') and cannot shrink it back; "
-			"only a reboot restores the boot state\n", c->who,
-			r->path, r->orig);
+		if (k && k->say && k->say(r, rc, msg, sizeof(msg)))
+			fprintf(stderr, "%s: %s\n", c->who, msg);
+		else
+			fprintf(stderr, "%s: %s %s: kept as it "
+				"is: the kernel cannot take '%s' back\n",
+				c->who, r->knob, r->path, r->new_value);
 		return;
 	}
 	if (rc == JOURNAL_UNDO_GONE) {
@@ -116,15 +110,9 @@ static void note(void *ctx, const struct journal_rec *r, int rc)
 	c->ok++;
 	if (c->quiet)
 		return;
-	if (r->kind == JOURNAL_DOMAIN)
-		fprintf(stderr, "%s: Xen domain %s: gone (destroyed if it was "
-			"still there)\n", c->who, r->path);
-	else if (r->kind == JOURNAL_CPUPOOL)
-		fprintf(stderr, "%s: Xen cpupool %s: pCPUs %s back in Pool-0, "
-			"pool gone\n", c->who, r->path, r->orig);
-	else if (r->kind == JOURNAL_DOM0PIN)
-		fprintf(stderr, "%s: Xen %s: hard affinity back to %s\n",
-			c->who, r->path, r->orig);
+	/* A kind may say what undoing it means (Xen: a domain gone). */
+	if (k && k->say && k->say(r, rc, msg, sizeof(msg)))
+		fprintf(stderr, "%s: %s\n", c->who, msg);
 	else
 		fprintf(stderr, "%s: %s %s: '%s' -> '%s'\n", c->who,
 			r->knob, r->path, r->new_value, r->orig);

@@ -1,6 +1,8 @@
 /*
  * journal.c - see journal.h (what records may say: journal_allow.c; the
- * run lock: journal_lock.c).  Append-before-change, fsync'd, replayed in
+ * host's record kinds: journal_host.c; the run lock: journal_lock.c).
+ * Every kind is reached through its struct journal_kind: this file knows
+ * the format, never what a record changes.  Append-before-change, fsync'd, replayed in
  * reverse; the parser treats a last line without its newline as never
  * written (the change it announced was not made either: the append comes
  * first and returns only after fsync).
@@ -24,16 +26,9 @@
 
 #include "harness/host/journal_int.h"
 #include "harness/util.h"
-#include "harness/env/xen/xen_undo.h"
 
 #define JOURNAL_MAGIC "isolat-journal 1"
 #define JOURNAL_SIZE_MAX (16u << 20)
-
-/* The kind's word in the file, in enum journal_kind order. */
-static const char *const kind_names[] = {
-	"write", "sched", "mkdir", "mount", "domain", "cpupool", "dom0pin",
-	"kept", "proc", "workdir", "container",
-};
 
 void journal_init(struct journal *j, const char *path, const char *root)
 {
@@ -177,7 +172,7 @@ int journal_append(struct journal *j, const struct journal_rec *r,
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
-	put_field(f, kind_names[r->kind], '\t');
+	put_field(f, journal_kinds[r->kind]->word, '\t');
 	put_field(f, r->knob, '\t');
 	put_field(f, r->path, '\t');
 	put_field(f, r->orig, '\t');
@@ -367,105 +362,6 @@ int journal_owner(const char *path, pid_t *pid, int *alive)
 }
 
 
-#define PF_KTHREAD_FLAG 0x00200000u /* include/linux/sched.h */
-
-/*
- * Is PID (under root) a kernel thread whose comm is want?  From
- * /proc/PID/stat: comm between the first '(' and the last ')', then the
- * parent (field 4: kthreadd, PID 2) or the PF_KTHREAD flag (field 9).
- * 1, 0 (not, or gone).
- */
-static int is_kthread(const char *root, const char *pidpath,
-		      const char *want)
-{
-	char path[1024], buf[1024], *open_p, *close_p;
-	unsigned long flags = 0;
-	int ppid = -1, fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s%s/stat", root, pidpath);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	open_p = strchr(buf, '(');
-	close_p = strrchr(buf, ')');
-	if (!open_p || !close_p || close_p < open_p)
-		return 0;
-	*close_p = '\0';
-	if (strcmp(open_p + 1, want) || !journal_kthread_comm_ok(open_p + 1))
-		return 0;
-	/* state ppid pgrp session tty_nr tpgid flags */
-	if (sscanf(close_p + 1, " %*c %d %*d %*d %*d %*d %lu", &ppid,
-		   &flags) != 2)
-		return 0;
-	return ppid == 2 || (flags & PF_KTHREAD_FLAG);
-}
-
-static int undo_sched(const struct journal_rec *r, const char *root)
-{
-	const char *want = strchr(r->knob, ':');
-	struct sched_param sp = {0};
-	int policy, prio;
-
-	if (!want || journal_parse_policy(r->orig, &policy, &prio) < 0)
-		return -EINVAL;
-	/* Gone, or the PID now names another thread (a user process, a
-	 * thread renamed to look like one): not ours to change. */
-	if (!is_kthread(root, r->path, want + 1))
-		return JOURNAL_UNDO_GONE;
-	sp.sched_priority = prio;
-	if (sched_setscheduler(atoi(r->path + strlen("/proc/")), policy,
-			       &sp) < 0)
-		return errno == ESRCH ? 0 : -errno;
-	return 0;
-}
-
-static int undo_write(const struct journal_rec *r, const char *root)
-{
-	char path[1024];
-	int rc;
-
-	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	rc = write_text(path, r->orig, 0);
-	if (rc == -ENOENT)
-		return 0; /* gone: nothing to undo */
-	/* An IRQ that refused the change refuses it back as well. */
-	if ((rc == -EIO || rc == -EINVAL || rc == -EPERM) &&
-	    journal_has_prefix(r->path, "/proc/irq/"))
-		rc = 0;
-	return rc;
-}
-
-static int undo_mkdir(const struct journal_rec *r, const char *root)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	if (rmdir(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
-/* Only while tracefs is still what is mounted there: never unmount
- * something someone else put on that directory since. */
-static int undo_mount(const struct journal_rec *r, const char *root)
-{
-	char path[1024];
-	struct statfs sf;
-
-	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	if (statfs(path, &sf) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (sf.f_type != TRACEFS_MAGIC)
-		return 0;
-	if (umount2(path, MNT_DETACH) < 0)
-		return errno == EINVAL ? 0 : -errno;
-	return 0;
-}
-
 static int parse_rec(char *line, struct journal_rec *r)
 {
 	char *fld[6];
@@ -474,10 +370,10 @@ static int parse_rec(char *line, struct journal_rec *r)
 
 	if (n != 5)
 		return -EINVAL;
-	for (k = 0; k < sizeof(kind_names) / sizeof(*kind_names); k++)
-		if (!strcmp(fld[0], kind_names[k]))
+	for (k = 0; k < JOURNAL_KINDS; k++)
+		if (!strcmp(fld[0], journal_kinds[k]->word))
 			break;
-	if (k == sizeof(kind_names) / sizeof(*kind_names))
+	if (k == JOURNAL_KINDS)
 		return -EINVAL;
 	r->kind = (enum journal_kind)k;
 	if (strlen(fld[1]) >= sizeof(r->knob) ||
@@ -624,20 +520,7 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 					 "refused (nothing written)", path,
 					 i + 1, why);
 		} else {
-			rc = r->kind == JOURNAL_KEPT ? JOURNAL_UNDO_KEPT
-			     : r->kind == JOURNAL_PROC
-				     ? journal_undo_proc(r, root)
-			     : r->kind == JOURNAL_WORKDIR
-				     ? journal_undo_workdir(r, root)
-			     : r->kind == JOURNAL_CONTAINER
-				     ? journal_undo_container(r, root)
-			     : r->kind == JOURNAL_SCHED ? undo_sched(r, root)
-			     : r->kind == JOURNAL_MKDIR ? undo_mkdir(r, root)
-			     : r->kind == JOURNAL_MOUNT ? undo_mount(r, root)
-			     : r->kind == JOURNAL_WRITE ? undo_write(r, root)
-			     /* Xen's state is not under root: a fake tree
-			      * (tests) has no Xen to undo. */
-			     : root[0] ? 0 : xen_undo_record(NULL, r, NULL, 0);
+			rc = journal_kinds[r->kind]->undo(r, root);
 			if (rc < 0 && !first)
 				snprintf(err, errsz, "%s: %s", r->path,
 					 strerror(-rc));

@@ -1,13 +1,15 @@
 /*
  * journal_procs.c - the journal records of what a case starts or makes on
- * the host besides tuning: a process (the host-side load), the case's
- * work directory, an LXC container (see journal.h for the format).  A
+ * the host besides tuning: a process (the host-side load) and the case's
+ * work directory (see journal.h for the format; a backend's objects, such
+ * as an LXC container, are its own kinds in its folder).  A
  * harness killed with -9 cleans none of them up itself; these records let
  * `isolat restore` - and the next run, which replays a dead harness's
  * journal first - end and remove exactly them, nothing else.
  */
 #include "harness/host/journal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,9 +22,8 @@
 #include <unistd.h>
 
 #include "harness/host/journal_int.h"
-#include "harness/env/lxc/lxc.h"
 
-static int append(struct journal *j, enum journal_kind kind,
+int journal_append_kind(struct journal *j, enum journal_kind kind,
 		  const char *knob, const char *path, const char *orig,
 		  const char *new_value, char *err, size_t errsz)
 {
@@ -57,22 +58,16 @@ int journal_proc(struct journal *j, pid_t pid, const char *comm, char *err,
 	}
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	snprintf(st, sizeof(st), "%llu", start);
-	return append(j, JOURNAL_PROC, "load", path, st, comm, err, errsz);
+	return journal_append_kind(j, JOURNAL_PROC, "load", path, st, comm, err, errsz);
 }
 
 int journal_workdir(struct journal *j, const char *path, char *err,
 		    size_t errsz)
 {
-	return append(j, JOURNAL_WORKDIR, "workdir", path, "absent",
+	return journal_append_kind(j, JOURNAL_WORKDIR, "workdir", path, "absent",
 		      "created", err, errsz);
 }
 
-int journal_container(struct journal *j, const char *name, char *err,
-		      size_t errsz)
-{
-	return append(j, JOURNAL_CONTAINER, "lxc", name, "absent", "created",
-		      err, errsz);
-}
 
 /* comm, process group and start time of root/proc/PID: 0 or -1 (gone,
  * or a zombie: dead already, only not reaped yet - the next run's init
@@ -138,7 +133,7 @@ static int end_group(const char *root, long pgrp, unsigned long long start)
 	return n;
 }
 
-int journal_undo_proc(const struct journal_rec *r, const char *root)
+static int undo_proc(const struct journal_rec *r, const char *root)
 {
 	long pid = strtol(r->path + strlen("/proc/"), NULL, 10), pgrp = 0;
 	unsigned long long want = strtoull(r->orig, NULL, 10), start = 0;
@@ -170,7 +165,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-int journal_undo_workdir(const struct journal_rec *r, const char *root)
+static int undo_workdir(const struct journal_rec *r, const char *root)
 {
 	char path[1024];
 	struct stat sb;
@@ -188,17 +183,91 @@ int journal_undo_workdir(const struct journal_rec *r, const char *root)
 	return 0;
 }
 
-int journal_undo_container(const struct journal_rec *r, const char *root)
+static int all_digits(const char *s)
 {
-	char dir[600];
-	struct stat sb;
-
-	/* A test's fake tree has no containers. */
-	if (root[0])
-		return JOURNAL_UNDO_GONE;
-	snprintf(dir, sizeof(dir), "%s/%s", LXC_ISOLAT_PATH, r->path);
-	if (lstat(dir, &sb) < 0)
-		return errno == ENOENT ? JOURNAL_UNDO_GONE : -errno;
-	lxc_destroy(r->path);
-	return lstat(dir, &sb) == 0 ? -EBUSY : 0;
+	return *s && strspn(s, "0123456789") == strlen(s);
 }
+
+/* /proc/PID, as sched records name a process. */
+static int proc_path_ok(const char *path)
+{
+	return journal_host_path(path) &&
+	       journal_has_prefix(path, "/proc/") &&
+	       all_digits(path + strlen("/proc/"));
+}
+
+/* The kind of process a proc record may end: the host-side load. */
+static int proc_rec_ok(const struct journal_rec *r, char *why, size_t whysz)
+{
+	if (!strcmp(r->knob, "load") && all_digits(r->orig) &&
+	    strlen(r->orig) <= 20 && !strcmp(r->new_value, "stress-ng"))
+		return 1;
+	snprintf(why, whysz, "%s: %.64s '%.64s' '%.64s' is not a process "
+		 "isolat starts (load, a start time, stress-ng)", r->path,
+		 r->knob, r->orig, r->new_value);
+	return 0;
+}
+
+/* /tmp/isolat-[A-Za-z0-9]{6,16}: the work directories the run loop makes
+ * (never the e2e tests' /tmp/isolat-e2e.X, nor anything below /tmp). */
+static int workdir_path_ok(const char *path)
+{
+	const char *s = path + strlen("/tmp/isolat-");
+	size_t n;
+
+	if (!journal_host_path(path) ||
+	    !journal_has_prefix(path, "/tmp/isolat-"))
+		return 0;
+	n = strlen(s);
+	if (n < 6 || n > 16)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+int journal_made_rec_ok(const struct journal_rec *r, const char *knob,
+			char *why, size_t whysz)
+{
+	if (!strcmp(r->knob, knob) && !strcmp(r->orig, "absent") &&
+	    !strcmp(r->new_value, "created"))
+		return 1;
+	snprintf(why, whysz, "%s: %.64s '%.64s' '%.64s' is not a record "
+		 "isolat writes", r->path, r->knob, r->orig, r->new_value);
+	return 0;
+}
+
+static int workdir_rec_ok(const struct journal_rec *r, char *why,
+			  size_t whysz)
+{
+	return journal_made_rec_ok(r, "workdir", why, whysz);
+}
+
+static int say_proc(const struct journal_rec *r, int rc, char *buf,
+		    size_t size)
+{
+	snprintf(buf, size, "%s process %s (%s): %s", r->knob, r->path,
+		 r->new_value, rc == 0 ? "ended (SIGKILL, with its process "
+		 "group)" : "already gone (or its PID reused): left alone");
+	return 1;
+}
+
+static int say_workdir(const struct journal_rec *r, int rc, char *buf,
+		       size_t size)
+{
+	snprintf(buf, size, "work directory %s: %s", r->path,
+		 rc == 0 ? "removed" : "already gone");
+	return 1;
+}
+
+const struct journal_kind_ops journal_kind_proc = {
+	.word = "proc", .path_ok = proc_path_ok, .rec_ok = proc_rec_ok,
+	.undo = undo_proc, .say = say_proc, .leftover = 1,
+};
+
+const struct journal_kind_ops journal_kind_workdir = {
+	.word = "workdir", .path_ok = workdir_path_ok,
+	.rec_ok = workdir_rec_ok, .undo = undo_workdir, .say = say_workdir,
+	.leftover = 1,
+};

@@ -197,7 +197,7 @@ int load_resolve_cpus(const char *spec, const struct cpulist *measured,
 int load_runs_inside(const struct plan_case *pc)
 {
 	return pc->load.n && pc->params.load_inside &&
-	       strcmp(pc->env->name, "bare");
+	       !env_is(pc->env, ENV_HOST_PROCESS);
 }
 
 unsigned load_inside_settle_s(const struct plan_case *pc)
@@ -216,7 +216,7 @@ static const char *inside_cpus(const struct plan_case *c,
 		return "in the container's cpuset (the measured CPUs and the "
 		       "housekeeping CPU)";
 	}
-	if (c->env->guest_cpus) {
+	if (env_is(c->env, ENV_GUEST)) {
 		c->env->guest_cpus(&c->params, out);
 		return "a vCPU of the guest";
 	}
@@ -261,7 +261,7 @@ int load_plan_case(struct plan_case *c, const char *scn_path,
 	}
 	/* A guest runs the host's stress-ng from its image: it must be
 	 * able to carry it with every library it needs. */
-	if (!load_runs_inside(c) || c->env->host_programs)
+	if (!load_runs_inside(c) || env_is(c->env, ENV_HOST_PROGRAMS))
 		return 0;
 	deps = malloc(sizeof(*deps));
 	if (!deps)
@@ -317,7 +317,7 @@ int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 			 pc->load.name);
 		return -E2BIG;
 	}
-	if (!pc->env->host_programs) {
+	if (!env_is(pc->env, ENV_HOST_PROGRAMS)) {
 		if (find_program(LOAD_PROGRAM, li->program,
 				 sizeof(li->program)) < 0) {
 			snprintf(err, errsz, "load %s: stress-ng not found "

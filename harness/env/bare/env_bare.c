@@ -96,7 +96,7 @@ static void bare_cleanup(struct env_case *ec)
 
 const struct env_ops env_bare_ops = {
 	.name = "bare",
-	.host_programs = 1,
+	.flags = ENV_HOST_KERNEL | ENV_HOST_PROCESS | ENV_HOST_PROGRAMS,
 	.describe = "the workload as a process on the host itself",
 	.probe = bare_probe,
 	.prepare = bare_prepare,

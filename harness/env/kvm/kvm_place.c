@@ -279,7 +279,7 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 	static struct qmp_vcpu v[QMP_MAX_VCPUS];
 	static char reply[sizeof(((struct qmp *)0)->buf)];
 	static unsigned short map[CPULIST_MAX];
-	unsigned nv = kvm_vcpus(p);
+	unsigned nv = guest_vcpus(p);
 	struct cpulist online;
 	char text[32];
 	int n, rc;

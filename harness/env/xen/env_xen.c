@@ -60,7 +60,7 @@
 
 #include "harness/env/env.h"
 #include "harness/env/guest/guest_image.h"
-#include "harness/env/kvm/kvm_cmd.h"
+#include "harness/env/guest/guest.h"
 #include "harness/run/plan.h"
 #include "harness/run/proc.h"
 #include "harness/util.h"
@@ -114,7 +114,7 @@ static int xen_probe_scenario(const struct scenario *scn, char *why,
 		return -EINVAL;
 	}
 	if (!scn->params.xen_kernel[0]) {
-		rc = kvm_guest_kernel(&scn->params, scn->path,
+		rc = guest_kernel(&scn->params, scn->path,
 				      scn->environments_line, kernel,
 				      sizeof(kernel), mods, sizeof(mods), why,
 				      whysz);
@@ -162,7 +162,7 @@ static int xen_probe_case(const struct plan_case *c, char *why,
 	}
 	if (!x.xl[0] || !x.nr_pcpus)
 		return 0; /* not a dom0: probe_scenario said so already */
-	if (xen_case_check(p, kvm_vcpus(p), x.nr_pcpus, x.pools, why,
+	if (xen_case_check(p, guest_vcpus(p), x.nr_pcpus, x.pools, why,
 			   whysz) < 0)
 		return -ENODEV;
 	if (!p->xen_cpupool || !strcmp(sched, x.def_sched))
@@ -229,8 +229,10 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
 	struct xen_state *st = calloc(1, sizeof(*st));
+	/* No modules: the PV console (hvc0) is built into the guest
+	 * kernels Xen boots. */
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
-					ec->guest_programs};
+					ec->guest_programs, NULL};
 	static char text[8192];
 	char mods[1024], cmdline[1200], num[32];
 	struct xen_domcfg c;
@@ -257,7 +259,7 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 	xen_iso_leftovers(&st->iso);
 	if (p->xen_kernel[0])
 		snprintf(st->kernel, sizeof(st->kernel), "%s", p->xen_kernel);
-	else if ((rc = kvm_guest_kernel(p, "the scenario", 0, st->kernel,
+	else if ((rc = guest_kernel(p, "the scenario", 0, st->kernel,
 					sizeof(st->kernel), mods, sizeof(mods),
 					err, errsz)) < 0)
 		return rc;
@@ -266,7 +268,7 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 				 sizeof(st->initrd), &built, err, errsz);
 	if (rc < 0)
 		return rc;
-	st->vcpus = kvm_vcpus(p);
+	st->vcpus = guest_vcpus(p);
 	xen_guest_pcpus(p, st->vcpus, st->nr_pcpus, &st->iso.guest);
 	snprintf(st->name, sizeof(st->name), XEN_NAME_PREFIX "case-%u",
 		 ec->pc->idx);
@@ -529,6 +531,7 @@ static void xen_host_meta(int (*set)(void *ctx, const char *key,
 const struct env_ops env_xen_ops = {
 	.name = "xen",
 	.describe = "the workload as PID 1 of a Xen domU started with xl",
+	.flags = ENV_GUEST,
 	.probe = xen_probe,
 	.prepare = xen_prepare,
 	.start = xen_start,
@@ -537,7 +540,7 @@ const struct env_ops env_xen_ops = {
 	.cleanup = xen_cleanup,
 	.probe_scenario = xen_probe_scenario,
 	.probe_case = xen_probe_case,
-	.guest_cpus = kvm_guest_cpus,
+	.guest_cpus = guest_vcpu_list,
 	.host_cpus = xen_host_cpus,
 	.host_meta = xen_host_meta,
 };
