@@ -38,6 +38,8 @@ int tuning_profile_key(struct scn_profile *p, const char *key,
 		       const char *v, char *why, size_t whysz);
 /* The tuning keys, for "expected: ..." messages. */
 const char *tuning_profile_keys(void);
+/* fn for each tuning key (section "profile"), as scenario_key_iter. */
+int tuning_profile_key_iter(scenario_key_fn fn, void *arg);
 
 /*
  * Boot-time requirements of p against the host under root ("/" or a fake

@@ -20,12 +20,59 @@ void tuning_profile_defaults(struct scn_profile *p)
 	p->skew_tick = -1;
 }
 
+/* The host keys of a [profile NAME], in the order messages list them. */
+static const struct {
+	const char *name, *type, *doc;
+} tuning_keys[] = {
+	{"irq_affinity", "housekeeping",
+	 "move every IRQ it can to the housekeeping CPUs"},
+	{"workqueue_cpumask", "housekeeping",
+	 "unbound workqueues on the housekeeping CPUs"},
+	{"timer_migration", "integer 0..1", "kernel.timer_migration"},
+	{"sched_rt_runtime_us", "integer -1..2147483647",
+	 "RT throttling budget; -1: none"},
+	{"governor", "name", "cpufreq governor of the measured CPUs"},
+	{"dma_latency", "0", "hold /dev/cpu_dma_latency at 0 (rtlat)"},
+	{"thp", "never|madvise|always", "transparent huge pages"},
+	{"kthread_priority", "integer 1..99",
+	 "SCHED_FIFO priority of the measured CPUs' kernel threads"},
+	{"cpuset_isolate", "yes|no",
+	 "an isolated cgroup v2 cpuset partition for the measured CPUs"},
+	{"isolcpus", "cpulist", "boot parameter: required of the host, "
+	 "set on a guest's command line"},
+	{"nohz_full", "cpulist", "boot parameter, as isolcpus"},
+	{"rcu_nocbs", "cpulist", "boot parameter, as isolcpus"},
+	{"irqaffinity", "cpulist", "boot parameter, as isolcpus"},
+	{"skew_tick", "integer 0..1", "boot parameter, as isolcpus"},
+};
+
 const char *tuning_profile_keys(void)
 {
-	return "irq_affinity, workqueue_cpumask, timer_migration, "
-	       "sched_rt_runtime_us, governor, dma_latency, thp, "
-	       "kthread_priority, cpuset_isolate, isolcpus, nohz_full, "
-	       "rcu_nocbs, irqaffinity, skew_tick";
+	static char list[512];
+
+	if (!list[0])
+		for (size_t i = 0; i < sizeof(tuning_keys) /
+				       sizeof(tuning_keys[0]); i++) {
+			strcat(list, i ? ", " : "");
+			strcat(list, tuning_keys[i].name);
+		}
+	return list;
+}
+
+int tuning_profile_key_iter(scenario_key_fn fn, void *arg)
+{
+	for (size_t i = 0; i < sizeof(tuning_keys) / sizeof(tuning_keys[0]);
+	     i++) {
+		struct scn_key_info ki = {
+			.section = "profile", .name = tuning_keys[i].name,
+			.type = tuning_keys[i].type, .doc = tuning_keys[i].doc,
+		};
+		int rc = fn(&ki, arg);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int whole(const char *v, long long min, long long max,
