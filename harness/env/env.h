@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "harness/util.h"
+
 struct cpulist;
 struct journal;
 struct plan_case;
@@ -40,7 +42,7 @@ struct env_case {
 	 * run inside, harness/host/load_run.h); NULL: none. */
 	const char *const *guest_programs;
 	/* Record a fact about the case (what was applied, ids, logs). */
-	int (*fact)(void *ctx, const char *key, const char *value);
+	fact_fn fact;
 	void *fact_ctx;
 	/* The case's host tuning journal (journal.h): a backend that changes
 	 * the host outside its own processes (Xen: cpupools, dom0 pinning)
@@ -90,7 +92,7 @@ struct env_ops {
 			      size_t whysz);
 	/* Optional.  Check one case's effective parameters (its profile's
 	 * overrides applied) against this host, once the environment is
-	 * ready: nonzero skips the case with why. */
+	 * ready: 0, or a negative errno that skips the case with why. */
 	int (*probe_case)(const struct plan_case *c, char *why, size_t whysz);
 	/* Optional.  The CPUs a workload sees in this environment when they
 	 * are not the host's (a guest's vCPUs): planning checks cpus and
@@ -112,8 +114,7 @@ struct env_ops {
 	/* Optional.  Host metadata only this backend can read (Xen: `xl
 	 * info` from a dom0), handed to set(ctx, key, value); stored with
 	 * the run's host metadata.  Quiet and cheap where it does not apply. */
-	void (*host_meta)(int (*set)(void *ctx, const char *key,
-				     const char *value), void *ctx);
+	void (*host_meta)(fact_fn set, void *ctx);
 };
 
 #define X(n) extern const struct env_ops env_##n##_ops;

@@ -100,10 +100,10 @@ static int cpus_key(char *dst, size_t size, const char *v, char *why,
 	if (cpulist_parse(v, &l, &w) < 0 || l.n == 0) {
 		snprintf(why, whysz, "%s; expected a CPU list such as 1 or "
 			 "2-3", w ? w : "empty list");
-		return 0;
+		return -EINVAL;
 	}
 	cpulist_format(&l, dst, size);
-	return 1;
+	return 0;
 }
 
 int tuning_profile_key(struct scn_profile *p, const char *key,
@@ -117,29 +117,29 @@ int tuning_profile_key(struct scn_profile *p, const char *key,
 		if (strcmp(v, "housekeeping")) {
 			snprintf(why, whysz, "expected housekeeping (the "
 				 "online CPUs that are not measured)");
-			return 0;
+			return -EINVAL;
 		}
 		*(key[0] == 'i' ? &p->irq_affinity_hk : &p->workqueue_hk) = 1;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "timer_migration") || !strcmp(key, "skew_tick")) {
 		if (whole(v, 0, 1, &x) < 0) {
 			snprintf(why, whysz, "expected 0 or 1");
-			return 0;
+			return -EINVAL;
 		}
 		*(key[0] == 't' ? &p->timer_migration : &p->skew_tick) =
 			(int)x;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "sched_rt_runtime_us")) {
 		if (whole(v, -1, 2147483647LL, &x) < 0) {
 			snprintf(why, whysz, "expected -1 (no RT throttling) "
 				 "or microseconds per sched_rt_period_us");
-			return 0;
+			return -EINVAL;
 		}
 		p->sched_rt_runtime_us = x;
 		p->rt_runtime_set = 1;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "governor")) {
 		size_t n = strlen(v);
@@ -148,46 +148,46 @@ int tuning_profile_key(struct scn_profile *p, const char *key,
 		    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
 			snprintf(why, whysz, "expected a cpufreq governor "
 				 "name such as performance");
-			return 0;
+			return -EINVAL;
 		}
 		strcpy(p->governor, v);
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "dma_latency")) {
 		if (strcmp(v, "0")) {
 			snprintf(why, whysz, "expected 0 (the rtlat workload "
 				 "holds /dev/cpu_dma_latency at 0)");
-			return 0;
+			return -EINVAL;
 		}
 		p->dma_latency = 0;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "thp")) {
 		if (strcmp(v, "never") && strcmp(v, "madvise") &&
 		    strcmp(v, "always")) {
 			snprintf(why, whysz, "expected never, madvise or "
 				 "always");
-			return 0;
+			return -EINVAL;
 		}
 		strcpy(p->thp, v);
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "kthread_priority")) {
 		if (whole(v, 1, 99, &x) < 0) {
 			snprintf(why, whysz, "expected a SCHED_FIFO priority "
 				 "1..99");
-			return 0;
+			return -EINVAL;
 		}
 		p->kthread_priority = (int)x;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "cpuset_isolate")) {
 		if (strcmp(v, "yes") && strcmp(v, "no")) {
 			snprintf(why, whysz, "expected yes or no");
-			return 0;
+			return -EINVAL;
 		}
 		p->cpuset_isolate = !strcmp(v, "yes");
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "isolcpus"))
 		return cpus_key(p->isolcpus, sizeof(p->isolcpus), v, why,
@@ -201,7 +201,7 @@ int tuning_profile_key(struct scn_profile *p, const char *key,
 	if (!strcmp(key, "irqaffinity"))
 		return cpus_key(p->irqaffinity, sizeof(p->irqaffinity), v,
 				why, whysz);
-	return 0;
+	return -ENOENT;
 }
 
 /* Value of the last NAME=VALUE on a kernel command line ("" if absent;
@@ -334,7 +334,7 @@ int tuning_boot_check(const struct scn_profile *p, const char *root,
 			 "this host has %s%s%s (%s)", p->name, knobs[i].name,
 			 want, have[0] ? knobs[i].name : "none",
 			 have[0] ? "=" : "", have, src);
-		return 1;
+		return -EOPNOTSUPP;
 	}
 	if (p->skew_tick >= 0) {
 		int rc = cmdline_param(cmdline, "skew_tick", v, sizeof(v));
@@ -345,7 +345,7 @@ int tuning_boot_check(const struct scn_profile *p, const char *root,
 				 "skew_tick=%d; this host boots with "
 				 "skew_tick=%d (/proc/cmdline)", p->name,
 				 p->skew_tick, host);
-			return 1;
+			return -EOPNOTSUPP;
 		}
 	}
 	return 0;
@@ -481,7 +481,7 @@ int tuning_guest_boot_plan(const struct scn_profile *p, unsigned nvcpus,
 				 "the boot keys are the guest kernel's)",
 				 p->name, guest_knobs[i].name, want,
 				 l.cpu[l.n - 1], nvcpus - 1);
-			return 1;
+			return -EOPNOTSUPP;
 		}
 	}
 	snprintf(scratch, sizeof(scratch), "%s", guest_cmdline);
@@ -536,7 +536,7 @@ int tuning_guest_boot_verify(const struct scn_profile *p,
 				 p->name, guest_knobs[i].name, want,
 				 got ? guest_knobs[i].name : "none",
 				 got ? "=" : "", got ? got : "");
-		return 1;
+		return -EOPNOTSUPP;
 	}
 	if (p->skew_tick >= 0) {
 		int guest = cmdline && cmdline_param(cmdline, "skew_tick", v,
@@ -547,7 +547,7 @@ int tuning_guest_boot_verify(const struct scn_profile *p,
 			snprintf(why, whysz, "profile %s: the guest was booted "
 				 "with skew_tick=%d but its /proc/cmdline has "
 				 "skew_tick=%d", p->name, p->skew_tick, guest);
-			return 1;
+			return -EOPNOTSUPP;
 		}
 	}
 	return 0;

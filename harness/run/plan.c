@@ -82,8 +82,8 @@ static int resolve_params(const struct scenario *scn,
  * Boot-time isolation of a case.  bare, lxc: the host's, a requirement
  * (tuning_boot_check).  A guest: its own kernel, which isolat boots with
  * the keys on its command line, so the CPUs must be vCPUs of the guest and
- * agree with guest_cmdline.  1 with why: skip the case; -EINVAL with err:
- * the scenario is wrong; 0: fine.
+ * agree with guest_cmdline.  -EOPNOTSUPP with why: skip the case; -EINVAL
+ * with err: the scenario is wrong; 0: fine.
  */
 static int boot_plan(const struct scenario *scn, const struct plan_case *c,
 		     const char *root, char *why, size_t whysz, char *err,
@@ -94,7 +94,7 @@ static int boot_plan(const struct scenario *scn, const struct plan_case *c,
 	int rc;
 
 	if (!c->env->guest_cpus)
-		return tuning_boot_check(c->profile, root, why, whysz) > 0;
+		return tuning_boot_check(c->profile, root, why, whysz);
 	if (!c->profile)
 		return 0;
 	c->env->guest_cpus(&c->params, &vcpus);
@@ -197,7 +197,8 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 			brc = rc < 0 ? rc
 				     : boot_plan(scn, c, sysfs_root, bwhy,
 						 sizeof(bwhy), err, errsz);
-			if (rc < 0 || brc < 0) {
+			/* -EOPNOTSUPP: skipped below, with bwhy */
+			if (rc < 0 || (brc < 0 && brc != -EOPNOTSUPP)) {
 				plan_free(plan);
 				return rc < 0 ? rc : brc;
 			}
@@ -231,12 +232,12 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					 c->workload->name, why);
 			/* Boot-time isolation the host lacks: never
 			 * measured as if it were set. */
-			else if (brc > 0)
+			else if (brc == -EOPNOTSUPP)
 				snprintf(c->skip_reason,
 					 sizeof(c->skip_reason), "%s", bwhy);
 			/* The profile may place the guest differently. */
 			else if (env->probe_case &&
-				 env->probe_case(c, why, sizeof(why)))
+				 env->probe_case(c, why, sizeof(why)) < 0)
 				snprintf(c->skip_reason,
 					 sizeof(c->skip_reason), "%s", why);
 			rc = load_plan_case(c, scn->path, &online, err, errsz);

@@ -177,7 +177,7 @@ static int unknown_scenario_key(struct parse *p, const char *key,
 
 	/* A profile knob put in [scenario] is the likely mistake. */
 	tuning_profile_defaults(&probe);
-	if (tuning_profile_key(&probe, key, v, why, sizeof(why)) || why[0])
+	if (tuning_profile_key(&probe, key, v, why, sizeof(why)) != -ENOENT)
 		return scn_fail(p, "'%s' is a profile key, not a [scenario] "
 			    "one; expected it in a [profile NAME] section, "
 			    "with NAME listed in profiles =", key);
@@ -316,6 +316,7 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 {
 	char why[256] = "";
 	const struct scn_key *k = scn_key_find(key);
+	int rc;
 
 	if (!strcmp(key, "description")) {
 		snprintf(prof->description, sizeof(prof->description), "%s",
@@ -330,9 +331,10 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 	}
 	if (k && scn_key_target(k)->overridable)
 		return profile_override(p, prof, k, key, v);
-	return tuning_profile_key(prof, key, v, why, sizeof(why)) > 0 ? 1
-	       : why[0] ? scn_fail(p, "%s = %s in [profile %s]: %s", key, v,
-			       prof->name, why)
+	rc = tuning_profile_key(prof, key, v, why, sizeof(why));
+	return rc == 0 ? 1
+	       : rc != -ENOENT ? scn_fail(p, "%s = %s in [profile %s]: %s", key,
+				      v, prof->name, why)
 			: scn_fail(p, "unknown key '%s' in [profile %s]; expected: "
 			       "description, guest_cmdline, %s, %s",
 			       key, prof->name, overridable_names(),

@@ -509,8 +509,7 @@ static void xen_cleanup(struct env_case *ec)
 }
 
 /* `xl info` into the run's host metadata, on a Xen dom0 only. */
-static void xen_host_meta(int (*set)(void *ctx, const char *key,
-				     const char *value), void *ctx)
+static void xen_host_meta(fact_fn set, void *ctx)
 {
 	static char info[8192];
 	char xlpath[1024], why[512];

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "harness/env/xen/xen_cmd.h"
+#include "harness/util.h"
 
 struct journal;
 
@@ -23,7 +24,7 @@ struct xen_iso {
 	/* Set by the caller. */
 	const char *xl;            /* xl's absolute path */
 	struct journal *j;         /* NULL: nothing is journaled */
-	int (*fact)(void *ctx, const char *key, const char *value);
+	fact_fn fact;
 	void *fact_ctx;
 	unsigned nr_pcpus;
 	struct cpulist guest;      /* the guest's pCPUs (xen_guest_pcpus) */
