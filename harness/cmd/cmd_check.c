@@ -101,6 +101,7 @@ int cmd_check(struct isolat_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		warn_unused_profiles(&scn);
+		fputs(plan.notes, stderr);
 		if (!ctx->quiet)
 			printf("%s: ok (%u cases)\n", argv[i], plan.n);
 		plan_free(&plan);
@@ -130,6 +131,7 @@ int cmd_plan(struct isolat_ctx *ctx, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	warn_unused_profiles(&scn);
+	fputs(plan.notes, stderr);
 	plan_print(&plan, stdout);
 	plan_free(&plan);
 	scenario_free(&scn);

@@ -70,6 +70,7 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		scenario_free(&scn);
 		return EXIT_ERROR;
 	}
+	fputs(plan.notes, stderr); /* what planning found to say */
 	needs_rt = strcmp(scn.params.policy, "other") != 0;
 	if (needs_rt && geteuid() != 0) {
 		fprintf(stderr,

@@ -32,6 +32,20 @@ struct plan_case;
 struct scenario;
 struct scn_params;
 
+/*
+ * What one plan learned of one environment.  The planning callbacks
+ * (probe_scenario, probe_case, host_cpus) take it, so what a backend asks
+ * the host (Xen: `xl info`, its cpupools, its schedulers) is asked once
+ * per plan and kept in priv - not in statics that outlive the plan - and
+ * what the user should hear goes in note, which the command prints.
+ * plan_free() calls free_priv(priv).
+ */
+struct env_plan {
+	void *priv;
+	void (*free_priv)(void *priv);
+	char note[512];
+};
+
 struct env_case {
 	/* Set by the run loop before prepare. */
 	const struct plan_case *pc;
@@ -88,12 +102,13 @@ struct env_ops {
 	 * instead of probe() when present.  -EINVAL: the scenario is wrong
 	 * here, why is "FILE:LINE: what; expected" and planning fails; any
 	 * other negative errno: not ready, the cases are skipped with why. */
-	int (*probe_scenario)(const struct scenario *scn, char *why,
-			      size_t whysz);
+	int (*probe_scenario)(struct env_plan *ep, const struct scenario *scn,
+			      char *why, size_t whysz);
 	/* Optional.  Check one case's effective parameters (its profile's
 	 * overrides applied) against this host, once the environment is
 	 * ready: 0, or a negative errno that skips the case with why. */
-	int (*probe_case)(const struct plan_case *c, char *why, size_t whysz);
+	int (*probe_case)(struct env_plan *ep, const struct plan_case *c,
+			  char *why, size_t whysz);
 	/* Optional.  The CPUs a workload sees in this environment when they
 	 * are not the host's (a guest's vCPUs): planning checks cpus and
 	 * picks the default housekeeping CPU among them. */
@@ -103,7 +118,8 @@ struct env_ops {
 	 * are pinned), for host tuning, loads and counters.  Checks the
 	 * backend's placement keys against online (the host's CPUs): -EINVAL
 	 * with "FILE:LINE: what; expected" in err.  Absent: cpus. */
-	int (*host_cpus)(const struct scn_params *p, const char *scn_path,
+	int (*host_cpus)(struct env_plan *ep, const struct scn_params *p,
+			 const char *scn_path,
 			 const struct cpulist *online, struct cpulist *out,
 			 char *err, size_t errsz);
 	/* Optional.  The CPUs a load started inside may use, when they are

@@ -131,11 +131,16 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 	if (rc < 0)
 		return rc;
 	plan->cases = calloc(n, sizeof(*plan->cases));
-	if (!plan->cases)
+	plan->envs = calloc(scn->environments.n, sizeof(*plan->envs));
+	if (!plan->cases || !plan->envs) {
+		plan_free(plan);
 		return -ENOMEM;
+	}
+	plan->nenvs = scn->environments.n;
 	plan->scn = scn;
 	for (unsigned e = 0; e < scn->environments.n; e++) {
 		const struct env_ops *env = env_find(scn->environments.item[e]);
+		struct env_plan *ep = &plan->envs[e];
 		char env_why[200] = "";
 		int env_ok;
 
@@ -154,7 +159,7 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 		if (env->probe_scenario) {
 			char why[1024] = "";
 
-			rc = env->probe_scenario(scn, why, sizeof(why));
+			rc = env->probe_scenario(ep, scn, why, sizeof(why));
 			if (rc == -EINVAL) {
 				snprintf(err, errsz, "%s", why);
 				plan_free(plan);
@@ -190,7 +195,7 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 			/* Host tuning, loads and counters act on these. */
 			c->host_cpus = c->params.cpus;
 			rc = env->host_cpus
-				? env->host_cpus(&c->params, scn->path,
+				? env->host_cpus(ep, &c->params, scn->path,
 						 &online, &c->host_cpus, err,
 						 errsz)
 				: 0;
@@ -237,7 +242,7 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 					 sizeof(c->skip_reason), "%s", bwhy);
 			/* The profile may place the guest differently. */
 			else if (env->probe_case &&
-				 env->probe_case(c, why, sizeof(why)) < 0)
+				 env->probe_case(ep, c, why, sizeof(why)) < 0)
 				snprintf(c->skip_reason,
 					 sizeof(c->skip_reason), "%s", why);
 			rc = load_plan_case(c, scn->path, &online, err, errsz);
@@ -246,6 +251,10 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 				return rc;
 			}
 		}
+		if (ep->note[0])
+			snprintf(plan->notes + strlen(plan->notes),
+				 sizeof(plan->notes) - strlen(plan->notes),
+				 "isolat: %s\n", ep->note);
 	}
 	plan->n = idx;
 	return 0;
@@ -253,6 +262,12 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 
 void plan_free(struct plan *plan)
 {
+	for (unsigned e = 0; plan->envs && e < plan->nenvs; e++)
+		if (plan->envs[e].free_priv)
+			plan->envs[e].free_priv(plan->envs[e].priv);
+	free(plan->envs);
+	plan->envs = NULL;
+	plan->nenvs = 0;
 	free(plan->cases);
 	plan->cases = NULL;
 	plan->n = 0;

@@ -173,11 +173,11 @@ static void test_host_cpus(void **state)
 	/* Xen: the pCPUs of the measured vCPUs. */
 	p.emulator_cpus[0] = '\0';
 	list(&p.vcpu_pin, "2-3");
-	assert_int_equal(xen_host_cpus(&p, "s.ini", &online, &out, err,
+	assert_int_equal(xen_host_cpus(NULL, &p, "s.ini", &online, &out, err,
 				       sizeof(err)), 0);
 	assert_string_equal(fmt(&out), "3");
 	p.vcpu_pin.n = 0;
-	assert_int_equal(xen_host_cpus(&p, "s.ini", &online, &out, err,
+	assert_int_equal(xen_host_cpus(NULL, &p, "s.ini", &online, &out, err,
 				       sizeof(err)), 0);
 	assert_string_equal(fmt(&out), "1");
 }

@@ -76,6 +76,7 @@ struct kvm_state {
 	struct proc qemu;
 	struct qmp qmp;
 	int qmp_open;
+	struct kvm_placed placed; /* kvm_place_threads -> kvm_place_late */
 };
 
 /* --- starting QEMU ---------------------------------------------------- */
@@ -318,8 +319,8 @@ static int kvm_probe(char *why, size_t whysz)
 	return 0;
 }
 
-static int kvm_probe_scenario(const struct scenario *scn, char *why,
-			      size_t whysz)
+static int kvm_probe_scenario(struct env_plan *ep, const struct scenario *scn,
+			      char *why, size_t whysz)
 {
 	char qemu[4096], kernel[1024], mods[1024];
 	int rc;
@@ -341,6 +342,15 @@ static int kvm_probe_scenario(const struct scenario *scn, char *why,
 		return -ENODEV;
 	}
 	return 0;
+}
+
+/* env_ops.host_cpus: kvm asks the host nothing, so no plan state. */
+static int kvm_plan_host_cpus(struct env_plan *ep, const struct scn_params *p,
+			      const char *scn_path,
+			      const struct cpulist *online,
+			      struct cpulist *out, char *err, size_t errsz)
+{
+	return kvm_host_cpus(p, scn_path, online, out, err, errsz);
 }
 
 /* --- the ops ---------------------------------------------------------- */
@@ -466,7 +476,8 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	}
 	/* The run loop reads after poll(): a blocking read is right. */
 	fcntl(ec->stream_fd, F_SETFL, 0);
-	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, err, errsz);
+	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, &st->placed, err,
+			       errsz);
 	if (rc == 0)
 		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
 	if (rc < 0)
@@ -487,7 +498,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	ec->fact(ec->fact_ctx, "kvm.started", "paused (-S) until its threads "
 		 "were placed, then QMP cont");
 	/* Threads QEMU started meanwhile inherited their creator's mask. */
-	rc = kvm_place_late(ec, st->qemu.pid, err, errsz);
+	rc = kvm_place_late(ec, st->qemu.pid, &st->placed, err, errsz);
 	if (rc < 0)
 		goto failed;
 	goto out;
@@ -554,5 +565,5 @@ const struct env_ops env_kvm_ops = {
 	.cleanup = kvm_cleanup,
 	.probe_scenario = kvm_probe_scenario,
 	.guest_cpus = kvm_guest_cpus,
-	.host_cpus = kvm_host_cpus,
+	.host_cpus = kvm_plan_host_cpus,
 };
