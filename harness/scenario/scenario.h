@@ -1,9 +1,13 @@
 /*
  * scenario.h - scenario files: what to measure, as an INI matrix.
  *
- * fio-style INI parsed with libinih.  Every key is validated against one
- * table (scenario_keys.c); an error names FILE:LINE, what is wrong and what
- * is expected.  Parsing never touches the host or the database.
+ * fio-style INI parsed with libinih.  Every [scenario] key is one line
+ * in its room's table (scenario_keys_all.def lists them;
+ * docs/scenario-keys.md), from which the parser, the defaults and
+ * `isolat check --keys` come; an error names FILE:LINE, what is wrong and
+ * what is expected.  Parsing never touches the host or the database.
+ * The overview below is for reading; the tables are what the parser
+ * knows.
  *
  *   [scenario]
  *   name         = smoke                 ; [A-Za-z0-9_.-]+
