@@ -9,6 +9,7 @@
  * cases by (run_id, idx), series by (case_id, idx), hosts by fingerprint.
  */
 #include "collectors/merge.h"
+#include "collectors/store_db.h"
 
 #include <errno.h>
 #include <limits.h>

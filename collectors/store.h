@@ -58,7 +58,6 @@
 #ifndef ISOLAT_STORE_H
 #define ISOLAT_STORE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,7 +81,6 @@ enum store_mode {
 int store_open(const char *path, enum store_mode mode, struct store **out,
 	       char *err, size_t errsz);
 void store_close(struct store *st);
-sqlite3 *store_db(struct store *st);
 const char *store_errmsg(struct store *st);
 
 int store_begin(struct store *st);
@@ -180,6 +178,11 @@ int store_tag_set(struct store *st, const char *name, int64_t run_id,
 		  char *err, size_t errsz);
 /* 0, -ENOENT (no such tag) or -EIO. */
 int store_tag_delete(struct store *st, const char *name);
+/* fn(ctx, name, run uuid, created_at) per tag, by name; stops at fn's
+ * first non-zero return and returns it; 0 or -EIO. */
+typedef int (*store_tag_fn)(void *ctx, const char *name, const char *uuid,
+			    const char *created_at);
+int store_tag_list(struct store *st, store_tag_fn fn, void *ctx);
 
 /*
  * Call fn for every chunk of a series, in order, with the decoded values.

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "reports/report_int.h"
+#include "collectors/store_db.h"
 
 /* Percentile curve resolution: 100 points per nine, 501 at most; smooth
  * at 960 px, small files. */

@@ -25,6 +25,7 @@
 
 #include "reports/interrupts.h"
 #include "reports/report_int.h"
+#include "collectors/store_db.h"
 #include "workloads/wl_flags.h"
 
 #define NBINS 32 /* bin b: [2^b, 2^(b+1)) ns; b < 10 folds into 10 */

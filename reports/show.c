@@ -15,6 +15,7 @@
 #include "reports/load_cmp.h"
 #include "reports/profile_cmp.h"
 #include "reports/query.h"
+#include "collectors/store_db.h"
 
 /* s with control characters (incl. newlines) as spaces, padded to width. */
 static void put_clean(FILE *out, const char *s, int width)

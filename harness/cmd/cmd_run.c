@@ -129,6 +129,7 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		scenario_free(&scn);
 		return EXIT_ERROR;
 	}
+	fputs(plan.notes, stderr); /* what planning found to say */
 	if (strcmp(scn.params.policy, "other") && geteuid() != 0) {
 		fprintf(stderr,
 			"isolat run: %s: policy %s needs root (SCHED_FIFO/RR, "

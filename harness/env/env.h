@@ -36,11 +36,27 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "harness/util.h"
+
 struct cpulist;
 struct journal;
 struct plan_case;
 struct scenario;
 struct scn_params;
+
+/*
+ * What one plan learned of one environment.  The planning callbacks
+ * (probe_scenario, probe_case, host_cpus) take it, so what a backend asks
+ * the host (Xen: `xl info`, its cpupools, its schedulers) is asked once
+ * per plan and kept in priv - not in statics that outlive the plan - and
+ * what the user should hear goes in note, which the command prints.
+ * plan_free() calls free_priv(priv).
+ */
+struct env_plan {
+	void *priv;
+	void (*free_priv)(void *priv);
+	char note[512];
+};
 
 struct env_case {
 	/* Set by the run loop before prepare. */
@@ -52,7 +68,7 @@ struct env_case {
 	 * run inside, harness/host/load_run.h); NULL: none. */
 	const char *const *guest_programs;
 	/* Record a fact about the case (what was applied, ids, logs). */
-	int (*fact)(void *ctx, const char *key, const char *value);
+	fact_fn fact;
 	void *fact_ctx;
 	/* The case's host tuning journal (journal.h): a backend that changes
 	 * the host outside its own processes (Xen: cpupools, dom0 pinning)
@@ -123,12 +139,13 @@ struct env_ops {
 	 * instead of probe() when present.  -EINVAL: the scenario is wrong
 	 * here, why is "FILE:LINE: what; expected" and planning fails; any
 	 * other negative errno: not ready, the cases are skipped with why. */
-	int (*probe_scenario)(const struct scenario *scn, char *why,
-			      size_t whysz);
+	int (*probe_scenario)(struct env_plan *ep, const struct scenario *scn,
+			      char *why, size_t whysz);
 	/* Optional.  Check one case's effective parameters (its profile's
 	 * overrides applied) against this host, once the environment is
-	 * ready: nonzero skips the case with why. */
-	int (*probe_case)(const struct plan_case *c, char *why, size_t whysz);
+	 * ready: 0, or a negative errno that skips the case with why. */
+	int (*probe_case)(struct env_plan *ep, const struct plan_case *c,
+			  char *why, size_t whysz);
 	/* Optional.  The CPUs a workload sees in this environment when they
 	 * are not the host's (a guest's vCPUs): planning checks cpus and
 	 * picks the default housekeeping CPU among them. */
@@ -138,7 +155,8 @@ struct env_ops {
 	 * are pinned), for host tuning, loads and counters.  Checks the
 	 * backend's placement keys against online (the host's CPUs): -EINVAL
 	 * with "FILE:LINE: what; expected" in err.  Absent: cpus. */
-	int (*host_cpus)(const struct scn_params *p, const char *scn_path,
+	int (*host_cpus)(struct env_plan *ep, const struct scn_params *p,
+			 const char *scn_path,
 			 const struct cpulist *online, struct cpulist *out,
 			 char *err, size_t errsz);
 	/* Optional.  The CPUs a load started inside may use, when they are
@@ -149,8 +167,7 @@ struct env_ops {
 	/* Optional.  Host metadata only this backend can read (Xen: `xl
 	 * info` from a dom0), handed to set(ctx, key, value); stored with
 	 * the run's host metadata.  Quiet and cheap where it does not apply. */
-	void (*host_meta)(int (*set)(void *ctx, const char *key,
-				     const char *value), void *ctx);
+	void (*host_meta)(fact_fn set, void *ctx);
 };
 
 #define X(n, colour, reference) extern const struct env_ops env_##n##_ops;

@@ -433,16 +433,33 @@ static int rewrite_kept(const char *path, char *const *lines,
 	return 0;
 }
 
-int journal_replay(const char *path, const char *root, journal_note_fn note,
-		   void *ctx, char *err, size_t errsz)
-{
-	size_t len, nlines = 0, nfailed = 0, *lens = NULL;
-	char *buf = read_all(path, &len), **lines = NULL, *p, *copy = NULL;
-	char *keep = NULL, why[600];
-	struct journal_rec *r = NULL;
-	int first = 0;
+/* A journal being replayed: its text, its lines, which of them stay. */
+struct replay {
+	const char *path;
+	char *buf, *copy, **lines, *keep;
+	size_t len, nlines, nfailed, *lens;
+	struct journal_rec *r;
+	int first; /* the first -errno, 0 so far */
+};
 
-	if (!buf) {
+static void replay_free(struct replay *rp)
+{
+	free(rp->lines);
+	free(rp->lens);
+	free(rp->keep);
+	free(rp->copy);
+	free(rp->r);
+	free(rp->buf);
+}
+
+/* Read and check the journal: 1 to replay it, 0 when there was nothing
+ * to undo (a partial header: removed), or -errno with err set. */
+static int replay_open(struct replay *rp, char *err, size_t errsz)
+{
+	const char *path = rp->path;
+
+	rp->buf = read_all(path, &rp->len);
+	if (!rp->buf) {
 		int rc = errno ? -errno : -EIO;
 
 		if (rc == -EPERM)
@@ -456,111 +473,137 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 		return rc;
 	}
 	/* Killed between create and header: nothing was changed yet. */
-	if (header_partial(buf, len)) {
-		free(buf);
+	if (header_partial(rp->buf, rp->len)) {
 		if (unlink(path) < 0 && errno != ENOENT) {
 			snprintf(err, errsz, "%s: %s", path, strerror(errno));
 			return -errno;
 		}
 		return 0;
 	}
-	if (strncmp(buf, JOURNAL_MAGIC "\n", strlen(JOURNAL_MAGIC) + 1)) {
+	if (strncmp(rp->buf, JOURNAL_MAGIC "\n", strlen(JOURNAL_MAGIC) + 1)) {
 		snprintf(err, errsz, "%s: not an isolat tuning journal (no "
 			 "'%s' header); left as it is", path, JOURNAL_MAGIC);
-		free(buf);
 		return -EINVAL;
 	}
-	lines = calloc(len + 2, sizeof(*lines)); /* a line per byte at most */
-	lens = calloc(len + 2, sizeof(*lens));
-	keep = calloc(len + 2, 1);
-	copy = malloc(len + 1);
-	r = calloc(1, sizeof(*r));
-	if (!lines || !lens || !keep || !copy || !r) {
-		free(buf);
-		free(lines);
-		free(lens);
-		free(keep);
-		free(copy);
-		free(r);
+	return 1;
+}
+
+/* Split rp->buf into complete lines (copy keeps each as written: parsing
+ * unescapes buf in place, and the records that stay are rewritten from
+ * it).  0 or -ENOMEM. */
+static int replay_lines(struct replay *rp)
+{
+	size_t len = rp->len;
+	char *p;
+
+	rp->lines = calloc(len + 2, sizeof(*rp->lines)); /* a line per byte
+							  * at most */
+	rp->lens = calloc(len + 2, sizeof(*rp->lens));
+	rp->keep = calloc(len + 2, 1);
+	rp->copy = malloc(len + 1);
+	rp->r = calloc(1, sizeof(*rp->r));
+	if (!rp->lines || !rp->lens || !rp->keep || !rp->copy || !rp->r)
 		return -ENOMEM;
-	}
-	/* Complete lines only; skip the magic and owner lines.  copy keeps
-	 * each line as written (parsing unescapes buf in place), for the
-	 * records that stay. */
-	for (p = buf; *p;) {
+	for (p = rp->buf; *p;) {
 		char *nl = strchr(p, '\n');
 
 		if (!nl)
 			break;
 		*nl = '\0';
-		lens[nlines] = (size_t)(nl - p);
-		lines[nlines++] = p;
+		rp->lens[rp->nlines] = (size_t)(nl - p);
+		rp->lines[rp->nlines++] = p;
 		p = nl + 1;
 	}
-	memcpy(copy, buf, len + 1);
-	for (size_t i = nlines; i-- > 2;) {
-		int rc;
+	memcpy(rp->copy, rp->buf, len + 1);
+	return 0;
+}
 
-		if (!lines[i][0])
-			continue; /* blank: no record */
-		if (parse_rec(lines[i], r) < 0) {
-			rc = -EINVAL;
-			if (!first)
-				snprintf(err, errsz, "%s: line %zu is not a "
-					 "journal record; kept", path, i + 1);
-			first = first ? first : rc;
-			keep[i] = 1;
-			nfailed++;
-			continue;
-		}
-		if (!journal_rec_allowed(r, why, sizeof(why))) {
-			rc = -EPERM;
-			if (!first)
-				snprintf(err, errsz, "%s: line %zu: %s; "
-					 "refused (nothing written)", path,
-					 i + 1, why);
-		} else {
-			rc = journal_kinds[r->kind]->undo(r, root);
-			if (rc < 0 && !first)
-				snprintf(err, errsz, "%s: %s", r->path,
-					 strerror(-rc));
-		}
-		if (rc < 0) {
-			first = first ? first : rc;
-			keep[i] = 1;
-			nfailed++;
-		}
-		if (note)
-			note(ctx, r, rc);
+/* Undo the record on line i (unless refused); a failure keeps it. */
+static void replay_one(struct replay *rp, size_t i, const char *root,
+		       journal_note_fn note, void *ctx, char *err,
+		       size_t errsz)
+{
+	struct journal_rec *r = rp->r;
+	char why[600];
+	int rc;
+
+	if (parse_rec(rp->lines[i], r) < 0) {
+		if (!rp->first)
+			snprintf(err, errsz, "%s: line %zu is not a journal "
+				 "record; kept", rp->path, i + 1);
+		rp->first = rp->first ? rp->first : -EINVAL;
+		rp->keep[i] = 1;
+		rp->nfailed++;
+		return;
 	}
-	/* Every record was tried.  Removed only when all were undone; what
-	 * failed stays (header and those records), so that no run measures
-	 * a host still tuned and a second restore retries just those. */
-	if (!nfailed) {
+	if (!journal_rec_allowed(r, why, sizeof(why))) {
+		rc = -EPERM;
+		if (!rp->first)
+			snprintf(err, errsz, "%s: line %zu: %s; refused "
+				 "(nothing written)", rp->path, i + 1, why);
+	} else {
+		rc = journal_kinds[r->kind]->undo(r, root);
+		if (rc < 0 && !rp->first)
+			snprintf(err, errsz, "%s: %s", r->path, strerror(-rc));
+	}
+	if (rc < 0) {
+		rp->first = rp->first ? rp->first : rc;
+		rp->keep[i] = 1;
+		rp->nfailed++;
+	}
+	if (note)
+		note(ctx, r, rc);
+}
+
+/* Every record was tried.  Removed only when all were undone; what
+ * failed stays (header and those records), so that no run measures a
+ * host still tuned and a second restore retries just those. */
+static void replay_finish(struct replay *rp, char *err, size_t errsz)
+{
+	const char *path = rp->path;
+	int wrc;
+
+	if (!rp->nfailed) {
 		if (unlink(path) < 0 && errno != ENOENT) {
-			first = -errno;
+			rp->first = -errno;
 			snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		}
-	} else {
-		int wrc;
-
-		for (size_t i = 0; i < nlines; i++)
-			lines[i] = copy + (lines[i] - buf);
-		wrc = rewrite_kept(path, lines, lens, keep, nlines);
-		if (wrc < 0)
-			snprintf(err + strlen(err), errsz - strlen(err),
-				 "; and rewriting %s failed (%s): it still "
-				 "holds every record", path, strerror(-wrc));
-		else
-			snprintf(err + strlen(err), errsz - strlen(err),
-				 "; %zu record%s left in %s", nfailed,
-				 nfailed == 1 ? "" : "s", path);
+		return;
 	}
-	free(lines);
-	free(lens);
-	free(keep);
-	free(copy);
-	free(r);
-	free(buf);
-	return first;
+	for (size_t i = 0; i < rp->nlines; i++)
+		rp->lines[i] = rp->copy + (rp->lines[i] - rp->buf);
+	wrc = rewrite_kept(path, rp->lines, rp->lens, rp->keep, rp->nlines);
+	if (wrc < 0)
+		snprintf(err + strlen(err), errsz - strlen(err),
+			 "; and rewriting %s failed (%s): it still holds "
+			 "every record", path, strerror(-wrc));
+	else
+		snprintf(err + strlen(err), errsz - strlen(err),
+			 "; %zu record%s left in %s", rp->nfailed,
+			 rp->nfailed == 1 ? "" : "s", path);
+}
+
+int journal_replay(const char *path, const char *root, journal_note_fn note,
+		   void *ctx, char *err, size_t errsz)
+{
+	struct replay rp = {.path = path};
+	int rc = replay_open(&rp, err, errsz);
+
+	if (rc <= 0) {
+		replay_free(&rp);
+		return rc;
+	}
+	rc = replay_lines(&rp);
+	if (rc < 0) {
+		replay_free(&rp);
+		return rc;
+	}
+	/* Newest first; lines 0 and 1 are the magic and the owner. */
+	for (size_t i = rp.nlines; i-- > 2;)
+		if (rp.lines[i][0]) /* blank: no record */
+			replay_one(&rp, i, root, note, ctx, err, errsz);
+	replay_finish(&rp, err, errsz);
+	rc = rp.first;
+	replay_free(&rp);
+	return rc;
 }

@@ -284,7 +284,7 @@ int load_plan_case(struct plan_case *c, const char *scn_path,
 
 int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 			char **argv, unsigned *argc, unsigned max,
-			const char *const **programs, load_fact_fn fact,
+			const char *const **programs, fact_fn fact,
 			void *ctx, char *err, size_t errsz)
 {
 	const struct scn_params *p = &pc->params;
@@ -347,7 +347,7 @@ int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 }
 
 void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
-			load_fact_fn fact, void *ctx)
+			fact_fn fact, void *ctx)
 {
 	const char *v = in ? ingest_fact(in, "end.load.exit") : NULL;
 	char *text = NULL, key[64];
@@ -375,7 +375,7 @@ void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
 
 struct load_run {
 	struct proc p;
-	load_fact_fn fact;
+	fact_fn fact;
 	void *ctx;
 	unsigned settle_s;
 	char out[LOAD_OUT_KEEP + 1];
@@ -419,7 +419,7 @@ static void drain(struct load_run *ld, int timeout_ms)
 }
 
 int load_start(const struct plan_case *pc, const char *workdir,
-	       struct journal *j, load_fact_fn fact, void *ctx,
+	       struct journal *j, fact_fn fact, void *ctx,
 	       struct load_run **out, char *err, size_t errsz)
 {
 	const struct scn_params *p = &pc->params;

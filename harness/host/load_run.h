@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 #include "harness/host/load.h"
+#include "harness/util.h"
 #include "workloads/cpulist.h"
 #include "workloads/loadargv.h"
 
@@ -86,7 +87,6 @@ int load_resolve_cpus(const char *spec, const struct cpulist *measured,
 int load_plan_case(struct plan_case *c, const char *scn_path,
 		   const struct cpulist *online, char *err, size_t errsz);
 
-typedef int (*load_fact_fn)(void *ctx, const char *key, const char *value);
 
 /* The case's load runs inside its environment (not bare, not none). */
 int load_runs_inside(const struct plan_case *pc);
@@ -112,7 +112,7 @@ struct load_inside {
  */
 int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 			char **argv, unsigned *argc, unsigned max,
-			const char *const **programs, load_fact_fn fact,
+			const char *const **programs, fact_fn fact,
 			void *ctx, char *err, size_t errsz);
 
 /*
@@ -121,7 +121,7 @@ int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
  * joined), as the host path stores them.  in may be NULL.
  */
 void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
-			load_fact_fn fact, void *ctx);
+			fact_fn fact, void *ctx);
 
 /*
  * Start the case's load on the host (nothing for none or a load inside:
@@ -133,7 +133,7 @@ void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
  */
 struct journal;
 int load_start(const struct plan_case *pc, const char *workdir,
-	       struct journal *j, load_fact_fn fact, void *ctx,
+	       struct journal *j, fact_fn fact, void *ctx,
 	       struct load_run **out, char *err, size_t errsz);
 
 /*

@@ -366,7 +366,7 @@ void tuning_begin(struct tuning *t, const char *journal_path)
 }
 
 int tuning_apply(struct tuning *t, const struct plan_case *pc,
-		 const char *journal_path, tuning_fact_fn fct, void *ctx,
+		 const char *journal_path, fact_fn fct, void *ctx,
 		 char *err, size_t errsz)
 {
 	const struct scn_profile *p = pc->profile;

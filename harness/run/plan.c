@@ -82,8 +82,8 @@ static int resolve_params(const struct scenario *scn,
  * Boot-time isolation of a case.  bare, lxc: the host's, a requirement
  * (tuning_boot_check).  A guest: its own kernel, which isolat boots with
  * the keys on its command line, so the CPUs must be vCPUs of the guest and
- * agree with guest_cmdline.  1 with why: skip the case; -EINVAL with err:
- * the scenario is wrong; 0: fine.
+ * agree with guest_cmdline.  -EOPNOTSUPP with why: skip the case; -EINVAL
+ * with err: the scenario is wrong; 0: fine.
  */
 static int boot_plan(const struct scenario *scn, const struct plan_case *c,
 		     const char *root, char *why, size_t whysz, char *err,
@@ -94,7 +94,7 @@ static int boot_plan(const struct scenario *scn, const struct plan_case *c,
 	int rc;
 
 	if (!env_is(c->env, ENV_GUEST))
-		return tuning_boot_check(c->profile, root, why, whysz) > 0;
+		return tuning_boot_check(c->profile, root, why, whysz);
 	if (!c->profile)
 		return 0;
 	c->env->guest_cpus(&c->params, &vcpus);
@@ -121,6 +121,7 @@ struct plan_env {
 	const struct scenario *scn;
 	const char *sysfs_root;
 	const struct env_ops *env;
+	struct env_plan *ep;      /* what the backend learns (env.h) */
 	struct scn_params params; /* resolved against the CPUs it sees */
 	struct cpulist online;    /* the host's */
 	int ok;                   /* ready here */
@@ -147,7 +148,7 @@ static int plan_env_init(struct plan_env *pe, char *err, size_t errsz)
 		pe->ok = env->probe(pe->why, sizeof(pe->why)) == 0;
 		return 0;
 	}
-	rc = env->probe_scenario(pe->scn, why, sizeof(why));
+	rc = env->probe_scenario(pe->ep, pe->scn, why, sizeof(why));
 	if (rc == -EINVAL) {
 		snprintf(err, errsz, "%s", why);
 		return rc;
@@ -159,7 +160,8 @@ static int plan_env_init(struct plan_env *pe, char *err, size_t errsz)
 
 /* Why c cannot run here, into c->skip_reason (left empty when it can):
  * the environment, the workload's program, boot-time isolation the host
- * lacks (brc > 0, bwhy: never measured as if it were set), the case's own
+ * lacks (brc -EOPNOTSUPP, bwhy: never measured as if it were set), the
+ * case's own
  * placement (the profile may place a guest differently). */
 static void plan_skip(const struct plan_env *pe, struct plan_case *c,
 		      int brc, const char *bwhy)
@@ -179,9 +181,10 @@ static void plan_skip(const struct plan_env *pe, struct plan_case *c,
 	else if (workload_probe(c->workload, why, sizeof(why)) < 0)
 		snprintf(c->skip_reason, sz, "workload %s cannot run: %s",
 			 c->workload->name, why);
-	else if (brc > 0)
+	else if (brc == -EOPNOTSUPP)
 		snprintf(c->skip_reason, sz, "%s", bwhy);
-	else if (env->probe_case && env->probe_case(c, why, sizeof(why)))
+	else if (env->probe_case &&
+		 env->probe_case(pe->ep, c, why, sizeof(why)) < 0)
 		snprintf(c->skip_reason, sz, "%s", why);
 }
 
@@ -209,14 +212,14 @@ static int plan_case(const struct plan_env *pe, struct plan_case *c,
 	/* Host tuning, loads and counters act on these. */
 	c->host_cpus = c->params.cpus;
 	rc = pe->env->host_cpus
-		? pe->env->host_cpus(&c->params, scn->path, &pe->online,
-				     &c->host_cpus, err, errsz)
+		? pe->env->host_cpus(pe->ep, &c->params, scn->path,
+				     &pe->online, &c->host_cpus, err, errsz)
 		: 0;
 	if (rc < 0)
 		return rc;
 	brc = boot_plan(scn, c, pe->sysfs_root, bwhy, sizeof(bwhy), err,
 			errsz);
-	if (brc < 0)
+	if (brc < 0 && brc != -EOPNOTSUPP) /* that one: skipped, with bwhy */
 		return brc;
 	snprintf(c->name, sizeof(c->name), "%s.%s.%s.%s", pe->env->name,
 		 c->profile_name, c->workload->name, c->load.name);
@@ -243,11 +246,16 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 	if (rc < 0)
 		return rc;
 	plan->cases = calloc(n, sizeof(*plan->cases));
-	if (!plan->cases)
+	plan->envs = calloc(scn->environments.n, sizeof(*plan->envs));
+	if (!plan->cases || !plan->envs) {
+		plan_free(plan);
 		return -ENOMEM;
+	}
+	plan->nenvs = scn->environments.n;
 	plan->scn = scn;
 	for (unsigned e = 0; e < scn->environments.n && rc == 0; e++) {
 		pe.env = env_find(scn->environments.item[e]);
+		pe.ep = &plan->envs[e];
 		pe.why[0] = '\0';
 		rc = plan_env_init(&pe, err, errsz);
 		for (unsigned p = 0; p < scn->profiles_used.n; p++)
@@ -258,6 +266,10 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 			rc = plan_case(&pe, &plan->cases[idx++], p, w, l, r,
 				       err, errsz);
 		}
+		if (pe.ep->note[0])
+			snprintf(plan->notes + strlen(plan->notes),
+				 sizeof(plan->notes) - strlen(plan->notes),
+				 "isolat: %s\n", pe.ep->note);
 	}
 	if (rc < 0) {
 		plan_free(plan);
@@ -269,6 +281,12 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 
 void plan_free(struct plan *plan)
 {
+	for (unsigned e = 0; plan->envs && e < plan->nenvs; e++)
+		if (plan->envs[e].free_priv)
+			plan->envs[e].free_priv(plan->envs[e].priv);
+	free(plan->envs);
+	plan->envs = NULL;
+	plan->nenvs = 0;
 	free(plan->cases);
 	plan->cases = NULL;
 	plan->n = 0;

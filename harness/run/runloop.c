@@ -138,7 +138,7 @@ static int guest_boot_check(struct case_run *cr, struct ingest *in)
 	if (tuning_guest_boot_verify(pc->profile, ingest_fact(in, "cmdline"),
 				     ingest_fact(in, "isolated"),
 				     ingest_fact(in, "nohz_full"), why,
-				     sizeof(why)) > 0) {
+				     sizeof(why)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason), "%s", why);
 		store_case_fact(cr->st, cr->case_id, "guest.boot",
 				"not applied");

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 #include "reports/gate.h"
 #include "tests/unit/mini_db.h"
 

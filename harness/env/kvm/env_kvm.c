@@ -76,6 +76,7 @@ struct kvm_state {
 	struct proc qemu;
 	struct qmp qmp;
 	int qmp_open;
+	struct kvm_placed placed; /* kvm_place_threads -> kvm_place_late */
 };
 
 /* --- starting QEMU ---------------------------------------------------- */
@@ -326,8 +327,8 @@ static int kvm_probe(char *why, size_t whysz)
 	return 0;
 }
 
-static int kvm_probe_scenario(const struct scenario *scn, char *why,
-			      size_t whysz)
+static int kvm_probe_scenario(struct env_plan *ep, const struct scenario *scn,
+			      char *why, size_t whysz)
 {
 	char qemu[4096], kernel[1024], mods[1024];
 	int rc;
@@ -349,6 +350,15 @@ static int kvm_probe_scenario(const struct scenario *scn, char *why,
 		return -ENODEV;
 	}
 	return 0;
+}
+
+/* env_ops.host_cpus: kvm asks the host nothing, so no plan state. */
+static int kvm_plan_host_cpus(struct env_plan *ep, const struct scn_params *p,
+			      const char *scn_path,
+			      const struct cpulist *online,
+			      struct cpulist *out, char *err, size_t errsz)
+{
+	return kvm_host_cpus(p, scn_path, online, out, err, errsz);
 }
 
 /* --- the ops ---------------------------------------------------------- */
@@ -427,7 +437,8 @@ static int connect_place_run(struct env_case *ec, struct kvm_state *st,
 	}
 	/* The run loop reads after poll(): a blocking read is right. */
 	fcntl(ec->stream_fd, F_SETFL, 0);
-	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, err, errsz);
+	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, &st->placed, err,
+			       errsz);
 	if (rc == 0)
 		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
 	if (rc < 0)
@@ -443,7 +454,7 @@ static int connect_place_run(struct env_case *ec, struct kvm_state *st,
 	ec->fact(ec->fact_ctx, "kvm.started", "paused (-S) until its threads "
 		 "were placed, then QMP cont");
 	/* Threads QEMU started meanwhile inherited their creator's mask. */
-	return kvm_place_late(ec, st->qemu.pid, err, errsz);
+	return kvm_place_late(ec, st->qemu.pid, &st->placed, err, errsz);
 }
 
 static int kvm_start(struct env_case *ec, char *err, size_t errsz)
@@ -571,5 +582,5 @@ const struct env_ops env_kvm_ops = {
 	.cleanup = kvm_cleanup,
 	.probe_scenario = kvm_probe_scenario,
 	.guest_cpus = guest_vcpu_list,
-	.host_cpus = kvm_host_cpus,
+	.host_cpus = kvm_plan_host_cpus,
 };
