@@ -159,6 +159,7 @@ static void rpt_free(struct rpt *r)
 		free(r->cases);
 	}
 	free(r->scripts);
+	free(r->figs);
 	query_run_free(&r->run);
 	if (r->dirfd >= 0)
 		close(r->dirfd);
@@ -215,6 +216,8 @@ int report_render_style(struct store *st, int64_t run_id, const char *outdir,
 		if (!rc && r.have_overview[emu])
 			rc = rpt_overview_script(&r, emu);
 	}
+	if (!rc)
+		rc = rpt_envfigs(&r);
 	if (!rc)
 		rc = rpt_spin(&r);
 	if (!rc)

@@ -67,6 +67,14 @@ struct rpt {
 	int have_overview[2];    /* [0] real cases, [1] emulated ones */
 	int overview_width[2];   /* pixels: grows with the number of cases */
 	int paper;               /* --style paper: see report_paper.c */
+	/* report_envfig.c: the environment figures, in page order. */
+	struct rpt_fig {
+		char base[32];
+		char alt[300];
+		int width, emulated;
+	} *figs;
+	size_t nfigs;
+	int matrix_width[2];
 	char *err;
 	size_t errsz;
 };
@@ -88,6 +96,12 @@ int rpt_overview_data(struct rpt *r, int emulated);
 int rpt_case_scripts(struct rpt *r, size_t ci);
 int rpt_overview_script(struct rpt *r, int emulated);
 int rpt_run_scripts(struct rpt *r);
+
+/* report_envfig.c: "environments compared" - the environment overlays
+ * and the matrix (data + scripts, before the scripts run), and their
+ * section of index.html. */
+int rpt_envfigs(struct rpt *r);
+void rpt_envfigs_html(const struct rpt *r, FILE *f);
 
 /* report_html.c */
 int rpt_html(struct rpt *r);
@@ -112,11 +126,20 @@ void rpt_plot_block(FILE *f, const char *base, const char *alt, int width);
 int rpt_profiles(struct rpt *r);
 void rpt_profiles_html(struct rpt *r, FILE *f);
 
+/* report_colors.c: the one colour table.  An environment's fixed colour
+ * ("#rrggbb"; grey for one the table does not know), its rank in the
+ * figures' order (bare first), and the greys of the metric bars. */
+const char *rpt_env_colour(const char *environment);
+int rpt_env_rank(const char *environment);
+const char *rpt_metric_grey(int k);
+
 /* report_paper.c: additions to a script in the paper style. */
-const char *rpt_paper_colour(const char *environment);
 void rpt_paper_head(FILE *f, int width);
 void rpt_paper_case(FILE *f, const struct q_case *c);
 void rpt_paper_pdf(FILE *f, const char *base);
+void rpt_paper_pdf_w(FILE *f, const char *base, int width);
+/* Both styles: the case's CPUs in its environment's colour, by dash. */
+void rpt_env_linetypes(FILE *f, const struct q_case *c, double lw);
 
 /* report_quote.c: text from outside written for a format. */
 enum rpt_quote {

@@ -255,6 +255,8 @@ int rpt_case_scripts(struct rpt *r, size_t ci)
 		if (r->paper) {
 			rpt_paper_head(f, RPT_PLOT_W);
 			rpt_paper_case(f, c);
+		} else {
+			rpt_env_linetypes(f, c, 1.5);
 		}
 		if (k == RPT_HIST)
 			hist_body(f, rc, c, p, dat);
@@ -317,14 +319,19 @@ int rpt_overview_script(struct rpt *r, int emulated)
 	fprintf(f, "set yrange [%g:*]\n", lo);
 	fputs("set ylabel 'latency (µs, log scale)'\n"
 	      "set xlabel 'case'\n"
-	      "set xtics rotate by -30 left nomirror\n"
+	      "set xtics rotate by 90 right nomirror\n"
 	      "set grid noxtics ytics\n"
 	      "set key top left opaque box reverse Left width 1\n", f);
-	fprintf(f, "plot '%s.dat' using 2:xtic(1) title 'p50', "
-		"'' using 3 title 'p99', '' using 4 title 'max'\n", base);
+	/* Greys for the metrics: colour means environment (report_colors.c).
+	 * Labels read upwards and end at the axis, so none runs off the
+	 * page at 40 cases. */
+	fprintf(f, "plot '%s.dat' using 2:xtic(1) title 'p50' lc rgb '%s', "
+		"'' using 3 title 'p99' lc rgb '%s', '' using 4 title 'max' "
+		"lc rgb '%s'\n", base, rpt_metric_grey(0), rpt_metric_grey(1),
+		rpt_metric_grey(2));
 	rpt_script_tail(f, base, width);
 	if (r->paper)
-		rpt_paper_pdf(f, base);
+		rpt_paper_pdf_w(f, base, width);
 	ret = rpt_close(r, f, name);
 	return ret ? ret : add_script(r, name);
 }
