@@ -206,6 +206,20 @@ int report_render_style(struct store *st, int64_t run_id, const char *outdir,
 		snprintf(err, errsz, "out of memory rendering the report");
 		goto out;
 	}
+	r.autoscale = getenv("ISOLAT_REPORT_AUTOSCALE") &&
+		      !strcmp(getenv("ISOLAT_REPORT_AUTOSCALE"), "1");
+	/* The shared histogram range, from the summaries (no samples). */
+	for (size_t i = 0; i < r.run.ncases; i++) {
+		const struct q_case *c = &r.run.cases[i];
+
+		for (size_t k = 0; k < c->nseries; k++)
+			if (query_unit_is_ns(c->series[k].unit) &&
+			    c->series[k].has_summary &&
+			    c->series[k].sum.max / 1000.0 >
+				    r.hist_xmax_us[c->emulated])
+				r.hist_xmax_us[c->emulated] =
+					c->series[k].sum.max / 1000.0;
+	}
 	for (size_t i = 0; i < r.run.ncases && !rc; i++) {
 		rc = rpt_case_data(&r, i);
 		if (!rc)

@@ -342,8 +342,9 @@ static int hist_fig(struct rpt *r, const struct egroup *g, const char *base,
 		"range for every environment plot of this report'\n", w);
 	fprintf(gp, "set ylabel 'samples per %u µs bin (log scale)'\n", w);
 	fprintf(gp, "set logscale xy\nset yrange [0.8:*]\nset xrange [%g:%u]\n"
-		"set format y '%%.0f'\nset format x '%%.0f'\nset mytics 10\n",
+		"set format y '%%.0f'\nset mytics 10\n",
 		w > 1 ? w / 2.0 : 1.0, range_us);
+	rpt_log_tics(gp, "xtics");
 	fputs("set key top right opaque box reverse Left width 1\n", gp);
 	emulated_mark(gp, g->emulated);
 	fputs("# empty bins are drawn on the bottom edge (log axis: no 0)\n",
@@ -415,6 +416,7 @@ static int tail_fig(struct rpt *r, const struct egroup *g, const char *base)
 	      "more nine; a curve ends at its max'\n", gp);
 	fputs("set ylabel 'latency (µs, log scale)'\nset logscale y\n"
 	      "set key top left opaque box reverse Left width 1\n", gp);
+	rpt_log_tics(gp, "ytics");
 	emulated_mark(gp, g->emulated);
 	env_plot(gp, g, base, "1:2", "lines lw 1.5");
 	return close_pair(r, base, dat, gp, RPT_PLOT_W, g->emulated);

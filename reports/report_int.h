@@ -75,6 +75,10 @@ struct rpt {
 	} *figs;
 	size_t nfigs;
 	int matrix_width[2];
+	/* Largest latency (µs) of any case, [emulated]: the shared x range
+	 * of the per-case histograms; autoscale: each its own. */
+	double hist_xmax_us[2];
+	int autoscale;
 	char *err;
 	size_t errsz;
 };
@@ -117,6 +121,8 @@ int rpt_add_script(struct rpt *r, const char *name);
 void rpt_script_head(struct rpt *r, FILE *f, const char *base,
 		     const char *what, int width);
 void rpt_script_tail(FILE *f, const char *base, int width);
+/* report_plot.c: decade tics on a log µs axis, named in µs / ms / s. */
+void rpt_log_tics(FILE *f, const char *axis);
 /* report_html.c: a plot's image and its PNG / SVG / script / data links. */
 void rpt_plot_block(FILE *f, const char *base, const char *alt, int width);
 

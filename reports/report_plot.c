@@ -77,6 +77,20 @@ void rpt_script_tail(FILE *f, const char *base, int width)
 	fprintf(f, "set output '%s.png'\nreplot\nunset output\n", base);
 }
 
+void rpt_log_tics(FILE *f, const char *axis)
+{
+	static const char *const lab[] = { "0.1 µs", "1 µs", "10 µs",
+					   "100 µs", "1 ms", "10 ms",
+					   "100 ms", "1 s", "10 s" };
+	double v = 0.1;
+
+	/* Decades named in the unit that reads: 140 ms, not 140000 µs. */
+	fprintf(f, "set %s (", axis);
+	for (int i = 0; i < 9; i++, v *= 10)
+		fprintf(f, "%s'%s' %g", i ? ", " : "", lab[i], v);
+	fputs(")\n", f);
+}
+
 static void axis_label(FILE *f, const char *axis, const struct q_case *c,
 		       const char *ns_text, const char *other_text)
 {
@@ -112,17 +126,24 @@ static void title(FILE *f, const struct q_case *c, const char *what)
  */
 static void plot_curves(FILE *f, const struct q_case *c,
 			const struct rpt_plot *p, const char *dat,
-			const char *using, const char *style)
+			const char *using, const char *style, int stats)
 {
 	int first = 1;
 
 	fputs("plot ", f);
 	for (size_t k = 0; k < c->nseries; k++) {
-		char t[48];
+		const struct q_series *q = &c->series[k];
+		char t[120];
 
 		if (p->block[k] < 0)
 			continue;
-		snprintf(t, sizeof(t), "CPU %d", c->series[k].cpu);
+		/* As OSADL's plots: min / avg / max per CPU in the key. */
+		if (stats && q->has_summary && q->sum.count)
+			snprintf(t, sizeof(t), "CPU %d: min %.1f, avg %.1f, "
+				 "max %.1f µs", q->cpu, q->sum.min / 1000.0,
+				 q->sum.mean / 1000.0, q->sum.max / 1000.0);
+		else
+			snprintf(t, sizeof(t), "CPU %d", q->cpu);
 		fprintf(f, "%s'%s' index %d using %s with %s title ",
 			first ? "" : ", \\\n     ", dat, p->block[k], using,
 			style);
@@ -146,31 +167,53 @@ static void key_placement(FILE *f, const struct rpt_plot *p,
 			where);
 }
 
-static void hist_body(FILE *f, const struct rpt_case *rc,
+static void hist_body(FILE *f, const struct rpt *r, const struct rpt_case *rc,
 		      const struct q_case *c, const struct rpt_plot *p,
 		      const char *dat)
 {
 	const char *unit = c->nseries ? c->series[0].unit : "ns";
+	int ns = query_unit_is_ns(unit);
 	char ylabel[96];
 
-	if (query_unit_is_ns(unit))
+	if (ns)
 		snprintf(ylabel, sizeof(ylabel), "samples per %g µs bin (log "
 			 "scale)", rc->hist_bin);
 	else
 		snprintf(ylabel, sizeof(ylabel), "samples per bin of %g %.20s "
 			 "(log scale)", rc->hist_bin, unit);
 	title(f, c, "Latency histogram");
-	axis_label(f, "xlabel", c, "latency (µs)", "value");
+	/* Log x from the body to the largest value of any case of this
+	 * class in the report: cases compare by eye, and a tail of
+	 * milliseconds does not squeeze a body of a few µs into the first
+	 * pixels.  ISOLAT_REPORT_AUTOSCALE=1: each case its own range. */
+	if (ns) {
+		double hi = r->hist_xmax_us[c->emulated];
+
+		axis_label(f, "xlabel", c, r->autoscale ? "latency (µs, log "
+			   "scale), range of this case" : "latency (µs, log "
+			   "scale), one range for every case of this report",
+			   "value");
+		fputs("set logscale x\n", f);
+		rpt_log_tics(f, "xtics");
+		if (r->autoscale || hi <= 0)
+			fputs("set xrange [*:*]\n", f);
+		else
+			fprintf(f, "set xrange [%g:%g]\n", rc->hist_bin / 2,
+				pow(10, ceil(log10(hi) + 1e-9)));
+	} else {
+		axis_label(f, "xlabel", c, "latency (µs)", "value");
+		fputs("set xrange [0:*]\n", f);
+	}
 	fputs("set ylabel ", f);
 	gp_str(f, ylabel);
 	fputc('\n', f);
-	fputs("set logscale y\nset yrange [0.5:*]\nset xrange [0:*]\n"
+	fputs("set logscale y\nset yrange [0.5:*]\n"
 	      "set format y '%.0f'\nset mytics 10\n", f);
 	key_placement(f, p, "top right");
 	fputs("# x: bin centre; a log axis has no 0, so empty bins are "
 	      "drawn on the bottom edge\n", f);
 	plot_curves(f, c, p, dat, "(($1+$2)/2):($3 > 0 ? $3 : 0.01)",
-		    "histeps lw 1.5");
+		    "histeps lw 1.5", ns);
 }
 
 static void maxsec_body(FILE *f, const struct q_case *c,
@@ -193,7 +236,7 @@ static void maxsec_body(FILE *f, const struct q_case *c,
 	/* Short runs: a handful of seconds reads better with markers. */
 	plot_curves(f, c, p, dat, "1:2",
 		    per_curve < 120 ? "linespoints lw 1.2 pt 7 ps 0.5"
-				    : "lines lw 1.2");
+				    : "lines lw 1.2", 0);
 }
 
 static void pct_body(FILE *f, const struct rpt_case *rc,
@@ -215,15 +258,38 @@ static void pct_body(FILE *f, const struct rpt_case *rc,
 				(d + 1) - log10((double)k));
 	fputs(")\nset xlabel 'percentile (%), axis -log10(1 - p): each tic "
 	      "one more nine'\n", f);
-	axis_label(f, "ylabel", c, "latency (µs)", "value");
+	axis_label(f, "ylabel", c, "latency (µs, log scale)", "value");
+	/* Log latency: the tail spans decades; a latency axis reads its
+	 * decades in the unit that fits (1 ms, not 1000 µs). */
+	if (c->nseries && query_unit_is_ns(c->series[0].unit)) {
+		uint32_t lo = UINT32_MAX, hi = 1;
+
+		for (size_t k = 0; k < c->nseries; k++)
+			if (c->series[k].has_summary &&
+			    c->series[k].sum.count) {
+				if (c->series[k].sum.min < lo)
+					lo = c->series[k].sum.min;
+				if (c->series[k].sum.max > hi)
+					hi = c->series[k].sum.max;
+			}
+		/* Whole decades, so the named tics frame the curve. */
+		if (lo == UINT32_MAX || lo < 100)
+			lo = 100;
+		fprintf(f, "set logscale y\nset yrange [%g:%g]\n",
+			pow(10, floor(log10(lo / 1000.0))),
+			pow(10, ceil(log10(hi / 1000.0) + 1e-9)));
+		rpt_log_tics(f, "ytics");
+	} else {
+		fputs("set yrange [0:*]\n", f);
+	}
 	/* Grid on the labelled nines only: minor log tics would crowd it. */
-	fputs("set yrange [0:*]\nunset grid\nset grid xtics ytics\n", f);
+	fputs("unset grid\nset grid xtics ytics\n", f);
 	if (rc->pct_xmax < 5.0)
 		fputs("set label 1 'fewer than 100000 samples: each curve ends "
 		      "with a step to its max' at graph 0.98, graph 0.04 right\n",
 		      f);
 	key_placement(f, p, "top left");
-	plot_curves(f, c, p, dat, "1:3", "lines lw 1.5");
+	plot_curves(f, c, p, dat, "1:3", "lines lw 1.5", 0);
 }
 
 int rpt_case_scripts(struct rpt *r, size_t ci)
@@ -259,7 +325,7 @@ int rpt_case_scripts(struct rpt *r, size_t ci)
 			rpt_env_linetypes(f, c, 1.5);
 		}
 		if (k == RPT_HIST)
-			hist_body(f, rc, c, p, dat);
+			hist_body(f, r, rc, c, p, dat);
 		else if (k == RPT_MAXSEC)
 			maxsec_body(f, c, p, dat);
 		else
