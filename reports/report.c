@@ -215,10 +215,17 @@ int report_render_style(struct store *st, int64_t run_id, const char *outdir,
 		for (size_t k = 0; k < c->nseries; k++)
 			if (query_unit_is_ns(c->series[k].unit) &&
 			    c->series[k].has_summary &&
-			    c->series[k].sum.max / 1000.0 >
-				    r.hist_xmax_us[c->emulated])
-				r.hist_xmax_us[c->emulated] =
-					c->series[k].sum.max / 1000.0;
+			    c->series[k].sum.count) {
+				double lo = c->series[k].sum.min / 1000.0,
+				       hi = c->series[k].sum.max / 1000.0;
+				int e = c->emulated;
+
+				if (hi > r.hist_xmax_us[e])
+					r.hist_xmax_us[e] = hi;
+				if (lo < r.hist_xmin_us[e] ||
+				    r.hist_xmin_us[e] == 0)
+					r.hist_xmin_us[e] = lo > 0.1 ? lo : 0.1;
+			}
 	}
 	for (size_t i = 0; i < r.run.ncases && !rc; i++) {
 		rc = rpt_case_data(&r, i);

@@ -306,7 +306,7 @@ static void emulated_mark(FILE *f, int emulated)
 }
 
 static int hist_fig(struct rpt *r, const struct egroup *g, const char *base,
-		    uint32_t range_us)
+		    uint32_t range_us, double lo_us)
 {
 	uint32_t w = bin_width(range_us);
 	FILE *dat, *gp;
@@ -341,9 +341,13 @@ static int hist_fig(struct rpt *r, const struct egroup *g, const char *base,
 	fprintf(gp, "set xlabel 'latency (µs, log scale), %u µs bins; one "
 		"range for every environment plot of this report'\n", w);
 	fprintf(gp, "set ylabel 'samples per %u µs bin (log scale)'\n", w);
-	fprintf(gp, "set logscale xy\nset yrange [0.8:*]\nset xrange [%g:%u]\n"
+	/* Whole decades around every environment's data, so the named
+	 * tics frame it. */
+	fprintf(gp, "set logscale xy\nset yrange [0.8:*]\nset xrange [%g:%g]\n"
 		"set format y '%%.0f'\nset mytics 10\n",
-		w > 1 ? w / 2.0 : 1.0, range_us);
+		0.98 * pow(10, floor(log10(lo_us > w / 2.0 ? lo_us
+							    : w / 2.0))),
+		1.02 * pow(10, ceil(log10((double)range_us) - 1e-9)));
 	rpt_log_tics(gp, "xtics");
 	fputs("set key top right opaque box reverse Left width 1\n", gp);
 	emulated_mark(gp, g->emulated);
@@ -373,7 +377,7 @@ static void nines_tics(FILE *f, double xmax)
 static int tail_fig(struct rpt *r, const struct egroup *g, const char *base)
 {
 	FILE *dat, *gp;
-	double xmax = 0;
+	double xmax = 0, ylo = 1e12, yhi = 1;
 	int ret = open_pair(r, base, &dat, &gp, "latency by percentile, one "
 			    "curve per environment", RPT_PLOT_W);
 
@@ -406,6 +410,10 @@ static int tail_fig(struct rpt *r, const struct egroup *g, const char *base)
 				x1 = top;
 			fprintf(dat, "%.5f %u\n%.5f %u\n", x0, u + 1, x1, u + 1);
 			x0 = x1;
+			if (u + 1 < ylo)
+				ylo = u + 1;
+			if (u + 1 > yhi)
+				yhi = u + 1;
 		}
 		if (top > xmax)
 			xmax = top;
@@ -416,6 +424,9 @@ static int tail_fig(struct rpt *r, const struct egroup *g, const char *base)
 	      "more nine; a curve ends at its max'\n", gp);
 	fputs("set ylabel 'latency (µs, log scale)'\nset logscale y\n"
 	      "set key top left opaque box reverse Left width 1\n", gp);
+	/* Whole decades (a hair wider, or gnuplot drops the end tics). */
+	fprintf(gp, "set yrange [%g:%g]\n", 0.98 * pow(10, floor(log10(ylo))),
+		1.02 * pow(10, ceil(log10(yhi) - 1e-9)));
 	rpt_log_tics(gp, "ytics");
 	emulated_mark(gp, g->emulated);
 	env_plot(gp, g, base, "1:2", "lines lw 1.5");
@@ -637,7 +648,7 @@ int rpt_envfigs(struct rpt *r)
 		snprintf(base, sizeof(base), "envhist-g%02zu%s", i,
 			 g[i].emulated ? "-emulated" : "");
 		ret = hist_fig(r, &g[i], base, (range[g[i].emulated] + w - 1) /
-			       w * w);
+			       w * w, r->hist_xmin_us[g[i].emulated]);
 		if (!ret)
 			ret = add_fig(r, base, alt, RPT_PLOT_W, g[i].emulated);
 		snprintf(base, sizeof(base), "envtail-g%02zu%s", i,

@@ -77,7 +77,7 @@ struct rpt {
 	int matrix_width[2];
 	/* Largest latency (µs) of any case, [emulated]: the shared x range
 	 * of the per-case histograms; autoscale: each its own. */
-	double hist_xmax_us[2];
+	double hist_xmax_us[2], hist_xmin_us[2];
 	int autoscale;
 	char *err;
 	size_t errsz;

@@ -198,8 +198,10 @@ static void hist_body(FILE *f, const struct rpt *r, const struct rpt_case *rc,
 		if (r->autoscale || hi <= 0)
 			fputs("set xrange [*:*]\n", f);
 		else
-			fprintf(f, "set xrange [%g:%g]\n", rc->hist_bin / 2,
-				pow(10, ceil(log10(hi) + 1e-9)));
+			fprintf(f, "set xrange [%g:%g]\n",
+				0.98 * pow(10, floor(log10(r->hist_xmin_us[
+					c->emulated]))),
+				1.02 * pow(10, ceil(log10(hi) + 1e-9)));
 	} else {
 		axis_label(f, "xlabel", c, "latency (µs)", "value");
 		fputs("set xrange [0:*]\n", f);
@@ -272,12 +274,14 @@ static void pct_body(FILE *f, const struct rpt_case *rc,
 				if (c->series[k].sum.max > hi)
 					hi = c->series[k].sum.max;
 			}
-		/* Whole decades, so the named tics frame the curve. */
+		/* Whole decades (a hair wider: gnuplot drops a tic that
+		 * sits exactly on a log axis' end), so the named tics frame
+		 * the curve. */
 		if (lo == UINT32_MAX || lo < 100)
 			lo = 100;
 		fprintf(f, "set logscale y\nset yrange [%g:%g]\n",
-			pow(10, floor(log10(lo / 1000.0))),
-			pow(10, ceil(log10(hi / 1000.0) + 1e-9)));
+			0.98 * pow(10, floor(log10(lo / 1000.0))),
+			1.02 * pow(10, ceil(log10(hi / 1000.0) + 1e-9)));
 		rpt_log_tics(f, "ytics");
 	} else {
 		fputs("set yrange [0:*]\n", f);
