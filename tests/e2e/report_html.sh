@@ -5,7 +5,7 @@
 # with MKRUN_ENVS: through the store as the collector writes it, no root
 # needed) rendered in both styles and opened in headless Chromium: every
 # image loads, the headline table is there and comes first, the emulated
-# row is marked and has no ratio.  A screenshot is left in $KEEP_SHOT when
+# row is marked and has no ratio; every paper PDF rasterises.  A screenshot is left in $KEEP_SHOT when
 # that is set (for a look).  SKIPs with the reason when gnuplot or
 # chromium is missing.
 . "$(dirname "$0")/lib.sh"
@@ -83,6 +83,21 @@ for style in plain paper; do
 			--screenshot="$KEEP_SHOT-$style.png" "file://$out/index.html" >/dev/null 2>&1
 	fi
 done
+
+# Paper PDFs: every one rasterises (pdftoppm, poppler-utils), as a
+# white paper's build would.
+if command -v pdftoppm >/dev/null; then
+	bad=0 total=0
+	for pdf in "$T"/paper/*.pdf; do
+		total=$((total + 1))
+		pdftoppm -png -r 30 -singlefile "$pdf" "$T/pdfpage" 2>/dev/null &&
+			[ -s "$T/pdfpage.png" ] || bad=$((bad + 1))
+		rm -f "$T/pdfpage.png"
+	done
+	check "paper: all $total PDFs render to PNG ($bad failed)" test "$total" -ge 12 -a "$bad" = 0
+else
+	skip "paper PDFs render to PNG" "pdftoppm not installed (apt-get install poppler-utils)"
+fi
 
 # The check itself: a missing image is seen.
 rm -f "$T/plain/matrix.svg"
