@@ -380,9 +380,8 @@ int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
 	}
 	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory comparing runs");
-	else if (rc == -EINVAL)
-		snprintf(err, errsz, "a corrupt sample chunk in run %s or %s",
-			 runs[0].uuid, runs[1].uuid);
+	else if ((rc == -EINVAL || rc == -EIO) && *store_samples_error(st))
+		snprintf(err, errsz, "%s", store_samples_error(st));
 	else if (rc)
 		snprintf(err, errsz, "reading samples: %s", strerror(-rc));
 	for (size_t i = 0; i < res->nrows; i++) {
