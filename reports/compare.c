@@ -15,6 +15,7 @@
 
 #include "reports/compare.h"
 #include "reports/gate.h"
+#include "reports/headline.h"
 #include "reports/report.h"
 #include "reports/report_int.h"
 
@@ -379,7 +380,10 @@ static int write_html(struct cmp *c)
 		gate_xml_escape(f, c->runs[r].started_at);
 		fputs("</td></tr>\n", f);
 	}
-	fputs("</table>\n<h2>Deltas against the first run</h2>\n<p>Latencies "
+	fputs("</table>\n", f);
+	/* The answer first: the headline's structure, A against the rest. */
+	headline_compare_html(c->runs, c->nruns, colour, f);
+	fputs("<h2>Deltas against the first run</h2>\n<p>Latencies "
 	      "in µs (relative change against the first run).  Significance:"
 	      " one-sided Mann-Whitney U on per-second p99 values, "
 	      "&#9650; when p &lt; 0.01.  Emulated and real cases are never "

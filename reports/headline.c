@@ -321,3 +321,96 @@ void headline_html(const struct q_run *r, FILE *f)
 	fputs("</table>\n", f);
 	headline_free(&h);
 }
+
+/* --- compare: the same structure, run A against the others ----------- */
+
+static const struct hl_row *find_row(const struct headline *h,
+				     const struct hl_row *k)
+{
+	for (size_t i = 0; i < h->nrows; i++)
+		if (h->rows[i].emulated == k->emulated &&
+		    same(h->rows[i].workload, k->workload) &&
+		    same(h->rows[i].load, k->load) &&
+		    same(h->rows[i].environment, k->environment) &&
+		    same(h->rows[i].profile, k->profile))
+			return &h->rows[i];
+	return NULL;
+}
+
+/* Whether key k was already listed from an earlier run. */
+static int listed(const struct headline *h, size_t upto,
+		  const struct hl_row *k)
+{
+	for (size_t r = 0; r < upto; r++)
+		if (find_row(&h[r], k))
+			return 1;
+	return 0;
+}
+
+static void cmp_row(FILE *f, const struct q_run *run, const char *rgb,
+		    const struct hl_row *row, const struct hl_row *a)
+{
+	fprintf(f, "<tr%s><td style=\"color:%s\">&#9632; %.8s</td><td>",
+		row->emulated ? " class=\"emurow\"" : "", rgb,
+		run->uuid ? run->uuid : "");
+	rpt_quote(f, row->environment, RPT_Q_HTML);
+	if (row->emulated)
+		fputs(" <span class=\"emu\">EMULATED</span>", f);
+	fputs("</td><td>", f);
+	rpt_quote(f, row->profile, RPT_Q_HTML);
+	fputs("</td><td>", f);
+	rpt_quote(f, row->workload, RPT_Q_HTML);
+	fputs(", ", f);
+	rpt_quote(f, row->load, RPT_Q_HTML);
+	fputs("</td>", f);
+	for (int i = 0; i < HL_NVALS; i++) {
+		fprintf(f, "<td>%.1f", row->v[i] / 1000.0);
+		/* Against run A: real rows only, as in the headline. */
+		if (a && a != row && !row->emulated && !a->emulated && a->v[i])
+			fprintf(f, " (×%.2f, %+.1f)", (double)row->v[i] /
+				a->v[i], ((double)row->v[i] - a->v[i]) / 1000.0);
+		fputs("</td>", f);
+	}
+	fprintf(f, "<td>%s</td></tr>\n", a == row ? "reference (A)" :
+		row->emulated ? "not compared (emulated)" :
+		a ? "against A" : "not in A");
+}
+
+void headline_compare_html(const struct q_run *runs, size_t n,
+			   const char *const *colour, FILE *f)
+{
+	struct headline h[8];
+	size_t nh = 0;
+
+	if (n > 8)
+		n = 8;
+	for (; nh < n; nh++)
+		if (headline_build(&runs[nh], &h[nh]))
+			goto out;
+	fputs("<h2 id=\"headline\">Headline: each run against the first "
+	      "(A)</h2>\n<p>Worst CPU of every environment × profile × load, "
+	      "µs, from the stored summaries; beside each value its ratio "
+	      "and delta against run A's same environment, profile and load. "
+	      "Emulated rows are shown and marked, never in a ratio.</p>\n"
+	      "<table><tr><th>run</th><th>environment</th><th>profile</th>"
+	      "<th>workload, load</th><th>p50</th><th>p99</th><th>p99.9</th>"
+	      "<th>max</th><th>reference</th></tr>\n", f);
+	for (size_t r = 0; r < nh; r++)
+		for (size_t i = 0; i < h[r].nrows; i++) {
+			const struct hl_row *k = &h[r].rows[i];
+			const struct hl_row *a = find_row(&h[0], k);
+
+			if (listed(h, r, k))
+				continue;
+			for (size_t s = 0; s < nh; s++) {
+				const struct hl_row *row = find_row(&h[s], k);
+
+				if (row)
+					cmp_row(f, &runs[s], colour[s], row, a);
+			}
+		}
+	fputs("</table>\n", f);
+out:
+	for (size_t r = 0; r < nh; r++)
+		headline_free(&h[r]);
+}

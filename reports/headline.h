@@ -53,4 +53,10 @@ void headline_text(const struct q_run *r, FILE *out);
 /* `report`: <h2 id="headline"> and one table per group. */
 void headline_html(const struct q_run *r, FILE *out);
 
+/* `compare`: the same rows for up to 8 runs, each against run A (the
+ * first) with the same environment, profile, workload and load; colour[k]
+ * is run k's swatch. */
+void headline_compare_html(const struct q_run *runs, size_t n,
+			   const char *const *colour, FILE *f);
+
 #endif

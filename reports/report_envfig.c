@@ -535,8 +535,9 @@ static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 	       : "p99.9 (solid) and max (light) by environment, profile and "
 	       "load; labels: p99.9 / max against bare, same profile and load");
 	/* Headroom above the tallest bar for its rotated ratio label. */
-	fprintf(gp, "\nset logscale y\nset yrange [%g:%g]\n", ylo,
-		pow(10, ceil(log10(hi / 1000.0 + 1e-9)) + 1.0));
+	fprintf(gp, "\nset logscale y\nset yrange [%g:%g]\n", 0.98 * ylo,
+		1.02 * pow(10, ceil(log10(hi / 1000.0 + 1e-9)) + 1.0));
+	rpt_log_tics(gp, "ytics");
 	fputs("set ylabel 'latency (µs, log scale), worst CPU'\n"
 	      "set xlabel 'profile / load (workload)'\nset grid noxtics ytics\n"
 	      "set style fill solid 1.0 noborder\n"

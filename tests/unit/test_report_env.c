@@ -280,6 +280,18 @@ static void compare_labels(void **state)
 	dat = slurp(out, "g000-hist.dat");
 	assert_non_null(strstr(dat, " 0\n"));
 	free(dat);
+	/* The headline's structure for A against B: B's bare (scale 11)
+	 * against A's bare (10) on every value; A's emulated kvm rows
+	 * marked and never in a ratio. */
+	dat = slurp(out, "index.html");
+	assert_non_null(strstr(dat, "id=\"headline\""));
+	assert_non_null(strstr(dat, "(×1.10, "));
+	char *emu = strstr(dat, "<tr class=\"emurow\">");
+
+	assert_non_null(emu);
+	*strstr(emu, "</tr>") = '\0';
+	assert_null(strstr(emu, "×"));
+	free(dat);
 }
 
 int main(void)
