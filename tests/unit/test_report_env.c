@@ -265,7 +265,8 @@ static void report_env(void **state)
 }
 
 /* compare: the histogram has the histogram's labels (the bug: the
- * per-second plot's), and empty bins drop to the axis. */
+ * per-second plot's), empty bins drop to the axis, and the page opens
+ * with the headline's structure, A against B. */
 static void compare_labels(void **state)
 {
 	int64_t ids[2] = { fx.a, fx.b };
