@@ -39,8 +39,8 @@ static const char css[] =
 	"border:1px solid #ddd}.links{font-size:90%}"
 	"pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"
 	"td.na{color:#888;font-style:italic}.ratio{font-size:85%;color:#555}"
-	"tr.emurow{background:#fff8e1}nav.toc{background:#f6f6f6;"
-	"padding:.3em 1em;margin:1em 0}nav.toc li{display:inline;"
+	"tr.emurow{background:#fff8e1}div.toc{background:#f6f6f6;"
+	"padding:.3em 1em;margin:1em 0}div.toc li{display:inline;"
 	"margin-right:1.2em}details.case{margin:.4em 0;border:1px solid #ddd;"
 	"padding:.2em .6em}details.case>summary{cursor:pointer;"
 	"font-weight:bold}table.params td{font-family:monospace}";
@@ -401,7 +401,7 @@ static void events_section(const struct q_run *run, FILE *f)
 
 static void toc(const struct rpt *r, FILE *f)
 {
-	fputs("<nav class=\"toc\"><ul>", f);
+	fputs("<div class=\"toc\"><ul>", f);
 	fputs("<li><a href=\"#headline\">headline</a></li>", f);
 	if (r->nfigs)
 		fputs("<li><a href=\"#environments\">environments "
@@ -414,7 +414,7 @@ static void toc(const struct rpt *r, FILE *f)
 		      "(emulated)</a></li>", f);
 	fprintf(f, "<li><a href=\"#cases\">cases (%zu)</a></li>"
 		"<li><a href=\"#events\">events</a></li>"
-		"<li><a href=\"#run\">run and host</a></li></ul></nav>\n",
+		"<li><a href=\"#run\">run and host</a></li></ul></div>\n",
 		r->run.ncases);
 }
 

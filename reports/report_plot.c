@@ -229,14 +229,24 @@ static void maxsec_body(FILE *f, const struct q_case *c,
 		"1 s = %u samples at %u µs'\n",
 		c->interval_us ? 1000000u / c->interval_us : 0,
 		c->interval_us);
-	axis_label(f, "ylabel", c, "largest latency in the second (µs)",
+	uint32_t top = 0;
+
+	for (size_t k = 0; k < c->nseries; k++)
+		if (c->series[k].has_summary && c->series[k].sum.max > top)
+			top = c->series[k].sum.max;
+	/* Above 10 ms the axis reads in ms (140 ms, not 140000 µs). */
+	int ms = c->nseries && query_unit_is_ns(c->series[0].unit) &&
+		 top > 10000000u;
+
+	axis_label(f, "ylabel", c, ms ? "largest latency in the second (ms)"
+		   : "largest latency in the second (µs)",
 		   "largest value in the second");
 	fputs("set yrange [0:*]\nset xrange [0:*]\n", f);
 	/* Spikes can be anywhere in time: a key inside would hide some. */
 	fputs("set key outside right top vertical reverse Left box width 1\n",
 	      f);
 	/* Short runs: a handful of seconds reads better with markers. */
-	plot_curves(f, c, p, dat, "1:2",
+	plot_curves(f, c, p, dat, ms ? "1:($2 / 1000)" : "1:2",
 		    per_curve < 120 ? "linespoints lw 1.2 pt 7 ps 0.5"
 				    : "lines lw 1.2", 0);
 }
