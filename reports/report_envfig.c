@@ -476,6 +476,27 @@ static const struct hl_row *hl_find(const struct headline *h,
 	return NULL;
 }
 
+/* One tic per cluster (its centre), upright, ending at the axis. */
+static void matrix_tics(FILE *gp, const struct egroup *g, size_t n,
+			int emulated, int ne, int nc)
+{
+	fprintf(gp, "set xrange [0:%d]\nset xtics nomirror rotate by 90 right (",
+		nc * (ne + 1));
+	for (size_t i = 0, c = 0; i < n; i++) {
+		char t[120];
+
+		if (g[i].emulated != emulated)
+			continue;
+		snprintf(t, sizeof(t), "%.30s / %.30s (%.20s)", g[i].profile,
+			 g[i].load, g[i].workload);
+		fputs(c ? ", " : "", gp);
+		gp_str(gp, t);
+		fprintf(gp, " %.1f", c * (ne + 1.0) + (ne + 1) / 2.0);
+		c++;
+	}
+	fputs(")\n", gp);
+}
+
 static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 		      int emulated, const struct headline *h)
 {
@@ -543,21 +564,7 @@ static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 	      "set style fill solid 1.0 noborder\n"
 	      "set key outside right top vertical reverse Left box width 1\n",
 	      gp);
-	fprintf(gp, "set xrange [0:%d]\nset xtics nomirror rotate by 90 right (",
-		nc * (ne + 1));
-	for (size_t i = 0, c = 0; i < n; i++) {
-		char t[120];
-
-		if (g[i].emulated != emulated)
-			continue;
-		snprintf(t, sizeof(t), "%.30s / %.30s (%.20s)", g[i].profile,
-			 g[i].load, g[i].workload);
-		fputs(c ? ", " : "", gp);
-		gp_str(gp, t);
-		fprintf(gp, " %.1f", c * (ne + 1.0) + (ne + 1) / 2.0);
-		c++;
-	}
-	fputs(")\n", gp);
+	matrix_tics(gp, g, n, emulated, ne, nc);
 	emulated_mark(gp, emulated);
 	fputs("plot ", gp);
 	for (int k = 0; k < ne; k++) {
