@@ -9,8 +9,10 @@
  *   report_plot.c    write the .gp scripts; then run them all
  *   report_html.c  write index.html from what the passes recorded
  *
- * report_spin.c and report_profiles.c each add one section with its own
- * plot (data + script queued before the scripts run).
+ * report_spin.c, report_profiles.c and report_envfig.c each add one
+ * section with its own plots (data + script queued before the scripts
+ * run).  headline.c's table opens the page; report_colors.c holds the
+ * one colour per environment every figure uses.
  *
  * report_quote.c escapes outside text for every format (also for
  * gate_out.c and compare.c).
