@@ -41,7 +41,8 @@ for i in $(seq "$ROUNDS"); do
 	cyclictest -m -t1 -a"$CPU" -p95 -i1000 -l"$LOOPS" -q -h 2000 --mainaffinity="$HK" > "$W/c.txt" 2>&1
 	echo "round $i cyclictest -a$CPU --mainaffinity=$HK: $(cyc "$W/c.txt")"
 	u=$(build/isolat --db "$W/r.db" --quiet run "$W/rt.ini")
-	build/isolat --db "$W/r.db" export --samples "$u" | awk -F, 'NR > 1 {
-		v = $8 / 1000; n++; a[n] = v; if (v < 15) b++; if (m == "" || v < m) m = v}
-		END {asort(a); printf "round %d rtlat: min %.1f  below15 %d  p50 %.1f\n", '"$i"', m, b, a[int(n / 2)]}'
+	build/isolat --db "$W/r.db" export --samples "$u" | awk -F, 'NR > 1 {print $8 / 1000}' |
+		sort -n > "$W/v.txt"
+	awk -v i="$i" '{v[NR] = $1; if ($1 < 15) b++}
+		END {printf "round %d rtlat: min %.1f  below15 %d  p50 %.1f\n", i, v[1], b, v[int(NR / 2)]}' "$W/v.txt"
 done
