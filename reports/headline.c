@@ -162,7 +162,7 @@ static void text_cell(FILE *out, const struct headline *h,
 	int n;
 
 	if (i == HL_P999 && !headline_p999_ok(row)) {
-		fprintf(out, " %20s", "(n<10000)");
+		fprintf(out, " %22s", "(n<10000)");
 		return;
 	}
 	n = snprintf(cell, sizeof(cell), "%.1f", row->v[i] / 1000.0);
@@ -174,7 +174,7 @@ static void text_cell(FILE *out, const struct headline *h,
 				 " x%.2f %+.1f", (double)row->v[i] / b->v[i],
 				 ((double)row->v[i] - b->v[i]) / 1000.0);
 	}
-	fprintf(out, " %20s", cell);
+	fprintf(out, " %22s", cell);
 }
 
 static void text_none(FILE *out, const struct headline *h,
@@ -208,7 +208,7 @@ void headline_text(const struct q_run *r, FILE *out)
 
 		if (i == 0 || row->group != h.rows[i - 1].group)
 			fprintf(out, "\n  %.30s, load %.30s\n  %-14s %-14s "
-				"%20s %20s %20s %20s  %s\n", row->workload,
+				"%22s %22s %22s %22s  %s\n", row->workload,
 				row->load, "env", "profile", "p50", "p99",
 				"p99.9", "max", "vs none (µs)");
 		char env[48];

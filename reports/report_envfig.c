@@ -362,7 +362,9 @@ static void nines_tics(FILE *f, double xmax)
 	static const char *const nines[] = { "0", "90", "99", "99.9",
 					     "99.99", "99.999", "99.9999",
 					     "99.99999", "99.999999" };
-	int top = (int)ceil(xmax - 1e-9);
+	/* Past the last nine: a curve ending exactly on a whole nine
+	 * (10 000 samples: 4) rises to its max there, not on the border. */
+	int top = (int)ceil(xmax + 0.05);
 
 	if (top < 1)
 		top = 1;
