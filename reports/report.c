@@ -173,11 +173,12 @@ int report_render(struct store *st, int64_t run_id, const char *outdir,
 }
 
 int report_render_style(struct store *st, int64_t run_id, const char *outdir,
-			enum report_style style, char *err, size_t errsz)
+			int style, char *err, size_t errsz)
 {
 	struct rpt r = { .st = st, .outdir = outdir, .dirfd = -1,
 			 .err = err, .errsz = errsz,
-			 .paper = style == REPORT_PAPER };
+			 .paper = (style & ~REPORT_AUTOSCALE) == REPORT_PAPER,
+			 .autoscale = !!(style & REPORT_AUTOSCALE) };
 	int rc;
 
 	/* Before anything is written: a missing gnuplot is the most likely
@@ -206,8 +207,6 @@ int report_render_style(struct store *st, int64_t run_id, const char *outdir,
 		snprintf(err, errsz, "out of memory rendering the report");
 		goto out;
 	}
-	r.autoscale = getenv("ISOLAT_REPORT_AUTOSCALE") &&
-		      !strcmp(getenv("ISOLAT_REPORT_AUTOSCALE"), "1");
 	/* The shared histogram range, from the summaries (no samples). */
 	for (size_t i = 0; i < r.run.ncases; i++) {
 		const struct q_case *c = &r.run.cases[i];

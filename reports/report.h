@@ -17,7 +17,7 @@
  *   caseNNN-NAME-hist.*         latency histogram, 1 us bins, log counts,
  *                               one curve per CPU with its min/avg/max
  *                               (OSADL style), log x with one range for
- *                               every case (ISOLAT_REPORT_AUTOSCALE=1:
+ *                               every case (report --autoscale:
  *                               per case)
  *   caseNNN-NAME-maxsec.*       maximum latency per second over time
  *   caseNNN-NAME-pct.*          latency versus percentile (0 .. 99.999 %,
@@ -64,8 +64,11 @@ int report_render(struct store *st, int64_t run_id, const char *outdir,
  * paper fonts and line widths, and EMULATED cases marked on the plot.
  */
 enum report_style { REPORT_PLAIN, REPORT_PAPER };
+/* OR'd into style: each case's histogram its own x range (default: one
+ * range for every case of the report). */
+#define REPORT_AUTOSCALE 0x100
 int report_render_style(struct store *st, int64_t run_id, const char *outdir,
-			enum report_style style, char *err, size_t errsz);
+			int style, char *err, size_t errsz);
 
 /*
  * Find an executable gnuplot in PATH (a default PATH when unset) and write

@@ -185,7 +185,7 @@ static void hist_body(FILE *f, const struct rpt *r, const struct rpt_case *rc,
 	/* Log x from the body to the largest value of any case of this
 	 * class in the report: cases compare by eye, and a tail of
 	 * milliseconds does not squeeze a body of a few µs into the first
-	 * pixels.  ISOLAT_REPORT_AUTOSCALE=1: each case its own range. */
+	 * pixels.  --autoscale: each case its own range. */
 	if (ns) {
 		double hi = r->hist_xmax_us[c->emulated];
 

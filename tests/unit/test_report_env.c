@@ -197,7 +197,7 @@ static void show_headline_first(void **state)
 	free(text);
 }
 
-static void render(const char *sub, enum report_style style, char *out,
+static void render(const char *sub, int style, char *out,
 		   size_t size)
 {
 	char err[1024] = "";
@@ -264,6 +264,35 @@ static void report_env(void **state)
 	}
 }
 
+/* Per-case histograms: one x range for every case of the report, or
+ * each its own with REPORT_AUTOSCALE. */
+static void report_case_range(void **state)
+{
+	char out[160], *a, *b;
+
+	(void)state;
+	need_gnuplot();
+	render("shared", REPORT_PLAIN, out, sizeof(out));
+	a = slurp(out, "case000-bare.none.rtlat.none-hist.gp");
+	b = slurp(out, "case002-lxc.none.rtlat.none-hist.gp");
+	assert_non_null(strstr(a, "one range for every case"));
+	/* the same range line in both */
+	char *ra = strstr(a, "set xrange ["), *rb = strstr(b, "set xrange [");
+
+	assert_non_null(ra);
+	assert_non_null(rb);
+	assert_int_equal(strcspn(ra, "\n"), strcspn(rb, "\n"));
+	assert_memory_equal(ra, rb, strcspn(ra, "\n"));
+	free(a);
+	free(b);
+	render("auto", REPORT_PLAIN | REPORT_AUTOSCALE, out, sizeof(out));
+	a = slurp(out, "case000-bare.none.rtlat.none-hist.gp");
+	assert_non_null(strstr(a, "set xrange [*:*]"));
+	assert_non_null(strstr(a, "range of this case"));
+	free(a);
+	assert_true(gp_check_labels(out) >= 20);
+}
+
 /* compare: the histogram has the histogram's labels (the bug: the
  * per-second plot's), empty bins drop to the axis, and the page opens
  * with the headline's structure, A against B. */
@@ -301,6 +330,7 @@ int main(void)
 		cmocka_unit_test(headline_rows),
 		cmocka_unit_test(show_headline_first),
 		cmocka_unit_test(report_env),
+		cmocka_unit_test(report_case_range),
 		cmocka_unit_test(compare_labels),
 	};
 
