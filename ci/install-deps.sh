@@ -11,7 +11,7 @@ PKGS="gcc make pkg-config
       sqlite3 libxml2-utils netpbm
       lxc lxc-dev
       qemu-system-x86 libarchive-dev libssl-dev kmod
-      chromium"
+      chromium poppler-utils"
 
 missing=""
 for p in $PKGS; do

@@ -46,6 +46,14 @@ int rpt_env_is_reference(const char *environment)
 	return 0;
 }
 
+int rpt_env_rank(const char *environment)
+{
+	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
+		if (environment && !strcmp(environment, envs[i].name))
+			return (int)i;
+	return (int)(sizeof(envs) / sizeof(envs[0]));
+}
+
 int rpt_workload_is(const char *workload, unsigned flag)
 {
 	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)

@@ -223,9 +223,12 @@ int rpt_spin(struct rpt *r)
 
 		if (!is_spin(c))
 			continue;
+		/* The environment's colour (report_colors.c); cases of one
+		 * environment differ by dash type. */
 		fprintf(f, "%s'spin-noise.dat' using 1:%zu with linespoints "
-			"title 'case%d%s'", k ? ", \\\n     " : "", k + 2,
-			c->idx, c->emulated ? " EMULATED" : "");
+			"title 'case%d%s' lc rgb '%s' dt %zu", k ? ", \\\n     "
+			: "", k + 2, c->idx, c->emulated ? " EMULATED" : "",
+			rpt_env_colour(c->environment), k % 8 + 1);
 		k++;
 	}
 	fprintf(f, "\nset terminal pngcairo size %d,%d noenhanced font "

@@ -24,7 +24,9 @@ ALLOW='strcmp\(v, "kvm"\) && strcmp\(v, "tcg"\)'
 offenders() {
 	local alt
 	alt=$(names | paste -sd'|')
-	grep -nHE "(str(n|case)?cmp|==|!=)[^;]*\"($alt)\"" "$@" 2>/dev/null |
+	# strcmp and friends, == / !=, and any helper whose name says it
+	# compares (same(), streq(), name_eq(), ...).
+	grep -nHE "((str(n|case)?cmp|==|!=)|\\b[a-z_]*(cmp|same|eq|match)[a-z_]*[[:space:]]*\\()[^;]*\"($alt)\"" "$@" 2>/dev/null |
 		grep -vE "$ALLOW"
 }
 
@@ -48,7 +50,8 @@ fi
 # The check must fail on the bug it guards.
 printf 'int f(const char *e) { return !strcmp(e, "bare"); }\n' >"$T/planted.c"
 printf 'int g(const char *w) { return strcmp(w, "rtlat") == 0; }\n' >>"$T/planted.c"
-if [ "$(offenders "$T/planted.c" | wc -l)" = 2 ]; then
+printf 'int h(const char *e) { return same(e, "kvm"); }\n' >>"$T/planted.c"
+if [ "$(offenders "$T/planted.c" | wc -l)" = 3 ]; then
 	ok "a planted comparison is found"
 else
 	fail "a planted comparison is found"
