@@ -47,6 +47,8 @@
 /* What is gated when neither the scenario nor the command line says. */
 #define GATE_DEFAULTS "p99=+10%", "max=+50%"
 
+struct gate_opts;
+
 enum gate_metric {
 	GM_P50, GM_P90, GM_P99, GM_P999, GM_P9999, GM_MAX, GM_DROPPED,
 	GM_OVER,             /* samples above the over latency */
@@ -106,6 +108,15 @@ int gate_limit_arg(struct gate_thresholds *th, const char *arg, char *err,
 int gate_latency_parse(const char *s, double *ns);
 /* "off" -> 0 (no test), else a level in (0, 0.5).  0 or -EINVAL. */
 int gate_alpha_parse(const char *s, double *alpha);
+
+/*
+ * The options a run is gated with when nothing else is said: alpha, the
+ * emulated policy show, and the run's stored [gate] section, else
+ * GATE_DEFAULTS.  origin names the run in messages.  0, -EINVAL (a bad
+ * [gate]: err names "<uuid> scenario:LINE"), -ENOMEM or -EIO.
+ */
+int gate_opts_for_run(struct store *st, int64_t run_id, const char *uuid,
+		      struct gate_opts *o, char *err, size_t errsz);
 
 /* Render a limit for messages ("+10%", "+50us", "+10% and +5us"). */
 void gate_limit_fmt(const struct gate_limit *l, char *buf, size_t size);

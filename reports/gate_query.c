@@ -55,3 +55,34 @@ long gate_query_previous(struct store *st, int64_t run_id, int64_t *ids,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : -EIO;
 }
+
+int gate_opts_for_run(struct store *st, int64_t run_id, const char *uuid,
+		      struct gate_opts *o, char *err, size_t errsz)
+{
+	static const char *const defaults[] = { GATE_DEFAULTS };
+	struct gate_thresholds th = { 0 };
+	char origin[64], *text = NULL;
+	int found = 0, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->alpha = GATE_ALPHA;
+	rc = gate_query_scenario_text(st, run_id, &text);
+	if (rc) {
+		snprintf(err, errsz, "reading run %s: %s", uuid,
+			 store_errmsg(st));
+		return rc;
+	}
+	snprintf(origin, sizeof(origin), "%s scenario", uuid);
+	rc = gate_thresholds_ini(text, origin, &th, &o->alpha, &found, err,
+				 errsz);
+	free(text);
+	if (rc)
+		return rc;
+	if (found) {
+		o->th = th;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		gate_threshold_arg(&o->th, defaults[i], err, errsz);
+	return 0;
+}

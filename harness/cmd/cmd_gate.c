@@ -97,37 +97,6 @@ static int resolve(struct store *st, const char *arg, int64_t *id,
 	return 0;
 }
 
-/* Defaults, then the candidate's [gate].  0 or an exit code. */
-static int scenario_thresholds(struct store *st, int64_t cand,
-			       const char *uuid, struct gate_opts *o)
-{
-	static const char *const defaults[] = { GATE_DEFAULTS };
-	struct gate_thresholds th = { 0 };
-	char err[512], origin[64], *text = NULL;
-	int found = 0, rc;
-
-	if (gate_query_scenario_text(st, cand, &text) < 0) {
-		fprintf(stderr, "isolat gate: reading run %s: %s\n", uuid,
-			store_errmsg(st));
-		return EXIT_ERROR;
-	}
-	snprintf(origin, sizeof(origin), "%s scenario", uuid);
-	rc = gate_thresholds_ini(text, origin, &th, &o->alpha, &found, err,
-				 sizeof(err));
-	free(text);
-	if (rc) {
-		fprintf(stderr, "isolat gate: %s\n", err);
-		return EXIT_ERROR;
-	}
-	if (found) {
-		o->th = th;
-		return EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-		gate_threshold_arg(&o->th, defaults[i], err, sizeof(err));
-	return EXIT_OK;
-}
-
 #define MAX_ARGS 32
 
 /* What the command line said, applied after the scenario's [gate]. */
@@ -349,9 +318,12 @@ int cmd_gate(struct isolat_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return EXIT_ERROR;
 	}
-	rc = scenario_thresholds(st, cid, cu, &o);
-	if (rc == EXIT_OK)
+	if (gate_opts_for_run(st, cid, cu, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "isolat gate: %s\n", err);
+		rc = EXIT_ERROR;
+	} else {
 		rc = apply_args(&a, &o);
+	}
 	if (rc != EXIT_OK) {
 		store_close(st);
 		return rc;
