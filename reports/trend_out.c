@@ -237,7 +237,7 @@ int trend_write_html(const struct trend_result *res, const char *dir,
 	rpt_quote(f, res->hostname, RPT_Q_XML);
 	fputs(" / ", f);
 	rpt_quote(f, res->scenario, RPT_Q_XML);
-	fputs("</h1>\n<pre>", f);
+	fputs("</h1>\n<pre style=\"white-space:pre-wrap\">", f);
 	{
 		char *buf = NULL;
 		size_t len = 0;
