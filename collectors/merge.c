@@ -2,8 +2,9 @@
  * merge.c - merge_import(): copy runs from a board's database into a
  * central one (see merge.h).
  *
- * The board is ATTACHed read-only (a "file:...?mode=ro" URI) and copied
- * with INSERT ... SELECT.  Row ids differ between databases, so children
+ * The board is ATTACHed read-only (store_ro_uri(): immutable=1, or mode=ro
+ * when its -wal may hold committed data), so nothing is created beside
+ * it, and copied with INSERT ... SELECT.  Row ids differ between databases, so children
  * are found again by their natural keys, which the schema makes unique:
  * cases by (run_id, idx), series by (case_id, idx), hosts by fingerprint.
  */
@@ -112,17 +113,41 @@ static int query_int(sqlite3 *db, const char *sql, int64_t *out)
 	return rc;
 }
 
-/* One run, in one transaction.  *tags_lost counts tag names taken. */
+/* What failed, kept before ROLLBACK resets SQLite's message. */
+struct import_fault {
+	int code; /* extended SQLite result code */
+	char msg[256];
+};
+
+/* One run, in one transaction.  *tags_lost counts tag names taken.
+ * 0, 1 (central has it already) or -errno with f filled. */
 static int import_run(struct store *st, int64_t bid, int64_t version,
-		      int *tags_lost)
+		      int *tags_lost, struct import_fault *f)
 {
 	sqlite3 *db = store_db(st);
 	int64_t hid, rid, before = 0, after = 0;
 	sqlite3_stmt *s;
 	int rc;
 
-	if (store_begin(st) < 0)
-		return -EIO;
+	if (store_begin(st) < 0) {
+		rc = -EIO;
+		goto fail;
+	}
+	/* Another merge of the same board may have imported it since the
+	 * list was made: decided again under the write lock. */
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.runs m JOIN b.runs r "
+			       "ON r.uuid = m.uuid WHERE r.id = ?", -1, &s,
+			       NULL) != SQLITE_OK) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, bid);
+	rc = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (rc) {
+		store_rollback(st);
+		return 1;
+	}
 	rc = exec_bound(db, "INSERT INTO main.hosts(fingerprint, hostname, "
 			"model, cpu_model, ncpus) SELECT h.fingerprint, "
 			"h.hostname, h.model, h.cpu_model, h.ncpus FROM "
@@ -180,35 +205,104 @@ static int import_run(struct store *st, int64_t bid, int64_t version,
 			*tags_lost += (int)(want - (after - before));
 		}
 	}
-	if (rc)
-		goto fail;
-	return store_commit(st);
+	if (!rc)
+		rc = store_commit(st);
+	if (!rc)
+		return 0;
 fail:
+	f->code = sqlite3_extended_errcode(db);
+	snprintf(f->msg, sizeof(f->msg), "%s", sqlite3_errmsg(db));
 	store_rollback(st);
 	return rc ? rc : -EIO;
 }
 
-/* The board must be an isolat database this isolat can read. */
-static int check_board(sqlite3 *db, const char *path, int64_t *version,
-		       char *err, size_t errsz)
+/* err for a run that could not be imported: which file is at fault (the
+ * central database takes every write; the board is only read) and the
+ * fix. */
+static void import_error(sqlite3 *db, const char *board, int64_t bid,
+			 const struct import_fault *f, char *err, size_t errsz)
+{
+	const char *central = sqlite3_db_filename(db, "main");
+	char run[64] = "?";
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(db, "SELECT uuid FROM b.runs WHERE id = ?", -1,
+			       &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, bid);
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+			snprintf(run, sizeof(run), "%s",
+				 (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	}
+	switch (f->code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(err, errsz, "%s: locked by another process (a run or a"
+			 " merge writing it) for longer than 10 s, so run %s of "
+			 "%s was not imported; merge again when it has finished"
+			 " (runs imported before are kept)", central, run,
+			 board);
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		snprintf(err, errsz, "%s: writing run %s of %s into it failed:"
+			 " %s; make the central database writable (or free "
+			 "space) and merge again (runs imported before are "
+			 "kept)", central, run, board, f->msg);
+		break;
+	default:
+		snprintf(err, errsz, "%s: importing its run %s into %s failed:"
+			 " %s; check both files (sqlite3 FILE 'PRAGMA "
+			 "integrity_check') and merge again (runs imported "
+			 "before are kept)", board, run, central, f->msg);
+	}
+}
+
+/* The board must be an isolat database this isolat can read.  real: its
+ * resolved path, where its -wal would be. */
+static int check_board(sqlite3 *db, const char *path, const char *real,
+		       int64_t *version, char *err, size_t errsz)
 {
 	int64_t appid = 0;
+	char wal[PATH_MAX + 8];
+	struct stat sb;
 
 	if (query_int(db, "PRAGMA b.application_id", &appid) < 0 ||
 	    query_int(db, "PRAGMA b.user_version", version) < 0) {
-		snprintf(err, errsz, "%s: not a readable SQLite database (%s)",
-			 path, sqlite3_errmsg(db));
+		snprintf(wal, sizeof(wal), "%s-wal", real);
+		if (stat(wal, &sb) == 0 && sb.st_size > 0)
+			snprintf(err, errsz, "%s: cannot be read (%s): its "
+				 "-wal holds data not yet in the main file and "
+				 "SQLite needs a -shm beside it to read that; "
+				 "copy the board with its -wal (and -shm) into "
+				 "a writable directory and merge from there",
+				 path, sqlite3_errmsg(db));
+		else
+			snprintf(err, errsz, "%s: not a readable SQLite "
+				 "database (%s); refusing to import from it",
+				 path, sqlite3_errmsg(db));
 		return -EINVAL;
 	}
-	if (appid != STORE_APP_ID || *version < 1) {
+	if (appid != STORE_APP_ID) {
 		snprintf(err, errsz, "%s: not an isolat database; refusing to "
 			 "import from it", path);
 		return -EINVAL;
 	}
+	if (*version < 1) {
+		snprintf(err, errsz, "%s: schema version %lld is not one isolat "
+			 "ever wrote (the file is damaged); refusing to import "
+			 "from it: restore it from a copy", path,
+			 (long long)*version);
+		return -EINVAL;
+	}
 	if (*version > STORE_SCHEMA_VERSION) {
 		snprintf(err, errsz, "%s: schema version %lld is newer than "
-			 "this isolat knows (%d); merge with a newer isolat",
-			 path, (long long)*version, STORE_SCHEMA_VERSION);
+			 "this isolat knows (%d); merge with the newer isolat "
+			 "that wrote it (or, if none did, the file is damaged: "
+			 "restore it from a copy)", path, (long long)*version,
+			 STORE_SCHEMA_VERSION);
 		return -EPROTO;
 	}
 	return 0;
@@ -242,18 +336,11 @@ int merge_import(struct store *st, const char *board_path,
 			 board_path);
 		return -EINVAL;
 	}
-	/* mode=ro: the board is never written, not even migrated.  The
-	 * path goes into a URI, so '?' and '#' are percent-encoded. */
-	{
-		size_t o = snprintf(uri, sizeof(uri), "file:");
-
-		for (const char *p = real; *p && o + 4 < sizeof(uri); p++)
-			o += *p == '?' || *p == '#' || *p == '%'
-				? (size_t)snprintf(uri + o, sizeof(uri) - o,
-						   "%%%02X", (unsigned char)*p)
-				: (size_t)snprintf(uri + o, sizeof(uri) - o,
-						   "%c", *p);
-		snprintf(uri + o, sizeof(uri) - o, "?mode=ro");
+	/* The board is never written, not even migrated, and nothing is
+	 * created beside it: a read-only URI (store_ro_uri says which). */
+	if (store_ro_uri(real, uri, sizeof(uri)) < 0) {
+		snprintf(err, errsz, "%s: path too long", board_path);
+		return -ENAMETOOLONG;
 	}
 	if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS b", -1, &s, NULL) !=
 	    SQLITE_OK)
@@ -265,7 +352,7 @@ int merge_import(struct store *st, const char *board_path,
 	if (rc != SQLITE_DONE)
 		goto sqlerr;
 	attached = 1;
-	rc = check_board(db, board_path, &version, err, errsz);
+	rc = check_board(db, board_path, real, &version, err, errsz);
 	if (rc)
 		goto out;
 	/* Which runs to take: ids first, then one transaction each. */
@@ -305,13 +392,17 @@ int merge_import(struct store *st, const char *board_path,
 		goto sqlerr;
 	rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = import_run(st, ids[i], version, &ms->tags_conflict);
-		if (rc)
-			snprintf(err, errsz, "%s: importing a run failed: %s; "
-				 "the central database keeps the runs imported "
-				 "before it", board_path, sqlite3_errmsg(db));
-		else
+		struct import_fault f = { 0, "" };
+
+		rc = import_run(st, ids[i], version, &ms->tags_conflict, &f);
+		if (rc == 1) {
+			ms->skipped_present++;
+			rc = 0;
+		} else if (rc) {
+			import_error(db, board_path, ids[i], &f, err, errsz);
+		} else {
 			ms->imported++;
+		}
 	}
 	goto out;
 sqlerr:

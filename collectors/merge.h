@@ -15,10 +15,16 @@
  * their defaults).  Adding a schema version: add its new tables / columns
  * to merge.c's copy list, guarded by the board's version.
  *
- * The board file is only read: it is never migrated or written, so a
- * board's database copied off a lab machine stays as it was.  A file that
- * is not an isolat database, or one with a newer schema than this isolat
- * knows, is refused with a message saying so.
+ * The board file is only read: it is never migrated or written, and no
+ * -wal/-shm is created beside it (store_ro_uri(); docs/store.md), so a
+ * board's database copied off a lab machine, on a read-only mount or
+ * owned by another user stays as it was.  A file that is not an isolat
+ * database, or one whose schema version is below 1 or newer than this
+ * isolat knows, is refused with a message saying so.  Each run is
+ * checked again under the central's write lock, so concurrent merges of
+ * one board import it once.  merge_import() returns 0 or -errno with err
+ * naming the file at fault (the central one when it is locked, read-only
+ * or full), the run and the fix.
  */
 #ifndef ISOLAT_MERGE_H
 #define ISOLAT_MERGE_H

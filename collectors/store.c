@@ -22,9 +22,10 @@
 struct store {
 	sqlite3 *db;
 	char path[4096];
+	char samples_err[6144]; /* store_samples_error(); path + 2K */
 };
 
-/* The migration steps live in store_schema.c (store_schema.h). */
+/* The migration steps and version checks live in store_schema.c. */
 
 void store_now(char *buf, size_t size)
 {
@@ -67,21 +68,6 @@ void store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int pragma_int(struct store *st, const char *sql, int *out)
-{
-	sqlite3_stmt *s;
-	int rc = -EIO;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -EIO;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*out = sqlite3_column_int(s, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /* mkdir -p for the database's directory, so `--db results/x.db` just works
  * on a fresh checkout. */
 static int make_parent_dirs(const char *path)
@@ -103,89 +89,46 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
-static int migrate(struct store *st, enum store_mode mode, char *err,
-		   size_t errsz)
+/* Size of path + suffix, or -1 when it does not exist. */
+static long long side_file_size(const char *path, const char *suffix)
 {
-	int version, appid, rc;
+	char p[4096 + 16];
+	struct stat sb;
 
-	if (pragma_int(st, "PRAGMA user_version", &version) < 0 ||
-	    pragma_int(st, "PRAGMA application_id", &appid) < 0)
-		goto corrupt;
-	if (version > STORE_SCHEMA_VERSION) {
-		snprintf(err, errsz,
-			 "%s: schema version %d is newer than this isolat "
-			 "knows (%d); use a newer isolat",
-			 st->path, version, STORE_SCHEMA_VERSION);
-		return -EPROTO;
-	}
-	if (version == 0 && appid == 0) {
-		/* Fresh file, or someone else's database with tables in it:
-		 * never write into the latter. */
-		int ntables = 0;
-
-		if (pragma_int(st, "SELECT count(*) FROM sqlite_master",
-			       &ntables) < 0)
-			goto corrupt;
-		if (ntables > 0)
-			goto foreign;
-		/* A reader never turns a file into a database. */
-		if (mode != STORE_WRITE) {
-			snprintf(err, errsz,
-				 "%s: empty, not an isolat database; run "
-				 "`isolat run SCENARIO` first or pass --db "
-				 "PATH", st->path);
-			return -EINVAL;
-		}
-	} else if (appid != STORE_APP_ID) {
-		goto foreign;
-	}
-	for (int v = version; v < store_nmigrations; v++) {
-		char sql[64];
-
-		if (store_begin(st) < 0)
-			goto sqlerr;
-		rc = exec(st, store_migrations[v]);
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (rc == 0)
-			rc = exec(st, sql);
-		if (rc == 0 && v == 0) {
-			snprintf(sql, sizeof(sql),
-				 "PRAGMA application_id = %d", STORE_APP_ID);
-			rc = exec(st, sql);
-		}
-		if (rc == 0)
-			rc = store_commit(st);
-		if (rc < 0) {
-			snprintf(err, errsz, "%s: migration to schema %d "
-				 "failed: %s", st->path, v + 1,
-				 sqlite3_errmsg(st->db));
-			store_rollback(st);
-			return -EIO;
-		}
-	}
-	return 0;
-corrupt:
-	snprintf(err, errsz,
-		 "%s: not a readable SQLite database (%s); point --db at an "
-		 "isolat database or a new file",
-		 st->path, sqlite3_errmsg(st->db));
-	return -EINVAL;
-foreign:
-	snprintf(err, errsz,
-		 "%s: an SQLite database that isolat did not create; refusing "
-		 "to touch it (point --db at an isolat database or a new file)",
-		 st->path);
-	return -EINVAL;
-sqlerr:
-	snprintf(err, errsz, "%s: %s", st->path, sqlite3_errmsg(st->db));
-	return -EIO;
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
 }
 
-/* "file:PATH?immutable=1" with PATH percent-escaped where URIs need it. */
-static int immutable_uri(const char *path, char *out, size_t size)
+/*
+ * Read-only, creating nothing beside the file.  immutable=1 (no locks, no
+ * -shm, the -wal ignored) is right only when everything committed is in
+ * the main file and nothing is writing it: no -wal (every WAL connection
+ * keeps one, so nobody has the file open) and no hot -journal, or an
+ * empty -wal without a -shm (left by a dead connection, holding nothing).
+ * Otherwise, a -wal with data (a live writer, or one killed before its
+ * checkpoint) is read through it with mode=ro, which uses the -wal and
+ * -shm already there; SQLite has to create a -shm only for a -wal copied
+ * without one.
+ */
+int store_ro_uri(const char *path, char *out, size_t size)
 {
-	size_t o = (size_t)snprintf(out, size, "file:");
+	long long wal = side_file_size(path, "-wal");
+	long long shm = side_file_size(path, "-shm");
+	int immutable = (wal < 0 || (wal == 0 && shm < 0)) &&
+			side_file_size(path, "-journal") <= 0;
+	const char *query = immutable ? "?immutable=1" : "?mode=ro";
+	size_t o;
 
+	if (size < 6)
+		return -ENAMETOOLONG;
+	o = (size_t)snprintf(out, size, "file:");
+	/* "//" would start an authority: "/./" reads the same file. */
+	if (path[0] == '/' && path[1] == '/') {
+		if (o + 3 >= size)
+			return -ENAMETOOLONG;
+		memcpy(out + o, "/.", 2);
+		o += 2;
+	}
 	for (const char *p = path; *p; p++) {
 		if (o + 4 >= size)
 			return -ENAMETOOLONG;
@@ -196,33 +139,25 @@ static int immutable_uri(const char *path, char *out, size_t size)
 			out[o++] = *p;
 	}
 	out[o] = '\0';
-	if (o + sizeof("?immutable=1") > size)
+	if (o + strlen(query) + 1 > size)
 		return -ENAMETOOLONG;
-	strcat(out, "?immutable=1");
+	strcat(out, query);
 	return 0;
 }
 
-/* A read-only database must already be an isolat database of this
- * version: it cannot be migrated. */
-static int check_current(struct store *st, char *err, size_t errsz)
+/* Can this process write path and create its -wal / -shm beside it? */
+static int writable(const char *path)
 {
-	int version = -1, appid = 0;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
 
-	if (pragma_int(st, "PRAGMA user_version", &version) < 0 ||
-	    pragma_int(st, "PRAGMA application_id", &appid) < 0 ||
-	    appid != STORE_APP_ID) {
-		snprintf(err, errsz, "%s: not an isolat database (read-only "
-			 "file); point --db at an isolat database", st->path);
-		return -EINVAL;
-	}
-	if (version != STORE_SCHEMA_VERSION) {
-		snprintf(err, errsz, "%s: read-only, schema version %d, this "
-			 "isolat reads %d; copy it somewhere writable so it "
-			 "can be migrated (or use a matching isolat)",
-			 st->path, version, STORE_SCHEMA_VERSION);
-		return -EPROTO;
-	}
-	return 0;
+	if (access(path, W_OK) < 0 && errno != ENOENT)
+		return 0;
+	if (!slash)
+		return access(".", W_OK) == 0;
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path),
+		 path);
+	return access(dir, W_OK) == 0;
 }
 
 int store_open(const char *path, enum store_mode mode, struct store **out,
@@ -252,6 +187,18 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
 			return rc;
 		}
 	}
+	/* Writing needs the file and its directory (for -wal, -shm):
+	 * SQLite would open such a file read-only without a word and fail
+	 * at the first write, blaming whatever was being written. */
+	readonly = !writable(path);
+	if (readonly && mode == STORE_WRITE) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: cannot be written here (%s: the file "
+			 "or its directory is read-only); make both writable "
+			 "or give a database in a writable directory", path,
+			 strerror(errno));
+		return rc;
+	}
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
@@ -259,11 +206,10 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
 	flags = mode == STORE_READ ? SQLITE_OPEN_READWRITE
 				   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	/* An archived database on read-only media can still be reported
-	 * on: opened immutable, never migrated. */
-	readonly = mode == STORE_READ && access(path, W_OK) < 0;
+	 * on: opened read-only, never migrated, nothing created beside. */
 	if (readonly) {
 		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
-		if (immutable_uri(path, uri, sizeof(uri)) < 0) {
+		if (store_ro_uri(path, uri, sizeof(uri)) < 0) {
 			snprintf(err, errsz, "database path too long");
 			rc = -ENAMETOOLONG;
 			goto fail;
@@ -278,8 +224,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
-	rc = readonly ? check_current(st, err, errsz)
-		      : migrate(st, mode, err, errsz);
+	rc = readonly ? store_schema_check_current(st->db, path, err, errsz)
+		      : store_schema_migrate(st->db, path, mode, err, errsz);
 	if (rc < 0)
 		goto fail;
 	/* WAL: readers (report, show) never block the writer of a run. */
@@ -748,13 +694,62 @@ int store_tag_delete(struct store *st, const char *name)
 	return sqlite3_changes(st->db) > 0 ? 0 : -ENOENT;
 }
 
+const char *store_samples_error(struct store *st)
+{
+	return st->samples_err;
+}
+
+/*
+ * samples_err: what is wrong with series_id (the database file, run, case,
+ * series and chunk) and the fix.  what: the fault; NULL for SQLite's
+ * message (a table missing, an I/O error).
+ */
+static void samples_fault(struct store *st, int64_t series_id,
+			  int64_t chunk_no, const char *what)
+{
+	char where[400], why[300];
+	sqlite3_stmt *s;
+
+	snprintf(why, sizeof(why), "%s", what ? what : sqlite3_errmsg(st->db));
+	snprintf(where, sizeof(where), "series %lld", (long long)series_id);
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT r.uuid, c.idx, c.name, s.idx, s.cpu "
+			       "FROM series s JOIN cases c ON c.id = s.case_id "
+			       "JOIN runs r ON r.id = c.run_id WHERE s.id = ?",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, series_id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			snprintf(where, sizeof(where),
+				 "run %s case %d (%s) series %d (cpu %d)",
+				 (const char *)sqlite3_column_text(s, 0),
+				 sqlite3_column_int(s, 1),
+				 (const char *)sqlite3_column_text(s, 2),
+				 sqlite3_column_int(s, 3),
+				 sqlite3_column_int(s, 4));
+		sqlite3_finalize(s);
+	}
+	if (chunk_no >= 0)
+		snprintf(st->samples_err, sizeof(st->samples_err),
+			 "%s: %s: sample chunk %lld is corrupt (%s); the "
+			 "database is damaged: restore it from a copy or "
+			 "re-run the case", st->path, where,
+			 (long long)chunk_no, why);
+	else
+		snprintf(st->samples_err, sizeof(st->samples_err),
+			 "%s: %s: reading its samples failed (%s); the "
+			 "database is damaged or incomplete: restore it from a "
+			 "copy or re-run the case", st->path, where, why);
+}
+
 int store_series_samples(struct store *st, int64_t series_id,
 			 store_samples_fn fn, void *ctx)
 {
 	sqlite3_stmt *s;
 	uint32_t *buf;
 	int rc = 0, step;
+	char why[96];
 
+	st->samples_err[0] = '\0';
 	buf = malloc(CODEC_CHUNK_SAMPLES * sizeof(*buf));
 	if (!buf)
 		return -ENOMEM;
@@ -763,6 +758,7 @@ int store_series_samples(struct store *st, int64_t series_id,
 			       "data FROM chunks WHERE series_id = ? "
 			       "ORDER BY chunk_no",
 			       -1, &s, NULL) != SQLITE_OK) {
+		samples_fault(st, series_id, -1, NULL);
 		free(buf);
 		return -EIO;
 	}
@@ -771,15 +767,24 @@ int store_series_samples(struct store *st, int64_t series_id,
 		int64_t nsamples = sqlite3_column_int64(s, 2);
 		const void *blob = sqlite3_column_blob(s, 4);
 		int len = sqlite3_column_bytes(s, 4);
-		ssize_t got;
+		ssize_t got = -1;
 
-		if (sqlite3_column_int(s, 3) != 1 || nsamples < 1 ||
-		    nsamples > CODEC_CHUNK_SAMPLES || !blob) {
-			rc = -EINVAL;
-			break;
-		}
-		got = codec_decode(blob, (size_t)len, buf, CODEC_CHUNK_SAMPLES);
+		if (sqlite3_column_int(s, 3) != 1)
+			snprintf(why, sizeof(why), "codec %d, this isolat "
+				 "knows 1", sqlite3_column_int(s, 3));
+		else if (nsamples < 1 || nsamples > CODEC_CHUNK_SAMPLES)
+			snprintf(why, sizeof(why), "%lld samples, expected 1 "
+				 "to %d", (long long)nsamples,
+				 CODEC_CHUNK_SAMPLES);
+		else if (!blob)
+			snprintf(why, sizeof(why), "no data");
+		else if ((got = codec_decode(blob, (size_t)len, buf,
+					     CODEC_CHUNK_SAMPLES)) != nsamples)
+			snprintf(why, sizeof(why), "decodes to %zd of %lld "
+				 "samples", got, (long long)nsamples);
 		if (got != nsamples) {
+			samples_fault(st, series_id,
+				      sqlite3_column_int64(s, 0), why);
 			rc = -EINVAL;
 			break;
 		}
@@ -788,8 +793,10 @@ int store_series_samples(struct store *st, int64_t series_id,
 		if (rc)
 			break;
 	}
-	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW) {
+		samples_fault(st, series_id, -1, NULL);
 		rc = -EIO;
+	}
 	sqlite3_finalize(s);
 	free(buf);
 	return rc;

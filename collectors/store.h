@@ -5,7 +5,10 @@
  * the schema version is PRAGMA user_version and PRAGMA application_id is
  * STORE_APP_ID, so a file that is not an isolat database is refused instead
  * of being written to.  store.c migrates forward, one step per version, each
- * step in one transaction.
+ * step in one transaction (BEGIN IMMEDIATE, the version read inside it, so
+ * concurrent openers of a new file create it once).  A version below 0 or
+ * above the newest is refused, file untouched.  docs/store.md says how
+ * read-only files and boards are opened.
  *
  * Schema (version 1):
  *
@@ -177,13 +180,25 @@ int store_tag_delete(struct store *st, const char *name);
 
 /*
  * Call fn for every chunk of a series, in order, with the decoded values.
- * Returns 0, fn's first non-zero return, or -EINVAL for a corrupt chunk
- * (err names the series and chunk).
+ * Returns 0, fn's first non-zero return, -EINVAL for a corrupt chunk or
+ * -EIO when the chunks cannot be read (no chunks table, I/O error); then
+ * store_samples_error() names the database file, run, case, series and
+ * chunk, what is wrong and the fix ("" after a success or fn's error).
  */
 typedef int (*store_samples_fn)(void *ctx, uint64_t first_seq,
 				const uint32_t *values, uint32_t n);
 int store_series_samples(struct store *st, int64_t series_id,
 			 store_samples_fn fn, void *ctx);
+const char *store_samples_error(struct store *st);
+
+/*
+ * Into out: a "file:" URI (SQLITE_OPEN_URI, or ATTACH) that opens the
+ * database at path read-only and creates no file beside it: immutable=1
+ * when everything committed is in the main file and nothing has it open,
+ * mode=ro (through the existing -wal and -shm) when its -wal may hold
+ * committed data.  0 or -ENAMETOOLONG.
+ */
+int store_ro_uri(const char *path, char *out, size_t size);
 
 /* Current UTC time as ISO-8601 text into buf (>= 21 bytes). */
 void store_now(char *buf, size_t size);

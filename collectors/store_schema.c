@@ -1,9 +1,14 @@
 /*
- * store_schema.c - the migration steps, one SQL script per schema version
- * (see store_schema.h).
+ * store_schema.c - the migration steps, one SQL script per schema version,
+ * and the checks of a file's version and application id that decide
+ * whether store_open() may migrate it (see store_schema.h).
  */
-#include "collectors/store.h"
 #include "collectors/store_schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "collectors/store.h"
 
 const char *const store_migrations[] = {
 	/* 0 -> 1: the initial schema. */
@@ -106,3 +111,198 @@ const int store_nmigrations =
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
 		       STORE_SCHEMA_VERSION,
 	       "one migration step per schema version");
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+/*
+ * May this file be used (and migrated) as it is?  version/appid as read
+ * from its header.  Only the header is trusted, so every value a damaged
+ * byte can produce must land in a refusal: user_version is a signed
+ * 32-bit field, and a negative one would index before the steps.
+ */
+static int check_ids(sqlite3 *db, const char *path, enum store_mode mode,
+		     int version, int appid, char *err, size_t errsz)
+{
+	int ntables = 0;
+
+	if (version < 0) {
+		snprintf(err, errsz, "%s: schema version %d is not one isolat "
+			 "ever wrote (the file is damaged, or another program "
+			 "wrote it); refusing to touch it: restore it from a "
+			 "copy, or point --db at an isolat database or a new "
+			 "file", path, version);
+		return -EINVAL;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errsz, "%s: schema version %d is newer than this "
+			 "isolat knows (%d); refusing to touch it: use the "
+			 "newer isolat that wrote it (or, if none did, the file "
+			 "is damaged: restore it from a copy)", path, version,
+			 STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	if (appid != 0 && appid != STORE_APP_ID)
+		goto foreign;
+	if (appid == STORE_APP_ID)
+		return 0;
+	/* appid 0: a fresh file, or someone else's database with tables in
+	 * it (never write into the latter). */
+	if (version != 0)
+		goto foreign;
+	if (pragma_int(db, "SELECT count(*) FROM sqlite_master", &ntables) < 0) {
+		snprintf(err, errsz, "%s: not a readable SQLite database (%s); "
+			 "point --db at an isolat database or a new file",
+			 path, sqlite3_errmsg(db));
+		return -EINVAL;
+	}
+	if (ntables > 0)
+		goto foreign;
+	/* A reader never turns a file into a database. */
+	if (mode != STORE_WRITE) {
+		snprintf(err, errsz, "%s: empty, not an isolat database; run "
+			 "`isolat run SCENARIO` first or pass --db PATH", path);
+		return -EINVAL;
+	}
+	return 0;
+foreign:
+	snprintf(err, errsz, "%s: an SQLite database that isolat did not "
+		 "create; refusing to touch it (point --db at an isolat "
+		 "database or a new file)", path);
+	return -EINVAL;
+}
+
+static int read_ids(sqlite3 *db, const char *path, int *version, int *appid,
+		    char *err, size_t errsz)
+{
+	if (pragma_int(db, "PRAGMA user_version", version) == 0 &&
+	    pragma_int(db, "PRAGMA application_id", appid) == 0)
+		return 0;
+	snprintf(err, errsz, "%s: not a readable SQLite database (%s); point "
+		 "--db at an isolat database or a new file", path,
+		 sqlite3_errmsg(db));
+	return -EINVAL;
+}
+
+/* One step (version -> version + 1), inside the caller's transaction. */
+static int migrate_step(sqlite3 *db, int version)
+{
+	char sql[64];
+	int rc;
+
+	rc = exec(db, store_migrations[version]);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+	if (rc == 0)
+		rc = exec(db, sql);
+	if (rc == 0 && version == 0) {
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
+			 STORE_APP_ID);
+		rc = exec(db, sql);
+	}
+	return rc;
+}
+
+int store_schema_migrate(sqlite3 *db, const char *path, enum store_mode mode,
+			 char *err, size_t errsz)
+{
+	int version, appid, rc;
+
+	/* First without the write lock: a current database (every open but
+	 * the first) never waits for a writer, and a refused one is never
+	 * locked or written.  One read transaction, so version, id and
+	 * tables are one snapshot, never half of another's creation. */
+	if (exec(db, "BEGIN") < 0) {
+		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(db));
+		return -EIO;
+	}
+	rc = read_ids(db, path, &version, &appid, err, errsz);
+	if (rc == 0)
+		rc = check_ids(db, path, mode, version, appid, err, errsz);
+	exec(db, "COMMIT");
+	if (rc < 0 || version == STORE_SCHEMA_VERSION)
+		return rc;
+	/* Then each step with the version read again under the write lock:
+	 * another process may have created or migrated the file since. */
+	for (;;) {
+		if (exec(db, "BEGIN IMMEDIATE") < 0) {
+			snprintf(err, errsz, "%s: cannot lock it to bring its "
+				 "schema up to date: %s; retry when the other "
+				 "isolat writing it has finished", path,
+				 sqlite3_errmsg(db));
+			return -EIO;
+		}
+		rc = read_ids(db, path, &version, &appid, err, errsz);
+		if (rc == 0)
+			rc = check_ids(db, path, mode, version, appid, err,
+				       errsz);
+		if (rc == 0 && version == STORE_SCHEMA_VERSION)
+			return exec(db, "COMMIT") == 0 ? 0 : -EIO;
+		if (rc == 0 && migrate_step(db, version) < 0) {
+			snprintf(err, errsz, "%s: migration to schema %d "
+				 "failed: %s", path, version + 1,
+				 sqlite3_errmsg(db));
+			rc = -EIO;
+		}
+		if (rc == 0 && exec(db, "COMMIT") < 0) {
+			snprintf(err, errsz, "%s: migration to schema %d "
+				 "failed: %s", path, version + 1,
+				 sqlite3_errmsg(db));
+			rc = -EIO;
+		}
+		if (rc < 0) {
+			if (!sqlite3_get_autocommit(db))
+				exec(db, "ROLLBACK");
+			return rc;
+		}
+	}
+}
+
+int store_schema_check_current(sqlite3 *db, const char *path, char *err,
+			       size_t errsz)
+{
+	int version = -1, appid = 0;
+
+	if (pragma_int(db, "PRAGMA user_version", &version) < 0 ||
+	    pragma_int(db, "PRAGMA application_id", &appid) < 0) {
+		/* Read-only, SQLite cannot create the -shm it needs for a
+		 * -wal that holds data. */
+		snprintf(err, errsz, "%s: cannot be read (%s); it is read-only"
+			 " here: if a -wal is beside it, copy it with its -wal"
+			 " and -shm into a writable directory", path,
+			 sqlite3_errmsg(db));
+		return -EINVAL;
+	}
+	if (appid != STORE_APP_ID) {
+		snprintf(err, errsz, "%s: not an isolat database (read-only "
+			 "file); point --db at an isolat database", path);
+		return -EINVAL;
+	}
+	if (version < 0 || version > STORE_SCHEMA_VERSION)
+		return check_ids(db, path, STORE_READ, version, appid, err,
+				 errsz);
+	if (version != STORE_SCHEMA_VERSION) {
+		snprintf(err, errsz, "%s: read-only, schema version %d, this "
+			 "isolat reads %d; copy it somewhere writable so it "
+			 "can be migrated (or use a matching isolat)",
+			 path, version, STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}

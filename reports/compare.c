@@ -401,6 +401,8 @@ int compare_render(struct store *st, const int64_t *ids, size_t n,
 	c.r.dirfd = -1;
 	c.r.err = err;
 	c.r.errsz = errsz;
+	if (errsz)
+		err[0] = '\0';
 	if (n < 1 || n > CMP_MAX_RUNS) {
 		snprintf(err, errsz, "compare takes 1 to %d runs",
 			 CMP_MAX_RUNS);
@@ -435,9 +437,15 @@ int compare_render(struct store *st, const int64_t *ids, size_t n,
 	}
 	for (size_t gi = 0; gi < c.ng && !rc; gi++)
 		rc = do_group(&c, gi);
-	if (rc == -ENOMEM || rc == -EINVAL)
-		snprintf(err, errsz, "%s", rc == -ENOMEM ? "out of memory"
-			 : "a corrupt sample chunk");
+	/* Samples that cannot be read: the store names the file, run, case,
+	 * series and chunk. */
+	if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	else if ((rc == -EINVAL || rc == -EIO) && *store_samples_error(st))
+		snprintf(err, errsz, "%s", store_samples_error(st));
+	else if (rc && !err[0])
+		snprintf(err, errsz, "rendering the comparison into %s failed:"
+			 " %s", outdir, strerror(-rc));
 	if (!rc)
 		rc = rpt_run_scripts(&c.r);
 	if (!rc)

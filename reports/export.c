@@ -88,25 +88,6 @@ static int sample_chunk(void *ctx, uint64_t first_seq, const uint32_t *values,
 	return ferror(c->out) ? -EIO : 0;
 }
 
-/* The chunk_no of the k-th chunk (in order) of a series, or -1. */
-static int64_t nth_chunk_no(struct store *st, int64_t series_id, uint32_t k)
-{
-	sqlite3_stmt *s;
-	int64_t no = -1;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT chunk_no FROM chunks WHERE series_id = ? "
-			       "ORDER BY chunk_no LIMIT 1 OFFSET ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, series_id);
-	sqlite3_bind_int64(s, 2, k);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		no = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return no;
-}
-
 /* The CSV line prefix of one series, malloc'd into *out. */
 static int series_prefix(const struct q_case *c, const struct q_series *q,
 			 char **out, size_t *len)
@@ -151,13 +132,10 @@ static int export_series(struct store *st, const struct q_run *r,
 	flush_buf(ctx);
 	free(prefix);
 	ctx->prefix = NULL;
-	if (rc == -EINVAL) {
-		snprintf(err, errsz,
-			 "run %s case %d (%s) series %d (cpu %d): chunk %" PRId64
-			 " is corrupt and cannot be decoded; the database is "
-			 "damaged: restore it from a copy or re-run the case",
-			 r->uuid, c->idx, c->name, q->idx, q->cpu,
-			 nth_chunk_no(st, q->id, ctx->chunks));
+	/* A corrupt or unreadable chunk: the store names the file, run,
+	 * case, series and chunk. */
+	if ((rc == -EINVAL || rc == -EIO) && *store_samples_error(st)) {
+		snprintf(err, errsz, "%s", store_samples_error(st));
 	} else if (rc == -ENOMEM) {
 		snprintf(err, errsz, "out of memory decoding run %s case %d "
 			 "series %d", r->uuid, c->idx, q->idx);

@@ -433,9 +433,8 @@ int gate_run_multi(struct store *st, const int64_t *base_ids, size_t nbase,
 	}
 	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory comparing runs");
-	else if (rc == -EINVAL)
-		snprintf(err, errsz, "a corrupt sample chunk in run %s or a "
-			 "baseline run", runs[1].uuid);
+	else if ((rc == -EINVAL || rc == -EIO) && *store_samples_error(st))
+		snprintf(err, errsz, "%s", store_samples_error(st));
 	else if (rc)
 		snprintf(err, errsz, "reading samples: %s", strerror(-rc));
 	emulated_policy(res, o);

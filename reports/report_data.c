@@ -318,13 +318,10 @@ static int samples_series(struct rpt *r, size_t ci, size_t k, FILE *fmax,
 	fprintf(fmax, "# series %d cpu %d: second max\n", q->idx, q->cpu);
 	ret = store_series_samples(r->st, q->id, pass_chunk, &p);
 	pass_flush(&p);
-	if (ret == -EINVAL) {
-		snprintf(r->err, r->errsz,
-			 "run %s case %d (%s) series %d (cpu %d): sample chunk "
-			 "%u (in order) is corrupt; the database is damaged: "
-			 "restore it from a copy or re-run the case",
-			 r->run.uuid, c->idx, c->name, q->idx, q->cpu,
-			 p.chunks);
+	/* A corrupt or unreadable chunk: the store names the file, run,
+	 * case, series and chunk. */
+	if ((ret == -EINVAL || ret == -EIO) && *store_samples_error(r->st)) {
+		snprintf(r->err, r->errsz, "%s", store_samples_error(r->st));
 	} else if (ret == -ENOMEM) {
 		snprintf(r->err, r->errsz, "out of memory");
 	} else if (ret) {
