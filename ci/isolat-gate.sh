@@ -9,7 +9,14 @@
 #     --baseline-db PATH   a database holding the baseline (e.g. fetched
 #                          from the lab's central store): merged into --db
 #                          first (idempotent), REF resolved there
-#     --threshold M=LIMIT  passed to `isolat gate` (repeatable)
+#     --baseline-last N    also gate against the N runs before the
+#                          candidate (same host and scenario): the
+#                          run-to-run spread the quantile test needs
+#     --threshold M=MARGIN passed to `isolat gate` (repeatable)
+#     --limit M=LIMIT      passed to `isolat gate` (repeatable), e.g.
+#                          max=100us or over=50us:0
+#     --alpha A|off        passed to `isolat gate`
+#     --emulated show|gate passed to `isolat gate`
 #     --out DIR            where gate-junit.xml, gate-summary.md and the
 #                          compare report go (default results/gate)
 #     --tag-on-pass NAME   tag the candidate NAME when the gate passes
@@ -17,7 +24,8 @@
 #     --isolat PATH        the isolat binary (default: build/isolat, else
 #                          isolat in PATH)
 #
-# Exit status is isolat gate's: 0 pass, 1 regression, 2 error; a failed
+# Exit status is isolat gate's: 0 pass, 1 regression, 2 error, 3 nothing
+# real compared (only emulated cases: shown, not gated); a failed
 # run exits with isolat run's status (1 a case failed, 2 error, 3 no
 # resource).  Every command is run with an argv, nothing is eval'd.
 set -u
@@ -33,10 +41,14 @@ while [ $# -gt 0 ]; do
 	--baseline) BASE=${2:?}; shift 2 ;;
 	--baseline-db) BASEDB=${2:?}; shift 2 ;;
 	--threshold) THS+=(--threshold "${2:?}"); shift 2 ;;
+	--limit) THS+=(--limit "${2:?}"); shift 2 ;;
+	--alpha) THS+=(--alpha "${2:?}"); shift 2 ;;
+	--emulated) THS+=(--emulated "${2:?}"); shift 2 ;;
+	--baseline-last) THS+=(--baseline-last "${2:?}"); shift 2 ;;
 	--out) OUT=${2:?}; shift 2 ;;
 	--tag-on-pass) TAGPASS=${2:?}; shift 2 ;;
 	--isolat) ISOLAT=${2:?}; shift 2 ;;
-	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
