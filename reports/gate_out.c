@@ -385,7 +385,12 @@ int gate_write_console(const struct gate_result *res, FILE *f, int summary)
 
 	if (!done)
 		return -ENOMEM;
-	if (summary)
+	if (summary && res->nbase > 1)
+		fprintf(f, "isolat gate: %s vs %zu baseline runs (first %s): %d "
+			"passed, %d failed, %d errors, %d missing, %d skipped\n",
+			res->cand_uuid, res->nbase, res->base_uuid, res->npass,
+			res->nfail, res->nerror, res->nmissing, res->nskip);
+	else if (summary)
 		fprintf(f, "isolat gate: %s vs baseline %s: %d passed, %d "
 			"failed, %d errors, %d missing, %d skipped\n",
 			res->cand_uuid, res->base_uuid, res->npass, res->nfail,
