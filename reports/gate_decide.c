@@ -173,11 +173,11 @@ void gate_decide(struct gate_row *r, const struct gate_unit *bu, size_t nb,
 		if (r->cand > bound) {
 			r->verdict = GV_FAIL;
 			snprintf(r->message, sizeof(r->message), "regression: "
-				 "%s > %s (baseline worst run %s %s)", c, v,
+				 "%s > %s, the baseline's worst %s %s", c, v,
 				 gate_metric_name[m], r->limit);
 		} else {
-			snprintf(r->message, sizeof(r->message), "%s <= %s "
-				 "(baseline worst run %s %s)", c, v,
+			snprintf(r->message, sizeof(r->message), "%s <= %s, "
+				 "the baseline's worst %s %s", c, v,
 				 gate_metric_name[m], r->limit);
 		}
 		return;
