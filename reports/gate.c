@@ -401,7 +401,7 @@ int gate_run_multi(struct store *st, const int64_t *base_ids, size_t nbase,
 	struct cmp_group *g = NULL;
 	struct extra_base xb[GATE_MAX_BASE];
 	size_t ng = 0, cap = 0, nxb = nbase ? nbase - 1 : 0;
-	int rc;
+	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(runs, 0, sizeof(runs));
@@ -409,18 +409,23 @@ int gate_run_multi(struct store *st, const int64_t *base_ids, size_t nbase,
 	res->alpha = o->alpha;
 	res->over_ns = o->th.over_ns;
 	res->nbase = nbase;
-	if (nbase < 1 || nbase > GATE_MAX_BASE) {
-		snprintf(err, errsz, "give 1 to %d baseline runs",
+	if (nbase > GATE_MAX_BASE || (!nbase && !any_ceil(o))) {
+		snprintf(err, errsz, "give 1 to %d baseline runs, or limits "
+			 "(--limit) to gate on without a baseline",
 			 GATE_MAX_BASE);
 		return -EINVAL;
 	}
-	rc = query_run_load(st, base_ids[0], &runs[0], err, errsz);
+	/* No baseline: every candidate case is "new", judged by the
+	 * limits alone (group_status_row()). */
+	if (nbase)
+		rc = query_run_load(st, base_ids[0], &runs[0], err, errsz);
 	if (rc)
 		return rc;
 	rc = query_run_load(st, cand_id, &runs[1], err, errsz);
 	if (rc)
 		goto out;
-	snprintf(res->base_uuid, sizeof(res->base_uuid), "%s", runs[0].uuid);
+	snprintf(res->base_uuid, sizeof(res->base_uuid), "%s",
+		 runs[0].uuid ? runs[0].uuid : "");
 	snprintf(res->cand_uuid, sizeof(res->cand_uuid), "%s", runs[1].uuid);
 	rc = load_extra(st, base_ids + 1, nxb, &runs[1], xb, err, errsz);
 	if (rc)

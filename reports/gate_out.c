@@ -269,6 +269,10 @@ static void md_header(const struct gate_result *res, FILE *f)
 		md_escape(f, res->cand_ref);
 		fputs(")", f);
 	}
+	if (!res->nbase) {
+		fputs(", no baseline: limits only.\n\n", f);
+		return;
+	}
 	fprintf(f, " against %zu baseline run%s (first `", res->nbase,
 		res->nbase == 1 ? "" : "s");
 	md_escape(f, res->base_uuid);
@@ -390,6 +394,11 @@ int gate_write_console(const struct gate_result *res, FILE *f, int summary)
 			"passed, %d failed, %d errors, %d missing, %d skipped\n",
 			res->cand_uuid, res->nbase, res->base_uuid, res->npass,
 			res->nfail, res->nerror, res->nmissing, res->nskip);
+	else if (summary && !res->nbase)
+		fprintf(f, "isolat gate: %s, no baseline, limits only: %d "
+			"passed, %d failed, %d errors, %d missing, %d skipped\n",
+			res->cand_uuid, res->npass, res->nfail, res->nerror,
+			res->nmissing, res->nskip);
 	else if (summary)
 		fprintf(f, "isolat gate: %s vs baseline %s: %d passed, %d "
 			"failed, %d errors, %d missing, %d skipped\n",

@@ -23,6 +23,7 @@
 
 static const char usage_text[] =
 	"usage: isolat gate --baseline REF [--baseline REF]... [--candidate REF]\n"
+	"       isolat gate --limit METRIC=LIMIT... [--candidate REF]   (no baseline)\n"
 	"                   [--baseline-last N] [--threshold METRIC=MARGIN]...\n"
 	"                   [--limit METRIC=LIMIT]... [--over-at LAT]\n"
 	"                   [--alpha A|off] [--emulated show|gate]\n"
@@ -32,7 +33,8 @@ static const char usage_text[] =
 	"by environment, profile, workload, load; series by CPU).  The unit\n"
 	"is a run or a repetition: each gives one value per metric.\n"
 	"  limit   an absolute ceiling; exceeded by the worst candidate run:\n"
-	"          FAIL, whatever the baseline\n"
+	"          FAIL, whatever the baseline (without a baseline, limits\n"
+	"          alone judge every case)\n"
 	"  rule    max, dropped, over, run (worst-case events): FAIL when\n"
 	"          candidate > baseline worst x (1 + r) + d\n"
 	"  test    p50 p90 p99 p999 p9999: FAIL when over the margin AND\n"
@@ -201,9 +203,9 @@ static int parse_args(int argc, char **argv, struct gate_args *a)
 			return EXIT_USAGE;
 		}
 	}
-	if ((!a->nbase && !a->last) || optind != argc) {
+	if ((!a->nbase && !a->last && !a->nlim) || optind != argc) {
 		fprintf(stderr, "isolat gate: --baseline REF (or "
-			"--baseline-last N) is required\n");
+			"--baseline-last N, or a --limit) is required\n");
 		cmd_usage(stderr, usage_text);
 		return EXIT_USAGE;
 	}

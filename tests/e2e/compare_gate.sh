@@ -93,6 +93,14 @@ check "emulated only, --emulated gate: the 3x shift fails (exit 1)" [ $? -eq 1 ]
 "$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U2 --limit max=50us 2>/dev/null
 check "--limit max=50us on 20 us + noise runs (max ~75 us): fails (exit 1)" [ $? -eq 1 ]
 
+# No baseline: the limits alone (RT acceptance, "max <= N").
+"$ISOLAT" --db "$DB" --quiet gate --limit max=50us --candidate $U2 2>/dev/null
+check "no baseline, --limit max=50us: fails (exit 1)" [ $? -eq 1 ]
+"$ISOLAT" --db "$DB" --quiet gate --limit max=10ms --limit over=200us:0 --candidate $U2 2>/dev/null
+check "no baseline, --limit max=10ms over=200us:0: passes (exit 0)" [ $? -eq 0 ]
+"$ISOLAT" --db "$DB" --quiet gate --candidate $U2 2>/dev/null
+check "no baseline and no limit: usage (129)" [ $? -eq 129 ]
+
 # Emulated results are never compared with real ones.
 UE=aaaaaaaa-0000-4000-8000-0000000000e1
 MKRUN_EMULATED=1 "$MKRUN" "$DB" $UE 7 1.0 >/dev/null

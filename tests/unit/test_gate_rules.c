@@ -123,6 +123,21 @@ static void one_spike_fails(void **state)
 			       "20000.0 us"));
 	gate_result_free(&res);
 
+	/* no baseline at all: the limit alone judges (RT acceptance) */
+	assert_int_equal(gate_run_multi(f->st, NULL, 0, cand, &lim, &res, err,
+					sizeof(err)), 0);
+	assert_int_equal(res.nfail, 1);
+	assert_int_equal(row(&res, GM_MAX)->verdict, GV_FAIL);
+	assert_int_equal(res.nbase, 0);
+	gate_result_free(&res);
+	assert_int_equal(gate_run_multi(f->st, NULL, 0, same, &lim, &res, err,
+					sizeof(err)), 0);
+	assert_int_equal(res.nfail, 1); /* 2 ms > 100 us too */
+	gate_result_free(&res);
+	assert_int_equal(gate_run_multi(f->st, NULL, 0, cand, &o, &res, err,
+					sizeof(err)), -EINVAL);
+	gate_result_free(&res);
+
 	/* equal to the baseline: passes */
 	assert_int_equal(gate_run(f->st, base, same, &o, &res, err,
 				  sizeof(err)), 0);
