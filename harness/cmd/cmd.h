@@ -44,6 +44,8 @@ struct isolat_ctx {
 	X(compare, "one report overlaying matching cases of several runs")  \
 	X(tag, "name a run (a baseline for gate)")                          \
 	X(gate, "regression gate: candidate vs baseline, JUnit/Markdown")   \
+	X(trend, "a board's nights per metric, with change points")         \
+	X(farm, "one static page over many boards: verdicts, trends")       \
 	X(merge, "import runs from board databases, idempotent by UUID")   \
 	X(restore, "undo host tuning a crashed run left (tuning journal)")
 
