@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/store_db.h"
 #include "reports/gate.h"
 
 int gate_query_scenario_text(struct store *st, int64_t run_id, char **text)

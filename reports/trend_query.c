@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/store_db.h"
 #include "reports/trend.h"
 
 static void cpy(char *dst, size_t size, const unsigned char *s)

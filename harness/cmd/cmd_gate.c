@@ -19,7 +19,6 @@
 
 #include "collectors/store.h"
 /* Its SQL moves to reports/ in its rewrite (issue 15), and this goes. */
-#include "collectors/store_db.h"
 #include "harness/cmd/cmd.h"
 #include "reports/gate.h"
 

@@ -23,6 +23,7 @@
 #include "collectors/codec.h"
 #include "collectors/stats.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 
 struct synth {
 	const char *uuid, *fingerprint, *hostname, *scenario;
