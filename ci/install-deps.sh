@@ -11,7 +11,8 @@ PKGS="gcc make pkg-config
       sqlite3 libxml2-utils netpbm
       lxc lxc-dev
       qemu-system-x86 libarchive-dev libssl-dev kmod
-      chromium poppler-utils"
+      chromium poppler-utils
+      lava-common"
 
 missing=""
 for p in $PKGS; do
