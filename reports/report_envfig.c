@@ -556,8 +556,10 @@ static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 	fputs("set title ", gp);
 	gp_str(gp, emulated ? "p99.9 (solid) and max (light) by environment, "
 	       "profile and load - EMULATED cases, not comparable"
-	       : "p99.9 (solid) and max (light) by environment, profile and "
-	       "load; labels: p99.9 / max against bare, same profile and load");
+	       /* Short enough for the plain style's SVG width: the longer
+		* wording ran off its left edge. */
+	       : "p99.9 (solid), max (light); labels: ×p99.9 / ×max "
+	       "against bare, same profile and load");
 	/* Headroom above the tallest bar for its rotated ratio label. */
 	fprintf(gp, "\nset logscale y\nset yrange [%g:%g]\n", 0.98 * ylo,
 		1.02 * pow(10, ceil(log10(hi / 1000.0 + 1e-9)) + 1.0));
