@@ -236,6 +236,72 @@ static void table_cell_delta(FILE *t, double base, double cand, int ns)
 }
 
 /* Data, scripts and table rows of one group. */
+/* The gate's test on per-block p99, run r against run 0, as a cell. */
+static void row_test(struct cmp *c, const struct cmp_group *g,
+		     const struct side_vals *b, const struct side_vals *sr,
+		     size_t r)
+{
+	/* The gate's test on per-block p99. */
+	size_t la = gate_block_len(b->n, g->side[0].interval_us);
+	size_t lb = gate_block_len(sr->n,
+				   g->side[r].interval_us);
+	double *xa = malloc((b->n / la + 2) * sizeof(double));
+	double *xb = malloc((sr->n / lb + 2) *
+			    sizeof(double));
+	long na = xa ? gate_block_values(b->v, b->n, la, GM_P99,
+					 xa) : -1;
+	long nbb = xb ? gate_block_values(sr->v, sr->n, lb,
+					  GM_P99, xb) : -1;
+	double pu = na > 0 && nbb > 0
+		? gate_mwu_greater(xa, (size_t)na, xb,
+				   (size_t)nbb) : NAN;
+
+	free(xa);
+	free(xb);
+	fprintf(c->table, "<td>%s (p = %.3g)%s</td>",
+		pu < GATE_ALPHA ? "&#9650; significant"
+		: "not significant", pu,
+		g->side[r].emulated ? " EMULATED" : "");
+}
+
+/* One row of the table: run r of group g against the first run. */
+static void table_row(struct cmp *c, const struct cmp_group *g,
+		      const struct side_vals *sv, const int *blk, size_t r)
+{
+	const struct side_vals *b = &sv[0];
+	double pb[4], pc[4];
+	static const double q[4] = { 0.5, 0.99, 0.9999, 1.0 };
+	int ns = query_unit_is_ns(g->side[r].unit);
+
+	fprintf(c->table, "<tr><td style=\"color:%s\">&#9632; ",
+		colour[r]);
+	gate_xml_escape(c->table, c->runs[r].uuid);
+	fputs("</td><td>", c->table);
+	gate_xml_escape(c->table, g->key);
+	if (g->side[r].emulated)
+		fputs(" <span class=\"emu\">EMULATED</span>",
+		      c->table);
+	fprintf(c->table, "</td><td>%d</td>", g->cpu);
+	for (int i = 0; i < 4; i++) {
+		pc[i] = stats_quantile(sv[r].st, q[i]);
+		pb[i] = blk[0] >= 0 ? stats_quantile(b->st, q[i]) : NAN;
+		table_cell_delta(c->table, r ? pb[i] : NAN, pc[i], ns);
+	}
+	fprintf(c->table, "<td>%llu</td>",
+		(unsigned long long)g->side[r].dropped);
+	if (r == 0) {
+		fputs("<td>reference</td>", c->table);
+	} else if (blk[0] < 0) {
+		fputs("<td>no reference</td>", c->table);
+	} else if (g->side[0].emulated != g->side[r].emulated) {
+		fputs("<td><b>EMULATED vs real: not comparable</b>"
+		      "</td>", c->table);
+	} else {
+		row_test(c, g, b, &sv[r], r);
+	}
+	fputs("</tr>\n", c->table);
+}
+
 static int do_group(struct cmp *c, size_t gi)
 {
 	const struct cmp_group *g = &c->g[gi];
@@ -289,62 +355,9 @@ static int do_group(struct cmp *c, size_t gi)
 	if (!rc && nb > 0)
 		c->plotted[gi] = 1;
 	/* Table: every run against the first that has this group. */
-	for (size_t r = 0; r < c->nruns && !rc; r++) {
-		const struct side_vals *b = &sv[0];
-		double pb[4], pc[4];
-		static const double q[4] = { 0.5, 0.99, 0.9999, 1.0 };
-		int ns = query_unit_is_ns(g->side[r].unit);
-
-		if (blk[r] < 0)
-			continue;
-		fprintf(c->table, "<tr><td style=\"color:%s\">&#9632; ",
-			colour[r]);
-		gate_xml_escape(c->table, c->runs[r].uuid);
-		fputs("</td><td>", c->table);
-		gate_xml_escape(c->table, g->key);
-		if (g->side[r].emulated)
-			fputs(" <span class=\"emu\">EMULATED</span>",
-			      c->table);
-		fprintf(c->table, "</td><td>%d</td>", g->cpu);
-		for (int i = 0; i < 4; i++) {
-			pc[i] = stats_quantile(sv[r].st, q[i]);
-			pb[i] = blk[0] >= 0 ? stats_quantile(b->st, q[i]) : NAN;
-			table_cell_delta(c->table, r ? pb[i] : NAN, pc[i], ns);
-		}
-		fprintf(c->table, "<td>%llu</td>",
-			(unsigned long long)g->side[r].dropped);
-		if (r == 0) {
-			fputs("<td>reference</td>", c->table);
-		} else if (blk[0] < 0) {
-			fputs("<td>no reference</td>", c->table);
-		} else if (g->side[0].emulated != g->side[r].emulated) {
-			fputs("<td><b>EMULATED vs real: not comparable</b>"
-			      "</td>", c->table);
-		} else {
-			/* The gate's test on per-block p99. */
-			size_t la = gate_block_len(b->n, g->side[0].interval_us);
-			size_t lb = gate_block_len(sv[r].n,
-						   g->side[r].interval_us);
-			double *xa = malloc((b->n / la + 2) * sizeof(double));
-			double *xb = malloc((sv[r].n / lb + 2) *
-					    sizeof(double));
-			long na = xa ? gate_block_values(b->v, b->n, la, GM_P99,
-							 xa) : -1;
-			long nbb = xb ? gate_block_values(sv[r].v, sv[r].n, lb,
-							  GM_P99, xb) : -1;
-			double pu = na > 0 && nbb > 0
-				? gate_mwu_greater(xa, (size_t)na, xb,
-						   (size_t)nbb) : NAN;
-
-			free(xa);
-			free(xb);
-			fprintf(c->table, "<td>%s (p = %.3g)%s</td>",
-				pu < GATE_ALPHA ? "&#9650; significant"
-				: "not significant", pu,
-				g->side[r].emulated ? " EMULATED" : "");
-		}
-		fputs("</tr>\n", c->table);
-	}
+	for (size_t r = 0; r < c->nruns && !rc; r++)
+		if (blk[r] >= 0)
+			table_row(c, g, sv, blk, r);
 	for (size_t r = 0; r < c->nruns; r++) {
 		free(sv[r].v);
 		free(sv[r].lens);

@@ -21,6 +21,7 @@
 #include "harness/run/counters.h"
 #include "harness/host/load_run.h"
 #include "harness/run/progress.h"
+#include "harness/run/workdir.h"
 #include "harness/host/tuning.h"
 #include "harness/util.h"
 
@@ -108,16 +109,6 @@ static unsigned workload_argv(const struct plan_case *c, char bufs[7][64],
 	}
 	argv[i] = NULL;
 	return i;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /*
@@ -327,44 +318,6 @@ static int start_workload(const struct env_ops *env, struct env_case *ec,
 	return rc;
 }
 
-/*
- * The case's work directory, /tmp/isolat-XXXXXXXXXX (random letters and
- * digits), 0700.  As root its name is journaled before it is made, so a
- * harness killed with -9 leaves a journal that removes it (`isolat
- * restore`, or the next run); a non-root function test journals nothing.
- * 0 or -errno with err set.
- */
-static int make_workdir(struct journal *j, char *dir, size_t size,
-			char *err, size_t errsz)
-{
-	static const char az[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				 "abcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char rnd[10];
-	char name[sizeof(rnd) + 1];
-	int rc, fd;
-
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	rc = fd < 0 || read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd);
-	if (fd >= 0)
-		close(fd);
-	if (rc) {
-		snprintf(err, errsz, "/dev/urandom: %s", strerror(errno));
-		return -EIO;
-	}
-	for (size_t i = 0; i < sizeof(rnd); i++)
-		name[i] = az[rnd[i] % (sizeof(az) - 1)];
-	name[sizeof(rnd)] = '\0';
-	snprintf(dir, size, "/tmp/isolat-%s", name);
-	if (geteuid() == 0 && (rc = journal_workdir(j, dir, err, errsz)) < 0)
-		return rc;
-	if (mkdir(dir, 0700) < 0) {
-		rc = -errno;
-		snprintf(err, errsz, "%s: %s", dir, strerror(errno));
-		return rc;
-	}
-	return 0;
-}
-
 /* One case's state across its steps (run_case). */
 struct case_state {
 	struct case_run *cr;
@@ -409,7 +362,7 @@ static int case_begin(struct case_state *cs, const char *wl_path)
 	/* One journal for the case: its work directory, host tuning,
 	 * tracefs, its load and the backend's objects, undone together. */
 	tuning_begin(&cs->tune, cs->journal);
-	if (make_workdir(&cs->tune.j, cs->workdir, sizeof(cs->workdir),
+	if (workdir_make(&cs->tune.j, cs->workdir, sizeof(cs->workdir),
 			 cs->err, sizeof(cs->err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason),
 			 "cannot create a work directory: %s", cs->err);
@@ -587,8 +540,7 @@ static void case_free(struct case_state *cs)
 		fprintf(stderr, "isolat: case %u %s: %s\n", cs->pc->idx,
 			cs->pc->name, cs->err);
 	if (cs->workdir[0])
-		nftw(cs->workdir, rm_entry, 8,
-		     FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		workdir_remove(cs->workdir);
 	if (cs->pinned)
 		sched_setaffinity(0, sizeof(cs->saved_affinity),
 				  &cs->saved_affinity);

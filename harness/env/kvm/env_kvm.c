@@ -168,6 +168,33 @@ static const char *const virtio_modules[] = {
 	"virtio_pci", "virtio_console", NULL,
 };
 
+/* Read QEMU's console until the guest's probe mark (0), QEMU exiting
+ * (-EIO) or KVM_PROBE_MS (-ETIMEDOUT); out keeps the tail it read. */
+static int watch_console(int log_fd, char *out, size_t size)
+{
+	double until = mono_now() + KVM_PROBE_MS / 1000.0;
+
+	while (mono_now() < until) {
+		struct pollfd p = {log_fd, POLLIN, 0};
+		size_t len = strlen(out);
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (len > size - 512) {
+			memmove(out, out + len - 1024, 1025);
+			len = 1024;
+		}
+		n = read(log_fd, out + len, size - len - 1);
+		if (n <= 0)
+			return -EIO; /* QEMU exited */
+		out[len + (size_t)n] = '\0';
+		if (strstr(out, GUEST_PROBE_MARK))
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
 static int boot_probe(const char *kernel, const char *mods,
 		      const char *wl_path, char *err, size_t errsz)
 {
@@ -178,7 +205,6 @@ static int boot_probe(const char *kernel, const char *mods,
 	char *const args[] = {"probe", NULL};
 	struct kvm_cmd c = {0};
 	struct kvm_argv *a = calloc(1, sizeof(*a));
-	double until;
 	int built, log_fd = -1, rc;
 
 	if (!st || !a || !mkdtemp(dir)) {
@@ -216,31 +242,7 @@ static int boot_probe(const char *kernel, const char *mods,
 		snprintf(err, errsz, "cannot start QEMU: %s", strerror(-rc));
 		goto out;
 	}
-	/* Watch the console for the mark, or QEMU giving up, or time. */
-	until = mono_now() + KVM_PROBE_MS / 1000.0;
-	rc = -ETIMEDOUT;
-	while (mono_now() < until) {
-		struct pollfd p = {log_fd, POLLIN, 0};
-		size_t len = strlen(out);
-		ssize_t n;
-
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		if (len > sizeof(out) - 512) {
-			memmove(out, out + len - 1024, 1025);
-			len = 1024;
-		}
-		n = read(log_fd, out + len, sizeof(out) - len - 1);
-		if (n <= 0) {
-			rc = -EIO; /* QEMU exited */
-			break;
-		}
-		out[len + (size_t)n] = '\0';
-		if (strstr(out, GUEST_PROBE_MARK)) {
-			rc = 0;
-			break;
-		}
-	}
+	rc = watch_console(log_fd, out, sizeof(out));
 	if (rc == -ETIMEDOUT) {
 		snprintf(err, errsz, "KVM did not boot the guest within %d s "
 			 "(nested or paravirtual KVM?)", KVM_PROBE_MS / 1000);
