@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "harness/env/env.h"
+#include "harness/env/env_child.h"
 #include "harness/run/proc.h"
 #include "workloads/wire.h"
 
@@ -29,19 +30,6 @@ static int test_probe(char *why, size_t whysz)
 {
 	snprintf(why, whysz, "for isolat's own tests: isolat-wl as a plain "
 		 "child, no host change (fio's null engine)");
-	return 0;
-}
-
-static int test_prepare(struct env_case *ec, char *err, size_t errsz)
-{
-	struct proc *p = calloc(1, sizeof(*p));
-
-	if (!p) {
-		snprintf(err, errsz, "out of memory");
-		return -ENOMEM;
-	}
-	p->out_fd = p->err_fd = -1;
-	ec->priv = p;
 	return 0;
 }
 
@@ -84,14 +72,12 @@ static int test_start(struct env_case *ec, char *err, size_t errsz)
 		[ENV_TEST_HANG] = hang, [ENV_TEST_BAD_STREAM] = bad_stream,
 		[ENV_TEST_CRASH] = crash,
 	};
-	struct proc *p = ec->priv;
 	struct proc_spec spec = {
 		.path = ec->wl_path,
 		.argv = ec->wl_argv,
 		.fd = {PROC_FD_NULL, PROC_FD_OUT, PROC_FD_ERR},
 		.pdeathsig = SIGKILL,
 	};
-	int rc;
 
 	if (fault == ENV_TEST_NO_START) {
 		snprintf(err, errsz, "the test environment was told not to "
@@ -100,53 +86,17 @@ static int test_start(struct env_case *ec, char *err, size_t errsz)
 	}
 	if (fault != ENV_TEST_OK)
 		spec.run = run[fault];
-	rc = proc_spawn(p, &spec);
-	if (rc < 0) {
-		snprintf(err, errsz, "cannot start %s: %s", ec->wl_path,
-			 strerror(-rc));
-		return rc;
-	}
-	ec->stream_fd = p->out_fd;
-	ec->log_fd = p->err_fd;
-	ec->emulated = 0;
-	return 0;
-}
-
-static int test_wait(struct env_case *ec, int timeout_ms, int *status)
-{
-	struct proc *p = ec->priv;
-	int rc = proc_wait(p, timeout_ms);
-
-	if (rc == 0)
-		*status = p->status;
-	return rc;
-}
-
-static void test_interrupt(struct env_case *ec)
-{
-	struct proc *p = ec->priv;
-
-	if (p && p->pid > 0 && !p->reaped)
-		kill(-p->pid, SIGTERM);
+	return env_child_start(ec, &spec, err, errsz);
 }
 
 static void test_stop(struct env_case *ec)
 {
-	if (ec->priv)
-		proc_stop(ec->priv, 500);
+	env_child_stop(ec, 500);
 }
 
 static void test_cleanup(struct env_case *ec)
 {
-	struct proc *p = ec->priv;
-
-	if (!p)
-		return;
-	proc_stop(p, 500);
-	proc_close(p);
-	free(p);
-	ec->priv = NULL;
-	ec->stream_fd = ec->log_fd = -1;
+	env_child_cleanup(ec, 500);
 }
 
 const struct env_ops env_test_ops = {
@@ -155,10 +105,10 @@ const struct env_ops env_test_ops = {
 	.describe = "for isolat's own tests: isolat-wl as a plain child "
 		    "(hidden)",
 	.probe = test_probe,
-	.prepare = test_prepare,
+	.prepare = env_child_prepare,
 	.start = test_start,
-	.wait = test_wait,
-	.interrupt = test_interrupt,
+	.wait = env_child_wait,
+	.interrupt = env_child_interrupt,
 	.stop = test_stop,
 	.cleanup = test_cleanup,
 };
