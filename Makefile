@@ -124,7 +124,10 @@ demo: deps
 $(B)/bench_ingest: tests/bench/bench_ingest.c $(B)/libisolat.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -o $@ $< $(B)/libisolat.a $(LIBS)
-bench: all $(B)/bench_ingest
+$(B)/bench_report: tests/bench/bench_report.c $(B)/libisolat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -o $@ $< $(B)/libisolat.a $(LIBS)
+bench: all $(B)/bench_ingest $(B)/bench_report
 	tests/bench/run-bench.sh
 
 # --- install (Debian-style paths; DESTDIR stages for a package) ----------

@@ -11,7 +11,8 @@ PKGS="gcc make pkg-config
       sqlite3 libxml2-utils netpbm
       lxc lxc-dev
       qemu-system-x86 libarchive-dev libssl-dev kmod
-      chromium python3-pandas man-db groff-base"
+      chromium poppler-utils python3-pandas man-db groff-base
+      lava-common"
 
 missing=""
 for p in $PKGS; do

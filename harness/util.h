@@ -8,6 +8,23 @@
 #include <stddef.h>
 
 /*
+ * The harness's one return convention (STYLE.md, "one error convention"):
+ * a function returns 0 on success or a negative errno on failure, and
+ * when it takes an error buffer (err/why, errsz/whysz) writes there what
+ * went wrong and what is expected; it prints nothing fatal and never
+ * exits - the command decides the exit code.  Outcomes that are not
+ * errors but stop a case are negative errnos too, named where they are
+ * declared: -EOPNOTSUPP "this host (or guest) cannot give it: skip",
+ * -ENOENT "not mine" (a key another table owns).  Predicates named
+ * is_/has_/valid_ return 1 or 0 and say so.
+ */
+
+/* Record one fact (key = value) about a case or a host: every layer that
+ * reports what it applied or found takes this one callback type.  Its
+ * return follows the convention above. */
+typedef int (*fact_fn)(void *ctx, const char *key, const char *value);
+
+/*
  * Write v to path as a shell's `>` would (O_TRUNC; never through a
  * symlink), plus extra open flags (O_CREAT for a test's fake tree).
  * /proc, sysfs, cgroupfs and tracefs ignore the truncation; a plain file

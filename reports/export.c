@@ -14,6 +14,7 @@
 
 #include "reports/json.h"
 #include "reports/query.h"
+#include "collectors/store_db.h"
 
 void export_csv_field(FILE *out, const char *s)
 {

@@ -3,6 +3,7 @@
  * query.h).  The text helpers over a loaded run are in query_text.c.
  */
 #include "reports/query.h"
+#include "collectors/store_db.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -79,29 +79,13 @@ void progress_case_end(struct progress *p, struct store *st, int64_t case_id,
 		       unsigned case_no, const char *name, const char *status,
 		       const char *reason)
 {
-	sqlite3_stmt *s;
 	int64_t samples = 0, max = -1;
 	int cpu = -1;
 
 	if (!p->lines)
 		return;
-	/* Worst maximum over the case's nanosecond series (latency, noise);
-	 * samples over all of them. */
-	if (st && sqlite3_prepare_v2(store_db(st),
-			"SELECT (SELECT total(count) FROM series WHERE "
-			"case_id = ?1), m.max, s.cpu FROM series s "
-			"LEFT JOIN summaries m ON m.series_id = s.id "
-			"WHERE s.case_id = ?1 AND s.unit = 'ns' "
-			"ORDER BY m.max DESC LIMIT 1", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, case_id);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			samples = sqlite3_column_int64(s, 0);
-			if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-				max = sqlite3_column_int64(s, 1);
-			cpu = sqlite3_column_int(s, 2);
-		}
-		sqlite3_finalize(s);
-	}
+	if (st)
+		store_case_worst(st, case_id, &samples, &max, &cpu);
 	fprintf(stderr, "isolat: [%u/%u] %s: %s", case_no, p->ncases, name,
 		status);
 	if (max >= 0)
@@ -117,26 +101,14 @@ void progress_case_end(struct progress *p, struct store *st, int64_t case_id,
 int progress_worst(struct store *st, const char *uuid, char *buf,
 		   size_t size)
 {
-	sqlite3_stmt *s;
-	int rc;
+	char name[256];
+	int64_t max;
+	int cpu, rc = store_run_worst(st, uuid, name, sizeof(name), &max,
+				      &cpu);
 
 	buf[0] = '\0';
-	if (sqlite3_prepare_v2(store_db(st),
-			"SELECT c.name, s.cpu, m.max FROM runs r "
-			"JOIN cases c ON c.run_id = r.id "
-			"JOIN series s ON s.case_id = c.id "
-			"JOIN summaries m ON m.series_id = s.id "
-			"WHERE r.uuid = ? AND s.unit = 'ns' AND "
-			"coalesce(s.kind, 'latency') = 'latency' "
-			"ORDER BY m.max DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == 0 && max >= 0)
 		snprintf(buf, size, "worst max %.1f us: %s cpu %d",
-			 sqlite3_column_int64(s, 2) / 1000.0,
-			 (const char *)sqlite3_column_text(s, 0),
-			 sqlite3_column_int(s, 1));
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
+			 max / 1000.0, name, cpu);
+	return rc;
 }

@@ -27,6 +27,7 @@
 #include "collectors/codec.h"
 #include "collectors/stats.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 #include "reports/export.h"
 #include "reports/json.h"
 #include "reports/query.h"

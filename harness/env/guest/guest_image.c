@@ -23,10 +23,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-const char *const guest_channel_modules[] = {
-	"virtio_pci", "virtio_console", NULL,
-};
-
 #define IMAGE_FORMAT "isolat-guest-image 1" /* bump when the layout changes */
 #define FILE_MAX (256u << 20)
 
@@ -423,7 +419,8 @@ static int load_inputs(const struct guest_image_spec *s, struct inputs *in,
 			return -ENOMEM;
 		}
 		text[dep.len] = '\0';
-		rc = guest_modules_resolve(text, guest_channel_modules,
+		rc = guest_modules_resolve(text, s->modules ? s->modules
+					   : (const char *const[]){NULL},
 					   &in->mods, err, errsz);
 		free(text);
 	}
