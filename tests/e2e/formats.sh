@@ -5,8 +5,9 @@
 # CPU adding up to the samples and the right maxima, the samples CSV of a
 # merged database tells runs apart and says ops for spin, the SQL
 # extension counts every stored sample, docs/formats.md's pandas example
-# runs, and `make install DESTDIR=... PREFIX=/usr` gives an isolat that
-# runs the smoke scenario from /.
+# runs, a run off a terminal prints a progress line per case start and
+# end and names the worst case last, and `make install DESTDIR=...
+# PREFIX=/usr` gives an isolat that runs the smoke scenario from /.
 . "$(dirname "$0")/lib.sh"
 
 need_root "formats of a real run" || exit 0
@@ -64,7 +65,14 @@ assert d["latency"]["maxima"] == [s["max"] // 1000 for s in m]
 PY
 
 # --- samples of a merged database ------------------------------------------
-"$ISOLAT" --db "$T/b.db" --quiet run "$T/s.ini" > /dev/null
+# (without --quiet, stderr not a terminal: the progress lines of a log)
+"$ISOLAT" --db "$T/b.db" run "$T/s.ini" > /dev/null 2> "$T/progress"
+check "progress: a start line per case" \
+	[ "$(grep -cE '^isolat: \[[12]/2\] bare\.none\.(rtlat|spin)\.none: started \(~' "$T/progress")" = 2 ]
+check "progress: rtlat's end line has its worst max and samples" \
+	grep -qE '^isolat: \[1/2\] bare\.none\.rtlat\.none: done, worst max [0-9.]+ us \(cpu 1\), 2000 samples$' "$T/progress"
+check "progress: the final line names the worst latency case" \
+	grep -qE '^isolat run: e2e-formats: 2 done, 0 failed, 0 skipped; worst max [0-9.]+ us: bare\.none\.rtlat\.none cpu 1 ' "$T/progress"
 "$ISOLAT" merge "$T/m.db" "$DB" "$T/b.db" >/dev/null 2>&1
 for r in $(q "$T/m.db" "SELECT uuid FROM runs"); do
 	"$ISOLAT" --db "$T/m.db" export --samples "$r" | tail -n +2
