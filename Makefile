@@ -4,6 +4,8 @@
 #   make check      unit tests (plain and ASan+UBSan), fuzz smoke, end-to-end
 #   make demo       install Debian packages, build, run scenarios/smoke.ini,
 #                   render its report under results/
+#   make install    PREFIX=/usr/local DESTDIR= : isolat, isolat-wl (libexec),
+#                   the SQLite extension, man pages, scenarios; `uninstall`
 #   make bench      ingest and rtlat-vs-cyclictest benchmarks (not a test)
 #   make fuzz       libFuzzer target for the stream decoder (clang)
 
@@ -35,8 +37,9 @@ WL_OBJ   := $(WL_SRC:%.c=$(B)/wl/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 UNITS_SAN := $(UNIT_SRC:tests/unit/%.c=$(BS)/tests/%)
 
-.PHONY: all check unit unit-san tools e2e demo bench fuzz fuzz-smoke deps clean
-all: $(B)/isolat $(B)/isolat-wl
+.PHONY: all check unit unit-san tools e2e demo bench fuzz fuzz-smoke deps clean \
+	install uninstall
+all: $(B)/isolat $(B)/isolat-wl $(B)/isolat_sqlite.so
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +70,16 @@ $(BS)/isolat-wl: $(B)/isolat-wl
 # guest's PID 1.
 $(B)/isolat-wl: $(WL_OBJ)
 	$(CC) $(CFLAGS) -static -o $@ $^ -lpthread -lm
+
+# --- SQL over the samples: a loadable SQLite extension (position
+# independent; the codec is its only isolat code) --------------------------
+EXT_SRC := reports/sqlite/isolat_sqlite.c reports/sqlite/isolat_sqlite_auto.c \
+           collectors/codec.c collectors/codec_rans.c
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+$(B)/isolat_sqlite.so: $(EXT_SRC:%.c=$(B)/pic/%.o)
+	$(CC) $(CFLAGS) -shared -o $@ $^ -lsqlite3
 
 $(B)/tests/%: tests/unit/%.c $(B)/libisolat.a
 	@mkdir -p $(dir $@)
@@ -111,8 +124,51 @@ demo: deps
 $(B)/bench_ingest: tests/bench/bench_ingest.c $(B)/libisolat.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -o $@ $< $(B)/libisolat.a $(LIBS)
-bench: all $(B)/bench_ingest
+$(B)/bench_report: tests/bench/bench_report.c $(B)/libisolat.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -o $@ $< $(B)/libisolat.a $(LIBS)
+bench: all $(B)/bench_ingest $(B)/bench_report
 	tests/bench/run-bench.sh
+
+# --- install (Debian-style paths; DESTDIR stages for a package) ----------
+# isolat finds isolat-wl and the scenarios relative to its own path
+# (harness/util.h ISOLAT_LIBEXEC_REL, ISOLAT_DATA_REL): keep bin/,
+# libexec/isolat/ and share/isolat/ under one PREFIX.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR     := $(PREFIX)/bin
+LIBEXECDIR := $(PREFIX)/libexec/isolat
+LIBDIR     := $(PREFIX)/lib/isolat
+DATADIR    := $(PREFIX)/share/isolat
+MANDIR     := $(PREFIX)/share/man
+DOCDIR     := $(PREFIX)/share/doc/isolat
+SCENARIOS  := $(wildcard scenarios/*.ini)
+DOCS       := README.md $(wildcard docs/*.md)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR)/scenarios \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DOCDIR)
+	install -m 0755 $(B)/isolat $(DESTDIR)$(BINDIR)/isolat
+	install -m 0755 $(B)/isolat-wl $(DESTDIR)$(LIBEXECDIR)/isolat-wl
+	install -m 0644 $(B)/isolat_sqlite.so $(DESTDIR)$(LIBDIR)/isolat_sqlite.so
+	install -m 0644 docs/man/isolat.1 $(DESTDIR)$(MANDIR)/man1/isolat.1
+	install -m 0644 docs/man/isolat-scenario.5 \
+		$(DESTDIR)$(MANDIR)/man5/isolat-scenario.5
+	install -m 0644 $(SCENARIOS) $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/isolat $(DESTDIR)$(LIBEXECDIR)/isolat-wl \
+		$(DESTDIR)$(LIBDIR)/isolat_sqlite.so \
+		$(DESTDIR)$(MANDIR)/man1/isolat.1 \
+		$(DESTDIR)$(MANDIR)/man5/isolat-scenario.5 \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(SCENARIOS)) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf $(B) $(BS)

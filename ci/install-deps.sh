@@ -12,7 +12,8 @@ PKGS="gcc make pkg-config
       lxc lxc-dev
       qemu-system-x86 libarchive-dev libssl-dev kmod
       iproute2 ethtool openvswitch-switch sockperf
-      chromium"
+      chromium poppler-utils python3-pandas man-db groff-base
+      lava-common"
 
 missing=""
 for p in $PKGS; do

@@ -340,6 +340,19 @@ static int add_uname(struct hostinfo *hi, const char *root, const char *key,
 					     : u.version);
 }
 
+/* uname's machine (x86_64, aarch64): the rt-tests and OSADL exports name
+ * it; a sysroot has no file that says it. */
+static int add_machine(struct hostinfo *hi, const char *root)
+{
+	struct utsname u;
+
+	if (!is_root(root))
+		return set_unavailable(hi, "machine", "not the running host");
+	if (uname(&u) < 0)
+		return set_unavailable(hi, "machine", strerror(errno));
+	return hostinfo_set(hi, "machine", u.machine);
+}
+
 /* A whole word of s, so that "PREEMPT" does not match "PREEMPT_RT". */
 static int has_word(const char *s, const char *w)
 {
@@ -486,6 +499,8 @@ int hostinfo_collect(struct hostinfo *hi, const char *root)
 	if (!rc)
 		rc = add_uname(hi, root, "kernel_version",
 			       "proc/sys/kernel/version");
+	if (!rc)
+		rc = add_machine(hi, root);
 	if (!rc)
 		rc = add_preempt(hi, root);
 	if (!rc)

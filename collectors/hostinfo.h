@@ -42,8 +42,8 @@ void hostinfo_fingerprint(const struct hostinfo *hi, char *buf, size_t size);
 /*
  * Keys (all values are text):
  *   hostname, model, cpu_model, ncpus (online), ncpus_possible,
- *   kernel_release, kernel_version, preempt_rt (yes|no), preempt_model,
- *   cmdline, isolated, nohz_full, clocksource, clocksource_available,
+ *   kernel_release, kernel_version, machine (uname -m), preempt_rt
+ *   (yes|no), preempt_model, cmdline, isolated, nohz_full, clocksource, clocksource_available,
  *   governor.CPU (one per CPU, e.g. governor.0), thp, thp_defrag,
  *   sched_rt_runtime_us, sched_rt_period_us, hwloc_xml, numa_nodes
  */

@@ -9,6 +9,7 @@
  * cases by (run_id, idx), series by (case_id, idx), hosts by fingerprint.
  */
 #include "collectors/merge.h"
+#include "collectors/store_db.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -308,6 +309,53 @@ static int check_board(sqlite3 *db, const char *path, const char *real,
 	return 0;
 }
 
+/* The ids of the board's runs to import (attached as b): neither in the
+ * central database already nor still running (counted in ms).  0,
+ * -ENOMEM, or -EIO with the error in db. */
+static int board_runs(sqlite3 *db, struct merge_stats *ms, int64_t **out,
+		      size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *ids = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT r.id, r.status, EXISTS (SELECT 1 "
+			       "FROM main.runs m WHERE m.uuid = r.uuid) FROM "
+			       "b.runs r ORDER BY r.started_at, r.id", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(s, 1);
+
+		if (sqlite3_column_int(s, 2)) {
+			ms->skipped_present++;
+			continue;
+		}
+		if (status && !strcmp(status, "running")) {
+			ms->skipped_running++;
+			continue;
+		}
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			void *p = realloc(ids, nc * sizeof(*ids));
+
+			if (!p) {
+				sqlite3_finalize(s);
+				free(ids);
+				return -ENOMEM;
+			}
+			ids = p;
+			cap = nc;
+		}
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	*out = ids;
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
 int merge_import(struct store *st, const char *board_path,
 		 struct merge_stats *ms, char *err, size_t errsz)
 {
@@ -316,7 +364,7 @@ int merge_import(struct store *st, const char *board_path,
 	char uri[PATH_MAX + 32], real[PATH_MAX], mainreal[PATH_MAX];
 	const char *mainfile = sqlite3_db_filename(db, "main");
 	int64_t version = 0, *ids = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct stat sb;
 	int rc, attached = 0;
 
@@ -356,39 +404,12 @@ int merge_import(struct store *st, const char *board_path,
 	if (rc)
 		goto out;
 	/* Which runs to take: ids first, then one transaction each. */
-	if (sqlite3_prepare_v2(db, "SELECT r.id, r.status, EXISTS (SELECT 1 "
-			       "FROM main.runs m WHERE m.uuid = r.uuid) FROM "
-			       "b.runs r ORDER BY r.started_at, r.id", -1, &s,
-			       NULL) != SQLITE_OK)
-		goto sqlerr;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *status = (const char *)sqlite3_column_text(s, 1);
-
-		if (sqlite3_column_int(s, 2)) {
-			ms->skipped_present++;
-			continue;
-		}
-		if (status && !strcmp(status, "running")) {
-			ms->skipped_running++;
-			continue;
-		}
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			void *p = realloc(ids, nc * sizeof(*ids));
-
-			if (!p) {
-				rc = -ENOMEM;
-				snprintf(err, errsz, "out of memory");
-				goto out;
-			}
-			ids = p;
-			cap = nc;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
+	rc = board_runs(db, ms, &ids, &n);
+	if (rc == -ENOMEM) {
+		snprintf(err, errsz, "out of memory");
+		goto out;
 	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_DONE)
+	if (rc)
 		goto sqlerr;
 	rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {

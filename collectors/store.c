@@ -6,6 +6,7 @@
  * crash mid-migration leaves a database at a well-defined version.
  */
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -39,6 +40,11 @@ void store_now(char *buf, size_t size)
 sqlite3 *store_db(struct store *st)
 {
 	return st->db;
+}
+
+const char *store_path(struct store *st)
+{
+	return st->path;
 }
 
 const char *store_errmsg(struct store *st)
@@ -390,6 +396,19 @@ int store_runs_abandoned(struct store *st, const char *hostname,
 		      "t", hostname);
 	if (rc < 0)
 		return rc;
+	/* A case still 'running' in a run that ended (its recording failed,
+	 * a full disk, and marking it failed did not fit either). */
+	rc = run_stmt(st, NULL,
+		      "UPDATE cases SET status = 'failed', reason = 'left "
+		      "running when its run ended: recording it failed (a "
+		      "full disk?), and so did marking it (found at the next "
+		      "run on this host)' "
+		      "WHERE status = 'running' AND run_id IN (SELECT r.id "
+		      "FROM runs r JOIN hosts h ON h.id = r.host_id "
+		      "WHERE r.status <> 'running' AND h.hostname = ?)",
+		      "t", hostname);
+	if (rc < 0)
+		return rc;
 	rc = run_stmt(st, NULL,
 		      "UPDATE runs SET status = 'aborted', finished_at = ? "
 		      "WHERE status = 'running' AND host_id IN "
@@ -611,87 +630,6 @@ int store_resolve_run(struct store *st, const char *arg, int64_t *run_id,
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* Tag names: identifiers, so they never collide with "last" or read as
- * a UUID prefix in messages, and are safe in file names and CI output. */
-static int tag_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > 64 || !strcmp(name, "last") ||
-	    !((name[0] >= 'A' && name[0] <= 'Z') ||
-	      (name[0] >= 'a' && name[0] <= 'z')))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-int store_resolve_ref(struct store *st, const char *arg, int64_t *run_id,
-		      char uuid[37], char *err, size_t errsz)
-{
-	sqlite3_stmt *s;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT r.id, r.uuid FROM tags t JOIN runs r "
-			       "ON r.id = t.run_id WHERE t.name = ?",
-			       -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errsz, "%s: %s", st->path,
-			 sqlite3_errmsg(st->db));
-		return -EIO;
-	}
-	sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		const unsigned char *u = sqlite3_column_text(s, 1);
-
-		*run_id = sqlite3_column_int64(s, 0);
-		snprintf(uuid, 37, "%s", u ? (const char *)u : "");
-		found = 1;
-	}
-	sqlite3_finalize(s);
-	if (found)
-		return 0;
-	return store_resolve_run(st, arg, run_id, uuid, err, errsz);
-}
-
-int store_tag_set(struct store *st, const char *name, int64_t run_id,
-		  char *err, size_t errsz)
-{
-	char now[32];
-
-	if (!tag_name_ok(name)) {
-		snprintf(err, errsz, "'%.80s' is not a tag name: use 1 to 64 "
-			 "characters of A-Z a-z 0-9 . _ -, starting with a "
-			 "letter, and not 'last'", name);
-		return -EINVAL;
-	}
-	store_now(now, sizeof(now));
-	if (run_stmt(st, NULL,
-		     "INSERT INTO tags(name, run_id, created_at) VALUES (?,?,?)"
-		     " ON CONFLICT(name) DO UPDATE SET run_id = excluded.run_id,"
-		     " created_at = excluded.created_at",
-		     "tit", name, run_id, now) < 0) {
-		snprintf(err, errsz, "%s: %s", st->path,
-			 sqlite3_errmsg(st->db));
-		return -EIO;
-	}
-	return 0;
-}
-
-int store_tag_delete(struct store *st, const char *name)
-{
-	if (run_stmt(st, NULL, "DELETE FROM tags WHERE name = ?", "t",
-		     name) < 0)
-		return -EIO;
-	return sqlite3_changes(st->db) > 0 ? 0 : -ENOENT;
 }
 
 const char *store_samples_error(struct store *st)

@@ -58,7 +58,6 @@
 #ifndef ISOLAT_STORE_H
 #define ISOLAT_STORE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,7 +81,6 @@ enum store_mode {
 int store_open(const char *path, enum store_mode mode, struct store **out,
 	       char *err, size_t errsz);
 void store_close(struct store *st);
-sqlite3 *store_db(struct store *st);
 const char *store_errmsg(struct store *st);
 
 int store_begin(struct store *st);
@@ -110,7 +108,10 @@ int store_run_finish(struct store *st, int64_t run_id, const char *status);
  * Runs of host hostname still marked running, when the caller knows no
  * harness of this host is (it holds the run lock): a harness killed with
  * -9 never finished them.  They become 'aborted', their running case
- * 'failed' with that reason.  *n: how many runs.  0 or -EIO.
+ * 'failed' with that reason.  A case still 'running' in a run of this
+ * host that did end (its recording failed on a full disk, and marking it
+ * failed did too) becomes 'failed' as well.  *n: how many runs.  0 or
+ * -EIO.
  */
 int store_runs_abandoned(struct store *st, const char *hostname,
 			 unsigned *n);
@@ -161,6 +162,17 @@ int store_resolve_run(struct store *st, const char *arg, int64_t *run_id,
 		      char uuid[37], char *err, size_t errsz);
 
 /*
+ * The progress lines' worst maxima (store_worst.c), -1 when none; 0 or
+ * -EIO.  store_case_worst: over case_id's nanosecond series, with its
+ * samples.  store_run_worst: the latency series of run uuid with the
+ * largest max, its case's name into name.
+ */
+int store_case_worst(struct store *st, int64_t case_id, int64_t *samples,
+		     int64_t *max, int *cpu);
+int store_run_worst(struct store *st, const char *uuid, char *name,
+		    size_t namesz, int64_t *max, int *cpu);
+
+/*
  * Resolve a RUN-or-TAG argument: a tag name (see store_tag_set) first,
  * then everything store_resolve_run accepts.  A tag that looks like a UUID
  * prefix wins over the prefix; `isolat tag` refuses such names anyway.
@@ -177,6 +189,11 @@ int store_tag_set(struct store *st, const char *name, int64_t run_id,
 		  char *err, size_t errsz);
 /* 0, -ENOENT (no such tag) or -EIO. */
 int store_tag_delete(struct store *st, const char *name);
+/* fn(ctx, name, run uuid, created_at) per tag, by name; stops at fn's
+ * first non-zero return and returns it; 0 or -EIO. */
+typedef int (*store_tag_fn)(void *ctx, const char *name, const char *uuid,
+			    const char *created_at);
+int store_tag_list(struct store *st, store_tag_fn fn, void *ctx);
 
 /*
  * Call fn for every chunk of a series, in order, with the decoded values.

@@ -38,7 +38,9 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %s\n", commands[i].name,
 			commands[i].describe);
 	fprintf(out, "\n`isolat COMMAND --help` for a command's options.\n"
-		     "RUN arguments take a UUID, a unique prefix, or 'last'.\n"
+		     "RUN arguments take a UUID, a unique prefix, a tag "
+		     "(isolat tag), or 'last'.\n"
+		     "man isolat, man isolat-scenario: the reference.\n"
 		     "exit status: 0 ok, 1 a case failed, 2 error, 3 not "
 		     "possible here, 129 usage, 130 interrupted\n");
 }

@@ -67,27 +67,67 @@ int read_text(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* The directory of the running isolat (from /proc/self/exe, so a binary
+ * staged under a DESTDIR finds its own tree).  0 or -errno. */
+static int self_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	return 0;
+}
+
 int workload_binary(char *out, size_t size, char *why, size_t whysz)
 {
 	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
+	int rc = self_dir(self, sizeof(self));
 
-	if (n < 0) {
+	if (rc < 0) {
 		snprintf(why, whysz, "cannot find own path: %s",
-			 strerror(errno));
-		return -errno;
+			 strerror(-rc));
+		return rc;
 	}
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
+	/* The build tree (build/isolat beside build/isolat-wl), then the
+	 * installed layout (PREFIX/bin/isolat, PREFIX/libexec/isolat/). */
 	snprintf(out, size, "%s/isolat-wl", self);
 	if (access(out, X_OK) == 0)
 		return 0;
-	snprintf(why, whysz, "%s: workload binary missing; build it with "
-		 "`make`", out);
+	snprintf(out, size, "%s/" ISOLAT_LIBEXEC_REL "/isolat-wl", self);
+	if (access(out, X_OK) == 0)
+		return 0;
+	snprintf(why, whysz, "%s/isolat-wl and %s: workload binary missing; "
+		 "build it with `make` (or `make install`)", self, out);
 	return -ENOENT;
+}
+
+int scenario_find(const char *arg, char *out, size_t size)
+{
+	static const char *const dirs[] = {
+		"/../scenarios",              /* build/isolat in a checkout */
+		"/" ISOLAT_DATA_REL "/scenarios", /* PREFIX/bin/isolat */
+	};
+	char self[4096];
+
+	snprintf(out, size, "%s", arg);
+	if (access(arg, F_OK) == 0 || strchr(arg, '/') ||
+	    self_dir(self, sizeof(self)) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		for (int ini = 0; ini < 2; ini++) {
+			snprintf(out, size, "%s%s/%s%s", self, dirs[i], arg,
+				 ini ? ".ini" : "");
+			if (access(out, R_OK) == 0)
+				return 1;
+		}
+	}
+	snprintf(out, size, "%s", arg);
+	return 0;
 }
 
 double mono_now(void)

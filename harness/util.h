@@ -8,6 +8,23 @@
 #include <stddef.h>
 
 /*
+ * The harness's one return convention (STYLE.md, "one error convention"):
+ * a function returns 0 on success or a negative errno on failure, and
+ * when it takes an error buffer (err/why, errsz/whysz) writes there what
+ * went wrong and what is expected; it prints nothing fatal and never
+ * exits - the command decides the exit code.  Outcomes that are not
+ * errors but stop a case are negative errnos too, named where they are
+ * declared: -EOPNOTSUPP "this host (or guest) cannot give it: skip",
+ * -ENOENT "not mine" (a key another table owns).  Predicates named
+ * is_/has_/valid_ return 1 or 0 and say so.
+ */
+
+/* Record one fact (key = value) about a case or a host: every layer that
+ * reports what it applied or found takes this one callback type.  Its
+ * return follows the convention above. */
+typedef int (*fact_fn)(void *ctx, const char *key, const char *value);
+
+/*
  * Write v to path as a shell's `>` would (O_TRUNC; never through a
  * symlink), plus extra open flags (O_CREAT for a test's fake tree).
  * /proc, sysfs, cgroupfs and tracefs ignore the truncation; a plain file
@@ -27,11 +44,25 @@ int uuid_v4(char out[37]);
  */
 int read_text(const char *path, char *buf, size_t size);
 
+/* Where `make install` puts things, relative to PREFIX/bin (Makefile). */
+#define ISOLAT_LIBEXEC_REL "../libexec/isolat"
+#define ISOLAT_DATA_REL "../share/isolat"
+
 /*
- * Path of the static workload binary: build/isolat-wl next to the running
- * isolat.  0 or -ENOENT with the reason in why.
+ * Path of the static workload binary: isolat-wl next to the running
+ * isolat (the build tree), else ISOLAT_LIBEXEC_REL from its directory
+ * (installed, also when staged under a DESTDIR).  0 or -ENOENT with the
+ * reason in why.
  */
 int workload_binary(char *out, size_t size, char *why, size_t whysz);
+
+/*
+ * A SCENARIO argument: arg itself when it exists or names a path (has a
+ * '/'); else a shipped scenario NAME or NAME.ini from the checkout's
+ * scenarios/ (beside build/) or the installed ISOLAT_DATA_REL/scenarios.
+ * The path into out; 1 when found among the shipped ones, else 0.
+ */
+int scenario_find(const char *arg, char *out, size_t size);
 
 /*
  * Keep the last `keep` bytes of a growing text: append p[0..n) to buf

@@ -15,6 +15,7 @@
 
 #include "reports/compare.h"
 #include "reports/gate.h"
+#include "reports/headline.h"
 #include "reports/report.h"
 #include "reports/report_int.h"
 
@@ -93,9 +94,21 @@ static double write_blocks(FILE *hist, FILE *pct, FILE *maxs,
 
 	if (stats_histogram_blob(s->st, 1000, &blob, &len) == 0 &&
 	    stats_histogram_parse(blob, len, &bins, &nbins) == 0)
-		for (size_t i = 0; i < nbins; i++)
+		for (size_t i = 0; i < nbins; i++) {
+			/* Zero bins around each run of non-empty ones: the
+			 * steps drop to the axis instead of running flat at
+			 * the last count across an empty stretch. */
+			if (bins[i].bucket > 0 && (i == 0 ||
+			    bins[i].bucket > bins[i - 1].bucket + 1))
+				fprintf(hist, "%.1f 0\n",
+					(double)bins[i].bucket - 0.5);
 			fprintf(hist, "%.1f %llu\n", (double)bins[i].bucket +
 				0.5, (unsigned long long)bins[i].count);
+			if (i + 1 == nbins ||
+			    bins[i + 1].bucket > bins[i].bucket + 1)
+				fprintf(hist, "%.1f 0\n",
+					(double)bins[i].bucket + 1.5);
+		}
 	free(blob);
 	free(bins);
 	xmax = pct_block(pct, s);
@@ -162,23 +175,27 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 	 * report's plots, report_plot.c). */
 	fprintf(f, "\nset key %s opaque box reverse Left width 1\n",
 		k == 1 ? "top left" : "top right");
-	if (k == 0)
+	/* One branch per figure kind: each kind sets its own labels (the
+	 * histogram once fell into the per-second plot's labels here). */
+	if (k == 0) {
 		fputs("set xlabel 'latency (µs)'\nset ylabel 'samples per "
 		      "1 µs bin (log scale)'\nset logscale y\n"
 		      "set yrange [0.5:*]\n", f);
-	else if (k == 1)
+	} else if (k == 1) {
 		fputs("set xrange [0:5]\nset xtics ('0' 0, '90' 1, '99' 2, "
 		      "'99.9' 3, '99.99' 4, '99.999' 5)\nset xlabel "
-		      "'percentile (%)'\nset ylabel 'latency (µs)'\n", f);
-	if (k == 1 && pct_xmin < 5.0)
-		fputs("set label 1 'fewer than 100000 samples: a curve ends "
-		      "at its last meaningful percentile (log10 of its sample "
-		      "count) with a step to its max' at graph 0.98, graph "
-		      "0.04 right\n", f);
-	else
+		      "'percentile (%), axis -log10(1 - p)'\nset ylabel "
+		      "'latency (µs, log scale)'\nset logscale y\n", f);
+		if (pct_xmin < 5.0)
+			fputs("set label 1 'fewer than 100000 samples: a curve "
+			      "ends at its last meaningful percentile (log10 of "
+			      "its sample count) with a step to its max' at "
+			      "graph 0.98, graph 0.04 right\n", f);
+	} else {
 		fputs("set xlabel 'time since the measurement started (s)'\n"
 		      "set ylabel 'largest latency in the second (µs)'\n"
 		      "set yrange [0:*]\n", f);
+	}
 	fputs("plot ", f);
 	for (size_t r = 0; r < c->nruns; r++) {
 		char lab[120], env[64];
@@ -188,9 +205,12 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 		snprintf(env, sizeof(env), "%.*s%s", (int)strcspn(g->key, "."),
 			 g->key, g->side[r].emulated ? " EMULATED" : "");
 		run_label(c, r, env, lab, sizeof(lab));
-		fprintf(f, "%s'%s.dat' index %d using 1:2 with %s lw 1.5 "
+		/* Histogram: a log axis has no 0, so empty bins go on the
+		 * bottom edge. */
+		fprintf(f, "%s'%s.dat' index %d using %s with %s lw 1.5 "
 			"lc rgb '%s' title ", first ? "" : ", \\\n     ", base,
-			blk[r], k == 0 ? "histeps" : "lines", colour[r]);
+			blk[r], k == 0 ? "1:($2 > 0 ? $2 : 0.01)" : "1:2",
+			k == 0 ? "histeps" : "lines", colour[r]);
 		gp_str(f, lab);
 		first = 0;
 		b++;
@@ -216,6 +236,72 @@ static void table_cell_delta(FILE *t, double base, double cand, int ns)
 }
 
 /* Data, scripts and table rows of one group. */
+/* The gate's test on per-block p99, run r against run 0, as a cell. */
+static void row_test(struct cmp *c, const struct cmp_group *g,
+		     const struct side_vals *b, const struct side_vals *sr,
+		     size_t r)
+{
+	/* The gate's test on per-block p99. */
+	size_t la = gate_block_len(b->n, g->side[0].interval_us);
+	size_t lb = gate_block_len(sr->n,
+				   g->side[r].interval_us);
+	double *xa = malloc((b->n / la + 2) * sizeof(double));
+	double *xb = malloc((sr->n / lb + 2) *
+			    sizeof(double));
+	long na = xa ? gate_block_values(b->v, b->n, la, GM_P99,
+					 xa) : -1;
+	long nbb = xb ? gate_block_values(sr->v, sr->n, lb,
+					  GM_P99, xb) : -1;
+	double pu = na > 0 && nbb > 0
+		? gate_mwu_greater(xa, (size_t)na, xb,
+				   (size_t)nbb) : NAN;
+
+	free(xa);
+	free(xb);
+	fprintf(c->table, "<td>%s (p = %.3g)%s</td>",
+		pu < GATE_ALPHA ? "&#9650; significant"
+		: "not significant", pu,
+		g->side[r].emulated ? " EMULATED" : "");
+}
+
+/* One row of the table: run r of group g against the first run. */
+static void table_row(struct cmp *c, const struct cmp_group *g,
+		      const struct side_vals *sv, const int *blk, size_t r)
+{
+	const struct side_vals *b = &sv[0];
+	double pb[4], pc[4];
+	static const double q[4] = { 0.5, 0.99, 0.9999, 1.0 };
+	int ns = query_unit_is_ns(g->side[r].unit);
+
+	fprintf(c->table, "<tr><td style=\"color:%s\">&#9632; ",
+		colour[r]);
+	gate_xml_escape(c->table, c->runs[r].uuid);
+	fputs("</td><td>", c->table);
+	gate_xml_escape(c->table, g->key);
+	if (g->side[r].emulated)
+		fputs(" <span class=\"emu\">EMULATED</span>",
+		      c->table);
+	fprintf(c->table, "</td><td>%d</td>", g->cpu);
+	for (int i = 0; i < 4; i++) {
+		pc[i] = stats_quantile(sv[r].st, q[i]);
+		pb[i] = blk[0] >= 0 ? stats_quantile(b->st, q[i]) : NAN;
+		table_cell_delta(c->table, r ? pb[i] : NAN, pc[i], ns);
+	}
+	fprintf(c->table, "<td>%llu</td>",
+		(unsigned long long)g->side[r].dropped);
+	if (r == 0) {
+		fputs("<td>reference</td>", c->table);
+	} else if (blk[0] < 0) {
+		fputs("<td>no reference</td>", c->table);
+	} else if (g->side[0].emulated != g->side[r].emulated) {
+		fputs("<td><b>EMULATED vs real: not comparable</b>"
+		      "</td>", c->table);
+	} else {
+		row_test(c, g, b, &sv[r], r);
+	}
+	fputs("</tr>\n", c->table);
+}
+
 static int do_group(struct cmp *c, size_t gi)
 {
 	const struct cmp_group *g = &c->g[gi];
@@ -269,62 +355,9 @@ static int do_group(struct cmp *c, size_t gi)
 	if (!rc && nb > 0)
 		c->plotted[gi] = 1;
 	/* Table: every run against the first that has this group. */
-	for (size_t r = 0; r < c->nruns && !rc; r++) {
-		const struct side_vals *b = &sv[0];
-		double pb[4], pc[4];
-		static const double q[4] = { 0.5, 0.99, 0.9999, 1.0 };
-		int ns = query_unit_is_ns(g->side[r].unit);
-
-		if (blk[r] < 0)
-			continue;
-		fprintf(c->table, "<tr><td style=\"color:%s\">&#9632; ",
-			colour[r]);
-		gate_xml_escape(c->table, c->runs[r].uuid);
-		fputs("</td><td>", c->table);
-		gate_xml_escape(c->table, g->key);
-		if (g->side[r].emulated)
-			fputs(" <span class=\"emu\">EMULATED</span>",
-			      c->table);
-		fprintf(c->table, "</td><td>%d</td>", g->cpu);
-		for (int i = 0; i < 4; i++) {
-			pc[i] = stats_quantile(sv[r].st, q[i]);
-			pb[i] = blk[0] >= 0 ? stats_quantile(b->st, q[i]) : NAN;
-			table_cell_delta(c->table, r ? pb[i] : NAN, pc[i], ns);
-		}
-		fprintf(c->table, "<td>%llu</td>",
-			(unsigned long long)g->side[r].dropped);
-		if (r == 0) {
-			fputs("<td>reference</td>", c->table);
-		} else if (blk[0] < 0) {
-			fputs("<td>no reference</td>", c->table);
-		} else if (g->side[0].emulated != g->side[r].emulated) {
-			fputs("<td><b>EMULATED vs real: not comparable</b>"
-			      "</td>", c->table);
-		} else {
-			/* The gate's test on per-block p99. */
-			size_t la = gate_block_len(b->n, g->side[0].interval_us);
-			size_t lb = gate_block_len(sv[r].n,
-						   g->side[r].interval_us);
-			double *xa = malloc((b->n / la + 2) * sizeof(double));
-			double *xb = malloc((sv[r].n / lb + 2) *
-					    sizeof(double));
-			long na = xa ? gate_block_values(b->v, b->n, la, GM_P99,
-							 xa) : -1;
-			long nbb = xb ? gate_block_values(sv[r].v, sv[r].n, lb,
-							  GM_P99, xb) : -1;
-			double pu = na > 0 && nbb > 0
-				? gate_mwu_greater(xa, (size_t)na, xb,
-						   (size_t)nbb) : NAN;
-
-			free(xa);
-			free(xb);
-			fprintf(c->table, "<td>%s (p = %.3g)%s</td>",
-				pu < GATE_ALPHA ? "&#9650; significant"
-				: "not significant", pu,
-				g->side[r].emulated ? " EMULATED" : "");
-		}
-		fputs("</tr>\n", c->table);
-	}
+	for (size_t r = 0; r < c->nruns && !rc; r++)
+		if (blk[r] >= 0)
+			table_row(c, g, sv, blk, r);
 	for (size_t r = 0; r < c->nruns; r++) {
 		free(sv[r].v);
 		free(sv[r].lens);
@@ -360,7 +393,10 @@ static int write_html(struct cmp *c)
 		gate_xml_escape(f, c->runs[r].started_at);
 		fputs("</td></tr>\n", f);
 	}
-	fputs("</table>\n<h2>Deltas against the first run</h2>\n<p>Latencies "
+	fputs("</table>\n", f);
+	/* The answer first: the headline's structure, A against the rest. */
+	headline_compare_html(c->runs, c->nruns, colour, f);
+	fputs("<h2>Deltas against the first run</h2>\n<p>Latencies "
 	      "in µs (relative change against the first run).  Significance:"
 	      " one-sided Mann-Whitney U on per-second p99 values, "
 	      "&#9650; when p &lt; 0.01.  Emulated and real cases are never "

@@ -14,6 +14,7 @@
 
 #include "reports/json.h"
 #include "reports/query.h"
+#include "collectors/store_db.h"
 
 void export_csv_field(FILE *out, const char *s)
 {
@@ -36,10 +37,14 @@ void export_csv_field(FILE *out, const char *s)
 
 #define OUTBUF (64 * 1024)
 
+/* Every sample line is prefix + seq + ',' + value + suffix: the prefix
+ * holds the run, case and series columns, the suffix the unit. */
 struct sample_ctx {
 	FILE *out;
-	const char *prefix; /* "case,name,env,workload,series,cpu," */
-	size_t prefix_len;
+	enum export_format fmt;
+	const char *prefix, *suffix;
+	size_t prefix_len, suffix_len;
+	int first;          /* JSON: no ",\n" before the first row */
 	uint32_t chunks;    /* chunks delivered so far (to name a bad one) */
 	char buf[OUTBUF];
 	size_t n;
@@ -61,77 +66,117 @@ static char *u64_dec(char *end, uint64_t v)
 	return end;
 }
 
+static void put(struct sample_ctx *c, const char *p, size_t n)
+{
+	memcpy(c->buf + c->n, p, n);
+	c->n += n;
+}
+
 static int sample_chunk(void *ctx, uint64_t first_seq, const uint32_t *values,
 			uint32_t n)
 {
 	struct sample_ctx *c = ctx;
-	/* prefix + 20 digits + ',' + 10 digits + '\n' */
-	size_t need = c->prefix_len + 33;
+	/* ",\n" + prefix + 20 digits + ',' + 10 digits + suffix */
+	size_t need = c->prefix_len + c->suffix_len + 35;
 
 	for (uint32_t i = 0; i < n; i++) {
 		char num[32], *p;
 
 		if (c->n + need > sizeof(c->buf))
 			flush_buf(c);
-		memcpy(c->buf + c->n, c->prefix, c->prefix_len);
-		c->n += c->prefix_len;
+		if (c->fmt == EXPORT_JSON && !c->first)
+			put(c, ",\n", 2);
+		c->first = 0;
+		put(c, c->prefix, c->prefix_len);
 		p = u64_dec(num + sizeof(num), first_seq + i);
-		memcpy(c->buf + c->n, p, (size_t)(num + sizeof(num) - p));
-		c->n += (size_t)(num + sizeof(num) - p);
+		put(c, p, (size_t)(num + sizeof(num) - p));
 		c->buf[c->n++] = ',';
 		p = u64_dec(num + sizeof(num), values[i]);
-		memcpy(c->buf + c->n, p, (size_t)(num + sizeof(num) - p));
-		c->n += (size_t)(num + sizeof(num) - p);
-		c->buf[c->n++] = '\n';
+		put(c, p, (size_t)(num + sizeof(num) - p));
+		put(c, c->suffix, c->suffix_len);
 	}
 	c->chunks++;
 	return ferror(c->out) ? -EIO : 0;
 }
 
-/* The CSV line prefix of one series, malloc'd into *out. */
-static int series_prefix(const struct q_case *c, const struct q_series *q,
-			 char **out, size_t *len)
+/* One text column of a sample row: a CSV field, or a JSON string. */
+static void row_text(FILE *m, enum export_format fmt, const char *s)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
+	if (fmt == EXPORT_CSV) {
+		export_csv_field(m, s);
+		fputc(',', m);
+		return;
+	}
+	fputc('"', m);
+	json_escape(m, s ? s : "", s ? strlen(s) : 0);
+	fputs("\",", m);
+}
+
+/* The line prefix (run, case and series columns) and suffix (the unit)
+ * of one series, malloc'd. */
+static int series_affixes(const struct q_run *r, const struct q_case *c,
+			  const struct q_series *q, enum export_format fmt,
+			  char **pre, size_t *pre_len, char **suf,
+			  size_t *suf_len)
+{
+	FILE *m = open_memstream(pre, pre_len);
+	int json = fmt == EXPORT_JSON;
 
 	if (!m)
 		return -ENOMEM;
+	if (json)
+		fputc('[', m);
+	row_text(m, fmt, r->uuid);
 	fprintf(m, "%d,", c->idx);
-	export_csv_field(m, c->name);
-	fputc(',', m);
-	export_csv_field(m, c->environment);
-	fputc(',', m);
-	export_csv_field(m, c->workload);
-	fprintf(m, ",%d,%d,", q->idx, q->cpu);
-	if (fclose(m) != 0) {
-		free(buf);
+	row_text(m, fmt, c->name);
+	row_text(m, fmt, c->environment);
+	row_text(m, fmt, c->profile);
+	row_text(m, fmt, c->workload);
+	row_text(m, fmt, c->load);
+	fprintf(m, "%d,%s,%d,%d,", c->repetition,
+		json ? (c->emulated ? "true" : "false")
+		     : (c->emulated ? "1" : "0"), q->idx, q->cpu);
+	if (fclose(m) != 0)
 		return -ENOMEM;
+	m = open_memstream(suf, suf_len);
+	if (!m)
+		return -ENOMEM;
+	fputc(',', m);
+	if (json) {
+		fputc('"', m);
+		json_escape(m, q->unit ? q->unit : "",
+			    q->unit ? strlen(q->unit) : 0);
+		fputs("\"]", m);
+	} else {
+		export_csv_field(m, q->unit);
+		fputc('\n', m);
 	}
-	*out = buf;
-	*len = size;
-	return 0;
+	return fclose(m) != 0 ? -ENOMEM : 0;
 }
 
 static int export_series(struct store *st, const struct q_run *r,
 			 const struct q_case *c, const struct q_series *q,
 			 struct sample_ctx *ctx, char *err, size_t errsz)
 {
-	char *prefix;
+	char *prefix = NULL, *suffix = NULL;
 	int rc;
 
-	rc = series_prefix(c, q, &prefix, &ctx->prefix_len);
+	rc = series_affixes(r, c, q, ctx->fmt, &prefix, &ctx->prefix_len,
+			    &suffix, &ctx->suffix_len);
 	if (rc) {
+		free(prefix);
+		free(suffix);
 		snprintf(err, errsz, "out of memory exporting samples");
 		return rc;
 	}
 	ctx->prefix = prefix;
+	ctx->suffix = suffix;
 	ctx->chunks = 0;
 	rc = store_series_samples(st, q->id, sample_chunk, ctx);
 	flush_buf(ctx);
 	free(prefix);
-	ctx->prefix = NULL;
+	free(suffix);
+	ctx->prefix = ctx->suffix = NULL;
 	/* A corrupt or unreadable chunk: the store names the file, run,
 	 * case, series and chunk. */
 	if ((rc == -EINVAL || rc == -EIO) && *store_samples_error(st)) {
@@ -149,13 +194,41 @@ static int export_series(struct store *st, const struct q_run *r,
 	return rc;
 }
 
-int export_samples(struct store *st, int64_t run_id, FILE *out, char *err,
-		   size_t errsz)
+static const char sample_columns[] =
+	"run_uuid,case,name,environment,profile,workload,load,repetition,"
+	"emulated,series,cpu,seq,value,unit";
+
+/* JSON head: format, version, run, columns; then "rows": [ ... */
+static void samples_json_head(FILE *out, const struct q_run *r)
+{
+	const char *p = sample_columns, *comma;
+
+	fprintf(out, "{\n\"format\": \"isolat-samples\",\n\"version\": %d,\n"
+		"\"run_uuid\": \"", EXPORT_SAMPLES_VERSION);
+	json_escape(out, r->uuid, strlen(r->uuid));
+	fputs("\",\n\"columns\": [", out);
+	for (;; p = comma + 1) {
+		comma = strchr(p, ',');
+		fprintf(out, "\"%.*s\"%s",
+			(int)(comma ? (size_t)(comma - p) : strlen(p)), p,
+			comma ? ", " : "");
+		if (!comma)
+			break;
+	}
+	fputs("],\n\"rows\": [\n", out);
+}
+
+int export_samples(struct store *st, int64_t run_id, enum export_format fmt,
+		   FILE *out, char *err, size_t errsz)
 {
 	struct sample_ctx *ctx;
 	struct q_run r;
 	int rc;
 
+	if (fmt != EXPORT_CSV && fmt != EXPORT_JSON) {
+		snprintf(err, errsz, "samples are exported as csv or json");
+		return -EINVAL;
+	}
 	rc = query_run_load(st, run_id, &r, err, errsz);
 	if (rc)
 		return rc;
@@ -166,12 +239,19 @@ int export_samples(struct store *st, int64_t run_id, FILE *out, char *err,
 		return -ENOMEM;
 	}
 	ctx->out = out;
-	fputs("case,name,environment,workload,series,cpu,seq,value_ns\n", out);
+	ctx->fmt = fmt;
+	ctx->first = 1;
+	if (fmt == EXPORT_CSV)
+		fprintf(out, "%s\n", sample_columns);
+	else
+		samples_json_head(out, &r);
 	for (size_t i = 0; i < r.ncases && !rc; i++)
 		for (size_t k = 0; k < r.cases[i].nseries && !rc; k++)
 			rc = export_series(st, &r, &r.cases[i],
 					   &r.cases[i].series[k], ctx, err,
 					   errsz);
+	if (!rc && fmt == EXPORT_JSON)
+		fputs("\n]\n}\n", out);
 	if (!rc && (fflush(out) != 0 || ferror(out))) {
 		snprintf(err, errsz, "writing the sample export failed");
 		rc = -EIO;
@@ -187,7 +267,7 @@ static void csv_double(FILE *out, double v)
 {
 	char buf[40];
 
-	snprintf(buf, sizeof(buf), "%.17g", v);
+	json_fmt_double(buf, sizeof(buf), v);
 	fputs(buf, out);
 }
 
@@ -248,7 +328,65 @@ static void summaries_csv(FILE *out, const struct q_run *r)
 	}
 }
 
-static void series_json(struct json *j, const struct q_series *q)
+int export_series_hist(struct store *st, int64_t series_id,
+		       uint32_t *bucket_ns, struct hist_bin **bins,
+		       size_t *nbins)
+{
+	sqlite3_stmt *s;
+	int rc = -ENOENT;
+
+	*bins = NULL;
+	*nbins = 0;
+	*bucket_ns = 0;
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT bucket_ns, data FROM histograms "
+			       "WHERE series_id = ?", -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, series_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t b = sqlite3_column_int64(s, 0);
+		const void *blob = sqlite3_column_blob(s, 1);
+		int len = sqlite3_column_bytes(s, 1);
+
+		rc = b < 1 || b > UINT32_MAX ? -EINVAL
+		     : stats_histogram_parse(blob, (size_t)len, bins, nbins);
+		*bucket_ns = (uint32_t)b;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* "histogram": {"bucket_ns": B, "bins": [[LOW, COUNT], ...]} (non-empty
+ * bins; LOW = bucket * B in the series' unit), or null without one. */
+static void hist_json(struct json *j, struct store *st,
+		      const struct q_series *q)
+{
+	struct hist_bin *bins;
+	uint32_t bucket_ns;
+	size_t n;
+
+	json_key(j, "histogram");
+	if (export_series_hist(st, q->id, &bucket_ns, &bins, &n) < 0) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	json_kv_uint(j, "bucket_ns", bucket_ns);
+	json_key(j, "bins");
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++) {
+		json_begin_array(j);
+		json_uint(j, bins[i].bucket * bucket_ns);
+		json_uint(j, bins[i].count);
+		json_end_array(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+	free(bins);
+}
+
+static void series_json(struct json *j, struct store *st,
+			const struct q_series *q)
 {
 	static const char *const stat_keys[] = {
 		"min", "mean", "stddev", "p50", "p90", "p99", "p999",
@@ -260,12 +398,14 @@ static void series_json(struct json *j, const struct q_series *q)
 	json_kv_int(j, "idx", q->idx);
 	json_kv_int(j, "cpu", q->cpu);
 	json_kv_string(j, "unit", q->unit);
+	json_kv_string(j, "kind", q->kind ? q->kind : "latency");
 	if (!q->has_summary) {
 		json_kv_int(j, "count", q->count);
 		json_kv_int(j, "dropped", q->dropped);
 		for (size_t i = 0; i < sizeof(stat_keys) / sizeof(*stat_keys);
 		     i++)
 			json_kv_null(j, stat_keys[i]);
+		hist_json(j, st, q);
 		json_end_object(j);
 		return;
 	}
@@ -281,17 +421,37 @@ static void series_json(struct json *j, const struct q_series *q)
 	json_kv_uint(j, "p9999", m->p9999);
 	json_kv_uint(j, "p99999", m->p99999);
 	json_kv_uint(j, "max", m->max);
+	hist_json(j, st, q);
 	json_end_object(j);
 }
 
-static int summaries_json(FILE *out, const struct q_run *r)
+/* "kernel": what the run's host ran, from its metadata. */
+static void kernel_json(struct json *j, const struct q_run *r)
+{
+	const char *rt = query_meta(r, "preempt_rt");
+
+	json_key(j, "kernel");
+	json_begin_object(j);
+	json_kv_string(j, "release", query_meta(r, "kernel_release"));
+	json_kv_string(j, "version", query_meta(r, "kernel_version"));
+	json_key(j, "preempt_rt");
+	if (rt && (!strcmp(rt, "yes") || !strcmp(rt, "no")))
+		json_bool(j, !strcmp(rt, "yes"));
+	else
+		json_null(j);
+	json_kv_string(j, "preempt_model", query_meta(r, "preempt_model"));
+	json_kv_string(j, "cmdline", query_meta(r, "cmdline"));
+	json_end_object(j);
+}
+
+static int summaries_json(struct store *st, FILE *out, const struct q_run *r)
 {
 	struct json j;
 
 	json_init(&j, out, 1);
 	json_begin_object(&j);
 	json_kv_string(&j, "format", "isolat-summary");
-	json_kv_int(&j, "version", 1);
+	json_kv_int(&j, "version", EXPORT_SUMMARY_VERSION);
 	json_key(&j, "run");
 	json_begin_object(&j);
 	json_kv_string(&j, "uuid", r->uuid);
@@ -303,6 +463,8 @@ static int summaries_json(FILE *out, const struct q_run *r)
 	json_kv_int(&j, "ncpus", r->ncpus);
 	json_kv_string(&j, "fingerprint", r->fingerprint);
 	json_end_object(&j);
+	kernel_json(&j, r);
+	json_kv_string(&j, "argv", r->argv);
 	json_kv_string(&j, "scenario", r->scenario_name);
 	json_kv_string(&j, "scenario_path", r->scenario_path);
 	json_kv_string(&j, "tool_version", r->tool_version);
@@ -331,7 +493,7 @@ static int summaries_json(FILE *out, const struct q_run *r)
 		json_key(&j, "series");
 		json_begin_array(&j);
 		for (size_t k = 0; k < c->nseries; k++)
-			series_json(&j, &c->series[k]);
+			series_json(&j, st, &c->series[k]);
 		json_end_array(&j);
 		json_end_object(&j);
 	}
@@ -357,7 +519,7 @@ int export_summaries(struct store *st, int64_t run_id, enum export_format fmt,
 	if (fmt == EXPORT_CSV)
 		summaries_csv(out, &r);
 	else
-		rc = summaries_json(out, &r);
+		rc = summaries_json(st, out, &r);
 	if (rc == -EINVAL) {
 		snprintf(err, errsz, "internal error: malformed JSON summary");
 	} else if (rc || fflush(out) != 0 || ferror(out)) {

@@ -1,8 +1,10 @@
 /*
- * gate.c - gate_run(): match the candidate's cases with the baseline's
- * (compare_match.c), and per case x CPU x metric decide pass / fail /
- * skip / error as gate.h describes.  The statistics are in gate_stats.c,
- * the writers in gate_out.c.
+ * gate.c - gate_run_multi(): match the candidate's cases with each
+ * baseline run's (compare_match.c), gather the units (series: one per
+ * run or repetition) of both sides, and per case x CPU x metric decide
+ * pass / fail / skip / error (gate_decide.c) as gate.h describes; then
+ * the emulated policy.  The statistics are in gate_stats.c, the writers
+ * in gate_out.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -12,6 +14,7 @@
 #include "collectors/stats.h"
 #include "reports/compare.h"
 #include "reports/gate.h"
+#include "reports/gate_int.h"
 
 static struct gate_row *new_row(struct gate_result *res, size_t *cap,
 				const struct cmp_group *g, int metric)
@@ -121,9 +124,18 @@ static int missing_row(struct gate_result *res, size_t *cap,
 }
 
 /* Rows that say why a group was not compared (or is an error). */
+static int any_ceil(const struct gate_opts *o)
+{
+	for (int m = 0; m < GM_N; m++)
+		if (o->th.has_ceil[m])
+			return 1;
+	return 0;
+}
+
 static int group_status_row(struct gate_result *res, size_t *cap,
 			    const struct q_run *runs,
-			    const struct cmp_group *g)
+			    const struct cmp_group *g,
+			    const struct gate_opts *o)
 {
 	const struct cmp_side *b = &g->side[0], *c = &g->side[1];
 	struct gate_row *r;
@@ -163,6 +175,9 @@ static int group_status_row(struct gate_result *res, size_t *cap,
 		v = GV_ERROR;
 		snprintf(msg, sizeof(msg), "candidate case %.20s: %.180s",
 			 c->status, c->reason ? c->reason : "no reason given");
+	} else if (!b->present && g->cpu >= 0 && c->nseries && any_ceil(o) &&
+		   (!c->unit || query_unit_is_ns(c->unit))) {
+		return 1; /* new: no baseline, but the limits apply */
 	} else if (!b->present) {
 		snprintf(msg, sizeof(msg), "new in the candidate: no baseline "
 			 "to compare with");
@@ -195,160 +210,179 @@ static int group_status_row(struct gate_result *res, size_t *cap,
 	return 0;
 }
 
-struct side_data {
-	uint32_t *v;
-	size_t n, *lens, nseries;
-	struct stats *st;
-	uint32_t interval_us;
+/* The units of one side: one per series (a repetition of one run). */
+struct side_units {
+	struct gate_unit *u;
+	size_t n;
+	double dropped;       /* the worst run's lost samples */
 };
 
-static void side_free(struct side_data *d)
+static int units_add(struct store *st, const struct cmp_side *s,
+		     double over_ns, struct side_units *d)
 {
-	free(d->v);
-	free(d->lens);
-	stats_free(d->st);
-}
-
-static int side_load(struct store *st, const struct cmp_side *s,
-		     struct side_data *d)
-{
+	uint32_t *v = NULL;
+	size_t n = 0, *lens = NULL, off = 0;
+	void *p;
 	int rc;
 
-	memset(d, 0, sizeof(*d));
-	d->nseries = s->nseries;
-	d->interval_us = s->interval_us;
-	rc = cmp_side_samples(st, s, &d->v, &d->n, &d->lens);
+	if (!s->present || !s->nseries)
+		return 0;
+	if ((double)s->dropped > d->dropped || isnan(d->dropped))
+		d->dropped = (double)s->dropped;
+	rc = cmp_side_samples(st, s, &v, &n, &lens);
 	if (rc)
 		return rc;
-	d->st = stats_new();
-	if (!d->st)
-		return -ENOMEM;
-	return stats_add(d->st, d->v, d->n);
+	p = realloc(d->u, (d->n + s->nseries) * sizeof(*d->u));
+	if (!p) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	d->u = p;
+	for (size_t i = 0; i < s->nseries; i++) {
+		if (lens[i])
+			gate_unit_values(v + off, lens[i], over_ns,
+					 &d->u[d->n++]);
+		off += lens[i];
+	}
+out:
+	free(v);
+	free(lens);
+	return rc;
 }
 
-/* Per-block values of one side, each series blocked on its own so a
- * block never spans two repetitions. */
-static long side_blocks(const struct side_data *d, enum gate_metric m,
-			double **out)
+/* The group of the same key and CPU in a list, NULL when none. */
+static const struct cmp_group *find_group(const struct cmp_group *g,
+					  size_t n, const char *key, int cpu)
 {
-	size_t cap = 1, off = 0;
-	long k = 0;
-	double *b;
-
-	for (size_t i = 0; i < d->nseries; i++)
-		cap += d->lens[i] / GATE_MIN_BLOCK_LEN + 1;
-	b = malloc(cap * sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->nseries; i++) {
-		size_t blen = gate_block_len(d->lens[i], d->interval_us);
-		long got = gate_block_values(d->v + off, d->lens[i], blen, m,
-					     b + k);
-
-		if (got < 0) {
-			free(b);
-			return got;
-		}
-		k += got;
-		off += d->lens[i];
-	}
-	*out = b;
-	return k;
+	for (size_t i = 0; i < n; i++)
+		if (g[i].cpu == cpu && !strcmp(g[i].key, key))
+			return &g[i];
+	return NULL;
 }
 
-static int compare_metric(struct gate_row *r, struct side_data *bd,
-			  struct side_data *cd, const struct cmp_group *g,
-			  const struct gate_opts *o)
-{
-	const struct gate_limit *l = &o->th.m[r->metric];
-	double *ba = NULL, *ca = NULL;
-	long nb, nc;
-	int over = 1;
-
-	r->gated = l->has_rel || l->has_abs;
-	if (r->gated)
-		gate_limit_fmt(l, r->limit, sizeof(r->limit));
-	if (r->metric == GM_DROPPED) {
-		r->base = (double)g->side[0].dropped;
-		r->cand = (double)g->side[1].dropped;
-	} else {
-		double p = gate_metric_p(r->metric);
-
-		r->base = stats_quantile(bd->st, p);
-		r->cand = stats_quantile(cd->st, p);
-	}
-	r->delta = r->cand - r->base;
-	r->rel = r->base > 0 ? r->delta / r->base : NAN;
-	if (l->has_rel)
-		over &= r->base > 0 ? r->rel > l->rel : r->delta > 0;
-	if (l->has_abs)
-		over &= r->delta > l->abs_ns;
-	if (r->metric != GM_DROPPED) {
-		nb = side_blocks(bd, r->metric, &ba);
-		if (nb < 0)
-			return (int)nb;
-		nc = side_blocks(cd, r->metric, &ca);
-		if (nc < 0) {
-			free(ba);
-			return (int)nc;
-		}
-		r->nb_base = (size_t)nb;
-		r->nb_cand = (size_t)nc;
-		r->p = gate_mwu_greater(ba, (size_t)nb, ca, (size_t)nc);
-		free(ba);
-		free(ca);
-	}
-	if (!r->gated) {
-		r->verdict = GV_PASS;
-		snprintf(r->message, sizeof(r->message), "not gated "
-			 "(informational)");
-	} else if (!over) {
-		r->verdict = GV_PASS;
-		snprintf(r->message, sizeof(r->message), "within %s",
-			 r->limit);
-	} else if (r->metric != GM_DROPPED && !(r->p < o->alpha)) {
-		r->verdict = GV_PASS;
-		snprintf(r->message, sizeof(r->message), "over %s but not "
-			 "significant (Mann-Whitney p = %.3g >= %g): noise",
-			 r->limit, r->p, o->alpha);
-	} else {
-		r->verdict = GV_FAIL;
-		if (r->metric == GM_DROPPED)
-			snprintf(r->message, sizeof(r->message), "regression:"
-				 " over %s", r->limit);
-		else
-			snprintf(r->message, sizeof(r->message), "regression:"
-				 " over %s and significant (Mann-Whitney p = "
-				 "%.3g < %g)", r->limit, r->p, o->alpha);
-	}
-	return 0;
-}
+/* Baseline runs after the first, each matched with the candidate. */
+struct extra_base {
+	struct cmp_group *g;
+	size_t ng;
+	struct q_run run;
+};
 
 static int compare_group(struct store *st, struct gate_result *res,
 			 size_t *cap, const struct cmp_group *g,
+			 const struct extra_base *xb, size_t nxb,
 			 const struct gate_opts *o)
 {
-	struct side_data bd, cd;
-	int rc;
+	struct side_units bu = { .dropped = NAN }, cu = { .dropped = NAN };
+	int rc = 0;
 
-	rc = side_load(st, &g->side[0], &bd);
+	if (g->side[0].present && g->side[0].status &&
+	    !strcmp(g->side[0].status, "done") &&
+	    g->side[0].emulated == g->side[1].emulated)
+		rc = units_add(st, &g->side[0], o->th.over_ns, &bu);
+	for (size_t i = 0; i < nxb && !rc; i++) {
+		const struct cmp_group *x = find_group(xb[i].g, xb[i].ng,
+						       g->key, g->cpu);
+
+		/* Only done cases of the same kind (real / emulated). */
+		if (x && x->side[0].status && !strcmp(x->side[0].status,
+						      "done") &&
+		    x->side[0].emulated == g->side[1].emulated)
+			rc = units_add(st, &x->side[0], o->th.over_ns, &bu);
+	}
 	if (!rc)
-		rc = side_load(st, &g->side[1], &cd);
-	else
-		memset(&cd, 0, sizeof(cd));
+		rc = units_add(st, &g->side[1], o->th.over_ns, &cu);
 	for (int m = 0; m < GM_N && !rc; m++) {
-		struct gate_row *r = new_row(res, cap, g, m);
+		struct gate_row *r;
 
+		if ((m == GM_OVER || m == GM_RUN) && !(o->th.over_ns > 0))
+			continue;
+		r = new_row(res, cap, g, m);
 		if (!r) {
 			rc = -ENOMEM;
 			break;
 		}
 		r->emulated = g->side[1].emulated;
-		r->unit_ns = query_unit_is_ns(g->side[1].unit);
-		rc = compare_metric(r, &bd, &cd, g, o);
+		r->unit_ns = query_unit_is_ns(g->side[1].unit) &&
+			     m != GM_OVER && m != GM_RUN;
+		gate_decide(r, bu.u, bu.n, bu.dropped, cu.u, cu.n,
+			    cu.dropped, o);
 	}
-	side_free(&bd);
-	side_free(&cd);
+	free(bu.u);
+	free(cu.u);
+	return rc;
+}
+
+/* Under GATE_EMU_SHOW an emulated case's metric rows and verdicts are
+ * shown, never counted against the candidate. */
+static void emulated_policy(struct gate_result *res, const struct gate_opts *o)
+{
+	static const char why[] = "EMULATED: shown, not gated (--emulated "
+				  "gate gates it)";
+
+	for (size_t i = 0; i < res->nrows; i++) {
+		struct gate_row *r = &res->rows[i];
+		char msg[sizeof(r->message)];
+
+		if (!r->emulated || o->emulated == GATE_EMU_GATE)
+			continue;
+		if (r->metric >= 0)
+			res->nemulated++;
+		if (r->verdict == GV_PASS) {
+			r->verdict = GV_SKIP;
+			r->gated = 0;
+			snprintf(r->message, sizeof(r->message), "%s", why);
+		} else if (r->verdict != GV_SKIP) {
+			snprintf(msg, sizeof(msg), "%s; would be %s: %.150s",
+				 why, r->verdict == GV_FAIL ? "FAIL"
+				 : r->verdict == GV_ERROR ? "ERROR" : "MISSING",
+				 r->message);
+			snprintf(r->message, sizeof(r->message), "%s", msg);
+			r->verdict = GV_SKIP;
+			r->gated = 0;
+		}
+	}
+}
+
+static void count_rows(struct gate_result *res)
+{
+	for (size_t i = 0; i < res->nrows; i++) {
+		const struct gate_row *r = &res->rows[i];
+
+		switch (r->verdict) {
+		case GV_PASS: res->npass++; break;
+		case GV_FAIL: res->nfail++; break;
+		case GV_SKIP: res->nskip++; break;
+		case GV_ERROR: res->nerror++; break;
+		case GV_MISSING: res->nmissing++; break;
+		}
+		if (r->metric >= 0 && !r->emulated &&
+		    (r->verdict == GV_PASS || r->verdict == GV_FAIL))
+			res->nreal++;
+	}
+}
+
+static int load_extra(struct store *st, const int64_t *ids, size_t n,
+		      const struct q_run *cand, struct extra_base *xb,
+		      char *err, size_t errsz)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct q_run pair[2];
+
+		memset(pair, 0, sizeof(pair));
+		rc = query_run_load(st, ids[i], &pair[0], err, errsz);
+		if (!rc) {
+			pair[1] = *cand;
+			rc = cmp_match(pair, 2, &xb[i].g, &xb[i].ng);
+			if (rc)
+				snprintf(err, errsz, "out of memory matching "
+					 "cases");
+		}
+		/* The groups point at the run's strings (status, reason,
+		 * unit): free it only after them, in gate_run_multi(). */
+		xb[i].run = pair[0];
+	}
 	return rc;
 }
 
@@ -356,27 +390,51 @@ int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
 	     const struct gate_opts *o, struct gate_result *res, char *err,
 	     size_t errsz)
 {
+	return gate_run_multi(st, &base_id, 1, cand_id, o, res, err, errsz);
+}
+
+int gate_run_multi(struct store *st, const int64_t *base_ids, size_t nbase,
+		   int64_t cand_id, const struct gate_opts *o,
+		   struct gate_result *res, char *err, size_t errsz)
+{
 	struct q_run runs[2];
 	struct cmp_group *g = NULL;
-	size_t ng = 0, cap = 0;
-	int rc;
+	struct extra_base xb[GATE_MAX_BASE];
+	size_t ng = 0, cap = 0, nxb = nbase ? nbase - 1 : 0;
+	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(runs, 0, sizeof(runs));
+	memset(xb, 0, sizeof(xb));
 	res->alpha = o->alpha;
-	rc = query_run_load(st, base_id, &runs[0], err, errsz);
+	res->over_ns = o->th.over_ns;
+	res->nbase = nbase;
+	if (nbase > GATE_MAX_BASE || (!nbase && !any_ceil(o))) {
+		snprintf(err, errsz, "give 1 to %d baseline runs, or limits "
+			 "(--limit) to gate on without a baseline",
+			 GATE_MAX_BASE);
+		return -EINVAL;
+	}
+	/* No baseline: every candidate case is "new", judged by the
+	 * limits alone (group_status_row()). */
+	if (nbase)
+		rc = query_run_load(st, base_ids[0], &runs[0], err, errsz);
 	if (rc)
 		return rc;
 	rc = query_run_load(st, cand_id, &runs[1], err, errsz);
 	if (rc)
 		goto out;
-	snprintf(res->base_uuid, sizeof(res->base_uuid), "%s", runs[0].uuid);
+	snprintf(res->base_uuid, sizeof(res->base_uuid), "%s",
+		 runs[0].uuid ? runs[0].uuid : "");
 	snprintf(res->cand_uuid, sizeof(res->cand_uuid), "%s", runs[1].uuid);
+	rc = load_extra(st, base_ids + 1, nxb, &runs[1], xb, err, errsz);
+	if (rc)
+		goto out;
 	rc = cmp_match(runs, 2, &g, &ng);
 	for (size_t i = 0; i < ng && !rc; i++) {
-		rc = group_status_row(res, &cap, runs, &g[i]);
+		rc = group_status_row(res, &cap, runs, &g[i], o);
 		if (rc == 1)
-			rc = compare_group(st, res, &cap, &g[i], o);
+			rc = compare_group(st, res, &cap, &g[i], xb, nxb, o);
 	}
 	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory comparing runs");
@@ -384,16 +442,13 @@ int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
 		snprintf(err, errsz, "%s", store_samples_error(st));
 	else if (rc)
 		snprintf(err, errsz, "reading samples: %s", strerror(-rc));
-	for (size_t i = 0; i < res->nrows; i++) {
-		switch (res->rows[i].verdict) {
-		case GV_PASS: res->npass++; break;
-		case GV_FAIL: res->nfail++; break;
-		case GV_SKIP: res->nskip++; break;
-		case GV_ERROR: res->nerror++; break;
-		case GV_MISSING: res->nmissing++; break;
-		}
-	}
+	emulated_policy(res, o);
+	count_rows(res);
 out:
+	for (size_t i = 0; i < nxb; i++) {
+		cmp_groups_free(xb[i].g, xb[i].ng);
+		query_run_free(&xb[i].run);
+	}
 	cmp_groups_free(g, ng);
 	query_run_free(&runs[0]);
 	query_run_free(&runs[1]);

@@ -1,27 +1,34 @@
 /*
- * gate.h - the regression gate: thresholds, the noise-robust test, the
- * verdict per case x CPU x metric, and its JUnit XML / Markdown writers.
+ * gate.h - the regression gate: limits, rules, the across-run noise test,
+ * the verdict per case x CPU x metric, and its JUnit XML / Markdown
+ * writers.  docs/gate.md is the user's reference.
  *
- * A metric of a candidate fails only when BOTH hold:
+ * The independent unit is a run, or a repetition of a case inside a run:
+ * samples inside one run are not independent evidence about the next run
+ * (the host's state drifts between runs), so no test is made on blocks
+ * of one run.  Each unit gives one value per metric.  A candidate metric
+ * fails when any of these holds:
  *
- *   1. its exact value (nearest-rank quantile over all samples of the
- *      matching series, repetitions pooled) exceeds the baseline's by more
- *      than the threshold: every limit given for it (a relative "+10%" and
- *      / or an absolute "+50us"), and
- *   2. the shift is significant: a one-sided Mann-Whitney U test
- *      (candidate > baseline) on per-block values of the same metric gives
- *      p < alpha (default 0.01).  Blocks are one second of samples, or
- *      shorter so that a series has at least GATE_MIN_BLOCKS of them
- *      (never under GATE_MIN_BLOCK_LEN samples).  Normal approximation
- *      with tie correction and continuity correction.
+ *   1. a LIMIT (absolute ceiling, --limit max=100us, [gate] limit = ...)
+ *      is exceeded by the worst candidate unit: whatever any test says;
+ *   2. a worst-case metric (max, over: samples above the over latency,
+ *      run: longest run of consecutive samples above it, dropped) breaks
+ *      its RULE: candidate > baseline x (1 + r) + d, the candidate's and
+ *      the baseline's worst units (single events, no distribution test);
+ *   3. a distribution metric (p50 .. p9999) is over its margin (+r% and /
+ *      or +d, both must be exceeded, against the baseline units'
+ *      geometric mean) AND outside the baseline units' own spread: a
+ *      one-sided Welch-style t test on log values (candidate mean vs the
+ *      baseline units, standard error s_b * sqrt(1/k + 1/m)) gives
+ *      p < alpha.  With one baseline unit the spread is unknown: the
+ *      metric is reported, not gated (limits and rules still are).  With
+ *      alpha off (--alpha off), the margin alone decides.
  *
- * So a run that is merely noisy (a few bad seconds) does not fail, and a
- * shift of the whole distribution does.  `dropped` is a count, not a
- * sample: it fails on the threshold alone.
+ * Emulated cases are shown but not gated unless the policy says gate.
  *
  * Thresholds come from the [gate] section of the candidate run's stored
  * scenario text (parsed here, see gate_ini.c; the scenario parser only
- * has to accept the section), then `--threshold` overrides.  Without
+ * has to accept the section), then the command line overrides.  Without
  * either, GATE_DEFAULTS apply.
  */
 #ifndef ISOLAT_GATE_H
@@ -33,16 +40,23 @@
 
 #include "collectors/store.h"
 
+#define GATE_MAX_BASE 32   /* baseline runs at most */
 #define GATE_MIN_BLOCKS 30
 #define GATE_MIN_BLOCK_LEN 50
 #define GATE_ALPHA 0.01
 /* What is gated when neither the scenario nor the command line says. */
 #define GATE_DEFAULTS "p99=+10%", "max=+50%"
 
+struct gate_opts;
+
 enum gate_metric {
 	GM_P50, GM_P90, GM_P99, GM_P999, GM_P9999, GM_MAX, GM_DROPPED,
+	GM_OVER,             /* samples above the over latency */
+	GM_RUN,              /* longest run of consecutive such samples */
 	GM_N,
 };
+/* max, dropped, over, run: gated by rule, never by a test. */
+int gate_metric_worst(enum gate_metric m);
 extern const char *const gate_metric_name[GM_N];
 /* The quantile of a metric (1.0 for max); 0 for dropped. */
 double gate_metric_p(enum gate_metric m);
@@ -57,6 +71,9 @@ struct gate_limit {
 
 struct gate_thresholds {
 	struct gate_limit m[GM_N]; /* neither flag set: not gated */
+	int has_ceil[GM_N];        /* an absolute limit (--limit) */
+	double ceil[GM_N];         /* ns, or a count for dropped/over/run */
+	double over_ns;            /* the over latency; 0: over/run unused */
 };
 
 /*
@@ -71,6 +88,15 @@ int gate_limit_parse(const char *value, struct gate_limit *out, char *err,
 int gate_threshold_arg(struct gate_thresholds *th, const char *arg,
 		       char *err, size_t errsz);
 /*
+ * fn(name, type, doc, arg) for every key of a scenario's [gate] section
+ * (`isolat check --keys`, the man page test).  Stops at fn's first
+ * non-zero return and returns it; else 0.
+ */
+typedef int (*gate_key_fn)(const char *name, const char *type,
+			   const char *doc, void *arg);
+int gate_key_iter(gate_key_fn fn, void *arg);
+
+/*
  * The [gate] section of a scenario text (other sections ignored), into th
  * (keys found replace th's entries) and *alpha (key "alpha"; alpha may be
  * NULL).  Errors name "<origin>:LINE: ...".  0, -EINVAL or -ENOMEM.
@@ -79,6 +105,28 @@ int gate_threshold_arg(struct gate_thresholds *th, const char *arg,
 int gate_thresholds_ini(const char *text, const char *origin,
 			struct gate_thresholds *th, double *alpha, int *found,
 			char *err, size_t errsz);
+/*
+ * "metric=value" (the --limit form): an absolute ceiling.  p50 .. max:
+ * a latency ("100us"); dropped: a count; over and run: "LAT:COUNT" (at
+ * most COUNT samples, or COUNT in a row, above LAT), which also sets the
+ * over latency (one per gate: a second, different one is refused).
+ */
+int gate_limit_arg(struct gate_thresholds *th, const char *arg, char *err,
+		   size_t errsz);
+/* A latency "50us", "2ms", "800ns", "800" (ns) into *ns; 0 or -EINVAL. */
+int gate_latency_parse(const char *s, double *ns);
+/* "off" -> 0 (no test), else a level in (0, 0.5).  0 or -EINVAL. */
+int gate_alpha_parse(const char *s, double *alpha);
+
+/*
+ * The options a run is gated with when nothing else is said: alpha, the
+ * emulated policy show, and the run's stored [gate] section, else
+ * GATE_DEFAULTS.  origin names the run in messages.  0, -EINVAL (a bad
+ * [gate]: err names "<uuid> scenario:LINE"), -ENOMEM or -EIO.
+ */
+int gate_opts_for_run(struct store *st, int64_t run_id, const char *uuid,
+		      struct gate_opts *o, char *err, size_t errsz);
+
 /* Render a limit for messages ("+10%", "+50us", "+10% and +5us"). */
 void gate_limit_fmt(const struct gate_limit *l, char *buf, size_t size);
 
@@ -97,6 +145,20 @@ long gate_block_values(const uint32_t *samples, size_t n, size_t blen,
 /* Block length for a series of n samples at interval_us. */
 size_t gate_block_len(size_t n, uint32_t interval_us);
 
+/*
+ * Student's t: P(T > t) with df degrees of freedom (df > 0), from the
+ * regularized incomplete beta function.  Also used by trend.c.
+ */
+double gate_t_sf(double t, double df);
+
+/* Per-unit metric values of one series: v[m] for every metric but
+ * dropped; samples are sorted in place afterwards (order used first). */
+struct gate_unit {
+	double v[GM_N];
+};
+int gate_unit_values(uint32_t *samples, size_t n, double over_ns,
+		     struct gate_unit *u);
+
 /* Verdict of one case x CPU x metric. */
 enum gate_verdict {
 	GV_PASS,
@@ -106,6 +168,16 @@ enum gate_verdict {
 	GV_MISSING,   /* a baseline case (done, with samples) the candidate
 			 lacks or skipped: a row per case (cpu -1) */
 };
+
+/* SQL the gate needs (gate_query.c). */
+/* The stored scenario text of a run (malloc'd; NULL when none).  0 or
+ * -EIO. */
+int gate_query_scenario_text(struct store *st, int64_t run_id, char **text);
+/* Up to n runs before run_id (by started_at) of the same host and
+ * scenario, status done, newest first, into ids.  Returns how many, or
+ * -EIO. */
+long gate_query_previous(struct store *st, int64_t run_id, int64_t *ids,
+			 size_t n);
 
 struct gate_row {
 	char case_key[200];   /* env.profile.workload.load (no .rN) */
@@ -117,9 +189,10 @@ struct gate_row {
 	int emulated;         /* compared cases ran emulated */
 	double base, cand;    /* exact values (ns / count) */
 	double delta, rel;    /* cand - base, delta / base (NAN if base 0) */
-	double p;             /* Mann-Whitney p, NAN when not tested */
-	size_t nb_base, nb_cand; /* blocks in the test */
+	double p;             /* t-test p across units, NAN: not tested */
+	size_t nb_base, nb_cand; /* units (runs / repetitions) per side */
 	char limit[48];       /* rendered threshold, "" when not gated */
+	char ceil[48];        /* rendered absolute limit, "" when none */
 	char message[256];
 };
 
@@ -129,12 +202,19 @@ struct gate_result {
 	struct gate_row *rows;
 	size_t nrows;
 	int npass, nfail, nskip, nerror, nmissing;
-	double alpha;
+	int nreal;            /* rows of real cases with a metric compared */
+	int nemulated;        /* rows of emulated cases shown, not gated */
+	size_t nbase;         /* baseline runs */
+	double alpha;         /* 0: off */
+	double over_ns;
 };
+
+enum gate_emulated { GATE_EMU_SHOW = 0, GATE_EMU_GATE };
 
 struct gate_opts {
 	struct gate_thresholds th;
-	double alpha;
+	double alpha;          /* 0: no test, the margin alone decides */
+	enum gate_emulated emulated;
 };
 
 /*
@@ -149,11 +229,22 @@ struct gate_opts {
 int gate_run(struct store *st, int64_t base_id, int64_t cand_id,
 	     const struct gate_opts *o, struct gate_result *res, char *err,
 	     size_t errsz);
+/* The same against several baseline runs (1 .. GATE_MAX_BASE): their
+ * cases' series are the baseline's units; the first run's cases decide
+ * which cases are missing, new or skipped. */
+int gate_run_multi(struct store *st, const int64_t *base_ids, size_t nbase,
+		   int64_t cand_id, const struct gate_opts *o,
+		   struct gate_result *res, char *err, size_t errsz);
 void gate_result_free(struct gate_result *res);
 
 /* Writers: 0 or -EIO.  JUnit: a MISSING row is an <error
  * type="missing-case">, counted with the errors. */
 int gate_write_junit(const struct gate_result *res, FILE *f);
+/* Markdown for a merge request: the verdict first, then failures, the
+ * ten largest changes, the rest folded in <details>; never more than
+ * GATE_MD_MAX characters whatever the case count (rows left out are
+ * counted and pointed to the JUnit file). */
+#define GATE_MD_MAX 60000
 int gate_write_markdown(const struct gate_result *res, FILE *f);
 /*
  * The console lines of `isolat gate` (stderr): with summary, the counts

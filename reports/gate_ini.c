@@ -12,7 +12,11 @@
  *   max     = +50us         ; absolute
  *   p9999   = +20%, +5us    ; both must be exceeded to fail
  *   dropped = +0            ; any increase in lost samples fails
- *   alpha   = 0.01          ; significance level of the Mann-Whitney test
+ *   alpha   = 0.01          ; level of the across-run test, or off
+ *   over_at = 50us          ; the latency "over" and "run" count above
+ *   over    = +0            ; rule: no more samples above it than baseline
+ *   limit   = max=100us     ; absolute ceilings, as --limit (repeatable)
+ *   limit   = over=50us:0
  *
  * inih reports the first line whose handler refused, which is the line
  * the message is about.
@@ -20,6 +24,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,18 +48,39 @@ static int handler(void *user, const char *section, const char *name,
 		return 1;
 	g->found = 1;
 	if (!strcmp(name, "alpha")) {
-		char *end;
-		double a = strtod(value, &end);
+		double a;
 
-		if (end == value || *end || !(a > 0.0 && a < 0.5)) {
+		if (gate_alpha_parse(value, &a)) {
 			if (!g->msg[0])
 				snprintf(g->msg, sizeof(g->msg), "alpha = %.40s:"
 					 " give a significance level between "
-					 "0 and 0.5, e.g. 0.01", value);
+					 "0 and 0.5, e.g. 0.01, or off", value);
 			return 0;
 		}
 		if (g->alpha)
 			*g->alpha = a;
+		return 1;
+	}
+	if (!strcmp(name, "over_at")) {
+		double ns;
+
+		if (gate_latency_parse(value, &ns) || !(ns > 0)) {
+			if (!g->msg[0])
+				snprintf(g->msg, sizeof(g->msg), "over_at = "
+					 "%.40s: give a latency, e.g. 50us",
+					 value);
+			return 0;
+		}
+		g->th->over_ns = ns;
+		return 1;
+	}
+	if (!strcmp(name, "limit")) {
+		if (gate_limit_arg(g->th, value, err, sizeof(err)) < 0) {
+			if (!g->msg[0])
+				snprintf(g->msg, sizeof(g->msg), "limit: %s",
+					 err);
+			return 0;
+		}
 		return 1;
 	}
 	m = gate_metric_find(name);
@@ -62,7 +88,8 @@ static int handler(void *user, const char *section, const char *name,
 		if (!g->msg[0])
 			snprintf(g->msg, sizeof(g->msg), "unknown key '%.40s' "
 				 "in [gate]; expected one of p50, p90, p99, p999, p9999, "
-				 "max, dropped or alpha", name);
+				 "max, dropped, over, run, limit, over_at or "
+				 "alpha", name);
 		return 0;
 	}
 	if (gate_limit_parse(value, &g->th->m[m], err, sizeof(err)) < 0) {
@@ -98,3 +125,39 @@ int gate_thresholds_ini(const char *text, const char *origin,
 	return 0;
 }
 
+
+int gate_key_iter(gate_key_fn fn, void *arg)
+{
+	static const char *const metric_doc[GM_N] = {
+		[GM_P50] = "the median",
+		[GM_P90] = "the 90th percentile",
+		[GM_P99] = "the 99th percentile",
+		[GM_P999] = "the 99.9th percentile",
+		[GM_P9999] = "the 99.99th percentile",
+		[GM_MAX] = "the maximum (a worst-case rule, never a test)",
+		[GM_DROPPED] = "samples lost (a worst-case rule)",
+		[GM_OVER] = "samples above over_at (a worst-case rule)",
+		[GM_RUN] = "the longest run of samples in a row above over_at "
+			   "(a worst-case rule)",
+	};
+	char doc[GM_N][160];
+	int rc;
+
+	for (int m = 0; m < GM_N; m++) {
+		snprintf(doc[m], sizeof(doc[m]), "how far the candidate's %s "
+			 "may exceed the baseline's: +N%%, +Nus or both, or off",
+			 metric_doc[m]);
+		rc = fn(gate_metric_name[m], "+N%|+Nus|off", doc[m], arg);
+		if (rc)
+			return rc;
+	}
+	rc = fn("alpha", "0..0.5|off", "level of the across-run test of the "
+		"quantiles (default 0.01); off: the margin alone decides", arg);
+	if (!rc)
+		rc = fn("over_at", "latency", "the latency above which over "
+			"and run count samples, e.g. 50us", arg);
+	if (!rc)
+		rc = fn("limit", "METRIC=LIMIT", "an absolute ceiling, as "
+			"gate --limit (repeatable): max=100us, over=50us:0", arg);
+	return rc;
+}

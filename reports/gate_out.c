@@ -80,7 +80,7 @@ static void row_detail(char *buf, size_t size, const struct gate_row *r)
 			 b, c, d, r->message);
 	else
 		snprintf(buf, size, "baseline %s, candidate %s, delta %s, "
-			 "Mann-Whitney p = %.3g (%zu vs %zu blocks): %s", b, c,
+			 "t test p = %.3g (%zu vs %zu runs): %s", b, c,
 			 d, r->p, r->nb_base, r->nb_cand, r->message);
 }
 
@@ -105,8 +105,14 @@ int gate_write_junit(const struct gate_result *res, FILE *f)
 	gate_xml_escape(f, res->base_ref);
 	fputs("\"/>\n      <property name=\"candidate\" value=\"", f);
 	gate_xml_escape(f, res->cand_uuid);
-	fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\"/>\n"
-		"    </properties>\n", res->alpha);
+	if (res->alpha > 0)
+		fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\""
+			"/>\n", res->alpha);
+	else
+		fputs("\"/>\n      <property name=\"alpha\" value=\"off\"/>\n",
+		      f);
+	fprintf(f, "      <property name=\"baseline_runs\" value=\"%zu\"/>\n"
+		"    </properties>\n", res->nbase);
 	for (size_t i = 0; i < res->nrows; i++) {
 		const struct gate_row *r = &res->rows[i];
 
@@ -150,14 +156,112 @@ int gate_write_junit(const struct gate_result *res, FILE *f)
 	return fflush(f) || ferror(f) ? -EIO : 0;
 }
 
-int gate_write_markdown(const struct gate_result *res, FILE *f)
+static void md_row(FILE *f, const struct gate_row *r)
+{
+	char b[32], c[32], d[48];
+
+	fmt_val(b, sizeof(b), r, r->base);
+	fmt_val(c, sizeof(c), r, r->cand);
+	fmt_delta(d, sizeof(d), r);
+	fputs("| ", f);
+	md_escape(f, r->case_key);
+	if (r->emulated)
+		fputs(" (EMULATED)", f);
+	if (r->cpu >= 0)
+		fprintf(f, " | %d | ", r->cpu);
+	else
+		fputs(" | - | ", f);
+	fprintf(f, "%s | %s | %s | %s | ", metric_of(r), b, c, d);
+	if (isnan(r->p))
+		fputs("- | ", f);
+	else
+		fprintf(f, "%.3g | ", r->p);
+	md_escape(f, r->ceil[0] ? r->ceil : r->limit[0] ? r->limit : "-");
+	fprintf(f, " | %s", r->verdict == GV_FAIL ? "**FAIL**"
+		: r->verdict == GV_MISSING ? "**MISSING**"
+		: r->verdict == GV_ERROR ? "**ERROR**"
+		: verdict_name[r->verdict]);
+	if (r->verdict != GV_PASS) {
+		fputs(": ", f);
+		md_escape(f, r->message);
+	}
+	fputs(" |\n", f);
+}
+
+static const char md_head[] =
+	"| case | cpu | metric | baseline | candidate | delta | p | limit | "
+	"verdict |\n|---|---:|---|---:|---:|---:|---:|---|---|\n";
+
+static int is_bad(const struct gate_row *r)
+{
+	return r->verdict == GV_FAIL || r->verdict == GV_ERROR ||
+	       r->verdict == GV_MISSING;
+}
+
+/* Size of a change for ranking: |relative delta|, compared rows only. */
+static double change_of(const struct gate_row *r)
+{
+	if (r->metric < 0 || isnan(r->rel))
+		return -1.0;
+	return fabs(r->rel);
+}
+
+/* Row indexes of the (up to) n largest changes that are not failures. */
+static size_t largest(const struct gate_result *res, size_t *top, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < res->nrows; i++) {
+		double c = change_of(&res->rows[i]);
+		size_t j;
+
+		if (c < 0 || is_bad(&res->rows[i]))
+			continue;
+		if (k < n)
+			k++;
+		else if (c <= change_of(&res->rows[top[n - 1]]))
+			continue;
+		for (j = k - 1; j > 0 && change_of(&res->rows[top[j - 1]]) < c;
+		     j--)
+			top[j] = top[j - 1];
+		top[j] = i;
+	}
+	return k;
+}
+
+/* Write rows to f while the text stays under budget; returns how many
+ * were left out.  mark: rows already written. */
+static size_t md_rows_budget(FILE *f, const struct gate_result *res,
+			     const unsigned char *mark, long budget)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < res->nrows; i++) {
+		if (mark[i])
+			continue;
+		if (ftell(f) > budget) {
+			left++;
+			continue;
+		}
+		md_row(f, &res->rows[i]);
+	}
+	return left;
+}
+
+static void md_header(const struct gate_result *res, FILE *f)
 {
 	const char *verdict = res->nfail || res->nerror || res->nmissing
-			      ? "REGRESSION" : "pass";
+			      ? "REGRESSION" : res->nreal ? "pass"
+			      : "nothing real compared";
 
-	fputs("<!-- isolat-gate-md 1 -->\n", f);
 	fprintf(f, "### isolat gate: %s\n\n", verdict);
-	fputs("candidate `", f);
+	fprintf(f, "%d failed, %d errors, %d missing, %d passed, %d skipped",
+		res->nfail, res->nerror, res->nmissing, res->npass,
+		res->nskip);
+	if (res->nemulated)
+		fprintf(f, " (%d rows of emulated cases shown, not gated)",
+			res->nemulated);
+	fputs(".  Candidate `", f);
 	md_escape(f, res->cand_uuid);
 	fputs("`", f);
 	if (res->cand_ref[0] && strcmp(res->cand_ref, res->cand_uuid)) {
@@ -165,70 +269,88 @@ int gate_write_markdown(const struct gate_result *res, FILE *f)
 		md_escape(f, res->cand_ref);
 		fputs(")", f);
 	}
-	fputs(" against baseline `", f);
+	if (!res->nbase) {
+		fputs(", no baseline: limits only.\n\n", f);
+		return;
+	}
+	fprintf(f, " against %zu baseline run%s (first `", res->nbase,
+		res->nbase == 1 ? "" : "s");
 	md_escape(f, res->base_uuid);
 	fputs("`", f);
 	if (res->base_ref[0] && strcmp(res->base_ref, res->base_uuid)) {
-		fputs(" (", f);
+		fputs(", ", f);
 		md_escape(f, res->base_ref);
-		fputs(")", f);
 	}
-	fprintf(f, ": %d passed, %d failed, %d errors, %d missing, %d "
-		"skipped.  A metric fails when it is over its limit and the "
-		"shift is significant (one-sided Mann-Whitney U on per-block "
-		"values, p < %g); a baseline case the candidate lacks or "
-		"skipped is missing and fails the gate.\n\n", res->npass,
-		res->nfail, res->nerror, res->nmissing, res->nskip,
-		res->alpha);
-	for (size_t i = 0; i < res->nrows; i++) {
-		const struct gate_row *r = &res->rows[i];
+	fputs(").\n\n", f);
+}
 
-		if (r->verdict != GV_MISSING)
-			continue;
-		fputs("**MISSING** `", f);
-		md_escape(f, r->case_key);
-		fputs("`", f);
-		if (r->emulated)
-			fputs(" (EMULATED)", f);
-		fputs(": ", f);
-		md_escape(f, r->message);
-		fputs("  \n", f);
+int gate_write_markdown(const struct gate_result *res, FILE *f)
+{
+	unsigned char *mark = calloc(res->nrows + 1, 1);
+	size_t top[10], ntop, left, badleft = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!mark)
+		return -ENOMEM;
+	/* Built in memory so the budget is counted exactly. */
+	m = open_memstream(&buf, &len);
+	if (!m) {
+		free(mark);
+		return -ENOMEM;
 	}
-	if (res->nmissing)
-		fputs("\n", f);
-	fputs("| case | cpu | metric | baseline | candidate | delta | p | "
-	      "limit | verdict |\n"
-	      "|---|---:|---|---:|---:|---:|---:|---|---|\n", f);
-	for (size_t i = 0; i < res->nrows; i++) {
-		const struct gate_row *r = &res->rows[i];
-		char b[32], c[32], d[48];
-
-		fmt_val(b, sizeof(b), r, r->base);
-		fmt_val(c, sizeof(c), r, r->cand);
-		fmt_delta(d, sizeof(d), r);
-		fputs("| ", f);
-		md_escape(f, r->case_key);
-		if (r->emulated)
-			fputs(" (EMULATED)", f);
-		if (r->cpu >= 0)
-			fprintf(f, " | %d | ", r->cpu);
-		else
-			fputs(" | - | ", f);
-		fprintf(f, "%s | %s | %s | %s | ", metric_of(r), b, c, d);
-		if (isnan(r->p))
-			fputs("- | ", f);
-		else
-			fprintf(f, "%.3g | ", r->p);
-		md_escape(f, r->limit[0] ? r->limit : "-");
-		fprintf(f, " | %s", r->verdict == GV_FAIL ? "**FAIL**"
-			: r->verdict == GV_MISSING ? "**MISSING**"
-			: verdict_name[r->verdict]);
-		if (r->verdict != GV_PASS) {
-			fputs(": ", f);
-			md_escape(f, r->message);
+	fputs("<!-- isolat-gate-md 2 -->\n", m);
+	md_header(res, m);
+	if (res->nfail || res->nerror || res->nmissing) {
+		fputs("#### Failures\n\n", m);
+		fputs(md_head, m);
+		for (size_t i = 0; i < res->nrows; i++)
+			if (is_bad(&res->rows[i])) {
+				mark[i] = 1;
+				if (ftell(m) < GATE_MD_MAX - 8000)
+					md_row(m, &res->rows[i]);
+				else
+					badleft++;
+			}
+		if (badleft)
+			fprintf(m, "\n%zu more failures left out to keep this "
+				"comment short: the JUnit file has every row.\n",
+				badleft);
+		fputs("\n", m);
+	}
+	ntop = largest(res, top, 10);
+	if (ntop) {
+		fputs("#### Largest changes\n\n", m);
+		fputs(md_head, m);
+		for (size_t i = 0; i < ntop; i++) {
+			mark[top[i]] = 1;
+			md_row(m, &res->rows[top[i]]);
 		}
-		fputs(" |\n", f);
+		fputs("\n", m);
 	}
+	fputs("<details><summary>All other rows</summary>\n\n", m);
+	fputs(md_head, m);
+	left = md_rows_budget(m, res, mark, GATE_MD_MAX - 2000);
+	if (left)
+		fprintf(m, "\n%zu more rows left out to keep this comment "
+			"short: the JUnit file has every row.\n", left);
+	fputs("\n</details>\n\nLimits fail on the worst candidate run; max, "
+	      "dropped, over and run fail by rule (candidate > baseline worst "
+	      "x (1 + r) + d); quantiles fail when over the margin and outside "
+	      "the baseline runs' spread (one-sided t test", m);
+	if (res->alpha > 0)
+		fprintf(m, ", p < %g", res->alpha);
+	else
+		fputs(" off: the margin alone", m);
+	fputs(").  A baseline case the candidate lacks or skipped is "
+	      "missing and fails the gate.\n", m);
+	fclose(m);
+	free(mark);
+	if (!buf)
+		return -ENOMEM;
+	fwrite(buf, 1, len, f);
+	free(buf);
 	return fflush(f) || ferror(f) ? -EIO : 0;
 }
 
@@ -267,11 +389,30 @@ int gate_write_console(const struct gate_result *res, FILE *f, int summary)
 
 	if (!done)
 		return -ENOMEM;
-	if (summary)
+	if (summary && res->nbase > 1)
+		fprintf(f, "isolat gate: %s vs %zu baseline runs (first %s): %d "
+			"passed, %d failed, %d errors, %d missing, %d skipped\n",
+			res->cand_uuid, res->nbase, res->base_uuid, res->npass,
+			res->nfail, res->nerror, res->nmissing, res->nskip);
+	else if (summary && !res->nbase)
+		fprintf(f, "isolat gate: %s, no baseline, limits only: %d "
+			"passed, %d failed, %d errors, %d missing, %d skipped\n",
+			res->cand_uuid, res->npass, res->nfail, res->nerror,
+			res->nmissing, res->nskip);
+	else if (summary)
 		fprintf(f, "isolat gate: %s vs baseline %s: %d passed, %d "
 			"failed, %d errors, %d missing, %d skipped\n",
 			res->cand_uuid, res->base_uuid, res->npass, res->nfail,
 			res->nerror, res->nmissing, res->nskip);
+	for (size_t i = 0; summary && i < res->nrows; i++)
+		if (strstr(res->rows[i].message, "run-to-run spread unknown")) {
+			fputs("isolat gate: note: one baseline run: run-to-run "
+			      "spread unknown, quantiles (p50 .. p9999) shown, "
+			      "not gated; limits and rules apply.  Give several "
+			      "baseline runs (--baseline again, --baseline-last "
+			      "N) or repetitions\n", f);
+			break;
+		}
 	for (size_t i = 0; i < res->nrows; i++) {
 		const struct gate_row *r = &res->rows[i];
 		char cpus[160];

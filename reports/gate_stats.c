@@ -1,7 +1,9 @@
 /*
  * gate_stats.c - the gate's statistics and threshold syntax: metric names,
- * limits ("+10%", "+50us"), per-block metric values and the one-sided
- * Mann-Whitney U test.  Pure functions, unit-tested in tests/unit/test_gate.c.
+ * margins ("+10%", "+50us"), absolute limits ("max=100us", "over=50us:0"),
+ * per-unit metric values, Student's t tail and, for compare's per-block
+ * marks, the one-sided Mann-Whitney U test.  Pure functions, unit-tested
+ * in tests/unit/test_gate.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,14 +13,19 @@
 #include "reports/gate.h"
 
 const char *const gate_metric_name[GM_N] = {
-	"p50", "p90", "p99", "p999", "p9999", "max", "dropped",
+	"p50", "p90", "p99", "p999", "p9999", "max", "dropped", "over", "run",
 };
 
 double gate_metric_p(enum gate_metric m)
 {
 	static const double p[GM_N] = { 0.5, 0.9, 0.99, 0.999, 0.9999, 1.0,
-					0.0 };
+					0.0, 0.0, 0.0 };
 	return p[m];
+}
+
+int gate_metric_worst(enum gate_metric m)
+{
+	return m == GM_MAX || m == GM_DROPPED || m == GM_OVER || m == GM_RUN;
 }
 
 int gate_metric_find(const char *name)
@@ -137,10 +144,221 @@ int gate_threshold_arg(struct gate_thresholds *th, const char *arg,
 	m = gate_metric_find(name);
 	if (m < 0) {
 		snprintf(err, errsz, "'%s' is not a metric; expected one of p50, p90, p99, "
-			 "p999, p9999, max or dropped", name);
+			 "p999, p9999, max, dropped, over or run", name);
+		return -EINVAL;
+	}
+	if ((m == GM_OVER || m == GM_RUN) && strcmp(eq + 1, "off") &&
+	    !(th->over_ns > 0)) {
+		snprintf(err, errsz, "%s: give the over latency first (--over-at"
+			 " 50us, [gate] over_at, or a --limit %s=LAT:N)",
+			 name, name);
 		return -EINVAL;
 	}
 	return gate_limit_parse(eq + 1, &th->m[m], err, errsz);
+}
+
+int gate_latency_parse(const char *s, double *ns)
+{
+	char *end;
+	double v, scale = 1.0;
+
+	if (!(*s >= '0' && *s <= '9'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || !isfinite(v))
+		return -EINVAL;
+	if (!strcmp(end, "us"))
+		scale = 1e3;
+	else if (!strcmp(end, "ms"))
+		scale = 1e6;
+	else if (strcmp(end, "ns") && *end)
+		return -EINVAL;
+	*ns = v * scale;
+	return 0;
+}
+
+int gate_alpha_parse(const char *s, double *alpha)
+{
+	char *end;
+	double a;
+
+	if (!strcmp(s, "off")) {
+		*alpha = 0.0;
+		return 0;
+	}
+	a = strtod(s, &end);
+	if (end == s || *end || !(a > 0.0 && a < 0.5))
+		return -EINVAL;
+	*alpha = a;
+	return 0;
+}
+
+/* A count "0", "12": digits only. */
+static int count_parse(const char *s, double *v)
+{
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 15)
+		return -EINVAL;
+	*v = strtod(s, NULL);
+	return 0;
+}
+
+int gate_limit_arg(struct gate_thresholds *th, const char *arg, char *err,
+		   size_t errsz)
+{
+	const char *eq = strchr(arg, '='), *val;
+	char name[16], lat[32];
+	double v, at;
+	int m;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
+		snprintf(err, errsz, "'%.80s'; expected METRIC=LIMIT, e.g. "
+			 "max=100us or over=50us:0", arg);
+		return -EINVAL;
+	}
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	val = eq + 1;
+	m = gate_metric_find(name);
+	if (m < 0) {
+		snprintf(err, errsz, "'%s' is not a metric; expected one of p50, "
+			 "p90, p99, p999, p9999, max, dropped, over or run", name);
+		return -EINVAL;
+	}
+	if (!strcmp(val, "off")) {
+		th->has_ceil[m] = 0;
+		return 0;
+	}
+	if (m == GM_OVER || m == GM_RUN) {
+		const char *colon = strchr(val, ':');
+
+		if (!colon || (size_t)(colon - val) >= sizeof(lat))
+			goto bad;
+		memcpy(lat, val, (size_t)(colon - val));
+		lat[colon - val] = '\0';
+		if (gate_latency_parse(lat, &at) || !(at > 0) ||
+		    count_parse(colon + 1, &v))
+			goto bad;
+		if (th->over_ns > 0 && th->over_ns != at) {
+			snprintf(err, errsz, "%s: one over latency per gate "
+				 "(%gns already given)", arg, th->over_ns);
+			return -EINVAL;
+		}
+		th->over_ns = at;
+	} else if (m == GM_DROPPED) {
+		if (count_parse(val, &v))
+			goto bad;
+	} else if (gate_latency_parse(val, &v)) {
+		goto bad;
+	}
+	th->has_ceil[m] = 1;
+	th->ceil[m] = v;
+	return 0;
+bad:
+	snprintf(err, errsz, "'%.80s'; expected %s", arg,
+		 m == GM_OVER || m == GM_RUN ? "LAT:COUNT, e.g. over=50us:0"
+		 : m == GM_DROPPED ? "a count, e.g. dropped=0"
+		 : "a latency, e.g. max=100us (us, ms, ns)");
+	return -EINVAL;
+}
+
+static int cmp_u32(const void *x, const void *y);
+
+/* Continued fraction of the incomplete beta (Lentz), as in Numerical
+ * Recipes' betacf; converges fast for x < (a+1)/(a+b+2). */
+static double betacf(double a, double b, double x)
+{
+	double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0), h;
+
+	if (fabs(d) < 1e-300)
+		d = 1e-300;
+	d = 1.0 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
+		d = 1.0 + aa * d;
+		c = 1.0 + aa / c;
+		d = fabs(d) < 1e-300 ? 1e300 : 1.0 / d;
+		if (fabs(c) < 1e-300)
+			c = 1e-300;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
+		d = 1.0 + aa * d;
+		c = 1.0 + aa / c;
+		d = fabs(d) < 1e-300 ? 1e300 : 1.0 / d;
+		if (fabs(c) < 1e-300)
+			c = 1e-300;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1.0) < 1e-14)
+			break;
+	}
+	return h;
+}
+
+/* Regularized incomplete beta I_x(a, b). */
+static double ibeta(double a, double b, double x)
+{
+	double bt;
+
+	if (x <= 0.0)
+		return 0.0;
+	if (x >= 1.0)
+		return 1.0;
+	bt = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+		 b * log1p(-x));
+	if (x < (a + 1.0) / (a + b + 2.0))
+		return bt * betacf(a, b, x) / a;
+	return 1.0 - bt * betacf(b, a, 1.0 - x) / b;
+}
+
+double gate_t_sf(double t, double df)
+{
+	double tail;
+
+	if (isnan(t) || !(df > 0))
+		return NAN;
+	if (isinf(t))
+		return t > 0 ? 0.0 : 1.0;
+	tail = 0.5 * ibeta(df / 2.0, 0.5, df / (df + t * t));
+	return t > 0 ? tail : 1.0 - tail;
+}
+
+int gate_unit_values(uint32_t *samples, size_t n, double over_ns,
+		     struct gate_unit *u)
+{
+	size_t run = 0, best = 0, over = 0;
+
+	for (int m = 0; m < GM_N; m++)
+		u->v[m] = NAN;
+	if (n == 0)
+		return 0;
+	/* In time order first: the longest run of overruns. */
+	for (size_t i = 0; over_ns > 0 && i < n; i++) {
+		if ((double)samples[i] > over_ns) {
+			over++;
+			if (++run > best)
+				best = run;
+		} else {
+			run = 0;
+		}
+	}
+	u->v[GM_OVER] = over_ns > 0 ? (double)over : NAN;
+	u->v[GM_RUN] = over_ns > 0 ? (double)best : NAN;
+	qsort(samples, n, sizeof(*samples), cmp_u32);
+	for (int m = GM_P50; m <= GM_MAX; m++) {
+		/* nearest rank, as collectors/stats.h */
+		size_t rank = (size_t)ceil(gate_metric_p(m) * (double)n);
+
+		if (rank < 1)
+			rank = 1;
+		if (rank > n)
+			rank = n;
+		u->v[m] = samples[rank - 1];
+	}
+	return 0;
 }
 
 void gate_limit_fmt(const struct gate_limit *l, char *buf, size_t size)

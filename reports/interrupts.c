@@ -4,6 +4,7 @@
  * system) is printed with control characters replaced.
  */
 #include "reports/interrupts.h"
+#include "collectors/store_db.h"
 
 #include <errno.h>
 #include <inttypes.h>

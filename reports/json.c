@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void json_init(struct json *j, FILE *f, int pretty)
@@ -247,6 +248,22 @@ void json_uint(struct json *j, uint64_t v)
 	after_value(j);
 }
 
+void json_fmt_double(char *buf, size_t size, double v)
+{
+	/* The fewest significant digits (15, 16 or 17) that strtod reads
+	 * back as the same double: 54321.6472, not 54321.647199999999. */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (prec == 17 || strtod(buf, NULL) == v)
+			break;
+	}
+	/* A locale with a decimal comma would make this invalid JSON (and
+	 * strtod above would stop at the comma: 17 digits, still exact). */
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = '.';
+}
+
 void json_double(struct json *j, double v)
 {
 	char buf[40];
@@ -258,11 +275,7 @@ void json_double(struct json *j, double v)
 	}
 	if (before_value(j))
 		return;
-	snprintf(buf, sizeof(buf), "%.17g", v);
-	/* A locale with a decimal comma would make this invalid JSON. */
-	for (char *p = buf; *p; p++)
-		if (*p == ',')
-			*p = '.';
+	json_fmt_double(buf, sizeof(buf), v);
 	fputs(buf, j->f);
 	after_value(j);
 }

@@ -3,9 +3,9 @@
  *
  * The only way isolat prints JSON: every string goes through one escaper
  * (quotes, backslash, all control characters, invalid UTF-8 replaced by
- * U+FFFD), numbers through one formatter (integers exact, doubles %.17g so
- * they read back bit for bit, NaN/inf as null), and commas and nesting are
- * tracked here instead of by hand.
+ * U+FFFD), numbers through one formatter (integers exact, doubles in the
+ * shortest of %.15g/%.16g/%.17g that reads back bit for bit, NaN/inf as
+ * null), and commas and nesting are tracked here instead of by hand.
  *
  * Usage:
  *
@@ -63,6 +63,9 @@ void json_string_n(struct json *j, const char *s, size_t len);
 void json_int(struct json *j, int64_t v);
 void json_uint(struct json *j, uint64_t v);
 void json_double(struct json *j, double v);
+/* v as json_double writes it (finite v; buf >= 32 bytes); also what the
+ * CSV exports print, so both formats agree digit for digit. */
+void json_fmt_double(char *buf, size_t size, double v);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 

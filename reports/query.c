@@ -3,6 +3,7 @@
  * query.h).  The text helpers over a loaded run are in query_text.c.
  */
 #include "reports/query.h"
+#include "collectors/store_db.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -254,7 +255,7 @@ static int load_series(struct store *st, struct q_run *r, char *err,
 		  "SELECT s.case_id, s.id, s.idx, s.cpu, s.unit, s.count, "
 		  "s.dropped, m.series_id IS NOT NULL, m.count, m.dropped, "
 		  "m.min, m.max, m.mean, m.stddev, m.p50, m.p90, m.p99, "
-		  "m.p999, m.p9999, m.p99999 FROM series s "
+		  "m.p999, m.p9999, m.p99999, s.kind FROM series s "
 		  "JOIN cases c ON c.id = s.case_id "
 		  "LEFT JOIN summaries m ON m.series_id = s.id "
 		  /* netlat's one-way series sit beside its round trip
@@ -285,6 +286,7 @@ static int load_series(struct store *st, struct q_run *r, char *err,
 		q->idx = sqlite3_column_int(s, 2);
 		q->cpu = sqlite3_column_int(s, 3);
 		q->unit = col_dup(s, 4, &oom);
+		q->kind = col_dup(s, 20, &oom);
 		q->count = sqlite3_column_int64(s, 5);
 		q->dropped = sqlite3_column_int64(s, 6);
 		q->has_summary = sqlite3_column_int(s, 7);
@@ -404,8 +406,10 @@ void query_run_free(struct q_run *r)
 		free(c->reason);
 		free(c->started_at);
 		free(c->finished_at);
-		for (size_t k = 0; k < c->nseries; k++)
+		for (size_t k = 0; k < c->nseries; k++) {
 			free(c->series[k].unit);
+			free(c->series[k].kind);
+		}
 		free(c->series);
 	}
 	free(r->cases);

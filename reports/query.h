@@ -23,6 +23,7 @@ struct q_series {
 	int64_t id;
 	int idx, cpu;
 	char *unit;           /* "ns" for latency series */
+	char *kind;           /* latency | throughput | noise (schema 3) */
 	int64_t count, dropped;
 	int has_summary;      /* a summaries row exists */
 	struct summary sum;

@@ -159,6 +159,7 @@ static void rpt_free(struct rpt *r)
 		free(r->cases);
 	}
 	free(r->scripts);
+	free(r->figs);
 	query_run_free(&r->run);
 	if (r->dirfd >= 0)
 		close(r->dirfd);
@@ -172,11 +173,12 @@ int report_render(struct store *st, int64_t run_id, const char *outdir,
 }
 
 int report_render_style(struct store *st, int64_t run_id, const char *outdir,
-			enum report_style style, char *err, size_t errsz)
+			int style, char *err, size_t errsz)
 {
 	struct rpt r = { .st = st, .outdir = outdir, .dirfd = -1,
 			 .err = err, .errsz = errsz,
-			 .paper = style == REPORT_PAPER };
+			 .paper = (style & ~REPORT_AUTOSCALE) == REPORT_PAPER,
+			 .autoscale = !!(style & REPORT_AUTOSCALE) };
 	int rc;
 
 	/* Before anything is written: a missing gnuplot is the most likely
@@ -205,6 +207,25 @@ int report_render_style(struct store *st, int64_t run_id, const char *outdir,
 		snprintf(err, errsz, "out of memory rendering the report");
 		goto out;
 	}
+	/* The shared histogram range, from the summaries (no samples). */
+	for (size_t i = 0; i < r.run.ncases; i++) {
+		const struct q_case *c = &r.run.cases[i];
+
+		for (size_t k = 0; k < c->nseries; k++)
+			if (query_unit_is_ns(c->series[k].unit) &&
+			    c->series[k].has_summary &&
+			    c->series[k].sum.count) {
+				double lo = c->series[k].sum.min / 1000.0,
+				       hi = c->series[k].sum.max / 1000.0;
+				int e = c->emulated;
+
+				if (hi > r.hist_xmax_us[e])
+					r.hist_xmax_us[e] = hi;
+				if (lo < r.hist_xmin_us[e] ||
+				    r.hist_xmin_us[e] == 0)
+					r.hist_xmin_us[e] = lo > 0.1 ? lo : 0.1;
+			}
+	}
 	for (size_t i = 0; i < r.run.ncases && !rc; i++) {
 		rc = rpt_case_data(&r, i);
 		if (!rc)
@@ -215,6 +236,8 @@ int report_render_style(struct store *st, int64_t run_id, const char *outdir,
 		if (!rc && r.have_overview[emu])
 			rc = rpt_overview_script(&r, emu);
 	}
+	if (!rc)
+		rc = rpt_envfigs(&r);
 	if (!rc)
 		rc = rpt_spin(&r);
 	if (!rc)

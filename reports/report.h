@@ -3,12 +3,22 @@
  *
  * report_render(st, run, "results/<uuid>") leaves in that folder:
  *
- *   index.html                  the report: run info, host metadata, the
+ *   index.html                  the report: the headline (headline.h:
+ *                               each environment against bare), a table
+ *                               of contents, environments compared, the
  *                               summary table, loads and profiles
- *                               compared, every plot, failed/skipped
- *                               cases with reasons, events
+ *                               compared, the cases folded with their
+ *                               plots, failed/skipped cases with
+ *                               reasons, events, run and host metadata
+ *   matrix.*, envhist-gNN.*,    environments compared (report_envfig.c):
+ *   envtail-gNN.* (-emulated)   p99.9 / max matrix against bare; per
+ *                               profile x load an overlay of every
+ *                               environment's histogram and tail
  *   caseNNN-NAME-hist.*         latency histogram, 1 us bins, log counts,
- *                               one curve per CPU (OSADL style)
+ *                               one curve per CPU with its min/avg/max
+ *                               (OSADL style), log x with one range for
+ *                               every case (report --autoscale:
+ *                               per case)
  *   caseNNN-NAME-maxsec.*       maximum latency per second over time
  *   caseNNN-NAME-pct.*          latency versus percentile (0 .. 99.999 %,
  *                               "nines" axis), exact from the samples
@@ -54,8 +64,11 @@ int report_render(struct store *st, int64_t run_id, const char *outdir,
  * paper fonts and line widths, and EMULATED cases marked on the plot.
  */
 enum report_style { REPORT_PLAIN, REPORT_PAPER };
+/* OR'd into style: each case's histogram its own x range (default: one
+ * range for every case of the report). */
+#define REPORT_AUTOSCALE 0x100
 int report_render_style(struct store *st, int64_t run_id, const char *outdir,
-			enum report_style style, char *err, size_t errsz);
+			int style, char *err, size_t errsz);
 
 /*
  * Find an executable gnuplot in PATH (a default PATH when unset) and write

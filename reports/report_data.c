@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "reports/report_int.h"
+#include "collectors/store_db.h"
 
 /* Percentile curve resolution: 100 points per nine, 501 at most; smooth
  * at 960 px, small files. */
@@ -459,9 +460,22 @@ int rpt_overview_data(struct rpt *r, int emulated)
 
 		if (!in_overview(r, i, emulated))
 			continue;
-		/* The stem is [A-Za-z0-9._-] only: safe inside quotes. */
-		fprintf(f, "\"%s\" %.3f %.3f %.3f\n", rc->stem + 4,
-			rc->p50 / 1000.0, rc->p99 / 1000.0, rc->max / 1000.0);
+		/* The label: index and name as written ("cpu+memory"),
+		 * reduced to what is safe inside double quotes. */
+		const char *nm = r->run.cases[i].name ? r->run.cases[i].name
+						      : "";
+
+		fprintf(f, "\"%03d-", r->run.cases[i].idx);
+		for (int j = 0; nm[j] && j < 64; j++) {
+			unsigned char ch = (unsigned char)nm[j];
+
+			fputc((ch >= 'a' && ch <= 'z') ||
+			      (ch >= 'A' && ch <= 'Z') ||
+			      (ch >= '0' && ch <= '9') ||
+			      strchr("._+-", ch) ? ch : '_', f);
+		}
+		fprintf(f, "\" %.3f %.3f %.3f\n", rc->p50 / 1000.0,
+			rc->p99 / 1000.0, rc->max / 1000.0);
 	}
 	return rpt_close(r, f, name);
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "reports/report_int.h"
+#include "reports/headline.h"
+#include "reports/interrupts.h"
 #include "reports/load_cmp.h"
 
 /* Text, HTML-escaped (also safe inside a double-quoted attribute). */
@@ -35,7 +37,13 @@ static const char css[] =
 	".tag.emu{background:#f0c36d}.tag.flag{background:#e88}"
 	".plot{margin:.5em 0 1.5em}.plot img{max-width:100%;height:auto;"
 	"border:1px solid #ddd}.links{font-size:90%}"
-	"pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}";
+	"pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"
+	"td.na{color:#888;font-style:italic}.ratio{font-size:85%;color:#555}"
+	"tr.emurow{background:#fff8e1}div.toc{background:#f6f6f6;"
+	"padding:.3em 1em;margin:1em 0}div.toc li{display:inline;"
+	"margin-right:1.2em}details.case{margin:.4em 0;border:1px solid #ddd;"
+	"padding:.2em .6em}details.case>summary{cursor:pointer;"
+	"font-weight:bold}table.params td{font-family:monospace}";
 
 static void kv_row(FILE *f, const char *k, const char *v)
 {
@@ -58,7 +66,7 @@ static void run_section(const struct q_run *run, FILE *f)
 	char buf[256];
 
 	query_case_counts(run, &n);
-	fputs("<h2>Run</h2>\n<table>\n", f);
+	fputs("<h2 id=\"run\">Run and host</h2>\n<table>\n", f);
 	kv_row(f, "run", run->uuid);
 	kv_row(f, "scenario", run->scenario_name);
 	kv_row(f, "scenario file", run->scenario_path);
@@ -90,6 +98,30 @@ static void stat_cell(FILE *f, const struct q_series *q, uint32_t v)
 	fprintf(f, "<td class=\"n\">%s</td>", buf);
 }
 
+/* A percentile p needs about 10 / (1 - p) samples; below that its
+ * "value" is one of the few largest samples, and is shown as such. */
+static void pct_cell(FILE *f, const struct q_series *q, uint32_t v,
+		     uint64_t need)
+{
+	if (q->has_summary && q->sum.count && q->sum.count < need) {
+		fprintf(f, "<td class=\"n na\" title=\"%" PRIu64 " samples: "
+			"this percentile needs about %" PRIu64 "\">n&lt;%" PRIu64
+			"</td>", q->sum.count, need, need);
+		return;
+	}
+	stat_cell(f, q, v);
+}
+
+static void avg_cell(FILE *f, const struct q_series *q)
+{
+	if (!q->has_summary || !q->sum.count)
+		fputs("<td class=\"n\">-</td>", f);
+	else if (query_unit_is_ns(q->unit))
+		fprintf(f, "<td class=\"n\">%.1f</td>", q->sum.mean / 1000.0);
+	else
+		fprintf(f, "<td class=\"n\">%.1f</td>", q->sum.mean);
+}
+
 static void summary_row(FILE *f, const struct q_case *c,
 			const struct q_series *q, int first, int rows)
 {
@@ -117,32 +149,38 @@ static void summary_row(FILE *f, const struct q_case *c,
 		}
 	}
 	if (!q) {
-		fputs("<td class=\"n\">-</td><td class=\"n\">-</td>"
-		      "<td class=\"n\">-</td><td class=\"n\">-</td>"
-		      "<td class=\"n\">-</td><td class=\"n\">-</td>"
-		      "<td class=\"n\">-</td><td class=\"n\">-</td></tr>\n", f);
+		for (int i = 0; i < 10; i++)
+			fputs("<td class=\"n\">-</td>", f);
+		fputs("</tr>\n", f);
 		return;
 	}
 	fprintf(f, "<td class=\"n\">%d</td><td class=\"n\">%" PRId64 "</td>",
 		q->cpu, q->has_summary ? (int64_t)q->sum.count : q->count);
 	stat_cell(f, q, q->sum.min);
-	stat_cell(f, q, q->sum.p50);
-	stat_cell(f, q, q->sum.p99);
-	stat_cell(f, q, q->sum.p9999);
+	avg_cell(f, q);
 	stat_cell(f, q, q->sum.max);
+	stat_cell(f, q, q->sum.p50);
+	pct_cell(f, q, q->sum.p99, 1000);
+	pct_cell(f, q, q->sum.p999, 10000);
+	pct_cell(f, q, q->sum.p9999, 100000);
 	fprintf(f, "<td class=\"n\">%" PRId64 "</td></tr>\n",
 		q->has_summary ? (int64_t)q->sum.dropped : q->dropped);
 }
 
 static void summary_section(const struct q_run *run, FILE *f)
 {
-	fputs("<h2>Summary</h2>\n<p>Latencies in µs (series with another "
-	      "unit: plain values), exact over every sample.</p>\n"
+	fputs("<h2 id=\"summary\">Summary</h2>\n<p>Latencies in µs (series "
+	      "with another unit: plain values), exact over every sample. "
+	      "Min / Avg / Max as cyclictest prints them, then the "
+	      "percentiles; a percentile p needs about 10 / (1 - p) samples "
+	      "and reads <i>n&lt;N</i> where a CPU has fewer. Min is the "
+	      "single fastest wake-up, a best case: compare environments by "
+	      "p50 and the tail, not by Min (docs/reports.md, \"Min\").</p>\n"
 	      "<table>\n<tr><th>case</th><th>name</th><th>env</th>"
 	      "<th>profile</th><th>workload</th><th>load</th><th>status</th>"
-	      "<th>cpu</th><th>count</th><th>min</th><th>p50</th>"
-	      "<th>p99</th><th>p99.99</th><th>max</th><th>dropped</th>"
-	      "</tr>\n", f);
+	      "<th>cpu</th><th>count</th><th>min</th><th>avg</th><th>max</th>"
+	      "<th>p50</th><th>p99</th><th>p99.9</th><th>p99.99</th>"
+	      "<th>dropped</th></tr>\n", f);
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct q_case *c = &run->cases[i];
 		int rows = c->nseries ? (int)c->nseries : 1;
@@ -168,6 +206,80 @@ void rpt_plot_block(FILE *f, const char *base, const char *alt, int width)
 		width, RPT_PLOT_H, base, base, base, base);
 }
 
+/*
+ * The case's parameters as a table when they are one flat JSON object (as
+ * the run loop stores them), else the raw text.  Only a reader's view: the
+ * stored text is unchanged.
+ */
+static void params_table(FILE *f, const char *p)
+{
+	const char *s = p ? p : "";
+	size_t n = strlen(s);
+
+	if (n < 2 || s[0] != '{' || s[n - 1] != '}' ||
+	    strpbrk(s + 1, "{[\\") != NULL) {
+		fputs("<pre>", f);
+		html(f, s);
+		fputs("</pre>\n", f);
+		return;
+	}
+	fputs("<table class=\"params\">\n", f);
+	for (const char *q = s + 1; *q && *q != '}';) {
+		char key[128], val[512];
+		size_t kl = 0, vl = 0;
+		int inq = 0;
+
+		while (*q == ',' || *q == ' ')
+			q++;
+		if (*q != '"')
+			break;
+		for (q++; *q && *q != '"' && kl + 1 < sizeof(key); q++)
+			key[kl++] = *q;
+		key[kl] = '\0';
+		if (*q++ != '"' || *q++ != ':')
+			break;
+		for (; *q && (inq || (*q != ',' && *q != '}')); q++) {
+			if (*q == '"')
+				inq = !inq;
+			else if (vl + 1 < sizeof(val))
+				val[vl++] = *q;
+		}
+		val[vl] = '\0';
+		kv_row(f, key, val);
+	}
+	fputs("</table>\n", f);
+}
+
+/* What interrupted each CPU of the case (both sides), if counted. */
+static void case_interrupts(const struct rpt *r, const struct q_case *c,
+			    FILE *f)
+{
+	static const char *const side[] = { "host", "workload" };
+	int any = 0;
+
+	for (size_t k = 0; k < c->nseries; k++)
+		for (int i = 0; i < 2; i++) {
+			char line[1024];
+
+			if (interrupts_line(r->st, c->id, side[i],
+					    c->series[k].cpu, line,
+					    sizeof(line)) || !line[0])
+				continue;
+			if (!any)
+				fputs("<p>interrupts and counters (deltas over "
+				      "the case; host = seen by the harness, "
+				      "workload = inside the environment):"
+				      "</p>\n<table>\n", f);
+			any = 1;
+			fprintf(f, "<tr><td class=\"k\">CPU %d, %s</td><td>",
+				c->series[k].cpu, side[i]);
+			html(f, line);
+			fputs("</td></tr>\n", f);
+		}
+	if (any)
+		fputs("</table>\n", f);
+}
+
 static void case_sections(const struct rpt *r, FILE *f)
 {
 	static const char *const what[RPT_NKINDS] = {
@@ -175,7 +287,8 @@ static void case_sections(const struct rpt *r, FILE *f)
 		"latency by percentile",
 	};
 
-	fputs("<h2>Cases</h2>\n", f);
+	fputs("<h2 id=\"cases\">Cases</h2>\n<p>Each case folded: open one "
+	      "for its parameters, counters and plots.</p>\n", f);
 	for (size_t i = 0; i < r->run.ncases; i++) {
 		const struct q_case *c = &r->run.cases[i];
 		const struct rpt_case *rc = &r->cases[i];
@@ -183,9 +296,10 @@ static void case_sections(const struct rpt *r, FILE *f)
 		int plots = 0;
 
 		rpt_case_title(c, t, sizeof(t));
-		fprintf(f, "<h3 id=\"case-%d\">", c->idx);
+		fprintf(f, "<details class=\"case\" id=\"case-%d\"><summary>",
+			c->idx);
 		html(f, t);
-		fputs("</h3>\n", f);
+		fputs("</summary>\n", f);
 		if (c->emulated)
 			fputs("<div class=\"banner emulated\">EMULATED (QEMU "
 			      "TCG): a function test only; these numbers say "
@@ -197,9 +311,9 @@ static void case_sections(const struct rpt *r, FILE *f)
 			fputs(": ", f);
 			html(f, c->reason);
 		}
-		fputs("</p>\n<p>parameters:</p><pre>", f);
-		html(f, c->params);
-		fputs("</pre>\n", f);
+		fputs("</p>\n<p>parameters:</p>\n", f);
+		params_table(f, c->params);
+		case_interrupts(r, c, f);
 		for (int k = 0; k < RPT_NKINDS; k++) {
 			char base[128], alt[400];
 
@@ -214,6 +328,7 @@ static void case_sections(const struct rpt *r, FILE *f)
 		if (!plots)
 			fputs("<p>No samples were stored for this case, so "
 			      "there is nothing to plot.</p>\n", f);
+		fputs("</details>\n", f);
 	}
 }
 
@@ -247,7 +362,7 @@ static void not_done_section(const struct q_run *run, FILE *f)
 
 static void events_section(const struct q_run *run, FILE *f)
 {
-	fprintf(f, "<h2>Events (%zu)</h2>\n", run->nevents);
+	fprintf(f, "<h2 id=\"events\">Events (%zu)</h2>\n", run->nevents);
 	if (!run->nevents) {
 		fputs("<p>None: nothing was lost and nothing went wrong.</p>\n",
 		      f);
@@ -284,6 +399,25 @@ static void events_section(const struct q_run *run, FILE *f)
 	fputs("</table>\n", f);
 }
 
+static void toc(const struct rpt *r, FILE *f)
+{
+	fputs("<div class=\"toc\"><ul>", f);
+	fputs("<li><a href=\"#headline\">headline</a></li>", f);
+	if (r->nfigs)
+		fputs("<li><a href=\"#environments\">environments "
+		      "compared</a></li>", f);
+	fputs("<li><a href=\"#summary\">summary</a></li>", f);
+	if (r->have_overview[0])
+		fputs("<li><a href=\"#overview\">overview</a></li>", f);
+	if (r->have_overview[1])
+		fputs("<li><a href=\"#overview-emulated\">overview "
+		      "(emulated)</a></li>", f);
+	fprintf(f, "<li><a href=\"#cases\">cases (%zu)</a></li>"
+		"<li><a href=\"#events\">events</a></li>"
+		"<li><a href=\"#run\">run and host</a></li></ul></div>\n",
+		r->run.ncases);
+}
+
 int rpt_html(struct rpt *r)
 {
 	const struct q_run *run = &r->run;
@@ -314,9 +448,10 @@ int rpt_html(struct rpt *r)
 		fputs("<div class=\"banner flagged\">! Some cases are flagged: "
 		      "samples were lost or something went wrong while "
 		      "measuring. See the events below.</div>\n", f);
-	run_section(run, f);
-	ret = query_meta_condensed(run, meta_row, f);
-	fputs("</table>\n", f);
+	/* The answer first, then where everything else is. */
+	headline_html(run, f);
+	toc(r, f);
+	rpt_envfigs_html(r, f);
 	summary_section(run, f);
 	load_cmp_html(run, f);
 	rpt_profiles_html(r, f);
@@ -324,8 +459,9 @@ int rpt_html(struct rpt *r)
 	for (int emu = 0; emu < 2; emu++) {
 		if (!r->have_overview[emu])
 			continue;
-		fprintf(f, "<h2>Overview%s</h2>\n<p>p50, p99 and maximum of "
-			"every case over all its CPUs (exact).%s</p>\n",
+		fprintf(f, "<h2 id=\"overview%s\">Overview%s</h2>\n<p>p50, p99 "
+			"and maximum of every case over all its CPUs (exact).%s"
+			"</p>\n", emu ? "-emulated" : "",
 			emu ? ": emulated cases" : "",
 			emu ? " Emulated cases are kept apart from real ones: "
 			"they are not comparable." : "");
@@ -337,6 +473,9 @@ int rpt_html(struct rpt *r)
 	case_sections(r, f);
 	not_done_section(run, f);
 	events_section(run, f);
+	run_section(run, f);
+	ret = query_meta_condensed(run, meta_row, f);
+	fputs("</table>\n", f);
 	store_now(now, sizeof(now));
 	fprintf(f, "<hr>\n<p class=\"links\">Rendered %s by isolat. Every plot "
 		"has its gnuplot script (.gp) and data (.dat) in this folder; "

@@ -9,8 +9,10 @@
  *   report_plot.c    write the .gp scripts; then run them all
  *   report_html.c  write index.html from what the passes recorded
  *
- * report_spin.c and report_profiles.c each add one section with its own
- * plot (data + script queued before the scripts run).
+ * report_spin.c, report_profiles.c and report_envfig.c each add one
+ * section with its own plots (data + script queued before the scripts
+ * run).  headline.c's table opens the page; report_colors.c holds the
+ * one colour per environment every figure uses.
  *
  * report_quote.c escapes outside text for every format (also for
  * gate_out.c and compare.c).
@@ -67,6 +69,18 @@ struct rpt {
 	int have_overview[2];    /* [0] real cases, [1] emulated ones */
 	int overview_width[2];   /* pixels: grows with the number of cases */
 	int paper;               /* --style paper: see report_paper.c */
+	/* report_envfig.c: the environment figures, in page order. */
+	struct rpt_fig {
+		char base[32];
+		char alt[300];
+		int width, emulated;
+	} *figs;
+	size_t nfigs;
+	int matrix_width[2];
+	/* Largest latency (µs) of any case, [emulated]: the shared x range
+	 * of the per-case histograms; autoscale: each its own. */
+	double hist_xmax_us[2], hist_xmin_us[2];
+	int autoscale;
 	char *err;
 	size_t errsz;
 };
@@ -89,6 +103,12 @@ int rpt_case_scripts(struct rpt *r, size_t ci);
 int rpt_overview_script(struct rpt *r, int emulated);
 int rpt_run_scripts(struct rpt *r);
 
+/* report_envfig.c: "environments compared" - the environment overlays
+ * and the matrix (data + scripts, before the scripts run), and their
+ * section of index.html. */
+int rpt_envfigs(struct rpt *r);
+void rpt_envfigs_html(const struct rpt *r, FILE *f);
+
 /* report_html.c */
 int rpt_html(struct rpt *r);
 
@@ -103,6 +123,8 @@ int rpt_add_script(struct rpt *r, const char *name);
 void rpt_script_head(struct rpt *r, FILE *f, const char *base,
 		     const char *what, int width);
 void rpt_script_tail(FILE *f, const char *base, int width);
+/* report_plot.c: decade tics on a log µs axis, named in µs / ms / s. */
+void rpt_log_tics(FILE *f, const char *axis);
 /* report_html.c: a plot's image and its PNG / SVG / script / data links. */
 void rpt_plot_block(FILE *f, const char *base, const char *alt, int width);
 
@@ -112,11 +134,30 @@ void rpt_plot_block(FILE *f, const char *base, const char *alt, int width);
 int rpt_profiles(struct rpt *r);
 void rpt_profiles_html(struct rpt *r, FILE *f);
 
+/* report_colors.c: the greys of the metric bars (never an environment's
+ * colour: those come from lists.c, rpt_env_colour). */
+const char *rpt_metric_grey(int k);
+
 /* report_paper.c: additions to a script in the paper style. */
 const char *rpt_paper_colour(const char *environment);
+
+/* lists.c: environments and workloads as reports know them (from
+ * harness/env/envs.def and workloads/workloads.def; no harness linked). */
+/* The environment's figure colour ("#rrggbb"); "#444444" if unknown. */
+const char *rpt_env_colour(const char *environment);
+/* 1 for the reference environment (bare metal), else 0. */
+int rpt_env_is_reference(const char *environment);
+/* Its rank in the figures' order (envs.def's: bare first); environments
+ * this build does not know come last. */
+int rpt_env_rank(const char *environment);
+/* Has the workload every bit of flag (enum wl_flag)?  0 if unknown. */
+int rpt_workload_is(const char *workload, unsigned flag);
 void rpt_paper_head(FILE *f, int width);
 void rpt_paper_case(FILE *f, const struct q_case *c);
 void rpt_paper_pdf(FILE *f, const char *base);
+void rpt_paper_pdf_w(FILE *f, const char *base, int width);
+/* Both styles: the case's CPUs in its environment's colour, by dash. */
+void rpt_env_linetypes(FILE *f, const struct q_case *c, double lw);
 
 /* report_quote.c: text from outside written for a format. */
 enum rpt_quote {

@@ -3,8 +3,9 @@
  * paper.  The same scripts as the plain style (report_plot.c) with:
  *
  *   - a fixed colour per environment, the same on every page of every
- *     paper (bare blue, lxc green, kvm red, xen purple); the CPUs of one
- *     case share their environment's colour and differ by dash type;
+ *     paper, from its line in harness/env/envs.def (bare blue, lxc
+ *     green, kvm red, xen purple); the CPUs of one case share their
+ *     environment's colour and differ by dash type;
  *   - larger fonts and thicker lines, for print and slides;
  *   - a vector PDF (gnuplot's pdfcairo, 16 x 10 cm, 9 pt) besides the SVG
  *     and PNG, from the same script so the three cannot disagree;
@@ -16,21 +17,10 @@
 
 #include "reports/report_int.h"
 
-static const struct {
-	const char *env, *rgb;
-} env_colour[] = {
-	{ "bare", "#1f77b4" },
-	{ "lxc", "#2ca02c" },
-	{ "kvm", "#d62728" },
-	{ "xen", "#9467bd" },
-};
-
+/* One colour per environment, from its line in envs.def (lists.c). */
 const char *rpt_paper_colour(const char *environment)
 {
-	for (size_t i = 0; i < sizeof(env_colour) / sizeof(env_colour[0]); i++)
-		if (environment && !strcmp(environment, env_colour[i].env))
-			return env_colour[i].rgb;
-	return "#444444"; /* an environment this list does not know yet */
+	return rpt_env_colour(environment);
 }
 
 void rpt_paper_head(FILE *f, int width)
@@ -39,18 +29,25 @@ void rpt_paper_head(FILE *f, int width)
 	 * set by the plain head stays. */
 	fprintf(f, "set terminal svg size %d,%d noenhanced font 'Sans,16' "
 		"linewidth 1.5 background '#ffffff'\n", width, RPT_PLOT_H);
-	fputs("set border lw 1.5\nset tics font ',14'\nset key font ',14'\n",
-	      f);
+	/* One size for every text (title, labels, tics, key): the
+	 * terminal's.  Separate tic / key sizes read 14 pt against 9 pt
+	 * titles in the PDF, whose terminal font is smaller. */
+	fputs("set border lw 1.5\n", f);
+}
+
+void rpt_env_linetypes(FILE *f, const struct q_case *c, double lw)
+{
+	const char *rgb = rpt_env_colour(c->environment);
+
+	/* Linetypes 1..8 are what plot_curves' curves use in order. */
+	for (int lt = 1; lt <= 8; lt++)
+		fprintf(f, "set linetype %d lc rgb '%s' dt %d lw %.1f\n", lt,
+			rgb, lt, lw);
 }
 
 void rpt_paper_case(FILE *f, const struct q_case *c)
 {
-	const char *rgb = rpt_paper_colour(c->environment);
-
-	/* Linetypes 1..8 are what plot_curves' curves use in order. */
-	for (int lt = 1; lt <= 8; lt++)
-		fprintf(f, "set linetype %d lc rgb '%s' dt %d lw 2.5\n", lt,
-			rgb, lt);
+	rpt_env_linetypes(f, c, 2.5);
 	if (c->emulated)
 		fputs("set label 99 'EMULATED - function test only, not "
 		      "comparable' at graph 0.5, graph 0.55 center rotate by 15"
@@ -59,7 +56,14 @@ void rpt_paper_case(FILE *f, const struct q_case *c)
 
 void rpt_paper_pdf(FILE *f, const char *base)
 {
-	fprintf(f, "\nset terminal pdfcairo size 16cm,10cm noenhanced "
+	rpt_paper_pdf_w(f, base, RPT_PLOT_W);
+}
+
+void rpt_paper_pdf_w(FILE *f, const char *base, int width)
+{
+	/* 16 cm for the 960 px plots; wider ones (an overview of 40
+	 * cases) grow in proportion so their labels keep the 9 pt. */
+	fprintf(f, "\nset terminal pdfcairo size %.1fcm,10cm noenhanced "
 		"font 'Sans,9' linewidth 1.5\nset output '%s.pdf'\nreplot\n"
-		"unset output\n", base);
+		"unset output\n", 16.0 * width / RPT_PLOT_W, base);
 }

@@ -77,6 +77,20 @@ void rpt_script_tail(FILE *f, const char *base, int width)
 	fprintf(f, "set output '%s.png'\nreplot\nunset output\n", base);
 }
 
+void rpt_log_tics(FILE *f, const char *axis)
+{
+	static const char *const lab[] = { "0.1 µs", "1 µs", "10 µs",
+					   "100 µs", "1 ms", "10 ms",
+					   "100 ms", "1 s", "10 s" };
+	double v = 0.1;
+
+	/* Decades named in the unit that reads: 140 ms, not 140000 µs. */
+	fprintf(f, "set %s (", axis);
+	for (int i = 0; i < 9; i++, v *= 10)
+		fprintf(f, "%s'%s' %g", i ? ", " : "", lab[i], v);
+	fputs(")\n", f);
+}
+
 static void axis_label(FILE *f, const char *axis, const struct q_case *c,
 		       const char *ns_text, const char *other_text)
 {
@@ -112,17 +126,24 @@ static void title(FILE *f, const struct q_case *c, const char *what)
  */
 static void plot_curves(FILE *f, const struct q_case *c,
 			const struct rpt_plot *p, const char *dat,
-			const char *using, const char *style)
+			const char *using, const char *style, int stats)
 {
 	int first = 1;
 
 	fputs("plot ", f);
 	for (size_t k = 0; k < c->nseries; k++) {
-		char t[48];
+		const struct q_series *q = &c->series[k];
+		char t[120];
 
 		if (p->block[k] < 0)
 			continue;
-		snprintf(t, sizeof(t), "CPU %d", c->series[k].cpu);
+		/* As OSADL's plots: min / avg / max per CPU in the key. */
+		if (stats && q->has_summary && q->sum.count)
+			snprintf(t, sizeof(t), "CPU %d: min %.1f, avg %.1f, "
+				 "max %.1f µs", q->cpu, q->sum.min / 1000.0,
+				 q->sum.mean / 1000.0, q->sum.max / 1000.0);
+		else
+			snprintf(t, sizeof(t), "CPU %d", q->cpu);
 		fprintf(f, "%s'%s' index %d using %s with %s title ",
 			first ? "" : ", \\\n     ", dat, p->block[k], using,
 			style);
@@ -146,31 +167,55 @@ static void key_placement(FILE *f, const struct rpt_plot *p,
 			where);
 }
 
-static void hist_body(FILE *f, const struct rpt_case *rc,
+static void hist_body(FILE *f, const struct rpt *r, const struct rpt_case *rc,
 		      const struct q_case *c, const struct rpt_plot *p,
 		      const char *dat)
 {
 	const char *unit = c->nseries ? c->series[0].unit : "ns";
+	int ns = query_unit_is_ns(unit);
 	char ylabel[96];
 
-	if (query_unit_is_ns(unit))
+	if (ns)
 		snprintf(ylabel, sizeof(ylabel), "samples per %g µs bin (log "
 			 "scale)", rc->hist_bin);
 	else
 		snprintf(ylabel, sizeof(ylabel), "samples per bin of %g %.20s "
 			 "(log scale)", rc->hist_bin, unit);
 	title(f, c, "Latency histogram");
-	axis_label(f, "xlabel", c, "latency (µs)", "value");
+	/* Log x from the body to the largest value of any case of this
+	 * class in the report: cases compare by eye, and a tail of
+	 * milliseconds does not squeeze a body of a few µs into the first
+	 * pixels.  --autoscale: each case its own range. */
+	if (ns) {
+		double hi = r->hist_xmax_us[c->emulated];
+
+		axis_label(f, "xlabel", c, r->autoscale ? "latency (µs, log "
+			   "scale), range of this case" : "latency (µs, log "
+			   "scale), one range for every case of this report",
+			   "value");
+		fputs("set logscale x\n", f);
+		rpt_log_tics(f, "xtics");
+		if (r->autoscale || hi <= 0)
+			fputs("set xrange [*:*]\n", f);
+		else
+			fprintf(f, "set xrange [%g:%g]\n",
+				0.98 * pow(10, floor(log10(r->hist_xmin_us[
+					c->emulated]))),
+				1.02 * pow(10, ceil(log10(hi) + 1e-9)));
+	} else {
+		axis_label(f, "xlabel", c, "latency (µs)", "value");
+		fputs("set xrange [0:*]\n", f);
+	}
 	fputs("set ylabel ", f);
 	gp_str(f, ylabel);
 	fputc('\n', f);
-	fputs("set logscale y\nset yrange [0.5:*]\nset xrange [0:*]\n"
+	fputs("set logscale y\nset yrange [0.5:*]\n"
 	      "set format y '%.0f'\nset mytics 10\n", f);
 	key_placement(f, p, "top right");
 	fputs("# x: bin centre; a log axis has no 0, so empty bins are "
 	      "drawn on the bottom edge\n", f);
 	plot_curves(f, c, p, dat, "(($1+$2)/2):($3 > 0 ? $3 : 0.01)",
-		    "histeps lw 1.5");
+		    "histeps lw 1.5", ns);
 }
 
 static void maxsec_body(FILE *f, const struct q_case *c,
@@ -184,16 +229,26 @@ static void maxsec_body(FILE *f, const struct q_case *c,
 		"1 s = %u samples at %u µs'\n",
 		c->interval_us ? 1000000u / c->interval_us : 0,
 		c->interval_us);
-	axis_label(f, "ylabel", c, "largest latency in the second (µs)",
+	uint32_t top = 0;
+
+	for (size_t k = 0; k < c->nseries; k++)
+		if (c->series[k].has_summary && c->series[k].sum.max > top)
+			top = c->series[k].sum.max;
+	/* Above 10 ms the axis reads in ms (140 ms, not 140000 µs). */
+	int ms = c->nseries && query_unit_is_ns(c->series[0].unit) &&
+		 top > 10000000u;
+
+	axis_label(f, "ylabel", c, ms ? "largest latency in the second (ms)"
+		   : "largest latency in the second (µs)",
 		   "largest value in the second");
 	fputs("set yrange [0:*]\nset xrange [0:*]\n", f);
 	/* Spikes can be anywhere in time: a key inside would hide some. */
 	fputs("set key outside right top vertical reverse Left box width 1\n",
 	      f);
 	/* Short runs: a handful of seconds reads better with markers. */
-	plot_curves(f, c, p, dat, "1:2",
+	plot_curves(f, c, p, dat, ms ? "1:($2 / 1000)" : "1:2",
 		    per_curve < 120 ? "linespoints lw 1.2 pt 7 ps 0.5"
-				    : "lines lw 1.2");
+				    : "lines lw 1.2", 0);
 }
 
 static void pct_body(FILE *f, const struct rpt_case *rc,
@@ -215,15 +270,40 @@ static void pct_body(FILE *f, const struct rpt_case *rc,
 				(d + 1) - log10((double)k));
 	fputs(")\nset xlabel 'percentile (%), axis -log10(1 - p): each tic "
 	      "one more nine'\n", f);
-	axis_label(f, "ylabel", c, "latency (µs)", "value");
+	axis_label(f, "ylabel", c, "latency (µs, log scale)", "value");
+	/* Log latency: the tail spans decades; a latency axis reads its
+	 * decades in the unit that fits (1 ms, not 1000 µs). */
+	if (c->nseries && query_unit_is_ns(c->series[0].unit)) {
+		uint32_t lo = UINT32_MAX, hi = 1;
+
+		for (size_t k = 0; k < c->nseries; k++)
+			if (c->series[k].has_summary &&
+			    c->series[k].sum.count) {
+				if (c->series[k].sum.min < lo)
+					lo = c->series[k].sum.min;
+				if (c->series[k].sum.max > hi)
+					hi = c->series[k].sum.max;
+			}
+		/* Whole decades (a hair wider: gnuplot drops a tic that
+		 * sits exactly on a log axis' end), so the named tics frame
+		 * the curve. */
+		if (lo == UINT32_MAX || lo < 100)
+			lo = 100;
+		fprintf(f, "set logscale y\nset yrange [%g:%g]\n",
+			0.98 * pow(10, floor(log10(lo / 1000.0))),
+			1.02 * pow(10, ceil(log10(hi / 1000.0) + 1e-9)));
+		rpt_log_tics(f, "ytics");
+	} else {
+		fputs("set yrange [0:*]\n", f);
+	}
 	/* Grid on the labelled nines only: minor log tics would crowd it. */
-	fputs("set yrange [0:*]\nunset grid\nset grid xtics ytics\n", f);
+	fputs("unset grid\nset grid xtics ytics\n", f);
 	if (rc->pct_xmax < 5.0)
 		fputs("set label 1 'fewer than 100000 samples: each curve ends "
 		      "with a step to its max' at graph 0.98, graph 0.04 right\n",
 		      f);
 	key_placement(f, p, "top left");
-	plot_curves(f, c, p, dat, "1:3", "lines lw 1.5");
+	plot_curves(f, c, p, dat, "1:3", "lines lw 1.5", 0);
 }
 
 int rpt_case_scripts(struct rpt *r, size_t ci)
@@ -255,9 +335,11 @@ int rpt_case_scripts(struct rpt *r, size_t ci)
 		if (r->paper) {
 			rpt_paper_head(f, RPT_PLOT_W);
 			rpt_paper_case(f, c);
+		} else {
+			rpt_env_linetypes(f, c, 1.5);
 		}
 		if (k == RPT_HIST)
-			hist_body(f, rc, c, p, dat);
+			hist_body(f, r, rc, c, p, dat);
 		else if (k == RPT_MAXSEC)
 			maxsec_body(f, c, p, dat);
 		else
@@ -317,14 +399,19 @@ int rpt_overview_script(struct rpt *r, int emulated)
 	fprintf(f, "set yrange [%g:*]\n", lo);
 	fputs("set ylabel 'latency (µs, log scale)'\n"
 	      "set xlabel 'case'\n"
-	      "set xtics rotate by -30 left nomirror\n"
+	      "set xtics rotate by 90 right nomirror\n"
 	      "set grid noxtics ytics\n"
 	      "set key top left opaque box reverse Left width 1\n", f);
-	fprintf(f, "plot '%s.dat' using 2:xtic(1) title 'p50', "
-		"'' using 3 title 'p99', '' using 4 title 'max'\n", base);
+	/* Greys for the metrics: colour means environment (report_colors.c).
+	 * Labels read upwards and end at the axis, so none runs off the
+	 * page at 40 cases. */
+	fprintf(f, "plot '%s.dat' using 2:xtic(1) title 'p50' lc rgb '%s', "
+		"'' using 3 title 'p99' lc rgb '%s', '' using 4 title 'max' "
+		"lc rgb '%s'\n", base, rpt_metric_grey(0), rpt_metric_grey(1),
+		rpt_metric_grey(2));
 	rpt_script_tail(f, base, width);
 	if (r->paper)
-		rpt_paper_pdf(f, base);
+		rpt_paper_pdf_w(f, base, width);
 	ret = rpt_close(r, f, name);
 	return ret ? ret : add_script(r, name);
 }

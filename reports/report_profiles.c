@@ -22,9 +22,8 @@
 #include "reports/profile_cmp.h"
 #include "reports/report_int.h"
 
-/* The same colour for a metric in every cluster and every report. */
-#define P99_RGB "#1f77b4"
-#define MAX_RGB "#d62728"
+/* Colours: the environment's (report_colors.c), p99 solid and max light,
+ * so a red bar is always kvm and never "max". */
 
 /* One plot: the groups of one environment, real or emulated. */
 struct pclass {
@@ -103,17 +102,25 @@ static void us(FILE *f, uint32_t ns)
 		fputs(" NaN", f);
 }
 
-/* A profile name as a double-quoted data-file label: [A-Za-z0-9._-]. */
-static void label(FILE *f, const char *s)
+/* A name inside a double-quoted data-file label: [A-Za-z0-9._+/ -], so
+ * "cpu+memory" reads as written; anything else (quotes, backslashes,
+ * controls) becomes '_'. */
+static void label_part(FILE *f, const char *s)
 {
-	fputc('"', f);
 	for (int n = 0; *s && n < 32; s++, n++) {
 		unsigned char ch = (unsigned char)*s;
 
 		fputc((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || strchr("._-", ch) ? ch : '_',
+		      (ch >= '0' && ch <= '9') || strchr("._+/ -", ch) ? ch
+								      : '_',
 		      f);
 	}
+}
+
+static void label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	label_part(f, s);
 	fputc('"', f);
 }
 
@@ -151,7 +158,15 @@ static int write_data(struct rpt *r, const struct pcmp *p,
 			 * plot too. */
 			snprintf(t, sizeof(t), "%.32s%s", g->rows[k].profile,
 				 g->rows[k].nflagged ? "-FLAGGED" : "");
-			label(f, t);
+			/* "profile / load (workload)" under each cluster, as
+			 * the matrix: no group label to collide with. */
+			fputc('"', f);
+			label_part(f, t);
+			fputs(" / ", f);
+			label_part(f, g->load);
+			fputs(" (", f);
+			label_part(f, g->workload);
+			fputs(")\"", f);
 			us(f, g->rows[k].p50_ns);
 			us(f, g->rows[k].p99_ns);
 			us(f, g->rows[k].p999_ns);
@@ -190,6 +205,7 @@ static void y_range(FILE *f, const struct pcmp *p, const struct pclass *c)
 static void plot_command(FILE *f, const struct pcmp *p,
 			 const struct pclass *c)
 {
+	const char *rgb = rpt_env_colour(c->environment);
 	int block = 0;
 
 	fputs("plot ", f);
@@ -201,18 +217,22 @@ static void plot_command(FILE *f, const struct pcmp *p,
 			continue;
 		snprintf(t, sizeof(t), "%.30s, load %.40s", g->workload,
 			 g->load);
-		fputs(block ? ", \\\n     newhistogram " : "newhistogram ", f);
-		rpt_quote(f, t, RPT_Q_GNUPLOT);
+		/* The group is in every tic label (write_data): an
+		 * untitled newhistogram only separates the clusters. */
+		(void)t;
+		fputs(block ? ", \\\n     newhistogram ''" : "newhistogram ''",
+		      f);
 		/* '' is the previous data file; the key names each colour
 		 * once. */
 		if (block)
 			fputs(", ''", f);
 		else
 			fprintf(f, ", '%s.dat'", c->stem);
-		fprintf(f, " index %d using 3:xtic(1) %s lc rgb '%s', '' index "
-			"%d using 5 %s lc rgb '%s'", block,
-			block ? "notitle" : "title 'p99'", P99_RGB, block,
-			block ? "notitle" : "title 'max'", MAX_RGB);
+		fprintf(f, " index %d using 3:xtic(1) %s fs solid 0.9 border "
+			"-1 lc rgb '%s', '' index %d using 5 %s fs transparent "
+			"solid 0.35 border -1 lc rgb '%s'", block,
+			block ? "notitle" : "title 'p99'", rgb, block,
+			block ? "notitle" : "title 'max'", rgb);
 		block++;
 	}
 	fputc('\n', f);
@@ -257,14 +277,16 @@ static int write_script(struct rpt *r, const struct pcmp *p,
 	      "set style fill solid 0.85 border -1\n"
 	      "set logscale y\n"
 	      "set ylabel 'latency (µs, worst CPU, log scale)'\n"
-	      "set xlabel 'profile, grouped by workload and load'\n"
-	      "set xtics nomirror\nset grid noxtics ytics\n"
+	      "set xlabel 'profile, grouped by workload and load: profile / "
+	      "load (workload)'\n"
+	      "set xtics nomirror rotate by 90 right\n"
+	      "set grid noxtics ytics\n"
 	      "set key top left opaque box reverse Left width 1\n", f);
 	y_range(f, p, c);
 	plot_command(f, p, c);
 	rpt_script_tail(f, c->stem, width);
 	if (r->paper)
-		rpt_paper_pdf(f, c->stem);
+		rpt_paper_pdf_w(f, c->stem, width);
 	ret = rpt_close(r, f, name);
 	return ret ? ret : rpt_add_script(r, name);
 }

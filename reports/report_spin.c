@@ -25,12 +25,14 @@
 
 #include "reports/interrupts.h"
 #include "reports/report_int.h"
+#include "collectors/store_db.h"
+#include "workloads/wl_flags.h"
 
 #define NBINS 32 /* bin b: [2^b, 2^(b+1)) ns; b < 10 folds into 10 */
 
 static int is_spin(const struct q_case *c)
 {
-	return c->workload && !strcmp(c->workload, "spin") &&
+	return rpt_workload_is(c->workload, WL_THROUGHPUT) &&
 	       c->status && !strcmp(c->status, "done");
 }
 
@@ -91,7 +93,7 @@ static const struct q_case *baseline(const struct q_run *run,
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct q_case *b = &run->cases[i];
 
-		if (!is_spin(b) || strcmp(b->environment, "bare"))
+		if (!is_spin(b) || !rpt_env_is_reference(b->environment))
 			continue;
 		if (!strcmp(b->profile, c->profile) &&
 		    !strcmp(b->load, c->load))
@@ -221,9 +223,12 @@ int rpt_spin(struct rpt *r)
 
 		if (!is_spin(c))
 			continue;
+		/* The environment's colour (report_colors.c); cases of one
+		 * environment differ by dash type. */
 		fprintf(f, "%s'spin-noise.dat' using 1:%zu with linespoints "
-			"title 'case%d%s'", k ? ", \\\n     " : "", k + 2,
-			c->idx, c->emulated ? " EMULATED" : "");
+			"title 'case%d%s' lc rgb '%s' dt %zu", k ? ", \\\n     "
+			: "", k + 2, c->idx, c->emulated ? " EMULATED" : "",
+			rpt_env_colour(c->environment), k % 8 + 1);
 		k++;
 	}
 	fprintf(f, "\nset terminal pngcairo size %d,%d noenhanced font "

@@ -5,6 +5,7 @@
  * workload or a guest console) is printed with control characters replaced,
  * so a stray escape sequence cannot repaint the user's terminal.
  */
+#include "reports/headline.h"
 #include "reports/show.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "reports/load_cmp.h"
 #include "reports/profile_cmp.h"
 #include "reports/query.h"
+#include "collectors/store_db.h"
 
 /* s with control characters (incl. newlines) as spaces, padded to width. */
 static void put_clean(FILE *out, const char *s, int width)
@@ -247,6 +249,9 @@ int show_run(struct store *st, int64_t run_id, FILE *out, char *err,
 	if (rc)
 		return rc;
 	show_header(&r, out);
+	/* The answer first: each environment against bare. */
+	fputc('\n', out);
+	headline_text(&r, out);
 	fputs("\nhost metadata\n", out);
 	if (!r.nmeta)
 		fputs("  (none recorded)\n", out);

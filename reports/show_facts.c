@@ -2,6 +2,7 @@
  * show_facts.c - see show_facts.h.
  */
 #include "reports/show_facts.h"
+#include "collectors/store_db.h"
 
 #include <errno.h>
 #include <sqlite3.h>

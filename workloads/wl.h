@@ -23,9 +23,10 @@
  *   loadargv.c       the load argv check (shared with the harness)
  *
  * Adding a workload: write wl_NAME.c with `int wl_run_NAME(const struct
- * wl_opts *)` returning an enum wl_exit, add it to wl_workloads[] in
- * wl_main.c and to harness/workloads.def; it must speak wire.h and send
- * HELLO first and END last, whatever goes wrong.
+ * wl_opts *)` returning an enum wl_exit and add its line to
+ * workloads/workloads.def (isolat-wl and the harness both read it); it
+ * must speak wire.h and send HELLO first and END last, whatever goes
+ * wrong.
  */
 #ifndef ISOLAT_WL_H
 #define ISOLAT_WL_H

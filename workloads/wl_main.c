@@ -36,15 +36,11 @@ struct workload {
 	int (*run)(const struct wl_opts *o);
 };
 
+/* The one list of workloads, shared with the harness (registry.c). */
 static const struct workload wl_workloads[] = {
-	{ "rtlat", "cyclictest-style timer latency, own measuring threads",
-	  wl_run_rtlat },
-	{ "cyclictest", "rt-tests cyclictest, every -v sample re-framed",
-	  wl_run_cyclictest },
-	{ "spin", "throughput per window and OS-noise gaps (oslat-style)",
-	  wl_run_spin },
-	{ "netlat", "UDP round trip to a reflector across a network path",
-	  wl_run_netlat },
+#define X(n, flags, d, needs, pkg) { #n, d, wl_run_##n },
+#include "workloads/workloads.def"
+#undef X
 };
 #define N_WORKLOADS (sizeof(wl_workloads) / sizeof(wl_workloads[0]))
 

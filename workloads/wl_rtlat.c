@@ -15,6 +15,17 @@
  * says trace_stop=yes, trace_stop_cpu, trace_stop_latency_ns; the harness
  * (harness/host/trace.c) stores the frozen ring.  Counters (wl_counters.c) are
  * sent in END as for spin.
+ *
+ * Min means what cyclictest's means when cyclictest keeps its main thread
+ * off the measured CPU (--mainaffinity=HK, as wl_cyclictest.c runs it):
+ * the fastest single wake-up of an otherwise idle CPU.  The clock is read
+ * as cyclictest reads it (clock_gettime right after clock_nanosleep
+ * returns), SCHED_FIFO tasks get no timer slack, the first wake-up is an
+ * ordinary sample, and the drain thread runs on the housekeeping CPU.  A
+ * standalone `cyclictest -a1` without --mainaffinity leaves its own main
+ * thread on CPU 1: its wake-ups sometimes coincide with the timer, the CPU
+ * is then already awake, and those few samples set a lower Min (measured:
+ * docs/reports.md, "Min").
  */
 #include "workloads/wl.h"
 

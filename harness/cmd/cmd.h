@@ -1,13 +1,13 @@
 /*
  * cmd.h - the isolat subcommands, dispatched from main.c's commands[].
  *
- * Each command is cmd_NAME(ctx, argc, argv) in harness/cmd_NAME.c, with
+ * Each command is cmd_NAME(ctx, argc, argv) in harness/cmd/cmd_NAME.c, with
  * argv[0] the command's name.  It parses its own options (--help prints its
  * usage and returns 0), prints errors as "isolat NAME: ..." on stderr, and
  * returns one of the exit codes below; only main() exits.
  *
  * Adding a command:
- *   1. write harness/cmd_NAME.c with cmd_NAME() and its usage text;
+ *   1. write harness/cmd/cmd_NAME.c with cmd_NAME() and its usage text;
  *   2. declare it here and add a row to commands[] in main.c (flags: needs
  *      root, opens the database);
  *   3. add it to the README's command list and a test under tests/.
@@ -44,12 +44,20 @@ struct isolat_ctx {
 	X(compare, "one report overlaying matching cases of several runs")  \
 	X(tag, "name a run (a baseline for gate)")                          \
 	X(gate, "regression gate: candidate vs baseline, JUnit/Markdown")   \
+	X(trend, "a board's nights per metric, with change points")         \
+	X(farm, "one static page over many boards: verdicts, trends")       \
 	X(merge, "import runs from board databases, idempotent by UUID")   \
 	X(restore, "undo host tuning a crashed run left (tuning journal)")
 
 #define X(n, d) int cmd_##n(struct isolat_ctx *ctx, int argc, char **argv);
 CMDS(X)
 #undef X
+
+/* `isolat run` before it tunes anything: replay the journal at path that
+ * the dead harness pid left, as `isolat restore` would (saying what it
+ * did as "isolat run: ...").  EXIT_OK when all of it was undone. */
+#include <sys/types.h>
+int cmd_restore_dead(struct isolat_ctx *ctx, const char *path, pid_t pid);
 
 /* Open the database of ctx for reading and resolve RUN; prints errors.
  * Returns 0 or an exit code. */

@@ -8,13 +8,19 @@
 
 #include "harness/cmd/cmd.h"
 #include "harness/run/plan.h"
+#include "reports/gate.h"
 
 static const char check_usage[] =
 	"usage: isolat check SCENARIO...\n"
+	"       isolat check --keys\n"
 	"\n"
 	"Validate scenario files: syntax, every key and value, and the CPUs\n"
 	"against this host.  Errors are FILE:LINE: what; expected.  Nothing is\n"
-	"run or written.\n";
+	"run or written.\n"
+	"\n"
+	"--keys: every key a scenario file may hold, one a line, tab-separated:\n"
+	"SECTION NAME TYPE DEFAULT DOC (section scenario, profile or gate;\n"
+	"default '-' when unset: the doc says who decides).\n";
 
 static const char plan_usage[] =
 	"usage: isolat plan SCENARIO\n"
@@ -22,11 +28,29 @@ static const char plan_usage[] =
 	"Print the cases SCENARIO expands to on this host, with their\n"
 	"parameters and any skip reason.  Nothing is run or written.\n";
 
-/* Only --help: both commands take files. */
+static int print_key(const struct scn_key_info *k, void *arg)
+{
+	fprintf(arg, "%s\t%s\t%s\t%s\t%s\n", k->section, k->name, k->type,
+		k->def ? k->def : "-", k->doc);
+	return 0;
+}
+
+/* A [gate] key, printed as check --keys prints the others. */
+static int print_gate_key(const char *name, const char *type,
+			  const char *doc, void *arg)
+{
+	struct scn_key_info k = {.section = "gate", .name = name,
+				 .type = type, .doc = doc};
+
+	return print_key(&k, arg);
+}
+
+/* --help (both), --keys (check only): else the commands take files. */
 static int parse_help(int argc, char **argv, const char *text)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},
+		{"keys", no_argument, NULL, 'k'},
 		{0},
 	};
 	int c;
@@ -34,6 +58,11 @@ static int parse_help(int argc, char **argv, const char *text)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			cmd_usage(stdout, text);
+			return EXIT_OK;
+		}
+		if (c == 'k' && text == check_usage && optind == argc) {
+			scenario_key_iter(print_key, stdout);
+			gate_key_iter(print_gate_key, stdout);
 			return EXIT_OK;
 		}
 		cmd_usage(stderr, text);
@@ -84,6 +113,7 @@ int cmd_check(struct isolat_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		warn_unused_profiles(&scn);
+		fputs(plan.notes, stderr);
 		if (!ctx->quiet)
 			printf("%s: ok (%u cases)\n", argv[i], plan.n);
 		plan_free(&plan);
@@ -113,6 +143,7 @@ int cmd_plan(struct isolat_ctx *ctx, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	warn_unused_profiles(&scn);
+	fputs(plan.notes, stderr);
 	plan_print(&plan, stdout);
 	plan_free(&plan);
 	scenario_free(&scn);

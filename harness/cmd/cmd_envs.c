@@ -13,22 +13,29 @@
 #include "harness/workload.h"
 
 static const char usage_text[] =
-	"usage: isolat envs\n"
+	"usage: isolat envs [--all]\n"
 	"\n"
 	"List the environments (and workloads, loads) and whether each can\n"
 	"run on this host, with the exact reason when not.  Exit 0 when all\n"
-	"are ready, 3 when some are not.\n";
+	"are ready, 3 when some are not.\n"
+	"\n"
+	"  --all   also the environments only isolat's own tests use (test)\n";
 
 int cmd_envs(struct isolat_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int c, status = EXIT_OK;
+	int c, status = EXIT_OK, all = 0;
 
 	(void)ctx;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'a') {
+			all = 1;
+			continue;
+		}
 		cmd_usage(c == 'h' ? stdout : stderr, usage_text);
 		return c == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
@@ -41,6 +48,8 @@ int cmd_envs(struct isolat_ctx *ctx, int argc, char **argv)
 		const struct env_ops *e = env_table[i];
 		char why[512] = "";
 
+		if ((e->flags & ENV_HIDDEN) && !all)
+			continue;
 		if (env_check_ops(e, why, sizeof(why)) == 0 &&
 		    e->probe(why, sizeof(why)) == 0) {
 			printf("  %-10s ready      %s\n", e->name,

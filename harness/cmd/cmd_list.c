@@ -13,7 +13,7 @@ static const char usage_text[] =
 	"\n"
 	"One line per run: UUID, start time, host, scenario, status and case\n"
 	"counts.  RUN arguments of other commands take a UUID, a unique\n"
-	"prefix of one, or 'last'.\n";
+	"prefix of one, a tag, or 'last'.\n";
 
 int cmd_list(struct isolat_ctx *ctx, int argc, char **argv)
 {

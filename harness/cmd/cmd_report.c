@@ -11,21 +11,27 @@
 #include "reports/report.h"
 
 static const char usage_text[] =
-	"usage: isolat report [-o DIR] [--style plain|paper] RUN\n"
+	"usage: isolat report [-o DIR] [--style plain|paper] [--autoscale] "
+	"RUN\n"
 	"\n"
-	"Render the run's plots (latency histogram per case, maximum per\n"
-	"second over time, latency versus percentile, an overview) as SVG and\n"
-	"PNG through gnuplot, and index.html with host metadata and the\n"
-	"summary table.  The gnuplot scripts and data files are kept beside\n"
+	"Render index.html - the headline first (each environment against\n"
+	"bare with the same profile and load), then the environment figures,\n"
+	"the summary table, every case - and the run's plots (environment\n"
+	"overlays and matrix, latency histogram per case, maximum per second\n"
+	"over time, latency versus percentile, an overview) as SVG and PNG\n"
+	"through gnuplot.  The gnuplot scripts and data files are kept beside\n"
 	"them.  Default DIR: results/report-UUID (next to the database).\n"
-	"RUN is a UUID, a unique prefix of one, or 'last'.\n"
+	"Prints the path of index.html on stdout.\n"
+	"RUN is a UUID, a unique prefix of one, a tag, or 'last'.\n"
 	"--style paper: also a vector PDF of every plot (pdfcairo), a fixed\n"
 	"colour per environment, paper fonts and line widths, EMULATED cases\n"
-	"marked across the plot.\n";
+	"marked across the plot.\n"
+	"--autoscale: each case's histogram its own x range (default: one\n"
+	"range for every case, so cases compare by eye).\n";
 
 /* Render run ref into outdir (NULL: beside the database). */
 static int render(struct isolat_ctx *ctx, const char *ref,
-		  const char *outdir, enum report_style style, int print_path)
+		  const char *outdir, int style, int print_path)
 {
 	struct store *st = NULL;
 	long long run_id;
@@ -51,12 +57,13 @@ static int render(struct isolat_ctx *ctx, const char *ref,
 		fprintf(stderr, "isolat report: %s\n", err);
 		return rc == -ENOENT ? EXIT_NO_RESOURCE : EXIT_ERROR;
 	}
-	if (!ctx->quiet)
-		fprintf(stderr, "isolat report: %s/index.html\n", outdir);
-	/* The path is the product of `isolat report`; after `run
-	 * --report` stdout stays the run's UUID alone. */
+	/* The path is the product of `isolat report`, said once on stdout;
+	 * after `run --report` stdout stays the run's UUID alone and the
+	 * path goes to stderr. */
 	if (print_path)
 		printf("%s/index.html\n", outdir);
+	else if (!ctx->quiet)
+		fprintf(stderr, "isolat report: %s/index.html\n", outdir);
 	return EXIT_OK;
 }
 
@@ -65,16 +72,19 @@ int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"style", required_argument, NULL, 's'},
+		{"autoscale", no_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *outdir = NULL;
-	enum report_style style = REPORT_PLAIN;
+	int style = REPORT_PLAIN, autoscale = 0;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		if (c == 'o') {
 			outdir = optarg;
+		} else if (c == 'a') {
+			autoscale = REPORT_AUTOSCALE;
 		} else if (c == 's' && (!strcmp(optarg, "plain") ||
 					!strcmp(optarg, "paper"))) {
 			style = strcmp(optarg, "paper") ? REPORT_PLAIN
@@ -91,7 +101,7 @@ int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
 		cmd_usage(stderr, usage_text);
 		return EXIT_USAGE;
 	}
-	return render(ctx, argv[optind], outdir, style, 1);
+	return render(ctx, argv[optind], outdir, style | autoscale, 1);
 }
 
 int cmd_report_after_run(struct isolat_ctx *ctx, const char *uuid)

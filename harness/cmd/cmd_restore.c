@@ -2,7 +2,8 @@
  * cmd_restore.c - `isolat restore`: put the host back after a run that
  * died mid-case (crash, kill -9, power cut of the harness only).  Replays
  * the tuning journal (harness/host/journal.h) in reverse order and removes it
- * (host tuning, and the Xen backend's domain, cpupool and dom0 pinning);
+ * (host tuning, the Xen backend's domain, cpupool and dom0 pinning, and
+ * what the case started or made: its load, work directory, container);
  * running it again finds nothing to do.  What could not be undone stays
  * in the journal (exit non-zero); running it again retries just that.
  * Holds the lock beside the journal (/run/isolat/lock) throughout.
@@ -32,7 +33,12 @@ static const char usage_text[] =
 	"and run restore again.  On a Xen dom0 it also destroys the\n"
 	"run's isolat-* domain, moves the pCPUs of its isolat-* cpupool back\n"
 	"into Pool-0 and destroys the pool, and gives dom0's vCPUs their\n"
-	"affinity back (with xl).  Needs root.  Nothing to do: exit 0.\n"
+	"affinity back (with xl).  What a killed case started or made is\n"
+	"ended or removed too: its stress-ng (only while /proc/PID/stat still\n"
+	"shows the start time and name journaled), its /tmp/isolat-*\n"
+	"work directory, its LXC container (docs/restore.md).  The next\n"
+	"isolat run does all this itself before it starts.  Needs root.\n"
+	"Nothing to do: exit 0.\n"
 	"Refused while another isolat run or restore holds the lock\n"
 	"beside the journal (" JOURNAL_DEFAULT "'s directory: lock).\n"
 	"\n"
@@ -42,61 +48,80 @@ static const char usage_text[] =
 
 struct restore_ctx {
 	int quiet;
+	const char *who; /* "isolat restore", or "isolat run" */
 	unsigned ok, failed, gone, kept;
+	unsigned ended; /* processes ended, directories, containers removed */
 };
+
+/* A process, work directory or container a case left (journal_procs.c):
+ * ended or removed, or already gone (said only without --quiet). */
+/* A thing a case started or made (the kind's leftover flag): ended or
+ * removed, or already gone (said only without --quiet). */
+static void note_left(struct restore_ctx *c, const struct journal_rec *r,
+		      const struct journal_kind_ops *k, int rc)
+{
+	char msg[JOURNAL_FIELD_MAX + 1024];
+
+	if (rc == 0)
+		c->ended++;
+	if (c->quiet)
+		return;
+	if (k->say && k->say(r, rc, msg, sizeof(msg)))
+		fprintf(stderr, "%s: %s\n", c->who, msg);
+	else
+		fprintf(stderr, "%s: %s %s: %s\n", c->who, r->knob, r->path,
+			rc == 0 ? "ended or removed" : "already gone");
+}
 
 static void note(void *ctx, const struct journal_rec *r, int rc)
 {
 	struct restore_ctx *c = ctx;
+	const struct journal_kind_ops *k = journal_kind_get(r->kind);
+	char msg[JOURNAL_FIELD_MAX + 1024];
 
 	if (rc < 0) {
 		c->failed++;
-		fprintf(stderr, "isolat restore: %s %s: back to '%s' failed: "
-			"%s\n", r->knob, r->path, r->orig, strerror(-rc));
+		fprintf(stderr, "%s: %s %s: back to '%s' failed: %s\n",
+			c->who, r->knob, r->path, r->orig, strerror(-rc));
+		return;
+	}
+	if (k && k->leftover) {
+		note_left(c, r, k, rc);
 		return;
 	}
 	/* Said whatever --quiet: these are what restore did not do. */
 	if (rc == JOURNAL_UNDO_KEPT) {
 		c->kept++;
-		fprintf(stderr, "isolat restore: %s: cannot be put back: the "
-			"kernel expanded its trace ring when tracing was "
-			"first enabled (boot state '%s') and cannot shrink "
-			"it back; only a reboot restores the boot state\n",
-			r->path, r->orig);
+		if (k && k->say && k->say(r, rc, msg, sizeof(msg)))
+			fprintf(stderr, "%s: %s\n", c->who, msg);
+		else
+			fprintf(stderr, "%s: %s %s: kept as it "
+				"is: the kernel cannot take '%s' back\n",
+				c->who, r->knob, r->path, r->new_value);
 		return;
 	}
 	if (rc == JOURNAL_UNDO_GONE) {
 		c->gone++;
-		fprintf(stderr, "isolat restore: %s %s: left alone: no longer "
-			"the process journaled (gone, or its PID reused), so "
-			"'%s' was not written\n", r->knob, r->path, r->orig);
+		fprintf(stderr, "%s: %s %s: left alone: no longer the process "
+			"journaled (gone, or its PID reused), so '%s' was not "
+			"written\n", c->who, r->knob, r->path, r->orig);
 		return;
 	}
 	c->ok++;
 	if (c->quiet)
 		return;
-	if (r->kind == JOURNAL_DOMAIN)
-		fprintf(stderr, "isolat restore: Xen domain %s: gone "
-			"(destroyed if it was still there)\n", r->path);
-	else if (r->kind == JOURNAL_CPUPOOL)
-		fprintf(stderr, "isolat restore: Xen cpupool %s: pCPUs %s "
-			"back in Pool-0, pool gone\n", r->path, r->orig);
-	else if (r->kind == JOURNAL_NETNS || r->kind == JOURNAL_LINK)
-		fprintf(stderr, "isolat restore: %s %s: gone (deleted if it "
-			"was still there)\n", r->knob, r->path);
-	else if (r->kind == JOURNAL_OVS)
-		fprintf(stderr, "isolat restore: Open vSwitch of %s: daemons "
-			"stopped, directory removed\n", r->path);
-	else if (r->kind == JOURNAL_DOM0PIN)
-		fprintf(stderr, "isolat restore: Xen %s: hard affinity back "
-			"to %s\n", r->path, r->orig);
+	/* A kind may say what undoing it means (Xen: a domain gone). */
+	if (k && k->say && k->say(r, rc, msg, sizeof(msg)))
+		fprintf(stderr, "%s: %s\n", c->who, msg);
 	else
-		fprintf(stderr, "isolat restore: %s %s: '%s' -> '%s'\n",
+		fprintf(stderr, "%s: %s %s: '%s' -> '%s'\n", c->who,
 			r->knob, r->path, r->new_value, r->orig);
 }
 
 static int restore(struct isolat_ctx *ctx, const char *path,
 		   struct restore_ctx *rc_ctx);
+static int replay(struct isolat_ctx *ctx, const char *path, pid_t pid,
+		  struct restore_ctx *rc_ctx);
 
 int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 {
@@ -106,7 +131,8 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 		{0},
 	};
 	const char *path = JOURNAL_DEFAULT;
-	struct restore_ctx rc_ctx = {.quiet = ctx->quiet};
+	struct restore_ctx rc_ctx = {.quiet = ctx->quiet,
+				     .who = "isolat restore"};
 	char err[1024] = "";
 	int c, lock_fd, status;
 
@@ -141,7 +167,6 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 static int restore(struct isolat_ctx *ctx, const char *path,
 		   struct restore_ctx *rc_ctx)
 {
-	char err[1024] = "";
 	pid_t pid;
 	int alive, rc;
 
@@ -184,23 +209,44 @@ static int restore(struct isolat_ctx *ctx, const char *path,
 			"original values back; run as root\n");
 		return EXIT_NO_RESOURCE;
 	}
-	rc = journal_replay(path, "", note, rc_ctx, err, sizeof(err));
+	return replay(ctx, path, pid, rc_ctx);
+}
+
+/* The replay itself, and what it says (restore's and run's). */
+static int replay(struct isolat_ctx *ctx, const char *path, pid_t pid,
+		  struct restore_ctx *rc_ctx)
+{
+	char err[1024] = "";
+	int rc = journal_replay(path, "", note, rc_ctx, err, sizeof(err));
+
 	if (rc < 0 && rc != -ENOENT) {
-		fprintf(stderr, "isolat restore: %s\n", err);
+		fprintf(stderr, "%s: %s\n", rc_ctx->who, err);
 		if (access(path, F_OK) == 0)
-			fprintf(stderr, "isolat restore: %u change%s undone, "
-				"%u not: %s keeps %s (the host is still "
-				"partly tuned); fix the cause and run `isolat "
-				"restore` again (a refused record never will "
-				"be undone: inspect it)\n", rc_ctx->ok,
+			fprintf(stderr, "%s: %u change%s undone, %u not: %s "
+				"keeps %s (the host is still partly tuned); "
+				"fix the cause and run `isolat restore` again "
+				"(a refused record never will be undone: "
+				"inspect it)\n", rc_ctx->who, rc_ctx->ok,
 				rc_ctx->ok == 1 ? "" : "s", rc_ctx->failed,
 				path, rc_ctx->failed == 1 ? "it" : "them");
 		return EXIT_ERROR;
 	}
 	if (!ctx->quiet || rc_ctx->gone || rc_ctx->kept)
-		fprintf(stderr, "isolat restore: %u change%s undone, %u left "
-			"alone, %u the kernel cannot undo (journal of pid %d), "
-			"%s removed\n", rc_ctx->ok, rc_ctx->ok == 1 ? "" : "s",
-			rc_ctx->gone, rc_ctx->kept, (int)pid, path);
+		fprintf(stderr, "%s: %u change%s undone, %u left alone, %u "
+			"the kernel cannot undo, %u process%s, director%s or "
+			"container%s a case left ended or removed (journal of "
+			"pid %d), %s removed\n", rc_ctx->who, rc_ctx->ok,
+			rc_ctx->ok == 1 ? "" : "s", rc_ctx->gone, rc_ctx->kept,
+			rc_ctx->ended, rc_ctx->ended == 1 ? "" : "es",
+			rc_ctx->ended == 1 ? "y" : "ies",
+			rc_ctx->ended == 1 ? "" : "s", (int)pid, path);
 	return EXIT_OK;
+}
+
+int cmd_restore_dead(struct isolat_ctx *ctx, const char *path, pid_t pid)
+{
+	/* Said whatever --quiet: what a run undid of another is news. */
+	struct restore_ctx rc_ctx = {.quiet = 0, .who = "isolat run"};
+
+	return replay(ctx, path, pid, &rc_ctx);
 }

@@ -1,10 +1,11 @@
 /*
- * cmd_run.c - `isolat run SCENARIO`: validate, plan, then run every case.
- * Nothing is written before the scenario and the plan are known good.
- * The whole run holds the lock beside the tuning journal
- * (/run/isolat/lock, harness/host/journal.h): a second run or a restore is
- * refused instead of sharing the journal or removing this run's Xen
- * domain and cpupool as leftovers.
+ * cmd_run.c - `isolat run SCENARIO`: validate, plan, then run every case
+ * through the run's lifecycle (harness/run/runloop.h: run_tool), and say
+ * what it did and which exit that is.  Nothing is written before the
+ * scenario and the plan are known good.  The whole run holds the lock
+ * beside the tuning journal (/run/isolat/lock, harness/host/journal.h): a
+ * second run or a restore is refused instead of sharing the journal or
+ * removing this run's Xen domain and cpupool as leftovers.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,56 +13,141 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collectors/store.h"
 #include "harness/cmd/cmd.h"
 #include "harness/host/journal.h"
 #include "harness/run/plan.h"
 #include "harness/run/runloop.h"
+#include "harness/util.h"
 
 static const char usage_text[] =
-	"usage: isolat run [--report] SCENARIO\n"
+	"usage: isolat run [--report] [--set KEY=VALUE]... SCENARIO\n"
 	"\n"
+	"SCENARIO is a file, or the name of a shipped one (smoke, quick,\n"
+	"nightly, whitepaper).\n"
 	"Run every case of SCENARIO, store every sample in the database and\n"
 	"print the run's UUID on stdout.  Needs root (SCHED_FIFO, mlockall,\n"
 	"/dev/cpu_dma_latency).  One run at a time: refused while another\n"
-	"isolat run or restore holds /run/isolat/lock.\n"
+	"isolat run or restore holds /run/isolat/lock.  A tuning journal a\n"
+	"killed harness left is undone first, as `isolat restore` would.\n"
 	"\n"
 	"  --report   render the report (as `isolat report`) afterwards\n"
-	"  --help     this text\n";
+	"  --set KEY=VALUE\n"
+	"             set a [scenario] key (repeatable), validated like the\n"
+	"             file's; the stored scenario text records it\n"
+	"  --help     this text\n"
+	"\n"
+	"On a terminal a live line shows the case, time left and maximum;\n"
+	"otherwise (CI, LAVA, nohup) one line per case start and end.\n";
 
-int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
+#define RUN_SETS_MAX 64
+
+/* What the command line asked for besides SCENARIO. */
+struct run_args {
+	int report;
+	char *sets[RUN_SETS_MAX]; /* --set KEY=VALUE, in order */
+	unsigned nsets;
+};
+
+/* The exit of a run that was carried out: nothing measured because
+ * nothing could run here is not a pass (a CI gate must not go green on a
+ * host that lacks the environment); tuning left on the host is a
+ * failure. */
+static int run_status(const struct run_result *res)
+{
+	int status = res->interrupted ? EXIT_INTERRUPTED
+		     : res->failed    ? EXIT_FAILED
+		     : res->done == 0 ? EXIT_NO_RESOURCE
+				      : EXIT_OK;
+
+	return res->undo_left && status == EXIT_OK ? EXIT_FAILED : status;
+}
+
+/* What the run did, on stdout (the UUID alone) and stderr. */
+static void run_said(const struct isolat_ctx *ctx, const struct scenario *scn,
+		     const struct run_result *res, int rc)
+{
+	if (res->uuid[0] && (rc == 0 || res->done + res->failed))
+		printf("%s\n", res->uuid);
+	fflush(stdout);
+	/* Whatever the cases did: the host is still partly tuned. */
+	if (res->undo_left)
+		fprintf(stderr, "isolat run: some host tuning could not be "
+			"undone (the cases' tune.restore.failed.* facts say "
+			"which); it stays in %s: run `isolat restore`\n",
+			JOURNAL_DEFAULT);
+	if (rc == 0 && !ctx->quiet)
+		fprintf(stderr,
+			"isolat run: %s: %u done, %u failed, %u skipped%s%s%s "
+			"(isolat show %.8s)\n",
+			scn->name, res->done, res->failed, res->skipped,
+			res->interrupted ? ", interrupted" : "",
+			res->worst[0] ? "; " : "", res->worst, res->uuid);
+}
+
+/* Options and SCENARIO: 0 to go on, or 1 with the exit in *exit_code
+ * (--help, a usage error). */
+static int run_args(int argc, char **argv, struct run_args *a,
+		    int *exit_code)
 {
 	static const struct option opts[] = {
 		{"report", no_argument, NULL, 'r'},
+		{"set", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct scenario scn;
-	struct plan plan;
-	struct store *st = NULL;
-	struct run_opts ro = {.quiet = ctx->quiet,
-			      .argv_text = ctx->argv_text, .sysroot = "/"};
-	struct run_result res;
-	char err[1024];
-	int c, rc, report = 0, status, lock_fd = -1, undo_left = 0;
-	int needs_rt;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'r') {
-			report = 1;
+			a->report = 1;
+		} else if (c == 's' && a->nsets < RUN_SETS_MAX) {
+			a->sets[a->nsets++] = optarg;
 		} else if (c == 'h') {
 			cmd_usage(stdout, usage_text);
-			return EXIT_OK;
+			*exit_code = EXIT_OK;
+			return 1;
 		} else {
-			cmd_usage(stderr, usage_text);
-			return EXIT_USAGE;
+			break;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (c != -1 || optind + 1 != argc) {
 		cmd_usage(stderr, usage_text);
-		return EXIT_USAGE;
+		*exit_code = EXIT_USAGE;
+		return 1;
 	}
-	if (scenario_load(argv[optind], &scn, err, sizeof(err)) < 0) {
+	return 0;
+}
+
+/*
+ * scenario -> plan -> the run's lifecycle (run_tool: lock, stale
+ * journal, store, cases, finish) -> what it did and the exit -> the
+ * report when asked.
+ */
+/* run_opts.restore_dead: a dead harness's journal, undone as `isolat
+ * restore` would before this run touches anything. */
+static int restore_dead(void *ctx, const char *journal, pid_t pid)
+{
+	return cmd_restore_dead(ctx, journal, pid) == EXIT_OK ? 0 : -EBUSY;
+}
+
+int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
+{
+	struct scenario scn;
+	struct plan plan;
+	struct run_opts ro = {.quiet = ctx->quiet,
+			      .argv_text = ctx->argv_text, .sysroot = "/",
+			      .restore_dead = restore_dead,
+			      .restore_ctx = ctx};
+	struct run_result res;
+	struct run_args args = {0};
+	char err[1024], path[4096];
+	int rc, status;
+
+	if (run_args(argc, argv, &args, &status))
+		return status;
+	scenario_find(argv[optind], path, sizeof(path));
+	if (scenario_load_set(path, args.sets, args.nsets, &scn, err,
+			      sizeof(err)) < 0) {
 		fprintf(stderr, "isolat run: %s\n", err);
 		return EXIT_ERROR;
 	}
@@ -70,8 +156,8 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		scenario_free(&scn);
 		return EXIT_ERROR;
 	}
-	needs_rt = strcmp(scn.params.policy, "other") != 0;
-	if (needs_rt && geteuid() != 0) {
+	fputs(plan.notes, stderr); /* what planning found to say */
+	if (strcmp(scn.params.policy, "other") && geteuid() != 0) {
 		fprintf(stderr,
 			"isolat run: %s: policy %s needs root (SCHED_FIFO/RR, "
 			"mlockall, /dev/cpu_dma_latency); run as root, or set "
@@ -80,114 +166,22 @@ int cmd_run(struct isolat_ctx *ctx, int argc, char **argv)
 		status = EXIT_NO_RESOURCE;
 		goto out;
 	}
-	/* Before anything is touched: one run (or restore) at a time.  A
-	 * non-root function test cannot have the lock under /run, and can
-	 * change nothing of the host's either. */
-	lock_fd = journal_lock(JOURNAL_DEFAULT, err, sizeof(err));
-	if (lock_fd == -EWOULDBLOCK || (lock_fd < 0 && geteuid() == 0)) {
-		fprintf(stderr, "isolat run: %s\n", err);
-		status = EXIT_ERROR;
-		goto out;
-	}
-	/* Host tuning a killed run left behind would be measured as the
-	 * host's own state, and its originals must not be overwritten. */
-	{
-		pid_t jpid;
-		int alive, jrc = journal_owner(JOURNAL_DEFAULT, &jpid, &alive);
-
-		if (jrc != -ENOENT && !alive) {
-			if (jrc == -EPERM)
-				fprintf(stderr, "isolat run: %s: not a regular "
-					"file owned by uid %d and writable by "
-					"it alone; inspect it (`isolat restore` "
-					"refuses it too), remove it once the "
-					"host is back, then run again\n",
-					JOURNAL_DEFAULT, (int)geteuid());
-			else if (jrc < 0)
-				fprintf(stderr, "isolat run: %s: %s; expected "
-					"an isolat tuning journal: inspect and "
-					"remove it, then run again\n",
-					JOURNAL_DEFAULT, strerror(-jrc));
-			else
-				fprintf(stderr, "isolat run: %s: host tuning "
-					"journal left by isolat pid %d, which "
-					"is gone; the host may still be tuned: "
-					"run `isolat restore` first\n",
-					JOURNAL_DEFAULT, (int)jpid);
-			status = EXIT_ERROR;
-			goto out;
-		}
-	}
-	rc = store_open(ctx->db_path, STORE_WRITE, &st, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "isolat run: %s\n", err);
-		status = EXIT_ERROR;
-		goto out;
-	}
-	/* Holding the lock, no other harness of this host runs: a run still
-	 * marked running here was left by one that died. */
-	if (lock_fd >= 0) {
-		char host[256] = "";
-		unsigned n = 0;
-
-		if (gethostname(host, sizeof(host) - 1) == 0 &&
-		    store_runs_abandoned(st, host, &n) == 0 && n)
-			fprintf(stderr, "isolat run: %u earlier run%s of this "
-				"host left 'running' by a harness that died: "
-				"marked aborted\n", n, n > 1 ? "s" : "");
-	}
 	runloop_signals();
-	rc = run_plan(st, &plan, &ro, &res, err, sizeof(err));
-	if (res.uuid[0] && (rc == 0 || res.done + res.failed))
-		printf("%s\n", res.uuid);
-	fflush(stdout);
-	/* An undo that failed leaves its records in the journal (the host
-	 * is still partly tuned): say so, whatever the cases did. */
-	{
-		pid_t jpid;
-		int alive;
-
-		if (journal_owner(JOURNAL_DEFAULT, &jpid, &alive) == 0 &&
-		    jpid == getpid()) {
-			fprintf(stderr, "isolat run: some host tuning could "
-				"not be undone (the cases' "
-				"tune.restore.failed.* facts say which); it "
-				"stays in %s: run `isolat restore`\n",
-				JOURNAL_DEFAULT);
-			undo_left = 1;
-		}
-	}
+	rc = run_tool(ctx->db_path, &plan, &ro, &res, err, sizeof(err));
+	run_said(ctx, &scn, &res, rc);
 	if (rc < 0) {
 		fprintf(stderr, "isolat run: %s\n", err);
 		status = EXIT_ERROR;
 		goto out;
 	}
-	if (!ctx->quiet)
-		fprintf(stderr,
-			"isolat run: %s: %u done, %u failed, %u skipped%s "
-			"(isolat show %.8s)\n",
-			scn.name, res.done, res.failed, res.skipped,
-			res.interrupted ? ", interrupted" : "", res.uuid);
-	/* Nothing measured because nothing could run here is not a pass: a
-	 * CI gate must not go green on a host that lacks the environment. */
-	status = res.interrupted ? EXIT_INTERRUPTED
-		 : res.failed    ? EXIT_FAILED
-		 : res.done == 0 ? EXIT_NO_RESOURCE
-				 : EXIT_OK;
-	if (undo_left && status == EXIT_OK)
-		status = EXIT_FAILED;
-	if (report && !res.interrupted) {
-		int rs;
+	status = run_status(&res);
+	if (args.report && !res.interrupted) {
+		int rs = cmd_report_after_run(ctx, res.uuid);
 
-		store_close(st);
-		st = NULL;
-		rs = cmd_report_after_run(ctx, res.uuid);
 		if (rs != EXIT_OK && status == EXIT_OK)
 			status = rs;
 	}
 out:
-	journal_unlock(lock_fd);
-	store_close(st);
 	plan_free(&plan);
 	scenario_free(&scn);
 	return status;

@@ -19,20 +19,12 @@ static const char usage_text[] =
 	"NAME: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter.\n"
 	"RUN is a UUID, a unique prefix, 'last' or another tag.\n";
 
-static int list_tags(struct store *st)
+static int print_tag(void *ctx, const char *name, const char *uuid,
+		     const char *created_at)
 {
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT t.name, r.uuid, t.created_at FROM tags t"
-			       " JOIN runs r ON r.id = t.run_id ORDER BY t.name",
-			       -1, &s, NULL) != SQLITE_OK)
-		return EXIT_ERROR;
-	while (sqlite3_step(s) == SQLITE_ROW)
-		printf("%-24s %s  %s\n", sqlite3_column_text(s, 0),
-		       sqlite3_column_text(s, 1), sqlite3_column_text(s, 2));
-	sqlite3_finalize(s);
-	return EXIT_OK;
+	(void)ctx;
+	printf("%-24s %s  %s\n", name, uuid, created_at);
+	return 0;
 }
 
 int cmd_tag(struct isolat_ctx *ctx, int argc, char **argv)
@@ -73,7 +65,8 @@ int cmd_tag(struct isolat_ctx *ctx, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	if (list) {
-		rc = list_tags(st);
+		rc = store_tag_list(st, print_tag, NULL) < 0 ? EXIT_ERROR
+							      : EXIT_OK;
 	} else if (del) {
 		rc = store_tag_delete(st, del);
 		if (rc == -ENOENT)

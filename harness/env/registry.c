@@ -1,6 +1,7 @@
 /*
- * registry.c - the tables of environments, workloads and loads, generated
- * from their .def lists, and the lookups every command uses.
+ * registry.c - the tables of environments, workloads, loads and journal
+ * record kinds, generated from their .def lists, and the lookups every
+ * command uses.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,20 +9,32 @@
 #include <unistd.h>
 
 #include "harness/env/env.h"
+#include "harness/host/journal.h"
 #include "harness/host/load.h"
 #include "harness/util.h"
 #include "harness/workload.h"
 
 const struct env_ops *const env_table[] = {
-#define X(n) &env_##n##_ops,
+#define X(n, colour, reference) &env_##n##_ops,
 #include "harness/env/envs.def"
 #undef X
 	NULL,
 };
 
+const struct journal_kind_ops *const journal_kinds[JOURNAL_KINDS] = {
+#define X(name, sym) [JOURNAL_##name] = &journal_kind_##sym,
+#include "harness/env/journal_kinds.def"
+#undef X
+};
+
+const struct journal_kind_ops *journal_kind_get(enum journal_kind kind)
+{
+	return (unsigned)kind < JOURNAL_KINDS ? journal_kinds[kind] : NULL;
+}
+
 const struct workload_ops workload_table[] = {
-#define X(n, d, needs, pkg) {#n, d, needs, pkg},
-#include "harness/workloads.def"
+#define X(n, flags, d, needs, pkg) {#n, d, needs, pkg, flags},
+#include "workloads/workloads.def"
 #undef X
 };
 const unsigned workload_count =
@@ -60,9 +73,13 @@ static const char *join(char *buf, size_t size, const char *(*nth)(unsigned))
 	return buf;
 }
 
+/* The i-th environment offered to users (hidden ones left out). */
 static const char *env_nth(unsigned i)
 {
-	return env_table[i] ? env_table[i]->name : NULL;
+	for (unsigned k = 0; env_table[k]; k++)
+		if (!(env_table[k]->flags & ENV_HIDDEN) && i-- == 0)
+			return env_table[k]->name;
+	return NULL;
 }
 
 static const char *workload_nth(unsigned i)
@@ -105,6 +122,8 @@ int env_check_ops(const struct env_ops *o, char *why, size_t whysz)
 			      : !o->wait    ? "wait"
 			      : !o->stop    ? "stop"
 			      : !o->cleanup ? "cleanup"
+			      : (o->flags & ENV_GUEST) && !o->guest_cpus
+					    ? "guest_cpus"
 					    : NULL;
 
 	if (!missing)

@@ -1,6 +1,8 @@
 /*
  * journal.c - see journal.h (what records may say: journal_allow.c; the
- * run lock: journal_lock.c).  Append-before-change, fsync'd, replayed in
+ * host's record kinds: journal_host.c; the run lock: journal_lock.c).
+ * Every kind is reached through its struct journal_kind: this file knows
+ * the format, never what a record changes.  Append-before-change, fsync'd, replayed in
  * reverse; the parser treats a last line without its newline as never
  * written (the change it announced was not made either: the append comes
  * first and returns only after fsync).
@@ -24,19 +26,9 @@
 
 #include "harness/host/journal_int.h"
 #include "harness/util.h"
-#include "harness/env/xen/xen_undo.h"
-#include "harness/net/net.h"
 
 #define JOURNAL_MAGIC "isolat-journal 1"
 #define JOURNAL_SIZE_MAX (16u << 20)
-
-/* The kind's word in the file, in enum journal_kind order. */
-static const char *const kind_names[] = {
-	"write", "sched", "mkdir", "mount", "domain", "cpupool", "dom0pin",
-	"kept",
-	/* netlat's network records (harness/net/net_undo.c) */
-	"netns", "link", "ovs",
-};
 
 void journal_init(struct journal *j, const char *path, const char *root)
 {
@@ -64,7 +56,7 @@ static void put_field(FILE *f, const char *v, char sep)
 
 /* /proc/PID/stat field 22: when the process started (clock ticks after
  * boot); with the PID it names one process across PID reuse. */
-static int proc_starttime(pid_t pid, unsigned long long *start)
+int journal_starttime(pid_t pid, unsigned long long *start)
 {
 	char path[64], buf[1024], *p;
 	FILE *f;
@@ -130,7 +122,7 @@ static int open_new(struct journal *j, char *err, size_t errsz)
 				 "then run `isolat restore`" : "");
 		return rc;
 	}
-	proc_starttime(getpid(), &start);
+	journal_starttime(getpid(), &start);
 	f = fdopen(dup(fd), "w");
 	if (!f) {
 		rc = -errno;
@@ -180,7 +172,7 @@ int journal_append(struct journal *j, const struct journal_rec *r,
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
-	put_field(f, kind_names[r->kind], '\t');
+	put_field(f, journal_kinds[r->kind]->word, '\t');
 	put_field(f, r->knob, '\t');
 	put_field(f, r->path, '\t');
 	put_field(f, r->orig, '\t');
@@ -365,109 +357,10 @@ int journal_owner(const char *path, pid_t *pid, int *alive)
 	    || p <= 0)
 		return -EINVAL;
 	*pid = p;
-	*alive = proc_starttime(p, &now) == 0 && now == start;
+	*alive = journal_starttime(p, &now) == 0 && now == start;
 	return 0;
 }
 
-
-#define PF_KTHREAD_FLAG 0x00200000u /* include/linux/sched.h */
-
-/*
- * Is PID (under root) a kernel thread whose comm is want?  From
- * /proc/PID/stat: comm between the first '(' and the last ')', then the
- * parent (field 4: kthreadd, PID 2) or the PF_KTHREAD flag (field 9).
- * 1, 0 (not, or gone).
- */
-static int is_kthread(const char *root, const char *pidpath,
-		      const char *want)
-{
-	char path[1024], buf[1024], *open_p, *close_p;
-	unsigned long flags = 0;
-	int ppid = -1, fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s%s/stat", root, pidpath);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	open_p = strchr(buf, '(');
-	close_p = strrchr(buf, ')');
-	if (!open_p || !close_p || close_p < open_p)
-		return 0;
-	*close_p = '\0';
-	if (strcmp(open_p + 1, want) || !journal_kthread_comm_ok(open_p + 1))
-		return 0;
-	/* state ppid pgrp session tty_nr tpgid flags */
-	if (sscanf(close_p + 1, " %*c %d %*d %*d %*d %*d %lu", &ppid,
-		   &flags) != 2)
-		return 0;
-	return ppid == 2 || (flags & PF_KTHREAD_FLAG);
-}
-
-static int undo_sched(const struct journal_rec *r, const char *root)
-{
-	const char *want = strchr(r->knob, ':');
-	struct sched_param sp = {0};
-	int policy, prio;
-
-	if (!want || journal_parse_policy(r->orig, &policy, &prio) < 0)
-		return -EINVAL;
-	/* Gone, or the PID now names another thread (a user process, a
-	 * thread renamed to look like one): not ours to change. */
-	if (!is_kthread(root, r->path, want + 1))
-		return JOURNAL_UNDO_GONE;
-	sp.sched_priority = prio;
-	if (sched_setscheduler(atoi(r->path + strlen("/proc/")), policy,
-			       &sp) < 0)
-		return errno == ESRCH ? 0 : -errno;
-	return 0;
-}
-
-static int undo_write(const struct journal_rec *r, const char *root)
-{
-	char path[1024];
-	int rc;
-
-	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	rc = write_text(path, r->orig, 0);
-	if (rc == -ENOENT)
-		return 0; /* gone: nothing to undo */
-	/* An IRQ that refused the change refuses it back as well. */
-	if ((rc == -EIO || rc == -EINVAL || rc == -EPERM) &&
-	    journal_has_prefix(r->path, "/proc/irq/"))
-		rc = 0;
-	return rc;
-}
-
-static int undo_mkdir(const struct journal_rec *r, const char *root)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	if (rmdir(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
-/* Only while tracefs is still what is mounted there: never unmount
- * something someone else put on that directory since. */
-static int undo_mount(const struct journal_rec *r, const char *root)
-{
-	char path[1024];
-	struct statfs sf;
-
-	snprintf(path, sizeof(path), "%s%s", root, r->path);
-	if (statfs(path, &sf) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (sf.f_type != TRACEFS_MAGIC)
-		return 0;
-	if (umount2(path, MNT_DETACH) < 0)
-		return errno == EINVAL ? 0 : -errno;
-	return 0;
-}
 
 static int parse_rec(char *line, struct journal_rec *r)
 {
@@ -477,10 +370,10 @@ static int parse_rec(char *line, struct journal_rec *r)
 
 	if (n != 5)
 		return -EINVAL;
-	for (k = 0; k < sizeof(kind_names) / sizeof(*kind_names); k++)
-		if (!strcmp(fld[0], kind_names[k]))
+	for (k = 0; k < JOURNAL_KINDS; k++)
+		if (!strcmp(fld[0], journal_kinds[k]->word))
 			break;
-	if (k == sizeof(kind_names) / sizeof(*kind_names))
+	if (k == JOURNAL_KINDS)
 		return -EINVAL;
 	r->kind = (enum journal_kind)k;
 	if (strlen(fld[1]) >= sizeof(r->knob) ||
@@ -540,16 +433,33 @@ static int rewrite_kept(const char *path, char *const *lines,
 	return 0;
 }
 
-int journal_replay(const char *path, const char *root, journal_note_fn note,
-		   void *ctx, char *err, size_t errsz)
-{
-	size_t len, nlines = 0, nfailed = 0, *lens = NULL;
-	char *buf = read_all(path, &len), **lines = NULL, *p, *copy = NULL;
-	char *keep = NULL, why[600];
-	struct journal_rec *r = NULL;
-	int first = 0;
+/* A journal being replayed: its text, its lines, which of them stay. */
+struct replay {
+	const char *path;
+	char *buf, *copy, **lines, *keep;
+	size_t len, nlines, nfailed, *lens;
+	struct journal_rec *r;
+	int first; /* the first -errno, 0 so far */
+};
 
-	if (!buf) {
+static void replay_free(struct replay *rp)
+{
+	free(rp->lines);
+	free(rp->lens);
+	free(rp->keep);
+	free(rp->copy);
+	free(rp->r);
+	free(rp->buf);
+}
+
+/* Read and check the journal: 1 to replay it, 0 when there was nothing
+ * to undo (a partial header: removed), or -errno with err set. */
+static int replay_open(struct replay *rp, char *err, size_t errsz)
+{
+	const char *path = rp->path;
+
+	rp->buf = read_all(path, &rp->len);
+	if (!rp->buf) {
 		int rc = errno ? -errno : -EIO;
 
 		if (rc == -EPERM)
@@ -563,123 +473,137 @@ int journal_replay(const char *path, const char *root, journal_note_fn note,
 		return rc;
 	}
 	/* Killed between create and header: nothing was changed yet. */
-	if (header_partial(buf, len)) {
-		free(buf);
+	if (header_partial(rp->buf, rp->len)) {
 		if (unlink(path) < 0 && errno != ENOENT) {
 			snprintf(err, errsz, "%s: %s", path, strerror(errno));
 			return -errno;
 		}
 		return 0;
 	}
-	if (strncmp(buf, JOURNAL_MAGIC "\n", strlen(JOURNAL_MAGIC) + 1)) {
+	if (strncmp(rp->buf, JOURNAL_MAGIC "\n", strlen(JOURNAL_MAGIC) + 1)) {
 		snprintf(err, errsz, "%s: not an isolat tuning journal (no "
 			 "'%s' header); left as it is", path, JOURNAL_MAGIC);
-		free(buf);
 		return -EINVAL;
 	}
-	lines = calloc(len + 2, sizeof(*lines)); /* a line per byte at most */
-	lens = calloc(len + 2, sizeof(*lens));
-	keep = calloc(len + 2, 1);
-	copy = malloc(len + 1);
-	r = calloc(1, sizeof(*r));
-	if (!lines || !lens || !keep || !copy || !r) {
-		free(buf);
-		free(lines);
-		free(lens);
-		free(keep);
-		free(copy);
-		free(r);
+	return 1;
+}
+
+/* Split rp->buf into complete lines (copy keeps each as written: parsing
+ * unescapes buf in place, and the records that stay are rewritten from
+ * it).  0 or -ENOMEM. */
+static int replay_lines(struct replay *rp)
+{
+	size_t len = rp->len;
+	char *p;
+
+	rp->lines = calloc(len + 2, sizeof(*rp->lines)); /* a line per byte
+							  * at most */
+	rp->lens = calloc(len + 2, sizeof(*rp->lens));
+	rp->keep = calloc(len + 2, 1);
+	rp->copy = malloc(len + 1);
+	rp->r = calloc(1, sizeof(*rp->r));
+	if (!rp->lines || !rp->lens || !rp->keep || !rp->copy || !rp->r)
 		return -ENOMEM;
-	}
-	/* Complete lines only; skip the magic and owner lines.  copy keeps
-	 * each line as written (parsing unescapes buf in place), for the
-	 * records that stay. */
-	for (p = buf; *p;) {
+	for (p = rp->buf; *p;) {
 		char *nl = strchr(p, '\n');
 
 		if (!nl)
 			break;
 		*nl = '\0';
-		lens[nlines] = (size_t)(nl - p);
-		lines[nlines++] = p;
+		rp->lens[rp->nlines] = (size_t)(nl - p);
+		rp->lines[rp->nlines++] = p;
 		p = nl + 1;
 	}
-	memcpy(copy, buf, len + 1);
-	for (size_t i = nlines; i-- > 2;) {
-		int rc;
+	memcpy(rp->copy, rp->buf, len + 1);
+	return 0;
+}
 
-		if (!lines[i][0])
-			continue; /* blank: no record */
-		if (parse_rec(lines[i], r) < 0) {
-			rc = -EINVAL;
-			if (!first)
-				snprintf(err, errsz, "%s: line %zu is not a "
-					 "journal record; kept", path, i + 1);
-			first = first ? first : rc;
-			keep[i] = 1;
-			nfailed++;
-			continue;
-		}
-		if (!journal_rec_allowed(r, why, sizeof(why))) {
-			rc = -EPERM;
-			if (!first)
-				snprintf(err, errsz, "%s: line %zu: %s; "
-					 "refused (nothing written)", path,
-					 i + 1, why);
-		} else {
-			rc = r->kind == JOURNAL_KEPT ? JOURNAL_UNDO_KEPT
-			     : r->kind == JOURNAL_SCHED ? undo_sched(r, root)
-			     : r->kind == JOURNAL_MKDIR ? undo_mkdir(r, root)
-			     : r->kind == JOURNAL_MOUNT ? undo_mount(r, root)
-			     : r->kind == JOURNAL_WRITE ? undo_write(r, root)
-			     /* Xen's state is not under root: a fake tree
-			      * (tests) has no Xen to undo. */
-			     : root[0] ? 0
-			     : r->kind == JOURNAL_NETNS ||
-				       r->kind == JOURNAL_LINK ||
-				       r->kind == JOURNAL_OVS
-				       ? net_undo_record(r)
-				       : xen_undo_record(NULL, r, NULL, 0);
-			if (rc < 0 && !first)
-				snprintf(err, errsz, "%s: %s", r->path,
-					 strerror(-rc));
-		}
-		if (rc < 0) {
-			first = first ? first : rc;
-			keep[i] = 1;
-			nfailed++;
-		}
-		if (note)
-			note(ctx, r, rc);
+/* Undo the record on line i (unless refused); a failure keeps it. */
+static void replay_one(struct replay *rp, size_t i, const char *root,
+		       journal_note_fn note, void *ctx, char *err,
+		       size_t errsz)
+{
+	struct journal_rec *r = rp->r;
+	char why[600];
+	int rc;
+
+	if (parse_rec(rp->lines[i], r) < 0) {
+		if (!rp->first)
+			snprintf(err, errsz, "%s: line %zu is not a journal "
+				 "record; kept", rp->path, i + 1);
+		rp->first = rp->first ? rp->first : -EINVAL;
+		rp->keep[i] = 1;
+		rp->nfailed++;
+		return;
 	}
-	/* Every record was tried.  Removed only when all were undone; what
-	 * failed stays (header and those records), so that no run measures
-	 * a host still tuned and a second restore retries just those. */
-	if (!nfailed) {
+	if (!journal_rec_allowed(r, why, sizeof(why))) {
+		rc = -EPERM;
+		if (!rp->first)
+			snprintf(err, errsz, "%s: line %zu: %s; refused "
+				 "(nothing written)", rp->path, i + 1, why);
+	} else {
+		rc = journal_kinds[r->kind]->undo(r, root);
+		if (rc < 0 && !rp->first)
+			snprintf(err, errsz, "%s: %s", r->path, strerror(-rc));
+	}
+	if (rc < 0) {
+		rp->first = rp->first ? rp->first : rc;
+		rp->keep[i] = 1;
+		rp->nfailed++;
+	}
+	if (note)
+		note(ctx, r, rc);
+}
+
+/* Every record was tried.  Removed only when all were undone; what
+ * failed stays (header and those records), so that no run measures a
+ * host still tuned and a second restore retries just those. */
+static void replay_finish(struct replay *rp, char *err, size_t errsz)
+{
+	const char *path = rp->path;
+	int wrc;
+
+	if (!rp->nfailed) {
 		if (unlink(path) < 0 && errno != ENOENT) {
-			first = -errno;
+			rp->first = -errno;
 			snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		}
-	} else {
-		int wrc;
-
-		for (size_t i = 0; i < nlines; i++)
-			lines[i] = copy + (lines[i] - buf);
-		wrc = rewrite_kept(path, lines, lens, keep, nlines);
-		if (wrc < 0)
-			snprintf(err + strlen(err), errsz - strlen(err),
-				 "; and rewriting %s failed (%s): it still "
-				 "holds every record", path, strerror(-wrc));
-		else
-			snprintf(err + strlen(err), errsz - strlen(err),
-				 "; %zu record%s left in %s", nfailed,
-				 nfailed == 1 ? "" : "s", path);
+		return;
 	}
-	free(lines);
-	free(lens);
-	free(keep);
-	free(copy);
-	free(r);
-	free(buf);
-	return first;
+	for (size_t i = 0; i < rp->nlines; i++)
+		rp->lines[i] = rp->copy + (rp->lines[i] - rp->buf);
+	wrc = rewrite_kept(path, rp->lines, rp->lens, rp->keep, rp->nlines);
+	if (wrc < 0)
+		snprintf(err + strlen(err), errsz - strlen(err),
+			 "; and rewriting %s failed (%s): it still holds "
+			 "every record", path, strerror(-wrc));
+	else
+		snprintf(err + strlen(err), errsz - strlen(err),
+			 "; %zu record%s left in %s", rp->nfailed,
+			 rp->nfailed == 1 ? "" : "s", path);
+}
+
+int journal_replay(const char *path, const char *root, journal_note_fn note,
+		   void *ctx, char *err, size_t errsz)
+{
+	struct replay rp = {.path = path};
+	int rc = replay_open(&rp, err, errsz);
+
+	if (rc <= 0) {
+		replay_free(&rp);
+		return rc;
+	}
+	rc = replay_lines(&rp);
+	if (rc < 0) {
+		replay_free(&rp);
+		return rc;
+	}
+	/* Newest first; lines 0 and 1 are the magic and the owner. */
+	for (size_t i = rp.nlines; i-- > 2;)
+		if (rp.lines[i][0]) /* blank: no record */
+			replay_one(&rp, i, root, note, ctx, err, errsz);
+	replay_finish(&rp, err, errsz);
+	rc = rp.first;
+	replay_free(&rp);
+	return rc;
 }

@@ -42,36 +42,47 @@
  *                                 nothing and says so: the note gets
  *                                 JOURNAL_UNDO_KEPT)
  *
+ *   proc load /proc/PID START COMM
+ *                                (a process a case started on the host,
+ *                                 today stress-ng, the host-side load:
+ *                                 START is /proc/PID/stat field 22, COMM
+ *                                 the only name allowed, "stress-ng".
+ *                                 Undo SIGKILLs it and its process group
+ *                                 only while /proc/PID/stat still shows
+ *                                 that START and COMM; with the leader
+ *                                 gone, the members of group PID named
+ *                                 stress-ng* that started at or after
+ *                                 START.  Written right after the fork:
+ *                                 the child has PR_SET_PDEATHSIG SIGKILL
+ *                                 before that, so none outlives a harness
+ *                                 killed in between)
+ *   workdir workdir PATH absent created
+ *                                (the case's work directory,
+ *                                 /tmp/isolat-[A-Za-z0-9]{6,16}: written
+ *                                 before it is made; undo removes it and
+ *                                 everything in it - no symlink followed,
+ *                                 one file system - only while it is a
+ *                                 directory owned by the euid, mode 0700)
+ *   container lxc NAME absent created
+ *                                (an LXC container isolat-PID-cN-HEX in
+ *                                 /run/isolat/lxc, written before it is
+ *                                 made: undo stops and destroys it, its
+ *                                 rootfs, cgroups and RT budgets, through
+ *                                 harness/env/lxc's lxc_destroy)
+ *
  * write records also cover tracefs (trace.c: tracing_on, current_tracer,
  * events/GROUP/EVENT/enable, ... under /sys/kernel/tracing or
  * /sys/kernel/debug/tracing).  For a cgroup v2 cgroup.subtree_control
  * ORIGINAL is the word that switches the change back ("-cpuset"), since
  * that file is written with +/- words, never with its read-back list.
  *
- * Xen records (harness/env/xen/env_xen.c; undone through `xl`, an execve argv,
- * by harness/env/xen/xen_undo.c):
- *
- *   domain xen NAME - created    (written before `xl create`: undo
- *                                 destroys the domain NAME if it exists)
- *   cpupool xen_cpupool POOL PCPUS created
- *                                (written before the pCPUs leave Pool-0:
- *                                 undo moves PCPUS - and whatever else
- *                                 POOL holds - back into Pool-0, then
- *                                 destroys POOL if it exists)
- *   dom0pin dom0_cpus Domain-0:V HARD NEW
- *                                (written before dom0's vCPU V is
- *                                 pinned: undo pins it back to its hard
- *                                 affinity HARD, "all" or a CPU list)
- *
- * NAME and POOL are isolat-[A-Za-z0-9_.-]+: never someone else's domain
- * or pool.
- *
- * Network records (netlat's paths, harness/net/; undone by
- * harness/net/net_undo.c, which says what each undo does):
- *
- *   netns netns isolat-NAME absent created
- *   link link isolat-NAME absent created
- *   ovs ovs /run/isolat/ovs-TAG ovs-netdev:absent|present DATAPATH
+ * Those are the host's kinds (harness/host/journal_host.c).  A backend
+ * that changes the host outside its own processes adds kinds of its own,
+ * documented beside them (Xen's domain, cpupool, dom0pin:
+ * harness/env/xen/xen_undo.h; netlat's netns, link, ovs:
+ * harness/net/net_undo.c).  Every kind is a struct journal_kind_ops
+ * listed in harness/env/journal_kinds.def: adding one is that struct
+ * (word, path_ok, optional rec_ok, undo, optional say) and one line.
  *
  * Undo replays the records in reverse order and is idempotent: it only
  * ever writes original values.  Every record is validated before anything
@@ -101,11 +112,13 @@
 #define JOURNAL_DEFAULT "/run/isolat/journal"
 #define JOURNAL_FIELD_MAX 4096
 
+/* One per kind in harness/env/journal_kinds.def (JOURNAL_WRITE, ...,
+ * and a backend's own, e.g. JOURNAL_DOMAIN); JOURNAL_KINDS counts them. */
 enum journal_kind {
-	JOURNAL_WRITE, JOURNAL_SCHED, JOURNAL_MKDIR, JOURNAL_MOUNT,
-	JOURNAL_DOMAIN, JOURNAL_CPUPOOL, JOURNAL_DOM0PIN, /* Xen */
-	JOURNAL_KEPT,
-	JOURNAL_NETNS, JOURNAL_LINK, JOURNAL_OVS, /* netlat's paths */
+#define X(name, sym) JOURNAL_##name,
+#include "harness/env/journal_kinds.def"
+#undef X
+	JOURNAL_KINDS
 };
 
 /* What a replay's note gets besides 0 (undone) and -errno (failed): the
@@ -131,6 +144,44 @@ struct journal {
 };
 
 /*
+ * What the journal knows of a record kind, declared by whoever makes such
+ * records (the host's tuning: harness/host/journal_host.c; a backend: in
+ * its folder) and listed in harness/env/journal_kinds.def; journal.c and
+ * journal_allow.c only ever go through it.
+ */
+struct journal_kind_ops {
+	const char *word; /* the record's first field in the file */
+	/* The record's PATH field (as journaled, without root) is one this
+	 * kind may name: 1 or 0.  Checked on append and again on replay. */
+	int (*path_ok)(const char *path);
+	/* Optional.  The rest of the record (the value undo writes back, the
+	 * knob): 1, or 0 with why set. */
+	int (*rec_ok)(const struct journal_rec *r, char *why, size_t whysz);
+	/* Undo r (root: "" normally, a fake tree's prefix in tests): 0,
+	 * JOURNAL_UNDO_KEPT, JOURNAL_UNDO_GONE or -errno.  Idempotent. */
+	int (*undo)(const struct journal_rec *r, const char *root);
+	/* Optional.  What `isolat restore` says of r after undo returned rc
+	 * (0 or JOURNAL_UNDO_KEPT), written to buf without the "isolat
+	 * restore: " prefix: 1, or 0 for the generic line. */
+	int (*say)(const struct journal_rec *r, int rc, char *buf,
+		   size_t size);
+	/* 1: a thing a case started or made (a process, a work directory,
+	 * a container) rather than a setting: restore counts it as ended or
+	 * removed, and JOURNAL_UNDO_GONE is no news (already gone). */
+	int leftover;
+};
+
+#define X(name, sym) extern const struct journal_kind_ops journal_kind_##sym;
+#include "harness/env/journal_kinds.def"
+#undef X
+
+/* Indexed by enum journal_kind (harness/env/registry.c). */
+extern const struct journal_kind_ops *const journal_kinds[JOURNAL_KINDS];
+
+/* journal_kinds[kind], or NULL for a value out of range. */
+const struct journal_kind_ops *journal_kind_get(enum journal_kind kind);
+
+/*
  * Is path (as the journal names it, without root) one the journal may
  * write?  For write records exactly the files isolat writes, and the kind
  * of value each takes back:
@@ -152,8 +203,7 @@ struct journal {
  * Also
  * /proc/PID for sched records; /sys/fs/cgroup/.../isolat.tune.X for mkdir
  * records; /sys/kernel/tracing for mount records.  No "..", no "//".
- * The Xen records name objects, not paths: isolat-[A-Za-z0-9_.-]+
- * (domain, cpupool, at most 63 characters) or Domain-0:V (dom0pin).
+ * A backend's kinds check their own (Xen's name objects, not paths).
  */
 int journal_path_allowed(enum journal_kind kind, const char *path);
 
@@ -199,6 +249,20 @@ typedef void (*journal_note_fn)(void *ctx, const struct journal_rec *r,
  */
 int journal_replay(const char *path, const char *root, journal_note_fn note,
 		   void *ctx, char *err, size_t errsz);
+
+/*
+ * What a case starts or makes on the host (journal_procs.c): the record
+ * (built, validated, appended and fsync'd) for a process it started, the
+ * work directory it is about to make.  0 or -errno with err set.  Their
+ * undo (kinds proc, workdir) ends the process only while /proc/PID/stat
+ * still shows the start time and name journaled, and removes only a
+ * root-owned 0700 directory.  A backend's objects are its own kinds (an
+ * LXC container: harness/env/lxc/lxc_journal.c).
+ */
+int journal_proc(struct journal *j, pid_t pid, const char *comm, char *err,
+		 size_t errsz);
+int journal_workdir(struct journal *j, const char *path, char *err,
+		    size_t errsz);
 
 /* Close j; its file stays (journal_replay removes it). */
 void journal_close(struct journal *j);

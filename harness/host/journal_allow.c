@@ -1,7 +1,9 @@
 /*
- * journal_allow.c - what a journal record may make root do: the exact
- * files isolat writes, each with the kind of value it may write back, the
- * kernel threads it may reprioritize, the Xen objects it may remove.
+ * journal_allow.c - what a journal record may make root do: each kind's
+ * own check (struct journal_kind_ops: path_ok, rec_ok), and for the host's
+ * kinds the exact files isolat writes, each with the kind of value it may
+ * write back, and the kernel threads it may reprioritize.  A backend's
+ * kinds bring their checks with them (Xen: harness/env/xen/xen_undo.c).
  * journal_append() refuses anything else before it is written, and
  * journal_replay() refuses it again when reading a journal back (a file
  * on disk can have been edited since).  See journal.h.
@@ -16,8 +18,6 @@
 #include <string.h>
 
 #include "harness/host/journal_int.h"
-#include "harness/env/xen/xen_undo.h"
-#include "harness/net/net.h"
 
 static int all_digits(const char *s, size_t n)
 {
@@ -189,45 +189,63 @@ static int value_ok(enum val_class c, const char *v)
 	}
 }
 
-int journal_path_allowed(enum journal_kind kind, const char *path)
+/* A path a host record may name at all: absolute, plain characters, no
+ * "..", no "//". */
+int journal_host_path(const char *path)
 {
-	const char *s;
-
-	/* Xen objects: names, undone through xl (harness/env/xen/xen_undo.c). */
-	if (kind == JOURNAL_DOMAIN || kind == JOURNAL_CPUPOOL)
-		return xen_undo_name_ok(path);
-	if (kind == JOURNAL_DOM0PIN)
-		return xen_undo_dom0_vcpu(path) >= 0;
-	if (kind == JOURNAL_NETNS || kind == JOURNAL_LINK ||
-	    kind == JOURNAL_OVS)
-		return net_undo_name_ok((int)kind, path);
 	if (!path || path[0] != '/' || strlen(path) >= 512 ||
 	    strstr(path, "..") || strstr(path, "//"))
 		return 0;
-	for (s = path; *s; s++)
+	for (const char *s = path; *s; s++)
 		if (!isalnum((unsigned char)*s) && !strchr("/_.:-", *s))
 			return 0;
-	if (kind == JOURNAL_SCHED) {
-		s = path + strlen("/proc/");
-		return journal_has_prefix(path, "/proc/") && all_digits(s, strlen(s));
-	}
-	if (kind == JOURNAL_MOUNT)
-		return !strcmp(path, "/sys/kernel/tracing");
-	/* Said, never written: still only the one file it may name. */
-	if (kind == JOURNAL_KEPT)
-		return tracefs_file(path) &&
-		       !strcmp(strrchr(path, '/'), "/buffer_size_kb");
-	if (kind == JOURNAL_MKDIR) {
-		/* Only directories tuning names: never rmdir someone else's
-		 * cgroup (systemd's, or the LXC backend's isolat.payload.*). */
-		s = strrchr(path, '/');
-		return journal_has_prefix(path, "/sys/fs/cgroup/") &&
-		       journal_has_prefix(s, "/isolat.tune.") &&
-		       s[strlen("/isolat.tune.")];
-	}
-	if (kind != JOURNAL_WRITE)
+	return 1;
+}
+
+int journal_write_path_ok(const char *path)
+{
+	return journal_host_path(path) && write_class(path) != V_NONE;
+}
+
+int journal_sched_path_ok(const char *path)
+{
+	const char *s = path + strlen("/proc/");
+
+	return journal_host_path(path) && journal_has_prefix(path, "/proc/") &&
+	       all_digits(s, strlen(s));
+}
+
+int journal_mount_path_ok(const char *path)
+{
+	return journal_host_path(path) && !strcmp(path, "/sys/kernel/tracing");
+}
+
+/* Said, never written: still only the one file it may name. */
+int journal_kept_path_ok(const char *path)
+{
+	return journal_host_path(path) && tracefs_file(path) &&
+	       !strcmp(strrchr(path, '/'), "/buffer_size_kb");
+}
+
+/* Only directories tuning names: never rmdir someone else's cgroup
+ * (systemd's, or the LXC backend's isolat.payload.*). */
+int journal_mkdir_path_ok(const char *path)
+{
+	const char *s;
+
+	if (!journal_host_path(path))
 		return 0;
-	return write_class(path) != V_NONE;
+	s = strrchr(path, '/');
+	return journal_has_prefix(path, "/sys/fs/cgroup/") &&
+	       journal_has_prefix(s, "/isolat.tune.") &&
+	       s[strlen("/isolat.tune.")];
+}
+
+int journal_path_allowed(enum journal_kind kind, const char *path)
+{
+	const struct journal_kind_ops *k = journal_kind_get(kind);
+
+	return k && k->path_ok(path);
 }
 
 /* The kernel threads kthread_priority changes (tuning.c): COMM is
@@ -258,42 +276,51 @@ static int unexpanded_ring(const char *v)
 	return m && m <= 10 && !strcmp(v + m, ")");
 }
 
-int journal_rec_allowed(const struct journal_rec *r, char *why,
+int journal_write_rec_ok(const struct journal_rec *r, char *why,
+			 size_t whysz)
+{
+	if (value_ok(write_class(r->path), r->orig))
+		return 1;
+	snprintf(why, whysz, "%s: '%.64s' is not a value isolat writes there",
+		 r->path, r->orig);
+	return 0;
+}
+
+int journal_kept_rec_ok(const struct journal_rec *r, char *why,
 			size_t whysz)
+{
+	if (unexpanded_ring(r->orig))
+		return 1;
+	snprintf(why, whysz, "%s: '%.64s' is not the unexpanded trace ring's "
+		 "state", r->path, r->orig);
+	return 0;
+}
+
+int journal_sched_rec_ok(const struct journal_rec *r, char *why,
+			 size_t whysz)
 {
 	int policy, prio;
 
-	if (!journal_path_allowed(r->kind, r->path)) {
+	if (!strncmp(r->knob, "kthread_priority:", 17) &&
+	    journal_kthread_comm_ok(r->knob + 17) &&
+	    journal_parse_policy(r->orig, &policy, &prio) == 0)
+		return 1;
+	snprintf(why, whysz, "%s: %.64s '%.64s' is not a kernel thread "
+		 "priority isolat changes", r->path, r->knob, r->orig);
+	return 0;
+}
+
+int journal_rec_allowed(const struct journal_rec *r, char *why,
+			size_t whysz)
+{
+	const struct journal_kind_ops *k = journal_kind_get(r->kind);
+
+	if (!k || !k->path_ok(r->path)) {
 		snprintf(why, whysz, "%s is not a path host tuning may "
 			 "change", r->path);
 		return 0;
 	}
-	if (r->kind == JOURNAL_WRITE &&
-	    !value_ok(write_class(r->path), r->orig)) {
-		snprintf(why, whysz, "%s: '%.64s' is not a value isolat "
-			 "writes there", r->path, r->orig);
-		return 0;
-	}
-	if (r->kind == JOURNAL_OVS && strcmp(r->orig, "ovs-netdev:absent") &&
-	    strcmp(r->orig, "ovs-netdev:present")) {
-		snprintf(why, whysz, "%s: '%.64s' is not an ovs record's "
-			 "state", r->path, r->orig);
-		return 0;
-	}
-	if (r->kind == JOURNAL_KEPT && !unexpanded_ring(r->orig)) {
-		snprintf(why, whysz, "%s: '%.64s' is not the unexpanded "
-			 "trace ring's state", r->path, r->orig);
-		return 0;
-	}
-	if (r->kind == JOURNAL_SCHED &&
-	    (strncmp(r->knob, "kthread_priority:", 17) ||
-	     !journal_kthread_comm_ok(r->knob + 17) ||
-	     journal_parse_policy(r->orig, &policy, &prio) < 0)) {
-		snprintf(why, whysz, "%s: %.64s '%.64s' is not a kernel thread "
-			 "priority isolat changes", r->path, r->knob, r->orig);
-		return 0;
-	}
-	return 1;
+	return k->rec_ok ? k->rec_ok(r, why, whysz) : 1;
 }
 
 int journal_parse_policy(const char *v, int *policy, int *prio)

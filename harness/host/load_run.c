@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "collectors/ingest.h"
 #include "harness/env/guest/elf_deps.h"
 #include "harness/env/env.h"
+#include "harness/host/journal.h"
 #include "harness/run/plan.h"
 #include "harness/run/proc.h"
 #include "harness/util.h"
@@ -195,7 +197,7 @@ int load_resolve_cpus(const char *spec, const struct cpulist *measured,
 int load_runs_inside(const struct plan_case *pc)
 {
 	return pc->load.n && pc->params.load_inside &&
-	       strcmp(pc->env->name, "bare");
+	       !env_is(pc->env, ENV_HOST_PROCESS);
 }
 
 unsigned load_inside_settle_s(const struct plan_case *pc)
@@ -214,7 +216,7 @@ static const char *inside_cpus(const struct plan_case *c,
 		return "in the container's cpuset (the measured CPUs and the "
 		       "housekeeping CPU)";
 	}
-	if (c->env->guest_cpus) {
+	if (env_is(c->env, ENV_GUEST)) {
 		c->env->guest_cpus(&c->params, out);
 		return "a vCPU of the guest";
 	}
@@ -259,7 +261,7 @@ int load_plan_case(struct plan_case *c, const char *scn_path,
 	}
 	/* A guest runs the host's stress-ng from its image: it must be
 	 * able to carry it with every library it needs. */
-	if (!load_runs_inside(c) || c->env->host_programs)
+	if (!load_runs_inside(c) || env_is(c->env, ENV_HOST_PROGRAMS))
 		return 0;
 	deps = malloc(sizeof(*deps));
 	if (!deps)
@@ -282,7 +284,7 @@ int load_plan_case(struct plan_case *c, const char *scn_path,
 
 int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 			char **argv, unsigned *argc, unsigned max,
-			const char *const **programs, load_fact_fn fact,
+			const char *const **programs, fact_fn fact,
 			void *ctx, char *err, size_t errsz)
 {
 	const struct scn_params *p = &pc->params;
@@ -315,7 +317,7 @@ int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 			 pc->load.name);
 		return -E2BIG;
 	}
-	if (!pc->env->host_programs) {
+	if (!env_is(pc->env, ENV_HOST_PROGRAMS)) {
 		if (find_program(LOAD_PROGRAM, li->program,
 				 sizeof(li->program)) < 0) {
 			snprintf(err, errsz, "load %s: stress-ng not found "
@@ -345,7 +347,7 @@ int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 }
 
 void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
-			load_fact_fn fact, void *ctx)
+			fact_fn fact, void *ctx)
 {
 	const char *v = in ? ingest_fact(in, "end.load.exit") : NULL;
 	char *text = NULL, key[64];
@@ -373,7 +375,7 @@ void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
 
 struct load_run {
 	struct proc p;
-	load_fact_fn fact;
+	fact_fn fact;
 	void *ctx;
 	unsigned settle_s;
 	char out[LOAD_OUT_KEEP + 1];
@@ -417,8 +419,8 @@ static void drain(struct load_run *ld, int timeout_ms)
 }
 
 int load_start(const struct plan_case *pc, const char *workdir,
-	       load_fact_fn fact, void *ctx, struct load_run **out,
-	       char *err, size_t errsz)
+	       struct journal *j, fact_fn fact, void *ctx,
+	       struct load_run **out, char *err, size_t errsz)
 {
 	const struct scn_params *p = &pc->params;
 	struct load_cmd cmd;
@@ -458,7 +460,15 @@ int load_start(const struct plan_case *pc, const char *workdir,
 	fact(ctx, "load.settle_s", num);
 	snprintf(num, sizeof(num), "%u", instances);
 	fact(ctx, "load.instances", num);
-	rc = proc_start(&ld->p, path, cmd.argv);
+	/* SIGKILL should the harness die (its stressors follow it), and
+	 * journaled, so restore or the next run ends what is left. */
+	const struct proc_spec spec = {
+		.path = path,
+		.argv = cmd.argv,
+		.fd = {PROC_FD_KEEP, PROC_FD_OUT, PROC_FD_ERR},
+		.pdeathsig = SIGKILL,
+	};
+	rc = proc_spawn(&ld->p, &spec);
 	if (rc < 0) {
 		snprintf(err, errsz, "load %s: cannot start %s: %s",
 			 pc->load.name, path, strerror(-rc));
@@ -466,6 +476,9 @@ int load_start(const struct plan_case *pc, const char *workdir,
 		return rc;
 	}
 	*out = ld;
+	if (j && geteuid() == 0 &&
+	    (rc = journal_proc(j, ld->p.pid, LOAD_PROGRAM, err, errsz)) < 0)
+		return rc; /* load_stop ends it */
 	return 0;
 }
 

@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 #include "harness/host/load.h"
+#include "harness/util.h"
 #include "workloads/cpulist.h"
 #include "workloads/loadargv.h"
 
@@ -86,7 +87,6 @@ int load_resolve_cpus(const char *spec, const struct cpulist *measured,
 int load_plan_case(struct plan_case *c, const char *scn_path,
 		   const struct cpulist *online, char *err, size_t errsz);
 
-typedef int (*load_fact_fn)(void *ctx, const char *key, const char *value);
 
 /* The case's load runs inside its environment (not bare, not none). */
 int load_runs_inside(const struct plan_case *pc);
@@ -112,7 +112,7 @@ struct load_inside {
  */
 int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
 			char **argv, unsigned *argc, unsigned max,
-			const char *const **programs, load_fact_fn fact,
+			const char *const **programs, fact_fn fact,
 			void *ctx, char *err, size_t errsz);
 
 /*
@@ -121,16 +121,20 @@ int load_inside_prepare(const struct plan_case *pc, struct load_inside *li,
  * joined), as the host path stores them.  in may be NULL.
  */
 void load_inside_finish(const struct plan_case *pc, const struct ingest *in,
-			load_fact_fn fact, void *ctx);
+			fact_fn fact, void *ctx);
 
 /*
  * Start the case's load on the host (nothing for none or a load inside:
- * *out stays NULL, returns 0).
- * Records the placement facts.  0 or -errno with the reason in err.
+ * *out stays NULL, returns 0).  stress-ng gets PR_SET_PDEATHSIG SIGKILL
+ * (its stressors die with it) and, as root, a proc record in j (may be
+ * NULL): a harness killed with -9 leaves none running past `isolat
+ * restore` or the next run.  Records the placement facts.  0 or -errno
+ * with the reason in err (*out may then be set: load_stop it).
  */
+struct journal;
 int load_start(const struct plan_case *pc, const char *workdir,
-	       load_fact_fn fact, void *ctx, struct load_run **out,
-	       char *err, size_t errsz);
+	       struct journal *j, fact_fn fact, void *ctx,
+	       struct load_run **out, char *err, size_t errsz);
 
 /*
  * Let the load run load_settle_s before measuring; returns early with

@@ -293,7 +293,7 @@ static char *read_tail(const char *path, size_t *len)
 	return buf;
 }
 
-int trace_end(struct trace_ctx *t, trace_fact_fn fact, void *ctx)
+int trace_end(struct trace_ctx *t, fact_fn fact, void *ctx)
 {
 	char path[1024], on[16] = "";
 	char msg[600];

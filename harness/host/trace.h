@@ -37,6 +37,7 @@
 #include <stddef.h>
 
 #include "harness/host/journal.h"
+#include "harness/util.h"
 
 #define TRACE_KEEP (1u << 20) /* last 1 MiB of the trace text */
 
@@ -59,7 +60,6 @@ int trace_begin(struct trace_ctx *t, struct journal *j);
 /* Facts for the case through fact(ctx, key, value); stops the ring
  * (tracing_on's original comes back from the journal).  Returns fact's
  * first error. */
-typedef int (*trace_fact_fn)(void *ctx, const char *key, const char *value);
-int trace_end(struct trace_ctx *t, trace_fact_fn fact, void *ctx);
+int trace_end(struct trace_ctx *t, fact_fn fact, void *ctx);
 
 #endif

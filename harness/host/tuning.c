@@ -359,8 +359,14 @@ static int governor(struct tuning *t, const struct plan_case *pc,
 	return 0;
 }
 
+void tuning_begin(struct tuning *t, const char *journal_path)
+{
+	memset(t, 0, sizeof(*t));
+	journal_init(&t->j, journal_path, "");
+}
+
 int tuning_apply(struct tuning *t, const struct plan_case *pc,
-		 const char *journal_path, tuning_fact_fn fct, void *ctx,
+		 const char *journal_path, fact_fn fct, void *ctx,
 		 char *err, size_t errsz)
 {
 	const struct scn_profile *p = pc->profile;
@@ -368,8 +374,10 @@ int tuning_apply(struct tuning *t, const struct plan_case *pc,
 	char mask[512], orig[256], v[32];
 	int rc = 0;
 
-	memset(t, 0, sizeof(*t));
-	journal_init(&t->j, journal_path, "");
+	/* A journal tuning_begin set up (it may hold the case's work
+	 * directory already) is kept: one journal per case. */
+	if (strcmp(t->j.path, journal_path) || t->j.root[0])
+		tuning_begin(t, journal_path);
 	t->fact = fct;
 	t->ctx = ctx;
 	if (!p)
@@ -433,6 +441,14 @@ static void undo_note(void *ctx, const struct journal_rec *r, int rc)
 {
 	struct tuning *t = ctx;
 
+	/* What the case started or made (its load, work directory,
+	 * container) is not host tuning: counted only when it failed. */
+	if (rc >= 0 && (r->kind == JOURNAL_PROC ||
+			r->kind == JOURNAL_WORKDIR ||
+			r->kind == JOURNAL_CONTAINER))
+		return;
+	t->tuned++;
+
 	if (rc < 0) {
 		char key[200];
 
@@ -455,8 +471,11 @@ int tuning_undo(struct tuning *t, char *err, size_t errsz)
 		return 0;
 	journal_close(&t->j);
 	rc = journal_replay(t->j.path, t->j.root, undo_note, t, err, errsz);
-	tuning_fact(t, "tune.restore", "%u change%s undone%s", t->undone,
-		    t->undone == 1 ? "" : "s",
-		    t->undo_failed ? ", some failed" : "");
+	/* A case that tuned nothing (profile none, no tracing) says
+	 * nothing about tuning. */
+	if (t->tuned)
+		tuning_fact(t, "tune.restore", "%u change%s undone%s",
+			    t->undone, t->undone == 1 ? "" : "s",
+			    t->undo_failed ? ", some failed" : "");
 	return rc;
 }

@@ -25,23 +25,27 @@
 
 #include "harness/host/journal.h"
 #include "harness/scenario/scenario.h"
+#include "harness/util.h"
 
 struct plan_case;
 
 /* Scenario parsing: unset values for a new [profile NAME]. */
 void tuning_profile_defaults(struct scn_profile *p);
 /*
- * One host key of a [profile NAME] section: 1 when taken, 0 with why set
- * when the value is wrong, 0 with why empty when key is not a tuning key.
+ * One host key of a [profile NAME] section: 0 when taken, -EINVAL with
+ * why set when the value is wrong, -ENOENT when key is not a tuning key.
  */
 int tuning_profile_key(struct scn_profile *p, const char *key,
 		       const char *v, char *why, size_t whysz);
 /* The tuning keys, for "expected: ..." messages. */
 const char *tuning_profile_keys(void);
+/* fn for each tuning key (section "profile"), as scenario_key_iter. */
+int tuning_profile_key_iter(scenario_key_fn fn, void *arg);
 
 /*
  * Boot-time requirements of p against the host under root ("/" or a fake
- * tree): 0 when met (or none), 1 with why set when not.
+ * tree): 0 when met (or none), -EOPNOTSUPP with why set when not (the
+ * case is skipped: this host cannot give it).
  */
 int tuning_boot_check(const struct scn_profile *p, const char *root,
 		      char *why, size_t whysz);
@@ -59,10 +63,10 @@ int tuning_boot_check(const struct scn_profile *p, const char *root,
 int tuning_guest_boot_args(const struct scn_profile *p, char *cmdline,
 			   size_t size, char *why, size_t whysz);
 /*
- * Plan time, guest case: 1 with why when a boot key names a vCPU >=
- * nvcpus (the case is skipped: the profile's lists may be meant for a host
- * environment of the same scenario), -EINVAL with why when a key
- * contradicts guest_cmdline (the scenario's and the profile's), else 0.
+ * Plan time, guest case: -EOPNOTSUPP with why when a boot key names a
+ * vCPU >= nvcpus (the case is skipped: the profile's lists may be meant
+ * for a host environment of the same scenario), -EINVAL with why when a
+ * key contradicts guest_cmdline (the scenario's and the profile's), else 0.
  */
 int tuning_guest_boot_plan(const struct scn_profile *p, unsigned nvcpus,
 			   const char *guest_cmdline, char *why, size_t whysz);
@@ -70,19 +74,19 @@ int tuning_guest_boot_plan(const struct scn_profile *p, unsigned nvcpus,
  * Run time: did the guest kernel apply them?  Its HELLO's cmdline,
  * isolated, nohz_full (NULL: not reported).  isolcpus and nohz_full are
  * checked against what the kernel reports, the others against the command
- * line it booted with.  0 when applied, 1 with why when not.
+ * line it booted with.  0 when applied, -EOPNOTSUPP with why when not.
  */
 int tuning_guest_boot_verify(const struct scn_profile *p,
 			     const char *cmdline, const char *isolated,
 			     const char *nohz_full, char *why, size_t whysz);
 
-typedef int (*tuning_fact_fn)(void *ctx, const char *key, const char *value);
-
 struct tuning {
 	struct journal j;
-	tuning_fact_fn fact;
+	fact_fn fact;
 	void *ctx;
 	unsigned undone, undo_failed;
+	unsigned tuned; /* records of host tuning replayed (not a case's
+			 * load, work directory or container) */
 	int write_failed; /* the last set_file failed at the write itself */
 	/* cgroup v2 cpuset_isolate: the partition's cgroup.procs, where the
 	 * workload must be born ("" when none), and while the harness is
@@ -91,6 +95,11 @@ struct tuning {
 	char back[1024];
 };
 
+/* Set up t's journal (journal_path) before anything is journaled, so
+ * that what a case makes before its tuning (its work directory) goes
+ * into the journal tuning_apply then uses and tuning_undo replays. */
+void tuning_begin(struct tuning *t, const char *journal_path);
+
 /*
  * Apply the run-time knobs of pc's profile (none: nothing happens, no
  * journal).  journal_path: JOURNAL_DEFAULT normally.  Returns 0, or
@@ -98,7 +107,7 @@ struct tuning {
  * then not be measured; call tuning_undo all the same).
  */
 int tuning_apply(struct tuning *t, const struct plan_case *pc,
-		 const char *journal_path, tuning_fact_fn fact, void *ctx,
+		 const char *journal_path, fact_fn fact, void *ctx,
 		 char *err, size_t errsz);
 
 /*

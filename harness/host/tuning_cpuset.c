@@ -235,22 +235,25 @@ static int cpuset_v2(struct tuning *t, const struct plan_case *pc,
 	struct cpulist cpus, others = {0};
 	int rc;
 
-	/* liblxc makes the container's cgroup itself, outside the
-	 * partition, where the measured CPUs are then unavailable. */
-	if (!strcmp(pc->env->name, "lxc")) {
+	/* A backend that makes its workload's cgroup itself (liblxc)
+	 * makes it outside the partition, where the measured CPUs are then
+	 * unavailable. */
+	if (env_is(pc->env, ENV_OWN_CGROUP)) {
 		snprintf(err, errsz, "cpuset_isolate on cgroup v2 is not "
-			 "supported for lxc (the container's cgroup is made by "
-			 "liblxc outside the partition and could not use the "
-			 "measured CPUs)");
+			 "supported for %s (its cgroup is made by the "
+			 "environment outside the partition and could not use "
+			 "the measured CPUs)", pc->env->name);
 		return -EOPNOTSUPP;
 	}
 	/* A guest's emulator threads belong on host housekeeping CPUs,
-	 * which a partition holding the whole QEMU would take from them. */
-	if (strcmp(pc->env->name, "bare")) {
+	 * which a partition holding the whole hypervisor process would take
+	 * from them. */
+	if (!env_is(pc->env, ENV_HOST_PROCESS)) {
 		snprintf(err, errsz, "cpuset_isolate on cgroup v2 is only "
-			 "supported for bare cases (QEMU/xl would be born in "
-			 "the partition and their other threads could not "
-			 "leave it)");
+			 "supported for bare cases, whose workload is a host "
+			 "process (%s's processes would be born in the "
+			 "partition and their other threads could not leave "
+			 "it)", pc->env->name);
 		return -EOPNOTSUPP;
 	}
 	if ((rc = partition_cpus(pc, hk, &cpus, err, errsz)))

@@ -20,12 +20,59 @@ void tuning_profile_defaults(struct scn_profile *p)
 	p->skew_tick = -1;
 }
 
+/* The host keys of a [profile NAME], in the order messages list them. */
+static const struct {
+	const char *name, *type, *doc;
+} tuning_keys[] = {
+	{"irq_affinity", "housekeeping",
+	 "move every IRQ it can to the housekeeping CPUs"},
+	{"workqueue_cpumask", "housekeeping",
+	 "unbound workqueues on the housekeeping CPUs"},
+	{"timer_migration", "integer 0..1", "kernel.timer_migration"},
+	{"sched_rt_runtime_us", "integer -1..2147483647",
+	 "RT throttling budget; -1: none"},
+	{"governor", "name", "cpufreq governor of the measured CPUs"},
+	{"dma_latency", "0", "hold /dev/cpu_dma_latency at 0 (rtlat)"},
+	{"thp", "never|madvise|always", "transparent huge pages"},
+	{"kthread_priority", "integer 1..99",
+	 "SCHED_FIFO priority of the measured CPUs' kernel threads"},
+	{"cpuset_isolate", "yes|no",
+	 "an isolated cgroup v2 cpuset partition for the measured CPUs"},
+	{"isolcpus", "cpulist", "boot parameter: required of the host, "
+	 "set on a guest's command line"},
+	{"nohz_full", "cpulist", "boot parameter, as isolcpus"},
+	{"rcu_nocbs", "cpulist", "boot parameter, as isolcpus"},
+	{"irqaffinity", "cpulist", "boot parameter, as isolcpus"},
+	{"skew_tick", "integer 0..1", "boot parameter, as isolcpus"},
+};
+
 const char *tuning_profile_keys(void)
 {
-	return "irq_affinity, workqueue_cpumask, timer_migration, "
-	       "sched_rt_runtime_us, governor, dma_latency, thp, "
-	       "kthread_priority, cpuset_isolate, isolcpus, nohz_full, "
-	       "rcu_nocbs, irqaffinity, skew_tick";
+	static char list[512];
+
+	if (!list[0])
+		for (size_t i = 0; i < sizeof(tuning_keys) /
+				       sizeof(tuning_keys[0]); i++) {
+			strcat(list, i ? ", " : "");
+			strcat(list, tuning_keys[i].name);
+		}
+	return list;
+}
+
+int tuning_profile_key_iter(scenario_key_fn fn, void *arg)
+{
+	for (size_t i = 0; i < sizeof(tuning_keys) / sizeof(tuning_keys[0]);
+	     i++) {
+		struct scn_key_info ki = {
+			.section = "profile", .name = tuning_keys[i].name,
+			.type = tuning_keys[i].type, .doc = tuning_keys[i].doc,
+		};
+		int rc = fn(&ki, arg);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int whole(const char *v, long long min, long long max,
@@ -53,10 +100,10 @@ static int cpus_key(char *dst, size_t size, const char *v, char *why,
 	if (cpulist_parse(v, &l, &w) < 0 || l.n == 0) {
 		snprintf(why, whysz, "%s; expected a CPU list such as 1 or "
 			 "2-3", w ? w : "empty list");
-		return 0;
+		return -EINVAL;
 	}
 	cpulist_format(&l, dst, size);
-	return 1;
+	return 0;
 }
 
 int tuning_profile_key(struct scn_profile *p, const char *key,
@@ -70,29 +117,29 @@ int tuning_profile_key(struct scn_profile *p, const char *key,
 		if (strcmp(v, "housekeeping")) {
 			snprintf(why, whysz, "expected housekeeping (the "
 				 "online CPUs that are not measured)");
-			return 0;
+			return -EINVAL;
 		}
 		*(key[0] == 'i' ? &p->irq_affinity_hk : &p->workqueue_hk) = 1;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "timer_migration") || !strcmp(key, "skew_tick")) {
 		if (whole(v, 0, 1, &x) < 0) {
 			snprintf(why, whysz, "expected 0 or 1");
-			return 0;
+			return -EINVAL;
 		}
 		*(key[0] == 't' ? &p->timer_migration : &p->skew_tick) =
 			(int)x;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "sched_rt_runtime_us")) {
 		if (whole(v, -1, 2147483647LL, &x) < 0) {
 			snprintf(why, whysz, "expected -1 (no RT throttling) "
 				 "or microseconds per sched_rt_period_us");
-			return 0;
+			return -EINVAL;
 		}
 		p->sched_rt_runtime_us = x;
 		p->rt_runtime_set = 1;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "governor")) {
 		size_t n = strlen(v);
@@ -101,46 +148,46 @@ int tuning_profile_key(struct scn_profile *p, const char *key,
 		    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
 			snprintf(why, whysz, "expected a cpufreq governor "
 				 "name such as performance");
-			return 0;
+			return -EINVAL;
 		}
 		strcpy(p->governor, v);
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "dma_latency")) {
 		if (strcmp(v, "0")) {
 			snprintf(why, whysz, "expected 0 (the rtlat workload "
 				 "holds /dev/cpu_dma_latency at 0)");
-			return 0;
+			return -EINVAL;
 		}
 		p->dma_latency = 0;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "thp")) {
 		if (strcmp(v, "never") && strcmp(v, "madvise") &&
 		    strcmp(v, "always")) {
 			snprintf(why, whysz, "expected never, madvise or "
 				 "always");
-			return 0;
+			return -EINVAL;
 		}
 		strcpy(p->thp, v);
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "kthread_priority")) {
 		if (whole(v, 1, 99, &x) < 0) {
 			snprintf(why, whysz, "expected a SCHED_FIFO priority "
 				 "1..99");
-			return 0;
+			return -EINVAL;
 		}
 		p->kthread_priority = (int)x;
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "cpuset_isolate")) {
 		if (strcmp(v, "yes") && strcmp(v, "no")) {
 			snprintf(why, whysz, "expected yes or no");
-			return 0;
+			return -EINVAL;
 		}
 		p->cpuset_isolate = !strcmp(v, "yes");
-		return 1;
+		return 0;
 	}
 	if (!strcmp(key, "isolcpus"))
 		return cpus_key(p->isolcpus, sizeof(p->isolcpus), v, why,
@@ -154,7 +201,7 @@ int tuning_profile_key(struct scn_profile *p, const char *key,
 	if (!strcmp(key, "irqaffinity"))
 		return cpus_key(p->irqaffinity, sizeof(p->irqaffinity), v,
 				why, whysz);
-	return 0;
+	return -ENOENT;
 }
 
 /* Value of the last NAME=VALUE on a kernel command line ("" if absent;
@@ -287,7 +334,7 @@ int tuning_boot_check(const struct scn_profile *p, const char *root,
 			 "this host has %s%s%s (%s)", p->name, knobs[i].name,
 			 want, have[0] ? knobs[i].name : "none",
 			 have[0] ? "=" : "", have, src);
-		return 1;
+		return -EOPNOTSUPP;
 	}
 	if (p->skew_tick >= 0) {
 		int rc = cmdline_param(cmdline, "skew_tick", v, sizeof(v));
@@ -298,7 +345,7 @@ int tuning_boot_check(const struct scn_profile *p, const char *root,
 				 "skew_tick=%d; this host boots with "
 				 "skew_tick=%d (/proc/cmdline)", p->name,
 				 p->skew_tick, host);
-			return 1;
+			return -EOPNOTSUPP;
 		}
 	}
 	return 0;
@@ -434,7 +481,7 @@ int tuning_guest_boot_plan(const struct scn_profile *p, unsigned nvcpus,
 				 "the boot keys are the guest kernel's)",
 				 p->name, guest_knobs[i].name, want,
 				 l.cpu[l.n - 1], nvcpus - 1);
-			return 1;
+			return -EOPNOTSUPP;
 		}
 	}
 	snprintf(scratch, sizeof(scratch), "%s", guest_cmdline);
@@ -489,7 +536,7 @@ int tuning_guest_boot_verify(const struct scn_profile *p,
 				 p->name, guest_knobs[i].name, want,
 				 got ? guest_knobs[i].name : "none",
 				 got ? "=" : "", got ? got : "");
-		return 1;
+		return -EOPNOTSUPP;
 	}
 	if (p->skew_tick >= 0) {
 		int guest = cmdline && cmdline_param(cmdline, "skew_tick", v,
@@ -500,7 +547,7 @@ int tuning_guest_boot_verify(const struct scn_profile *p,
 			snprintf(why, whysz, "profile %s: the guest was booted "
 				 "with skew_tick=%d but its /proc/cmdline has "
 				 "skew_tick=%d", p->name, p->skew_tick, guest);
-			return 1;
+			return -EOPNOTSUPP;
 		}
 	}
 	return 0;

@@ -8,7 +8,7 @@
  * knows it by name.
  *
  * Every object a path makes is journaled BEFORE it is made (journal.h:
- * netns, link and ovs records, undone by net_undo.c), into the case's
+ * netns, link and ovs record kinds of net_undo.c), into the case's
  * journal: the run loop's replay after the case, a SIGINT/SIGTERM and
  * `isolat restore` after kill -9 all remove it the same way.  Names are
  * isolat-TAG-xx (TAG: 4 hex digits per case); a name already taken is an
@@ -119,15 +119,9 @@ int net_tx_off(struct net_topo *t, const char *ns, const char *ifname,
  * tap, journaled only) and B's veth, their host-side ports up. */
 int net_two_ports(struct net_topo *t, char *err, size_t errsz);
 
-/* --- net_undo.c: journal records ----------------------------------- */
+/* --- net_undo.c: journal record kinds netns, link, ovs ------------ */
 
-struct journal_rec;
-/* isolat-[A-Za-z0-9_.-]+, at most 15 (link) or 63 (netns) characters;
- * /run/isolat/ovs-[a-z0-9]+ (ovs). */
-int net_undo_name_ok(int kind, const char *path);
 /* Is an ovs-vswitchd (not a zombie) running on this host? */
 int net_other_vswitchd(void);
-/* Undo one netns/link/ovs record: 0 or -errno. */
-int net_undo_record(const struct journal_rec *r);
 
 #endif

@@ -92,14 +92,14 @@ static int queue_mask(struct net_case *nc, const char *ifname, int rx,
 
 static int isolate(struct net_case *nc, char *err, size_t errsz)
 {
-	const struct scn_net *n = &nc->t.params->net;
+	const struct scn_params *n = nc->t.params;
 	const char *ports[] = {nc->t.port_a, nc->t.port_b};
 	int rc = 0;
 
 	for (unsigned i = 0; i < 2 && rc == 0; i++)
-		if ((rc = queue_mask(nc, ports[i], 1, &n->rps_cpus, err,
+		if ((rc = queue_mask(nc, ports[i], 1, &n->net_rps_cpus, err,
 				     errsz)) == 0)
-			rc = queue_mask(nc, ports[i], 0, &n->xps_cpus, err,
+			rc = queue_mask(nc, ports[i], 0, &n->net_xps_cpus, err,
 					errsz);
 	return rc;
 }
@@ -110,8 +110,9 @@ static int start_reflector(struct net_case *nc, const struct plan_case *pc,
 {
 	const struct scn_params *p = &pc->params;
 	char bind[48], cpu[16], prio[16], line[64] = "";
-	char *argv[] = {"isolat-wl", "netlat", "--role", "reflector",
-			"--netns", nc->t.ns_b, "--bind", bind, "--cpus", cpu,
+	char *argv[] = {"isolat-wl", (char *)pc->workload->name, "--role",
+			"reflector", "--netns", nc->t.ns_b, "--bind", bind,
+			"--cpus", cpu,
 			"--policy", (char *)p->policy, "--priority", prio,
 			NULL};
 	const struct proc_spec spec = {
@@ -124,8 +125,9 @@ static int start_reflector(struct net_case *nc, const struct plan_case *pc,
 	int rc;
 
 	snprintf(bind, sizeof(bind), "%s:%d", nc->t.addr_b, NET_PORT);
-	snprintf(cpu, sizeof(cpu), "%d", p->net.peer_cpu >= 0
-		 ? p->net.peer_cpu : p->housekeeping);
+	/* peer_cpu unset (line 0): the housekeeping CPU */
+	snprintf(cpu, sizeof(cpu), "%d", p->peer_cpu_line ? p->peer_cpu
+							  : p->housekeeping);
 	snprintf(prio, sizeof(prio), "%d", p->priority);
 	nc->refl.out_fd = nc->refl.err_fd = -1;
 	if ((rc = proc_spawn(&nc->refl, &spec)) < 0) {
@@ -199,7 +201,7 @@ int net_case_argv(struct net_case *nc, char **argv, unsigned *argc,
 		return -E2BIG;
 	snprintf(nc->peer, sizeof(nc->peer), "%s:%d", nc->t.addr_b, NET_PORT);
 	snprintf(nc->timeout, sizeof(nc->timeout), "%u",
-		 nc->t.params->net.reply_timeout_us);
+		 nc->t.params->reply_timeout_us);
 	argv[i++] = "--peer";
 	argv[i++] = nc->peer;
 	argv[i++] = "--reply-timeout-us";

@@ -173,8 +173,8 @@ static int isolate(struct net_topo *t, char *err, size_t errsz)
 			     "other_config:pmd-cpu-mask", NULL};
 	int rc;
 
-	if (p && p->net.ovs_pmd_cpus.n) {
-		cpumask_hex(&p->net.ovs_pmd_cpus, mask, sizeof(mask));
+	if (p && p->ovs_pmd_cpus.n) {
+		cpumask_hex(&p->ovs_pmd_cpus, mask, sizeof(mask));
 		snprintf(arg, sizeof(arg), "other_config:pmd-cpu-mask=%s",
 			 mask);
 		if ((rc = vsctl(t, set, NULL, 0, err, errsz)) < 0 ||
@@ -183,8 +183,8 @@ static int isolate(struct net_topo *t, char *err, size_t errsz)
 		got[strcspn(got, "\n")] = '\0';
 		fact(t, "net.ovs.pmd_cpu_mask", got);
 	}
-	if (p && p->net.ovs_cpus.n)
-		place_threads(t, &p->net.ovs_cpus);
+	if (p && p->ovs_cpus.n)
+		place_threads(t, &p->ovs_cpus);
 	return 0;
 }
 

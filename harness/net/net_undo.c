@@ -1,5 +1,7 @@
 /*
- * net_undo.c - undoing the journal's network records (journal.h):
+ * net_undo.c - netlat's journal record kinds (harness/host/journal.h),
+ * each a struct journal_kind_ops listed in harness/env/journal_kinds.def
+ * (NETNS, LINK, OVS):
  *
  *   netns netns isolat-NAME absent created
  *                      undo: `ip netns del NAME` if it is still there
@@ -14,9 +16,11 @@
  *                      directory goes, and ovs-netdev when it was absent
  *                      before and no other ovs-vswitchd runs
  *
- * Names are checked before anything runs: isolat-[A-Za-z0-9_.-]+ (links
- * at most 15 characters, the kernel's limit), the directory exactly
- * /run/isolat/ovs-[a-z0-9]+.
+ * Names are checked before anything runs (path_ok, on append and on
+ * replay): isolat-[A-Za-z0-9_.-]+ (links at most 15 characters, the
+ * kernel's limit), the directory exactly /run/isolat/ovs-[a-z0-9]+.
+ * All three are things a case made (leftover): `isolat restore` says
+ * each one removed, or already gone.
  */
 #include "harness/net/net.h"
 
@@ -28,9 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness/host/journal.h"
+#include "harness/host/journal_int.h"
 #include "harness/util.h"
 
 #define OVS_DIR_PREFIX "/run/isolat/ovs-"
@@ -47,16 +53,21 @@ static int name_ok(const char *s, size_t max)
 	return 1;
 }
 
-int net_undo_name_ok(int kind, const char *path)
+static int netns_path_ok(const char *path)
+{
+	return name_ok(path, 63);
+}
+
+static int link_path_ok(const char *path)
+{
+	return name_ok(path, 15);
+}
+
+static int ovs_path_ok(const char *path)
 {
 	const char *s;
 
-	if (kind == JOURNAL_NETNS)
-		return name_ok(path, 63);
-	if (kind == JOURNAL_LINK)
-		return name_ok(path, 15);
-	if (kind != JOURNAL_OVS || !path ||
-	    strncmp(path, OVS_DIR_PREFIX, strlen(OVS_DIR_PREFIX)))
+	if (!path || strncmp(path, OVS_DIR_PREFIX, strlen(OVS_DIR_PREFIX)))
 		return 0;
 	s = path + strlen(OVS_DIR_PREFIX);
 	return *s && strlen(s) <= 16 &&
@@ -130,14 +141,46 @@ int net_other_vswitchd(void)
 	return found;
 }
 
-static int undo_ovs(const struct journal_rec *r, char *err, size_t errsz)
+/* The object's state before (orig) and the datapath it ran (new). */
+static int ovs_rec_ok(const struct journal_rec *r, char *why, size_t whysz)
 {
+	if (!strcmp(r->knob, "ovs") &&
+	    (!strcmp(r->orig, "ovs-netdev:absent") ||
+	     !strcmp(r->orig, "ovs-netdev:present")) &&
+	    (!strcmp(r->new_value, "system") ||
+	     !strcmp(r->new_value, "netdev")))
+		return 1;
+	snprintf(why, whysz, "%s: '%.64s' '%.64s' is not an ovs record's "
+		 "state", r->path, r->orig, r->new_value);
+	return 0;
+}
+
+static int netns_rec_ok(const struct journal_rec *r, char *why,
+			size_t whysz)
+{
+	return journal_made_rec_ok(r, "netns", why, whysz);
+}
+
+static int link_rec_ok(const struct journal_rec *r, char *why, size_t whysz)
+{
+	return journal_made_rec_ok(r, "link", why, whysz);
+}
+
+static int undo_ovs(const struct journal_rec *r, const char *root)
+{
+	char err[256];
 	DIR *d;
 	struct dirent *e;
+	struct stat st;
+	int gone;
 
+	/* A test's fake tree has no network objects. */
+	if (root[0])
+		return JOURNAL_UNDO_GONE;
+	gone = stat(r->path, &st) < 0 && errno == ENOENT;
 	stop_daemon(r->path, "ovs-vswitchd");
 	stop_daemon(r->path, "ovsdb-server");
-	if ((d = opendir(r->path))) {
+	if (!gone && (d = opendir(r->path))) {
 		while ((e = readdir(d))) {
 			char p[1024];
 
@@ -155,28 +198,68 @@ static int undo_ovs(const struct journal_rec *r, char *err, size_t errsz)
 	    net_link_exists("ovs-netdev") && !net_other_vswitchd()) {
 		const char *del[] = {"ip", "link", "del", "ovs-netdev", NULL};
 
-		return net_run("ip", del, NULL, 0, err, errsz);
+		return net_run("ip", del, NULL, 0, err, sizeof(err));
 	}
-	return 0;
+	return gone ? JOURNAL_UNDO_GONE : 0;
 }
 
-int net_undo_record(const struct journal_rec *r)
+static int undo_netns(const struct journal_rec *r, const char *root)
 {
+	const char *del[] = {"ip", "netns", "del", r->path, NULL};
 	char err[256];
 
-	if (!net_undo_name_ok((int)r->kind, r->path))
-		return -EPERM;
-	if (r->kind == JOURNAL_NETNS) {
-		const char *del[] = {"ip", "netns", "del", r->path, NULL};
-
-		return net_netns_exists(r->path)
-			? net_run("ip", del, NULL, 0, err, sizeof(err)) : 0;
-	}
-	if (r->kind == JOURNAL_LINK) {
-		const char *del[] = {"ip", "link", "del", r->path, NULL};
-
-		return net_link_exists(r->path)
-			? net_run("ip", del, NULL, 0, err, sizeof(err)) : 0;
-	}
-	return undo_ovs(r, err, sizeof(err));
+	if (root[0] || !net_netns_exists(r->path))
+		return JOURNAL_UNDO_GONE;
+	return net_run("ip", del, NULL, 0, err, sizeof(err));
 }
+
+static int undo_link(const struct journal_rec *r, const char *root)
+{
+	const char *del[] = {"ip", "link", "del", r->path, NULL};
+	char err[256];
+
+	/* A veth's peer, or a port its bridge took along, is gone already. */
+	if (root[0] || !net_link_exists(r->path))
+		return JOURNAL_UNDO_GONE;
+	return net_run("ip", del, NULL, 0, err, sizeof(err));
+}
+
+static int say_netns(const struct journal_rec *r, int rc, char *buf,
+		     size_t size)
+{
+	snprintf(buf, size, "network namespace %s: %s", r->path,
+		 rc == 0 ? "deleted" : "already gone");
+	return 1;
+}
+
+static int say_link(const struct journal_rec *r, int rc, char *buf,
+		    size_t size)
+{
+	snprintf(buf, size, "link %s: %s", r->path,
+		 rc == 0 ? "deleted" : "already gone");
+	return 1;
+}
+
+static int say_ovs(const struct journal_rec *r, int rc, char *buf,
+		   size_t size)
+{
+	snprintf(buf, size, "Open vSwitch of %s: %s", r->path,
+		 rc == 0 ? "daemons stopped, directory removed"
+			 : "already gone");
+	return 1;
+}
+
+const struct journal_kind_ops journal_kind_net_netns = {
+	.word = "netns", .path_ok = netns_path_ok, .rec_ok = netns_rec_ok,
+	.undo = undo_netns, .say = say_netns, .leftover = 1,
+};
+
+const struct journal_kind_ops journal_kind_net_link = {
+	.word = "link", .path_ok = link_path_ok, .rec_ok = link_rec_ok,
+	.undo = undo_link, .say = say_link, .leftover = 1,
+};
+
+const struct journal_kind_ops journal_kind_net_ovs = {
+	.word = "ovs", .path_ok = ovs_path_ok, .rec_ok = ovs_rec_ok,
+	.undo = undo_ovs, .say = say_ovs, .leftover = 1,
+};

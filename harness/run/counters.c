@@ -34,16 +34,16 @@ struct case_counters *case_counters_begin(const struct plan_case *pc,
 	cc->sirq_err = irqstat_read("/proc/softirqs", &cc->cpus, &cc->sirq0);
 	if (!pc->params.trace_threshold_us)
 		return cc;
-	/* Only rtlat has the threshold; the ring is not worth a trace
-	 * that nothing stopped. */
-	if (strcmp(pc->workload->name, "rtlat")) {
+	/* Only a workload with the threshold (rtlat); the ring is not
+	 * worth a trace that nothing stopped. */
+	if (!(pc->workload->flags & WL_TRACE_THRESHOLD)) {
 		snprintf(cc->trace_skip, sizeof(cc->trace_skip),
 			 "trace unavailable: workload %s has no latency "
 			 "threshold (rtlat only)", pc->workload->name);
 		return cc;
 	}
 	/* Only a workload on the host can stop the host's ring. */
-	if (strcmp(pc->env->name, "bare")) {
+	if (!env_is(pc->env, ENV_HOST_PROCESS)) {
 		snprintf(cc->trace_skip, sizeof(cc->trace_skip),
 			 "trace unavailable: environment %s does not run the "
 			 "workload against the host's tracefs", pc->env->name);

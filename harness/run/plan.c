@@ -82,8 +82,8 @@ static int resolve_params(const struct scenario *scn,
  * Boot-time isolation of a case.  bare, lxc: the host's, a requirement
  * (tuning_boot_check).  A guest: its own kernel, which isolat boots with
  * the keys on its command line, so the CPUs must be vCPUs of the guest and
- * agree with guest_cmdline.  1 with why: skip the case; -EINVAL with err:
- * the scenario is wrong; 0: fine.
+ * agree with guest_cmdline.  -EOPNOTSUPP with why: skip the case; -EINVAL
+ * with err: the scenario is wrong; 0: fine.
  */
 static int boot_plan(const struct scenario *scn, const struct plan_case *c,
 		     const char *root, char *why, size_t whysz, char *err,
@@ -93,8 +93,8 @@ static int boot_plan(const struct scenario *scn, const struct plan_case *c,
 	struct cpulist vcpus;
 	int rc;
 
-	if (!c->env->guest_cpus)
-		return tuning_boot_check(c->profile, root, why, whysz) > 0;
+	if (!env_is(c->env, ENV_GUEST))
+		return tuning_boot_check(c->profile, root, why, whysz);
 	if (!c->profile)
 		return 0;
 	c->env->guest_cpus(&c->params, &vcpus);
@@ -116,15 +116,17 @@ static const struct scn_profile *find_profile(const struct scenario *scn,
 	return NULL;
 }
 
-static int is_netlat(const struct workload_ops *w)
+/* A workload measured across a network path (netlat): its cases
+ * expand by the scenario's networks =. */
+static int by_network(const struct workload_ops *w)
 {
-	return w && !strcmp(w->name, "netlat");
+	return w && (w->flags & WL_NETWORK);
 }
 
-/* Cases per workload along the network axis: netlat one per network. */
+/* Cases per workload along the network axis: one per network. */
 static unsigned nets_of(const struct scenario *scn, unsigned w)
 {
-	return is_netlat(workload_find(scn->workloads.item[w]))
+	return by_network(workload_find(scn->workloads.item[w]))
 		       ? scn->networks.n : 1;
 }
 
@@ -154,27 +156,149 @@ static int net_skip(const struct plan_case *c, char *why, size_t whysz)
 	return 0;
 }
 
-/* netlat measures one CPU (its initiator thread). */
-static int netlat_cpus(const struct scenario *scn, char *err, size_t errsz)
+/* A network workload measures one CPU (its initiator thread). */
+static int net_cpus(const struct scenario *scn, char *err, size_t errsz)
 {
 	for (unsigned w = 0; w < scn->workloads.n; w++)
-		if (is_netlat(workload_find(scn->workloads.item[w])) &&
+		if (by_network(workload_find(scn->workloads.item[w])) &&
 		    scn->params.cpus.n != 1) {
-			snprintf(err, errsz, "%s:%d: netlat measures on one CPU "
+			snprintf(err, errsz, "%s:%d: %s measures on one CPU "
 				 "(its initiator thread) but cpus names %u; "
 				 "expected cpus = N", scn->path,
-				 scn->params.cpus_line, scn->params.cpus.n);
+				 scn->params.cpus_line, scn->workloads.item[w],
+				 scn->params.cpus.n);
 			return -EINVAL;
 		}
 	return 0;
 }
 
+/* What every case of one environment shares while planning. */
+struct plan_env {
+	const struct scenario *scn;
+	const char *sysfs_root;
+	const struct env_ops *env;
+	struct env_plan *ep;      /* what the backend learns (env.h) */
+	struct scn_params params; /* resolved against the CPUs it sees */
+	struct cpulist online;    /* the host's */
+	int ok;                   /* ready here */
+	char why[200];            /* why not (or the backend's note) */
+};
+
+/* Resolve the parameters against the CPUs the workload will see (the
+ * host's, or a guest's vCPUs) and ask whether the environment is ready.
+ * 0, or -errno with err set (-EINVAL: the scenario is wrong here). */
+static int plan_env_init(struct plan_env *pe, char *err, size_t errsz)
+{
+	const struct env_ops *env = pe->env;
+	struct cpulist seen = pe->online;
+	char why[1024] = "";
+	int rc;
+
+	pe->params = pe->scn->params;
+	if (env_is(env, ENV_GUEST))
+		env->guest_cpus(&pe->scn->params, &seen);
+	rc = resolve_params(pe->scn, &seen, &pe->params, err, errsz);
+	if (rc < 0)
+		return rc;
+	if (!env->probe_scenario) {
+		pe->ok = env->probe(pe->why, sizeof(pe->why)) == 0;
+		return 0;
+	}
+	rc = env->probe_scenario(pe->ep, pe->scn, why, sizeof(why));
+	if (rc == -EINVAL) {
+		snprintf(err, errsz, "%s", why);
+		return rc;
+	}
+	snprintf(pe->why, sizeof(pe->why), "%.199s", why);
+	pe->ok = rc == 0;
+	return 0;
+}
+
+/* Why c cannot run here, into c->skip_reason (left empty when it can):
+ * the environment, the workload's program, the network path, boot-time isolation the host
+ * lacks (brc -EOPNOTSUPP, bwhy: never measured as if it were set), the
+ * case's own
+ * placement (the profile may place a guest differently). */
+static void plan_skip(const struct plan_env *pe, struct plan_case *c,
+		      int brc, const char *bwhy)
+{
+	const struct env_ops *env = pe->env;
+	size_t sz = sizeof(c->skip_reason);
+	char why[200] = "";
+
+	if (!pe->ok)
+		snprintf(c->skip_reason, sz, "environment %s not ready: %s",
+			 env->name, pe->why);
+	else if (c->workload->needs && !env_is(env, ENV_HOST_PROGRAMS))
+		snprintf(c->skip_reason, sz, "workload %s needs %s, which the "
+			 "%s environment does not provide (only isolat's own "
+			 "workloads run there)", c->workload->name,
+			 c->workload->needs, env->name);
+	else if (workload_probe(c->workload, why, sizeof(why)) < 0)
+		snprintf(c->skip_reason, sz, "workload %s cannot run: %s",
+			 c->workload->name, why);
+	else if (c->net && net_skip(c, why, sizeof(why)))
+		snprintf(c->skip_reason, sz, "%s", why);
+	else if (brc == -EOPNOTSUPP)
+		snprintf(c->skip_reason, sz, "%s", bwhy);
+	else if (env->probe_case &&
+		 env->probe_case(pe->ep, c, why, sizeof(why)) < 0)
+		snprintf(c->skip_reason, sz, "%s", why);
+}
+
+/* One case of environment pe: profile p, workload w, network nw (of a
+ * network workload), load l, repetition r.  0, or -errno with err set
+ * (the scenario is wrong here). */
+static int plan_case(const struct plan_env *pe, struct plan_case *c,
+		     unsigned p, unsigned w, unsigned nw, unsigned l,
+		     unsigned r, char *err, size_t errsz)
+{
+	const struct scenario *scn = pe->scn;
+	char why[200] = "", bwhy[256] = "";
+	int rc, brc;
+
+	c->env = pe->env;
+	c->profile_name = scn->profiles_used.item[p];
+	c->profile = find_profile(scn, c->profile_name);
+	c->workload = workload_find(scn->workloads.item[w]);
+	c->net = by_network(c->workload) ? net_find(scn->networks.item[nw])
+					 : NULL;
+	/* Validated by the scenario parser already. */
+	load_spec_parse(scn->loads.item[l], &c->load, why, sizeof(why));
+	c->repetition = r;
+	c->params = pe->params;
+	/* The profile's own placement of the guest. */
+	scenario_profile_params(c->profile, &c->params);
+	c->loops = scn_params_loops(&pe->params);
+	/* Host tuning, loads and counters act on these. */
+	c->host_cpus = c->params.cpus;
+	rc = pe->env->host_cpus
+		? pe->env->host_cpus(pe->ep, &c->params, scn->path,
+				     &pe->online, &c->host_cpus, err, errsz)
+		: 0;
+	if (rc < 0)
+		return rc;
+	brc = boot_plan(scn, c, pe->sysfs_root, bwhy, sizeof(bwhy), err,
+			errsz);
+	if (brc < 0 && brc != -EOPNOTSUPP) /* that one: skipped, with bwhy */
+		return brc;
+	/* a network workload's case names its path: netlat-ovs */
+	snprintf(c->name, sizeof(c->name), "%s.%s.%s%s%s.%s", pe->env->name,
+		 c->profile_name, c->workload->name, c->net ? "-" : "",
+		 c->net ? c->net->name : "", c->load.name);
+	if (scn->repetitions > 1) {
+		size_t len = strlen(c->name);
+
+		snprintf(c->name + len, sizeof(c->name) - len, ".r%u", r);
+	}
+	plan_skip(pe, c, brc, bwhy);
+	return load_plan_case(c, scn->path, &pe->online, err, errsz);
+}
+
 int plan_build(const struct scenario *scn, const char *sysfs_root,
 	       struct plan *plan, char *err, size_t errsz)
 {
-	struct cpulist online, seen;
-	struct scn_params params;
-	/* netlat cases expand by network too: room for the most. */
+	struct plan_env pe = {.scn = scn, .sysfs_root = sysfs_root};
 	size_t n = (size_t)scn->environments.n * scn->profiles_used.n *
 		   scn->workloads.n * (scn->networks.n ? scn->networks.n : 1) *
 		   scn->loads.n * scn->repetitions;
@@ -182,133 +306,41 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 	int rc;
 
 	memset(plan, 0, sizeof(*plan));
-	if ((rc = netlat_cpus(scn, err, errsz)) < 0)
+	if ((rc = net_cpus(scn, err, errsz)) < 0)
 		return rc;
-	rc = online_cpus(sysfs_root, &online, err, errsz);
+	rc = online_cpus(sysfs_root, &pe.online, err, errsz);
 	if (rc < 0)
 		return rc;
 	plan->cases = calloc(n, sizeof(*plan->cases));
-	if (!plan->cases)
+	plan->envs = calloc(scn->environments.n, sizeof(*plan->envs));
+	if (!plan->cases || !plan->envs) {
+		plan_free(plan);
 		return -ENOMEM;
+	}
+	plan->nenvs = scn->environments.n;
 	plan->scn = scn;
-	for (unsigned e = 0; e < scn->environments.n; e++) {
-		const struct env_ops *env = env_find(scn->environments.item[e]);
-		char env_why[200] = "";
-		int env_ok;
-
-		/* CPUs are checked against what the workload will see: the
-		 * host's, or a guest's vCPUs. */
-		params = scn->params;
-		seen = online;
-		if (env->guest_cpus)
-			env->guest_cpus(&scn->params, &seen);
-		rc = resolve_params(scn, &seen, &params, err, errsz);
-		if (rc < 0) {
-			plan_free(plan);
-			return rc;
-		}
-
-		if (env->probe_scenario) {
-			char why[1024] = "";
-
-			rc = env->probe_scenario(scn, why, sizeof(why));
-			if (rc == -EINVAL) {
-				snprintf(err, errsz, "%s", why);
-				plan_free(plan);
-				return rc;
-			}
-			snprintf(env_why, sizeof(env_why), "%.199s", why);
-			env_ok = rc == 0;
-		} else {
-			env_ok = env->probe(env_why, sizeof(env_why)) == 0;
-		}
-
+	for (unsigned e = 0; e < scn->environments.n && rc == 0; e++) {
+		pe.env = env_find(scn->environments.item[e]);
+		pe.ep = &plan->envs[e];
+		pe.why[0] = '\0';
+		rc = plan_env_init(&pe, err, errsz);
 		for (unsigned p = 0; p < scn->profiles_used.n; p++)
 		for (unsigned w = 0; w < scn->workloads.n; w++)
 		for (unsigned nw = 0; nw < nets_of(scn, w); nw++)
 		for (unsigned l = 0; l < scn->loads.n; l++)
-		for (unsigned r = 0; r < scn->repetitions; r++) {
-			struct plan_case *c = &plan->cases[idx];
-			char why[200] = "", bwhy[256] = "";
-			int brc;
-
-			c->idx = idx++;
-			c->env = env;
-			c->profile_name = scn->profiles_used.item[p];
-			c->profile = find_profile(scn, c->profile_name);
-			c->workload = workload_find(scn->workloads.item[w]);
-			c->net = is_netlat(c->workload)
-				 ? net_find(scn->networks.item[nw]) : NULL;
-			/* Validated by the scenario parser already. */
-			load_spec_parse(scn->loads.item[l], &c->load, why,
-					sizeof(why));
-			c->repetition = r;
-			c->params = params;
-			/* The profile's own placement of the guest. */
-			scenario_profile_params(c->profile, &c->params);
-			c->loops = scn_params_loops(&params);
-			/* Host tuning, loads and counters act on these. */
-			c->host_cpus = c->params.cpus;
-			rc = env->host_cpus
-				? env->host_cpus(&c->params, scn->path,
-						 &online, &c->host_cpus, err,
-						 errsz)
-				: 0;
-			brc = rc < 0 ? rc
-				     : boot_plan(scn, c, sysfs_root, bwhy,
-						 sizeof(bwhy), err, errsz);
-			if (rc < 0 || brc < 0) {
-				plan_free(plan);
-				return rc < 0 ? rc : brc;
-			}
-			snprintf(c->name, sizeof(c->name), "%s.%s.%s%s%s.%s",
-				 env->name, c->profile_name,
-				 c->workload->name, c->net ? "-" : "",
-				 c->net ? c->net->name : "", c->load.name);
-			if (scn->repetitions > 1) {
-				size_t len = strlen(c->name);
-
-				snprintf(c->name + len, sizeof(c->name) - len,
-					 ".r%u", r);
-			}
-			if (!env_ok)
-				snprintf(c->skip_reason,
-					 sizeof(c->skip_reason),
-					 "environment %s not ready: %s",
-					 env->name, env_why);
-			else if (c->workload->needs && !env->host_programs)
-				snprintf(c->skip_reason,
-					 sizeof(c->skip_reason),
-					 "workload %s needs %s, which the %s "
-					 "environment does not provide (only "
-					 "isolat's own workloads run there)",
-					 c->workload->name, c->workload->needs,
-					 env->name);
-			else if (workload_probe(c->workload, why,
-						sizeof(why)) < 0)
-				snprintf(c->skip_reason,
-					 sizeof(c->skip_reason),
-					 "workload %s cannot run: %s",
-					 c->workload->name, why);
-			else if (c->net && net_skip(c, why, sizeof(why)))
-				snprintf(c->skip_reason,
-					 sizeof(c->skip_reason), "%s", why);
-			/* Boot-time isolation the host lacks: never
-			 * measured as if it were set. */
-			else if (brc > 0)
-				snprintf(c->skip_reason,
-					 sizeof(c->skip_reason), "%s", bwhy);
-			/* The profile may place the guest differently. */
-			else if (env->probe_case &&
-				 env->probe_case(c, why, sizeof(why)))
-				snprintf(c->skip_reason,
-					 sizeof(c->skip_reason), "%s", why);
-			rc = load_plan_case(c, scn->path, &online, err, errsz);
-			if (rc < 0) {
-				plan_free(plan);
-				return rc;
-			}
+		for (unsigned r = 0; r < scn->repetitions && rc == 0; r++) {
+			plan->cases[idx].idx = idx;
+			rc = plan_case(&pe, &plan->cases[idx++], p, w, nw, l,
+				       r, err, errsz);
 		}
+		if (pe.ep->note[0])
+			snprintf(plan->notes + strlen(plan->notes),
+				 sizeof(plan->notes) - strlen(plan->notes),
+				 "isolat: %s\n", pe.ep->note);
+	}
+	if (rc < 0) {
+		plan_free(plan);
+		return rc;
 	}
 	plan->n = idx;
 	return 0;
@@ -316,6 +348,12 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 
 void plan_free(struct plan *plan)
 {
+	for (unsigned e = 0; plan->envs && e < plan->nenvs; e++)
+		if (plan->envs[e].free_priv)
+			plan->envs[e].free_priv(plan->envs[e].priv);
+	free(plan->envs);
+	plan->envs = NULL;
+	plan->nenvs = 0;
 	free(plan->cases);
 	plan->cases = NULL;
 	plan->n = 0;
@@ -422,7 +460,7 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 	json_kv_int(&j, "housekeeping", c->params.housekeeping);
 	cpulist_format(&c->host_cpus, cpus, sizeof(cpus));
 	json_kv_string(&j, "host_cpus", cpus);
-	if (c->env->guest_cpus)
+	if (env_is(c->env, ENV_GUEST))
 		guest_json(&j, c);
 	json_kv_string(&j, "policy", c->params.policy);
 	json_kv_int(&j, "priority", c->params.priority);

@@ -44,6 +44,12 @@ struct plan {
 	const struct scenario *scn;
 	struct plan_case *cases;
 	unsigned n;
+	/* per environment of scn, what planning learned (env.h) */
+	struct env_plan *envs;
+	unsigned nenvs;
+	/* what the command should tell the user ("isolat: ..." lines, or
+	 * ""): planning itself prints nothing */
+	char notes[1024];
 };
 
 /*

@@ -30,7 +30,8 @@ static void close_pair(int fds[2])
 /* In the child after fork: never returns. */
 __attribute__((noreturn)) static void child(const struct proc_spec *spec,
 					    const sigset_t *old, int null_fd,
-					    const int out[2], const int err[2])
+					    const int out[2], const int err[2],
+					    pid_t parent)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	int fail = spec->setup_exit ? spec->setup_exit : 127;
@@ -41,8 +42,11 @@ __attribute__((noreturn)) static void child(const struct proc_spec *spec,
 	/* Own group: a ^C reaches the harness only, which then stops the
 	 * child in order, and stopping the group stops all it started. */
 	setpgid(0, 0);
-	if (spec->pdeathsig > 0)
-		prctl(PR_SET_PDEATHSIG, spec->pdeathsig);
+	/* A harness that died before the prctl would never send it. */
+	if (spec->pdeathsig > 0 &&
+	    (prctl(PR_SET_PDEATHSIG, spec->pdeathsig) < 0 ||
+	     getppid() != parent))
+		_exit(fail);
 	for (int fd = 0; fd < PROC_NFD; fd++) {
 		int from = spec->fd[fd] == PROC_FD_NULL ? null_fd
 			 : spec->fd[fd] == PROC_FD_OUT ? out[1]
@@ -69,7 +73,7 @@ int proc_spawn(struct proc *p, const struct proc_spec *spec)
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, null_fd = -1, rc = 0;
 	int want[PROC_FD_ERR + 1] = {0};
 	sigset_t all, old;
-	pid_t pid;
+	pid_t pid, parent;
 
 	memset(p, 0, sizeof(*p));
 	p->out_fd = p->err_fd = -1;
@@ -87,9 +91,10 @@ int proc_spawn(struct proc *p, const struct proc_spec *spec)
 	 * before it has reset them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0)
-		child(spec, &old, null_fd, out, err);
+		child(spec, &old, null_fd, out, err, parent);
 	if (pid < 0)
 		rc = -errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -42,7 +42,9 @@ struct proc_spec {
 	unsigned char fd[PROC_NFD]; /* enum proc_fd; a pipe is made only
 				     * for an end some fd names */
 	int close_from;          /* > 0: close every fd from it up */
-	int pdeathsig;           /* > 0: sent to it when the harness dies */
+	int pdeathsig;           /* > 0: sent to it when the harness (the
+				  * thread that forked it) dies; a harness
+				  * already gone: it exits at once */
 	int setup_exit;          /* _exit status if its setup fails
 				  * (0: 127, "cannot execute") */
 };

@@ -21,6 +21,7 @@
 #include "harness/run/counters.h"
 #include "harness/host/load_run.h"
 #include "harness/run/progress.h"
+#include "harness/run/workdir.h"
 #include "harness/host/tuning.h"
 #include "harness/net/net_case.h"
 #include "harness/util.h"
@@ -102,23 +103,13 @@ static unsigned workload_argv(const struct plan_case *c, char bufs[7][64],
 	argv[i++] = "--loops";
 	argv[i++] = bufs[4];
 	if (c->params.trace_threshold_us &&
-	    !strcmp(c->workload->name, "rtlat")) {
+	    (c->workload->flags & WL_TRACE_THRESHOLD)) {
 		snprintf(bufs[6], 64, "%u", c->params.trace_threshold_us);
 		argv[i++] = "--trace-threshold-us";
 		argv[i++] = bufs[6];
 	}
 	argv[i] = NULL;
 	return i;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /*
@@ -131,7 +122,7 @@ static int guest_boot_check(struct case_run *cr, struct ingest *in)
 	const struct plan_case *pc = cr->pc;
 	char why[768], args[1024] = "";
 
-	if (!pc->env->guest_cpus || !pc->profile)
+	if (!env_is(pc->env, ENV_GUEST) || !pc->profile)
 		return 0;
 	tuning_guest_boot_args(pc->profile, args, sizeof(args), NULL, 0);
 	if (!args[0])
@@ -139,7 +130,7 @@ static int guest_boot_check(struct case_run *cr, struct ingest *in)
 	if (tuning_guest_boot_verify(pc->profile, ingest_fact(in, "cmdline"),
 				     ingest_fact(in, "isolated"),
 				     ingest_fact(in, "nohz_full"), why,
-				     sizeof(why)) > 0) {
+				     sizeof(why)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason), "%s", why);
 		store_case_fact(cr->st, cr->case_id, "guest.boot",
 				"not applied");
@@ -328,148 +319,203 @@ static int start_workload(const struct env_ops *env, struct env_case *ec,
 	return rc;
 }
 
-static int run_case(struct case_run *cr, const char *wl_path)
-{
-	const struct plan_case *pc = cr->pc;
-	const struct env_ops *env = pc->env;
-	struct env_case ec = {.pc = pc, .wl_path = wl_path,
-			      .stream_fd = -1, .log_fd = -1,
-			      .fact = fact_cb, .fact_ctx = cr};
+/* One case's state across its steps (run_case). */
+struct case_state {
+	struct case_run *cr;
+	const struct plan_case *pc;
+	const struct env_ops *env;
+	const char *journal;
+	struct env_case ec;
 	char argvbuf[7][64], *argv[WL_ARGV_MAX];
-	char workdir[] = "/tmp/isolat-XXXXXX";
-	struct case_counters *cc = NULL;
-	struct load_run *ld = NULL; /* background load (load_run.h) */
-	struct load_inside *li = NULL; /* ... or one isolat-wl starts */
-	struct net_case *nc = NULL;    /* netlat: the path and reflector */
 	unsigned argc;
-	int lrc = 0;
-	struct tuning tune = {.j.fd = -1};
-	char err[512] = "";
-	struct ingest *in = NULL;
-	int rc, rc2, collected = 0, waited = -1, status = 0, prepared = 0;
-
+	char workdir[64];
+	struct case_counters *cc;
+	struct load_run *ld;     /* background load (load_run.h) */
+	struct load_inside *li;  /* ... or one isolat-wl starts */
+	struct net_case *nc;     /* netlat: the path and its reflector */
+	struct tuning tune;
+	struct ingest *in;
+	char err[512];
+	int collected, waited, status, prepared, pinned;
 	cpu_set_t saved_affinity;
-	int pinned;
+};
+
+/* Mark the case running, build its argv, make its work directory and open
+ * its transaction.  0; 1 when it failed before anything was made (reason
+ * set: go on to case_finish); -errno when it cannot be recorded. */
+static int case_begin(struct case_state *cs, const char *wl_path)
+{
+	struct case_run *cr = cs->cr;
+	char host[256];
+	int rc;
 
 	cr->reason[0] = '\0';
 	cr->hello_checked = 0;
 	cr->log.len = 0;
-	pinned = pin_harness(pc, &saved_affinity) == 0;
+	cs->ec = (struct env_case){.pc = cs->pc, .wl_path = wl_path,
+				   .stream_fd = -1, .log_fd = -1,
+				   .fact = fact_cb, .fact_ctx = cr};
+	cs->pinned = pin_harness(cs->pc, &cs->saved_affinity) == 0;
 	rc = store_case_status(cr->st, cr->case_id, "running", NULL);
 	if (rc < 0)
-		goto out_dir;
-	argc = workload_argv(pc, argvbuf, argv);
-	ec.wl_argv = argv;
-	if (!mkdtemp(workdir)) {
+		return rc;
+	progress_case_start(cr->prog, cs->pc->idx + 1, cs->pc->name,
+			    plan_case_seconds(cs->pc));
+	cs->argc = workload_argv(cs->pc, cs->argvbuf, cs->argv);
+	cs->ec.wl_argv = cs->argv;
+	/* One journal for the case: its work directory, host tuning,
+	 * tracefs, its load and the backend's objects, undone together. */
+	tuning_begin(&cs->tune, cs->journal);
+	if (workdir_make(&cs->tune.j, cs->workdir, sizeof(cs->workdir),
+			 cs->err, sizeof(cs->err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason),
-			 "cannot create a work directory: %s",
-			 strerror(errno));
-		goto decide;
+			 "cannot create a work directory: %s", cs->err);
+		cs->workdir[0] = '\0';
+		return 1;
 	}
-	ec.workdir = workdir;
+	cs->ec.workdir = cs->workdir;
 	rc = store_begin(cr->st);
 	if (rc < 0)
-		goto out_dir;
-	prepared = 1;
-	{
-		char host[256];
+		return rc;
+	cs->prepared = 1;
+	/* What host tuning, loads and counters took as measured. */
+	cpulist_format(&cs->pc->host_cpus, host, sizeof(host));
+	store_case_fact(cr->st, cr->case_id, "host_cpus", host);
+	return 0;
+}
 
-		/* What host tuning, loads and counters took as measured. */
-		cpulist_format(&pc->host_cpus, host, sizeof(host));
-		store_case_fact(cr->st, cr->case_id, "host_cpus", host);
-	}
+/* A load inside, host tuning, the counters.  0, or -1 with the reason. */
+static int case_tune(struct case_state *cs)
+{
+	struct case_run *cr = cs->cr;
+	const struct plan_case *pc = cs->pc;
+
 	if (load_runs_inside(pc) &&
-	    (!(li = malloc(sizeof(*li))) ||
-	     load_inside_prepare(pc, li, argv, &argc, WL_ARGV_MAX,
-				 &ec.guest_programs, fact_cb, cr, err,
-				 sizeof(err)) < 0)) {
+	    (!(cs->li = malloc(sizeof(*cs->li))) ||
+	     load_inside_prepare(pc, cs->li, cs->argv, &cs->argc, WL_ARGV_MAX,
+				 &cs->ec.guest_programs, fact_cb, cr, cs->err,
+				 sizeof(cs->err)) < 0)) {
 		snprintf(cr->reason, sizeof(cr->reason), "load: %s",
-			 li ? err : "out of memory");
-		goto finish;
+			 cs->li ? cs->err : "out of memory");
+		return -1;
 	}
 	/* Host tuning first, undone last: every change is journaled before
 	 * it is made (harness/host/journal.h), so a crash leaves a journal for
 	 * `isolat restore`. */
-	if (tuning_apply(&tune, pc, JOURNAL_DEFAULT, fact_cb, cr, err,
-			 sizeof(err)) < 0) {
+	if (tuning_apply(&cs->tune, pc, cs->journal, fact_cb, cr, cs->err,
+			 sizeof(cs->err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason),
 			 "host tuning of profile %s: %s", pc->profile_name,
-			 err);
-		goto finish;
+			 cs->err);
+		return -1;
 	}
 	/* The backend's host changes (Xen's domain, cpupool, dom0 pinning)
 	 * go into the same journal, undone with it. */
-	ec.journal = &tune.j;
+	cs->ec.journal = &cs->tune.j;
 	/* Host IRQ deltas, and ftrace on threshold: its tracefs changes go
 	 * into the same journal after tuning's, so the one replay in
 	 * tuning_undo() undoes them first. */
-	cc = case_counters_begin(pc, &tune.j);
-	/* netlat: the path (journaled into the same journal, removed by
-	 * its replay) and the reflector, before the initiator starts. */
-	if (pc->net &&
-	    (net_case_setup(pc, &tune.j, wl_path, fact_cb, cr, &nc, err,
-			    sizeof(err)) < 0 ||
-	     net_case_argv(nc, argv, &argc, WL_ARGV_MAX) < 0)) {
+	cs->cc = case_counters_begin(pc, &cs->tune.j);
+	return 0;
+}
+
+/* The network path, prepare, the load, start.  0, or -1 with the
+ * reason. */
+static int case_launch(struct case_state *cs)
+{
+	struct case_run *cr = cs->cr;
+	int lrc = 0;
+
+	/* A network workload (netlat): its path, journaled into the case's
+	 * journal (removed by its replay), and the reflector, before the
+	 * initiator starts. */
+	if (cs->pc->net &&
+	    (net_case_setup(cs->pc, &cs->tune.j, cs->ec.wl_path, fact_cb, cr,
+			    &cs->nc, cs->err, sizeof(cs->err)) < 0 ||
+	     net_case_argv(cs->nc, cs->argv, &cs->argc, WL_ARGV_MAX) < 0)) {
 		snprintf(cr->reason, sizeof(cr->reason), "network %s: %s",
-			 pc->net->name, err[0] ? err : "too many arguments");
-		goto finish;
+			 cs->pc->net->name,
+			 cs->err[0] ? cs->err : "too many arguments");
+		return -1;
 	}
-	ec.net = net_case_topo(nc);
+	cs->ec.net = net_case_topo(cs->nc);
 	/* The load starts load_settle_s before the workload; a load that
 	 * dies before it makes the case fail, never pass unloaded. */
-	if (env->prepare(&ec, err, sizeof(err)) < 0 ||
-	    (lrc = load_start(pc, workdir, fact_cb, cr, &ld, err,
-			      sizeof(err))) < 0 ||
-	    (lrc = load_settle(ld, &interrupted, err, sizeof(err))) < 0 ||
-	    start_workload(env, &ec, &tune, err, sizeof(err)) < 0) {
+	if (cs->env->prepare(&cs->ec, cs->err, sizeof(cs->err)) < 0 ||
+	    (lrc = load_start(cs->pc, cs->workdir, &cs->tune.j, fact_cb,
+			      cr, &cs->ld,
+			      cs->err, sizeof(cs->err))) < 0 ||
+	    (lrc = load_settle(cs->ld, &interrupted, cs->err,
+			       sizeof(cs->err))) < 0 ||
+	    start_workload(cs->env, &cs->ec, &cs->tune, cs->err,
+			   sizeof(cs->err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason), "%s: %s",
-			 lrc < 0 ? "load" : env->name, err);
-		goto finish;
+			 lrc < 0 ? "load" : cs->env->name, cs->err);
+		return -1;
 	}
-	if (ec.emulated)
+	if (cs->ec.emulated)
 		store_case_set_emulated(cr->st, cr->case_id, 1);
-	in = ingest_new(cr->st, cr->run_id, cr->case_id);
-	if (!in) {
-		rc = -ENOMEM;
-		goto finish;
-	}
-	collected = collect(cr, &ec, in, 0);
-	if (collected == -EINTR)
+	return 0;
+}
+
+/* The stream into the store until the workload ends (or is stopped),
+ * then the verdict.  0, or -errno when recording failed. */
+static int case_collect(struct case_state *cs)
+{
+	struct case_run *cr = cs->cr;
+	const struct env_ops *env = cs->env;
+	struct env_case *ec = &cs->ec;
+	int rc;
+
+	cs->in = ingest_new(cr->st, cr->run_id, cr->case_id);
+	if (!cs->in)
+		return -ENOMEM;
+	cs->collected = collect(cr, ec, cs->in, 0);
+	if (cs->collected == -EINTR)
 		snprintf(cr->reason, sizeof(cr->reason),
 			 "interrupted by signal %d", (int)interrupted);
-	if (collected == -EINTR || collected == -ETIMEDOUT) {
+	if (cs->collected == -EINTR || cs->collected == -ETIMEDOUT) {
 		/* Ask the workload to end (it then drains its rings and sends
 		 * END with its totals) and keep reading; stop it hard only if
 		 * that does not happen soon. */
 		if (env->interrupt) {
-			env->interrupt(&ec);
-			collect(cr, &ec, in, mono_now() + 5.0);
+			env->interrupt(ec);
+			collect(cr, ec, cs->in, mono_now() + 5.0);
 		}
-		env->stop(&ec);
-	} else if (collected < 0) {
-		env->stop(&ec);
+		env->stop(ec);
+	} else if (cs->collected < 0) {
+		env->stop(ec);
 	}
 	/* A workload that closed its stream ends by itself within a few
 	 * seconds; one that does not is stopped. */
-	waited = env->wait(&ec, 5000, &status);
-	if (waited < 0) {
-		env->stop(&ec);
-		waited = env->wait(&ec, 5000, &status);
+	cs->waited = env->wait(ec, 5000, &cs->status);
+	if (cs->waited < 0) {
+		env->stop(ec);
+		cs->waited = env->wait(ec, 5000, &cs->status);
 	}
-	rc = ingest_finish(in);
+	rc = ingest_finish(cs->in);
 	if (rc < 0)
-		goto finish;
-decide:
-	verdict(cr, in, collected, waited, status);
-finish:
-	load_stop(ld); /* every path: stress-ng never outlives its case */
-	net_case_stop(nc);
-	if (li)
-		load_inside_finish(pc, in, fact_cb, cr);
+		return rc;
+	verdict(cr, cs->in, cs->collected, cs->waited, cs->status);
+	return 0;
+}
+
+/* Every path: the load stopped, what the case said kept, its status.
+ * Returns rc, or the counters' recording error. */
+static int case_finish(struct case_state *cs, int rc)
+{
+	struct case_run *cr = cs->cr;
+	int rc2;
+
+	load_stop(cs->ld); /* every path: stress-ng never outlives its case */
+	net_case_stop(cs->nc); /* the reflector; the path goes in case_undo */
+	if (cs->li)
+		load_inside_finish(cs->pc, cs->in, fact_cb, cr);
 	if (cr->log.len)
 		store_case_fact(cr->st, cr->case_id, "workload_log",
 				cr->log.buf);
-	if (prepared && (rc2 = case_counters_end(cc, cr->st, cr->case_id)))
+	if (cs->prepared &&
+	    (rc2 = case_counters_end(cs->cc, cr->st, cr->case_id)))
 		rc = rc < 0 ? rc : rc2;
 	if (rc < 0 && !cr->reason[0])
 		snprintf(cr->reason, sizeof(cr->reason),
@@ -478,26 +524,89 @@ finish:
 	store_case_status(cr->st, cr->case_id,
 			  cr->reason[0] ? "failed" : "done",
 			  cr->reason[0] ? cr->reason : NULL);
-	if (prepared) {
-		env->cleanup(&ec);
-		if (tuning_undo(&tune, err, sizeof(err)) < 0)
-			fprintf(stderr, "isolat: case %u %s: restoring host "
-				"tuning: %s\n", pc->idx, pc->name, err);
-		/* Nothing may still be inserting when the case commits. */
-		if (in && (rc2 = ingest_drain(in)) < 0 && rc == 0)
-			rc = rc2;
-		if (store_commit(cr->st) < 0) {
-			store_rollback(cr->st);
-			rc = -EIO;
-		}
+	return rc;
+}
+
+/* The backend's cleanup, host tuning undone, the case committed. */
+static int case_undo(struct case_state *cs, int rc)
+{
+	struct case_run *cr = cs->cr;
+	int rc2;
+
+	if (!cs->prepared)
+		return rc;
+	cs->env->cleanup(&cs->ec);
+	if (tuning_undo(&cs->tune, cs->err, sizeof(cs->err)) < 0)
+		fprintf(stderr, "isolat: case %u %s: restoring host tuning: "
+			"%s\n", cs->pc->idx, cs->pc->name, cs->err);
+	/* Nothing may still be inserting when the case commits. */
+	if (cs->in && (rc2 = ingest_drain(cs->in)) < 0 && rc == 0)
+		rc = rc2;
+	if (store_commit(cr->st) < 0) {
+		store_rollback(cr->st);
+		rc = -EIO;
 	}
-	ingest_free(in);
-	free(li);
-out_dir:
-	if (ec.workdir)
-		nftw(workdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-	if (pinned)
-		sched_setaffinity(0, sizeof(saved_affinity), &saved_affinity);
+	return rc;
+}
+
+static void case_free(struct case_state *cs)
+{
+	ingest_free(cs->in);
+	free(cs->li);
+	/* Not prepared: nothing but the work directory was journaled. */
+	if (!cs->prepared && tuning_undo(&cs->tune, cs->err,
+					 sizeof(cs->err)) < 0)
+		fprintf(stderr, "isolat: case %u %s: %s\n", cs->pc->idx,
+			cs->pc->name, cs->err);
+	if (cs->workdir[0])
+		workdir_remove(cs->workdir);
+	if (cs->pinned)
+		sched_setaffinity(0, sizeof(cs->saved_affinity),
+				  &cs->saved_affinity);
+}
+
+/*
+ * One case, step by step:
+ *   begin (running, argv, work dir) -> tune (load inside, host tuning,
+ *   counters) -> launch (network path, prepare, load, start) -> collect
+ *   (stream -> store, stop, wait, verdict) -> finish (load stopped, the
+ *   reflector stopped, facts, status)
+ *   -> undo (cleanup, tuning undone, commit) -> the case's progress
+ *   line (its worst max and samples, off a terminal).
+ * A step that fails sets the reason and the case goes on to finish.
+ * Returns 0 (the case may have failed: cr->reason) or -errno when it
+ * could not be recorded.
+ */
+static int run_case(struct case_run *cr, const char *wl_path,
+		    const char *journal)
+{
+	struct case_state *cs = calloc(1, sizeof(*cs));
+	int rc;
+
+	if (!cs)
+		return -ENOMEM;
+	cs->cr = cr;
+	cs->pc = cr->pc;
+	cs->env = cr->pc->env;
+	cs->journal = journal;
+	cs->tune.j.fd = -1;
+	cs->waited = -1;
+	rc = case_begin(cs, wl_path);
+	if (rc < 0)
+		goto out;
+	if (rc == 0 && case_tune(cs) == 0 && case_launch(cs) == 0)
+		rc = case_collect(cs);
+	else
+		rc = 0;
+	rc = case_finish(cs, rc);
+	rc = case_undo(cs, rc);
+out:
+	progress_case_end(cr->prog, cr->st, cr->case_id, cs->pc->idx + 1,
+			  cs->pc->name,
+			  rc < 0 || cr->reason[0] ? "failed" : "done",
+			  cr->reason);
+	case_free(cs);
+	free(cs);
 	return rc;
 }
 
@@ -581,6 +690,27 @@ static int record_plan(struct store *st, const struct plan *plan,
 	return store_commit(st);
 }
 
+/*
+ * The case whose recording failed (a full disk: its transaction was
+ * rolled back, so it reads 'running' again) ends failed, with that as its
+ * reason, before the run gives up: a small autocommit update often still
+ * fits.  If even that fails, the next run's sweep marks it
+ * (store_runs_abandoned).
+ */
+static void fail_unrecorded(struct store *st, int64_t case_id, int rc,
+			    const char *err, const char *was)
+{
+	char reason[1024];
+
+	snprintf(reason, sizeof(reason), "recording the case failed: %s "
+		 "(%s)%s%.300s", store_errmsg(st), strerror(-rc),
+		 was[0] ? "; before that: " : "", was);
+	if (store_case_status(st, case_id, "failed", reason) < 0)
+		fprintf(stderr, "isolat: %s; and marking the case failed "
+			"failed too (%s): the next run on this host marks "
+			"it\n", err, store_errmsg(st));
+}
+
 int run_plan(struct store *st, const struct plan *plan,
 	     const struct run_opts *o, struct run_result *res, char *err,
 	     size_t errsz)
@@ -594,7 +724,11 @@ int run_plan(struct store *st, const struct plan *plan,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = workload_binary(wl_path, sizeof(wl_path), why, sizeof(why));
+	if (o->wl_path)
+		rc = 0, snprintf(wl_path, sizeof(wl_path), "%s", o->wl_path);
+	else
+		rc = workload_binary(wl_path, sizeof(wl_path), why,
+				     sizeof(why));
 	if (rc < 0) {
 		snprintf(err, errsz, "%s", why);
 		return rc;
@@ -634,6 +768,8 @@ int run_plan(struct store *st, const struct plan *plan,
 
 		if (skip) {
 			rc = store_case_status(st, case_ids[i], "skipped", skip);
+			progress_case_end(&prog, NULL, 0, pc->idx + 1, pc->name,
+					  "skipped", skip);
 			res->skipped++;
 			if (rc < 0)
 				break;
@@ -641,11 +777,13 @@ int run_plan(struct store *st, const struct plan *plan,
 		}
 		cr->pc = pc;
 		cr->case_id = case_ids[i];
-		rc = run_case(cr, wl_path);
+		rc = run_case(cr, wl_path, o->journal ? o->journal
+						    : JOURNAL_DEFAULT);
 		progress_case_done(&prog, plan_case_seconds(pc));
 		if (rc < 0) {
 			snprintf(err, errsz, "case %u (%s): cannot record: %s",
 				 pc->idx, pc->name, store_errmsg(st));
+			fail_unrecorded(st, case_ids[i], rc, err, cr->reason);
 			break;
 		}
 		if (cr->reason[0]) {

@@ -169,129 +169,137 @@ static int known_load(const char *n)
 }
 
 
-
-
-
-
-
-static int key_id(const char *key)
+/* "unknown key" in [scenario]: every key of every room's table. */
+static int unknown_scenario_key(struct parse *p, const char *key,
+				const char *v)
 {
-	int k;
+	char known[2048] = "", why[256] = "";
+	struct scn_profile probe;
+	unsigned n;
+	const struct scn_key *keys = scn_keys(&n);
 
-	for (k = 0; k < K_COUNT; k++)
-		if (!strcmp(key, scn_key_names[k]))
-			break;
-	return k;
+	/* A profile knob put in [scenario] is the likely mistake. */
+	tuning_profile_defaults(&probe);
+	if (tuning_profile_key(&probe, key, v, why, sizeof(why)) != -ENOENT)
+		return scn_fail(p, "'%s' is a profile key, not a [scenario] "
+			    "one; expected it in a [profile NAME] section, "
+			    "with NAME listed in profiles =", key);
+	for (unsigned i = 0; i < n; i++) {
+		strcat(known, i ? ", " : "");
+		strcat(known, keys[i].name);
+	}
+	return scn_fail(p, "unknown key '%s' in [scenario]; expected one of: "
+		    "%s", key, known);
 }
 
-/* Two names of one key (xen_pcpus is vcpu_pin's old name): one key for
- * "set twice". */
-static int same_key(int k)
+/* " (NEW and its old name OLD are one key)" when k has two names. */
+static void alias_note(const struct scn_key *k, char *out, size_t size)
 {
-	return k == K_XEN_PCPUS ? K_VCPU_PIN : k;
+	const struct scn_key *t = scn_key_target(k);
+	unsigned n;
+	const struct scn_key *keys = scn_keys(&n);
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < n; i++)
+		if (keys[i].kind == SCN_K_ALIAS && scn_key_target(&keys[i]) == t)
+			snprintf(out, size, " (%s and its old name %s are "
+				 "one key)", t->name, keys[i].name);
 }
 
-static int scenario_key(struct parse *p, const char *key, const char *v)
+/* The keys scenario.c itself stores, in struct scenario. */
+static int top_key(struct parse *p, const char *key, const char *v)
 {
 	struct scenario *s = p->scn;
 	uint64_t x;
-	int k = key_id(key);
 
-	if (k == K_COUNT) {
-		char known[1024] = "", why[256] = "";
-		struct scn_profile probe;
-
-		/* A profile knob put in [scenario] is the likely mistake. */
-		tuning_profile_defaults(&probe);
-		if (tuning_profile_key(&probe, key, v, why, sizeof(why)) ||
-		    why[0])
-			return scn_fail(p, "'%s' is a profile key, not a [scenario] "
-				    "one; expected it in a [profile NAME] "
-				    "section, with NAME listed in profiles =",
-				    key);
-
-		for (int i = 0; i < K_COUNT; i++) {
-			strcat(known, i ? ", " : "");
-			strcat(known, scn_key_names[i]);
-		}
-		return scn_fail(p, "unknown key '%s' in [scenario]; expected one "
-			    "of: %s", key, known);
-	}
-	if (p->seen & (1ull << same_key(k)))
-		return scn_fail(p, "'%s' set twice in [scenario]%s; expected once",
-			    key, same_key(k) != k || k == K_VCPU_PIN
-			    ? " (vcpu_pin and its old name xen_pcpus are one "
-			      "key)" : "");
-	p->seen |= 1ull << same_key(k);
-
-	switch (k) {
-	case K_NAME:
+	if (!strcmp(key, "name")) {
 		if (!valid_name(v))
 			return scn_fail(p, "name = %s: expected letters, digits, "
 				    "'_', '.', '-' (at most %d)", v,
 				    SCN_NAME_MAX - 1);
 		strcpy(s->name, v);
 		return 1;
-	case K_DESCRIPTION:
+	}
+	if (!strcmp(key, "description")) {
 		snprintf(s->description, sizeof(s->description), "%s", v);
 		return 1;
-	case K_ENVIRONMENTS:
+	}
+	if (!strcmp(key, "environments")) {
 		s->environments_line = p->line;
 		return parse_list(p, key, v, &s->environments, known_env,
 				  "environment");
-	case K_PROFILES:
+	}
+	if (!strcmp(key, "profiles"))
 		return parse_list(p, key, v, &s->profiles_used, NULL,
 				  "profile");
-	case K_WORKLOADS:
+	if (!strcmp(key, "workloads"))
 		return parse_list(p, key, v, &s->workloads, known_workload,
 				  "workload");
-	case K_LOADS:
+	if (!strcmp(key, "loads"))
 		return parse_list(p, key, v, &s->loads, known_load, "load");
-	case K_NETWORKS:
+	if (!strcmp(key, "networks"))
 		return parse_list(p, key, v, &s->networks, known_net,
 				  "network");
-	case K_REPETITIONS:
-		if (!scn_num_key(p, key, v, 1, 1000, &x))
-			return 0;
-		s->repetitions = (unsigned)x;
-		return 1;
-	}
-	return scn_param_key(p, k, key, v, &s->params);
+	/* repetitions */
+	if (!scn_num_key(p, key, v, 1, 1000, &x))
+		return 0;
+	s->repetitions = (unsigned)x;
+	return 1;
 }
 
-
-/* The measurement parameters a profile may override: how the guest is
- * placed and scheduled is part of its isolation, what is measured is not. */
-static int profile_overridable(int k)
+static int scenario_key(struct parse *p, const char *key, const char *v)
 {
-	switch (k) {
-	case K_VCPU_PRIORITY: case K_MEM_LOCK: case K_VCPU_PIN:
-	case K_XEN_PCPUS: case K_EMULATOR_CPUS: case K_XEN_SCHED:
-	case K_XEN_CPUPOOL: case K_XEN_RTDS_PERIOD: case K_XEN_RTDS_BUDGET:
-	case K_DOM0_CPUS:
-		return 1;
+	const struct scn_key *k = scn_key_find(key);
+	unsigned id;
+	char note[128];
+
+	if (!k)
+		return unknown_scenario_key(p, key, v);
+	id = scn_key_index(scn_key_target(k));
+	if (p->seen[id]) {
+		alias_note(k, note, sizeof(note));
+		return scn_fail(p, "'%s' set twice in [scenario]%s; expected once",
+			    key, note);
 	}
-	return scn_net_profile_key(k);
+	p->seen[id] = 1;
+	if (k->kind == SCN_K_TOP)
+		return top_key(p, key, v);
+	return scn_param_key(p, k, key, v, &p->scn->params);
 }
 
-static const char overridable_names[] =
-	"vcpu_pin, vcpu_priority, emulator_cpus, mem_lock, xen_cpupool, "
-	"xen_sched, xen_rtds_period_us, xen_rtds_budget_us, dom0_cpus, "
-	"net_rps_cpus, net_xps_cpus, ovs_pmd_cpus, ovs_cpus";
+/* The overridable keys, for "expected: ..." in [profile NAME]. */
+static const char *overridable_names(void)
+{
+	static char names[512];
+	unsigned n;
+	const struct scn_key *keys = scn_keys(&n);
+
+	if (!names[0])
+		for (unsigned i = 0; i < n; i++)
+			if (keys[i].overridable) {
+				strcat(names, names[0] ? ", " : "");
+				strcat(names, keys[i].name);
+			}
+	return names;
+}
 
 static int profile_override(struct parse *p, struct scn_profile *prof,
-			    int k, const char *key, const char *v)
+			    const struct scn_key *k, const char *key,
+			    const char *v)
 {
 	struct scn_params scratch;
 	struct scn_override *o;
+	unsigned n;
+	const struct scn_key *keys = scn_keys(&n);
+	char note[128];
 
 	for (unsigned i = 0; i < prof->nover; i++)
-		if (same_key(prof->over[i].key) == same_key(k))
+		if (scn_key_target(&keys[prof->over[i].key]) ==
+		    scn_key_target(k)) {
+			alias_note(k, note, sizeof(note));
 			return scn_fail(p, "'%s' set twice in [profile %s]%s; "
-				    "expected once", key, prof->name,
-				    same_key(k) == K_VCPU_PIN
-				    ? " (vcpu_pin and its old name xen_pcpus "
-				      "are one key)" : "");
+				    "expected once", key, prof->name, note);
+		}
 	if (prof->nover == SCN_OVERRIDES_MAX)
 		return scn_fail(p, "more than %d overrides in [profile %s]",
 			    SCN_OVERRIDES_MAX, prof->name);
@@ -303,7 +311,7 @@ static int profile_override(struct parse *p, struct scn_profile *prof,
 	if (!scn_param_key(p, k, key, v, &scratch))
 		return 0;
 	o = &prof->over[prof->nover++];
-	o->key = k;
+	o->key = (int)scn_key_index(k);
 	o->line = p->line;
 	strcpy(o->value, v);
 	return 1;
@@ -313,7 +321,8 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 		       const char *key, const char *v)
 {
 	char why[256] = "";
-	int k = key_id(key);
+	const struct scn_key *k = scn_key_find(key);
+	int rc;
 
 	if (!strcmp(key, "description")) {
 		snprintf(prof->description, sizeof(prof->description), "%s",
@@ -321,21 +330,20 @@ static int profile_key(struct parse *p, struct scn_profile *prof,
 		return 1;
 	}
 	if (!strcmp(key, "guest_cmdline")) {
-		if (!scn_valid_cmdline(v))
-			return scn_fail(p, "guest_cmdline = %s: expected kernel "
-				    "parameters such as isolcpus=1 nohz_full=1 "
-				    "(printable, no quotes or backslashes)", v);
+		if (!scn_cmdline_key(p, key, v))
+			return 0;
 		strcpy(prof->guest_cmdline, v);
 		return 1;
 	}
-	if (k < K_COUNT && profile_overridable(k))
+	if (k && scn_key_target(k)->overridable)
 		return profile_override(p, prof, k, key, v);
-	return tuning_profile_key(prof, key, v, why, sizeof(why)) > 0 ? 1
-	       : why[0] ? scn_fail(p, "%s = %s in [profile %s]: %s", key, v,
-			       prof->name, why)
+	rc = tuning_profile_key(prof, key, v, why, sizeof(why));
+	return rc == 0 ? 1
+	       : rc != -ENOENT ? scn_fail(p, "%s = %s in [profile %s]: %s", key,
+				      v, prof->name, why)
 			: scn_fail(p, "unknown key '%s' in [profile %s]; expected: "
 			       "description, guest_cmdline, %s, %s",
-			       key, prof->name, overridable_names,
+			       key, prof->name, overridable_names(),
 			       tuning_profile_keys());
 }
 
@@ -344,12 +352,14 @@ int scenario_profile_params(const struct scn_profile *prof,
 {
 	char err[256];
 	struct parse p = {.file = "profile", .err = err, .errsz = sizeof(err)};
+	unsigned n;
+	const struct scn_key *keys = scn_keys(&n);
 
 	for (unsigned i = 0; prof && i < prof->nover; i++) {
+		const struct scn_key *k = &keys[prof->over[i].key];
+
 		p.line = prof->over[i].line;
-		if (!scn_param_key(&p, prof->over[i].key,
-			       scn_key_names[prof->over[i].key],
-			       prof->over[i].value, pr))
+		if (!scn_param_key(&p, k, k->name, prof->over[i].value, pr))
 			return -EINVAL; /* validated at parse time */
 	}
 	return 0;
@@ -426,22 +436,20 @@ static void defaults(struct scenario *s)
 	strcpy(s->loads.item[0], "none");
 	s->loads.n = 1;
 	s->repetitions = 1;
-	s->params.housekeeping = -1;
-	strcpy(s->params.policy, "fifo");
-	s->params.priority = 95;
-	s->params.interval_us = 1000;
-	s->params.hello_timeout_s = 30;
-	s->params.grace_s = 30;
-	s->params.memory_mb = 512;
-	strcpy(s->params.kvm_accel, "auto");
-	strcpy(s->params.xen_type, "pv");
-	s->params.xen_rtds_period_us = 10000;
-	s->params.xen_rtds_budget_us = 10000;
-	strcpy(s->params.load_cpus, "housekeeping");
-	s->params.load_settle_s = 2;
+	s->params.housekeeping = -1; /* the first CPU not measured */
 	strcpy(s->networks.item[0], "veth");
 	s->networks.n = 1;
-	scn_net_defaults(&s->params);
+	scn_param_defaults(&s->params);
+}
+
+/* Key index i is one of xen's RTDS pair (budget <= period below). */
+static int rtds_key(int i)
+{
+	unsigned n;
+	const char *name = scn_keys(&n)[i].name;
+
+	return !strcmp(name, "xen_rtds_budget_us") ||
+	       !strcmp(name, "xen_rtds_period_us");
 }
 
 /* Checks that need the whole file: combinations and references. */
@@ -450,14 +458,14 @@ static int finish(struct parse *p)
 	struct scenario *s = p->scn;
 	struct scn_params *pr = &s->params;
 
-	if (!(p->seen & (1ull << K_NAME))) {
+	if (!p->seen[scn_key_index(scn_key_find("name"))]) {
 		p->line = 1;
 		return scn_fail(p, "no 'name' in [scenario]; expected name = "
 			    "SOMETHING (letters, digits, '_', '.', '-')");
 	}
 	if (pr->loops && pr->duration_s) {
-		p->line = p->loops_line > p->duration_line ? p->loops_line
-							   : p->duration_line;
+		p->line = pr->loops_line > pr->duration_s_line
+				  ? pr->loops_line : pr->duration_s_line;
 		return scn_fail(p, "both loops and duration_s are set; expected "
 			    "one of them");
 	}
@@ -476,10 +484,7 @@ static int finish(struct parse *p)
 		if (mix.xen_rtds_budget_us > mix.xen_rtds_period_us) {
 			p->line = s->profiles[i].line;
 			for (unsigned j = 0; j < s->profiles[i].nover; j++)
-				if (s->profiles[i].over[j].key ==
-					    K_XEN_RTDS_BUDGET ||
-				    s->profiles[i].over[j].key ==
-					    K_XEN_RTDS_PERIOD)
+				if (rtds_key(s->profiles[i].over[j].key))
 					p->line = s->profiles[i].over[j].line;
 			return scn_fail(p, "[profile %s]: xen_rtds_budget_us = %u "
 				    "exceeds xen_rtds_period_us = %u; expected "
@@ -515,15 +520,15 @@ static int finish(struct parse *p)
 	if (!strcmp(pr->policy, "other")) {
 		/* SCHED_OTHER has no RT priority: 0 unless someone asked for
 		 * one, which is a mistake worth saying. */
-		if (p->priority_line && pr->priority != 0) {
-			p->line = p->priority_line;
+		if (pr->priority_line && pr->priority != 0) {
+			p->line = pr->priority_line;
 			return scn_fail(p, "priority = %d with policy other; "
 				    "expected no priority (or 0) for "
 				    "SCHED_OTHER", pr->priority);
 		}
 		pr->priority = 0;
 	} else if (pr->priority < 1) {
-		p->line = p->priority_line;
+		p->line = pr->priority_line;
 		return scn_fail(p, "priority 0 with policy %s; expected 1..99",
 			    pr->policy);
 	}
@@ -639,8 +644,16 @@ int scenario_load(const char *path, struct scenario *scn, char *err,
 	fclose(f);
 	buf[len] = '\0';
 	if (strlen(buf) != len) {
-		snprintf(err, errsz, "%s: contains NUL bytes; expected a "
-			 "text scenario file", path);
+		/* Where the first one is, so it can be found and removed. */
+		size_t at = strlen(buf), line = 1, col = 1;
+
+		for (size_t i = 0; i < at; i++, col++)
+			if (buf[i] == '\n')
+				line++, col = 0;
+		snprintf(err, errsz, "%s:%zu: a NUL byte (column %zu); "
+			 "expected a text scenario file: remove the NUL "
+			 "bytes (tr -d '\\000' < FILE > NEW) or fix what "
+			 "wrote the file", path, line, col);
 		free(buf);
 		return -EINVAL;
 	}

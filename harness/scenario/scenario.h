@@ -1,9 +1,13 @@
 /*
  * scenario.h - scenario files: what to measure, as an INI matrix.
  *
- * fio-style INI parsed with libinih.  Every key is validated against one
- * table (scenario_keys.c); an error names FILE:LINE, what is wrong and what
- * is expected.  Parsing never touches the host or the database.
+ * fio-style INI parsed with libinih.  Every [scenario] key is one line
+ * in its room's table (scenario_keys_all.def lists them;
+ * docs/scenario-keys.md), from which the parser, the defaults and
+ * `isolat check --keys` come; an error names FILE:LINE, what is wrong and
+ * what is expected.  Parsing never touches the host or the database.
+ * The overview below is for reading; the tables are what the parser
+ * knows.
  *
  *   [scenario]
  *   name         = smoke                 ; [A-Za-z0-9_.-]+
@@ -70,7 +74,7 @@
  *   load_settle_s = 2                    ; load runs this long before
  *   load_instances = 1                   ; default: one per load CPU
  *
- *   ; netlat (harness/scenario/scenario_net.c, harness/net/)
+ *   ; netlat (harness/net/net_keys.def, harness/net/)
  *   networks     = veth, bridge, ovs     ; | loopback: netlat cases
  *                                        ;  expand by network (default veth)
  *   peer         = bare                  ; where the reflector runs
@@ -156,67 +160,13 @@ struct scn_profile {
 	int skew_tick;
 };
 
-/* netlat's parameters (harness/scenario/scenario_net.c, harness/net/). */
-struct scn_net {
-	char peer[8];             /* where the reflector runs: bare */
-	uint32_t reply_timeout_us; /* a reply later than this is lost */
-	int peer_cpu;             /* the reflector's CPU; -1: housekeeping */
-	/* isolation, profile keys too (empty: left as they are) */
-	struct cpulist rps_cpus;  /* RPS mask of the host-side veth ends */
-	struct cpulist xps_cpus;  /* XPS mask of the host-side veth ends */
-	struct cpulist ovs_pmd_cpus; /* other_config:pmd-cpu-mask */
-	struct cpulist ovs_cpus;  /* ovs-vswitchd's threads */
-};
-
+/* The measurement parameters: [scenario] sets them, a [profile NAME] may
+ * override some.  One field per key of the rooms' tables
+ * (scenario_keys_all.def), each with NAME_line (where it was set, 0 =
+ * default).  Empty / 0: the backend's default.  vcpu_pin is in the order
+ * written, NOT sorted as other cpulists are (no cpulist_contains on it). */
 struct scn_params {
-	struct cpulist cpus;
-	int cpus_line;
-	int housekeeping; /* -1: first online CPU that is not measured */
-	int housekeeping_line;
-	char policy[8];
-	int priority;
-	uint32_t interval_us;
-	uint32_t duration_s; /* 0 when loops is given */
-	uint64_t loops;      /* 0 when duration_s is given */
-	uint32_t hello_timeout_s;
-	uint32_t grace_s;
-	/* kvm (empty / 0: the backend's default) */
-	char kvm_kernel[1024];
-	int kvm_kernel_line;
-	char kvm_modules[1024];
-	int kvm_modules_line;
-	char guest_cmdline[1024];
-	int guest_cmdline_line;
-	unsigned vcpus;
-	int vcpus_line;
-	unsigned memory_mb;
-	char kvm_accel[8];    /* auto | kvm | tcg */
-	int vcpu_priority;    /* 0: vCPU threads keep SCHED_OTHER */
-	int mem_lock;
-	/* vCPU i hard-pinned to host CPU vcpu_pin.cpu[i] (kvm, xen; the
-	 * Xen backend first called it xen_pcpus); n 0: backend's rule.
-	 * In the order written, NOT sorted as other cpulists are (no
-	 * cpulist_contains on it; no duplicates). */
-	struct cpulist vcpu_pin;
-	int vcpu_pin_line;
-	char emulator_cpus[256]; /* kvm: QEMU's other threads; "" default */
-	int emulator_cpus_line;
-	uint32_t trace_threshold_us; /* 0: off */
-	/* background load placement, resolved by plan.c */
-	char load_cpus[256];     /* housekeeping | measured | all | cpulist */
-	int load_cpus_line;
-	int load_inside;         /* load_side = inside */
-	unsigned load_settle_s;
-	unsigned load_instances; /* 0: one per load CPU */
-	/* xen (harness/env/xen/env_xen.c); empty / 0: the backend's default */
-	char xen_type[8];        /* pv | pvh */
-	char xen_kernel[1024];   /* default: the kvm guest kernel */
-	int xen_kernel_line;
-	char xen_sched[16];      /* credit | credit2 | rtds | null */
-	int xen_cpupool;         /* a cpupool of its own for the guest */
-	uint32_t xen_rtds_period_us, xen_rtds_budget_us;
-	char dom0_cpus[256];     /* "" | housekeeping | pCPU list */
-	struct scn_net net;      /* netlat (scenario_net.c) */
+#include "harness/scenario/scenario_fields.h"
 };
 
 struct scenario {
@@ -239,6 +189,13 @@ struct scenario {
  */
 int scenario_load(const char *path, struct scenario *scn, char *err,
 		  size_t errsz);
+/*
+ * scenario_load with nsets "KEY=VALUE" overrides of [scenario] keys
+ * (`isolat run --set`, scenario_set.c): validated like the file's lines,
+ * an error names "--set KEY=VALUE"; scn->text is the text as run.
+ */
+int scenario_load_set(const char *path, char *const *sets, unsigned nsets,
+		      struct scenario *scn, char *err, size_t errsz);
 /* Same from memory (tests); name is used in messages as the file name. */
 int scenario_parse_string(const char *name, const char *text,
 			  struct scenario *scn, char *err, size_t errsz);
@@ -247,6 +204,24 @@ void scenario_free(struct scenario *scn);
 /* pr with prof's overrides applied (prof NULL: unchanged).  0. */
 int scenario_profile_params(const struct scn_profile *prof,
 			    struct scn_params *pr);
+
+/* One key a scenario file may hold, for `isolat check --keys` and the
+ * man pages: section "scenario" or "profile", type in words ("integer
+ * 50..1000000", "fifo|rr|other", "cpulist", ...), def as written in a
+ * file (NULL: unset, the doc says who decides). */
+struct scn_key_info {
+	const char *section, *name, *type, *def, *doc;
+	int profile_overridable; /* also a [profile NAME] key */
+};
+typedef int (*scenario_key_fn)(const struct scn_key_info *k, void *arg);
+
+/*
+ * scenario_key_iter - fn for every key the parser takes: the [scenario]
+ * keys of every room's table in order, then the [profile NAME] keys
+ * (description, guest_cmdline, the overridable ones, the host tuning
+ * keys).  Stops at fn's first non-zero return and returns it; else 0.
+ */
+int scenario_key_iter(scenario_key_fn fn, void *arg);
 
 /* Loops a case of these parameters runs (duration converted). */
 uint64_t scn_params_loops(const struct scn_params *p);

@@ -9,6 +9,35 @@
 #include <stdint.h>
 
 #include "harness/scenario/scenario.h"
+#include "harness/scenario/scenario_keys.h"
+
+/* The number of keys in scenario_keys_all.def (each expands to "+ 1"). */
+#define SCN_COUNT1(...) + 1
+#define SCN_TOP SCN_COUNT1
+#define SCN_UINT SCN_COUNT1
+#define SCN_WORD SCN_COUNT1
+#define SCN_FLAG SCN_COUNT1
+#define SCN_PATH SCN_COUNT1
+#define SCN_CMDLINE SCN_COUNT1
+#define SCN_CPUS SCN_COUNT1
+#define SCN_PINS SCN_COUNT1
+#define SCN_CPUSPEC SCN_COUNT1
+#define SCN_ALIAS SCN_COUNT1
+enum {
+	SCN_NKEYS = 0
+#include "harness/scenario/scenario_keys_all.def"
+};
+#undef SCN_TOP
+#undef SCN_UINT
+#undef SCN_WORD
+#undef SCN_FLAG
+#undef SCN_PATH
+#undef SCN_CMDLINE
+#undef SCN_CPUS
+#undef SCN_PINS
+#undef SCN_CPUSPEC
+#undef SCN_ALIAS
+#undef SCN_COUNT1
 
 struct parse {
 	struct scenario *scn;
@@ -18,27 +47,10 @@ struct parse {
 	int failed;
 	char *err;
 	size_t errsz;
-	uint64_t seen; /* bit per scenario key, to reject duplicates */
-	int loops_line, duration_line, priority_line;
+	/* per key (scn_key_index of its target), to reject duplicates:
+	 * sized by the tables, so their length is not capped */
+	unsigned char seen[SCN_NKEYS];
 };
-
-enum key_id {
-	K_NAME, K_DESCRIPTION, K_ENVIRONMENTS, K_PROFILES, K_WORKLOADS,
-	K_LOADS, K_REPETITIONS, K_CPUS, K_HOUSEKEEPING, K_POLICY, K_PRIORITY,
-	K_INTERVAL, K_DURATION, K_LOOPS, K_HELLO_TIMEOUT, K_GRACE,
-	K_KVM_KERNEL, K_KVM_MODULES, K_GUEST_CMDLINE, K_VCPUS, K_MEMORY,
-	K_KVM_ACCEL, K_VCPU_PRIORITY, K_MEM_LOCK, K_TRACE_THRESHOLD,
-	K_XEN_TYPE, K_XEN_KERNEL, K_XEN_SCHED, K_XEN_CPUPOOL, K_XEN_PCPUS,
-	K_XEN_RTDS_PERIOD, K_XEN_RTDS_BUDGET, K_VCPU_PIN, K_EMULATOR_CPUS,
-	K_LOAD_CPUS, K_LOAD_SIDE, K_LOAD_SETTLE, K_LOAD_INSTANCES,
-	K_DOM0_CPUS,
-	/* netlat (scenario_net.c) */
-	K_NETWORKS, K_PEER, K_REPLY_TIMEOUT, K_PEER_CPU, K_NET_RPS_CPUS,
-	K_NET_XPS_CPUS, K_OVS_PMD_CPUS, K_OVS_CPUS,
-	K_COUNT
-};
-
-extern const char *const scn_key_names[K_COUNT];
 
 /* "FILE:LINE: " + the message into p->err (the first error only); 0. */
 int scn_fail(struct parse *p, const char *fmt, ...)
@@ -53,19 +65,19 @@ int scn_num_key(struct parse *p, const char *key, const char *v,
 
 /* Kernel parameters a guest command line may take as they are. */
 int scn_valid_cmdline(const char *v);
+/* key = v as kernel parameters, else scn_fail; 1 or 0. */
+int scn_cmdline_key(struct parse *p, const char *key, const char *v);
 
-/* Measurement parameter k (K_CPUS and after) of [scenario], or a
- * profile's override of one, into pr; 1, or 0 after scn_fail. */
-int scn_param_key(struct parse *p, int k, const char *key, const char *v,
-		  struct scn_params *pr);
+/* Key k (not SCN_K_TOP), written as key, of [scenario] or a profile's
+ * override of one, into pr; 1, or 0 after scn_fail. */
+int scn_param_key(struct parse *p, const struct scn_key *k, const char *key,
+		  const char *v, struct scn_params *pr);
 
-/* netlat's keys (scenario_net.c): the networks list into scn, a
- * parameter into pr.  1, or 0 after scn_fail. */
-int scn_net_key(struct parse *p, int k, const char *key, const char *v,
-		struct scn_params *pr);
-/* Is k one of netlat's isolation keys a profile may set? */
-int scn_net_profile_key(int k);
-/* Defaults of netlat's parameters. */
-void scn_net_defaults(struct scn_params *pr);
+/* The defaults of the tables' keys into pr (zeroed by the caller). */
+void scn_param_defaults(struct scn_params *pr);
+
+/* "a|b|c" and tail -> "a, b, c or tail" (tail NULL: "a, b or c"). */
+void scn_words_join(const char *words, const char *tail, char *out,
+		    size_t size);
 
 #endif

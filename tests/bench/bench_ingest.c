@@ -21,6 +21,7 @@
 
 #include "collectors/ingest.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 #include "workloads/wire.h"
 
 #define NSERIES 2

@@ -1,16 +1,21 @@
 #!/bin/bash
 # run-bench.sh - `make bench`: (1) the collector's ingest rate and size on
 # disk against a one-INSERT-per-sample baseline and the order-0 entropy;
+# (1b) `isolat report` on a run of REPORT_SAMPLES samples (8 cases x 4
+# CPUs, stored through the ingest path): wall time, samples/s, peak RSS;
 # (2) rtlat against cyclictest on the same CPU and settings, interleaved
-# (rtlat, cyclictest, rtlat, ...), as ratios of p50/p99/max.
+# (rtlat, cyclictest, rtlat, ...), as ratios of p50/p99/max; (3) netlat
+# against sockperf ping-pong over the same OVS path (docs/netlat.md).
 # Not a test: prints figures, asserts nothing.
 #
-#   SAMPLES=50000000 PAIRS=5 SECONDS_PER_RUN=10 CPU=1 HK=0 make bench
+#   SAMPLES=50000000 REPORT_SAMPLES=100000000 PAIRS=5 SECONDS_PER_RUN=10 \
+#   CPU=1 HK=0 make bench
 #   ONLY=netlat make bench     just (3), netlat vs sockperf over ovs
 set -eu
 cd "$(dirname "$0")/../.."
 SAMPLES=${SAMPLES:-50000000}
 BASELINE=${BASELINE:-2000000}
+REPORT_SAMPLES=${REPORT_SAMPLES:-100000000}
 PAIRS=${PAIRS:-5}
 SECS=${SECONDS_PER_RUN:-10}
 CPU=${CPU:-1}
@@ -21,6 +26,11 @@ trap 'rm -rf "$W"' EXIT
 if [ "${ONLY:-}" != netlat ]; then
 echo "== (1) ingest: $SAMPLES synthetic samples through the collector path"
 build/bench_ingest "$SAMPLES" "$BASELINE" "$W"
+
+echo
+echo "== (1b) report: $REPORT_SAMPLES samples, 8 cases x 4 CPUs"
+build/bench_report build/isolat "$REPORT_SAMPLES" "$W" 8 4
+rm -rf "$W/report"
 
 echo
 echo "== (2) rtlat vs cyclictest: CPU $CPU, housekeeping $HK, SCHED_FIFO 95, 1000 us, ${SECS} s each, $PAIRS interleaved pairs"

@@ -41,7 +41,7 @@ check "export has every sample" [ "$(($(wc -l < "$T/samples.csv") - 1))" = $((2 
 "$ISOLAT" --db "$DB" export --format csv last > "$T/sum.csv"
 for wl in rtlat cyclictest; do
 	# nearest-rank percentiles and min/max/count from the raw samples
-	want=$(awk -F, -v wl=$wl 'NR>1 && $4==wl {print $8}' "$T/samples.csv" | sort -n |
+	want=$(awk -F, -v wl=$wl 'NR>1 && $6==wl {print $13}' "$T/samples.csv" | sort -n |
 		awk '{v[NR]=$1; s+=$1} END {
 			n=NR; split("0.5 0.9 0.99 0.999", P, " ");
 			printf "%d %d %d", n, v[1], v[n];

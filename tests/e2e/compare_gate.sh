@@ -22,6 +22,10 @@ DB=$T/a.db
 "$MKRUN" "$DB" $U1 1 1.0 >/dev/null
 "$MKRUN" "$DB" $U2 2 1.0 >/dev/null
 "$MKRUN" "$DB" $U3 3 1.3 >/dev/null
+U5=aaaaaaaa-0000-4000-8000-000000000006
+"$MKRUN" "$DB" $U5 6 1.0 >/dev/null
+# Three noise-only baseline runs: the unit of the gate's test is a run.
+B3=(--baseline nightly-base --baseline $U2 --baseline $U5)
 check "tag a run" "$ISOLAT" --db "$DB" --quiet tag $U1 nightly-base
 check "tag resolves" [ "$(q "$DB" "SELECT r.uuid FROM tags t JOIN runs r ON r.id=t.run_id WHERE t.name='nightly-base'")" = $U1 ]
 "$ISOLAT" --db "$DB" tag $U1 'bad name' 2>/dev/null
@@ -45,8 +49,13 @@ check "identical data: 7 testcases, 0 failures" [ "$(junit_counts "$T/same.xml")
 "$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U2 --junit "$T/noise.xml"
 check "noise-only repetition: gate passes (exit 0)" [ $? -eq 0 ]
 
-"$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U3 --junit "$T/shift.xml" --markdown "$T/shift.md" 2>/dev/null
-check "30% shift: gate fails (exit 1)" [ $? -eq 1 ]
+# One baseline run: its spread is unknown, quantiles are shown not gated.
+out=$("$ISOLAT" --db "$DB" gate --baseline nightly-base --candidate $U3 2>&1); rc=$?
+check "30% shift, one baseline run: passes (exit $rc), spread unknown said" bash -c '[ "$1" -eq 0 ] && grep -q "run-to-run spread unknown" <<<"$2"' _ "$rc" "$out"
+"$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U3 --alpha off 2>/dev/null
+check "30% shift, one baseline run, --alpha off: fails on the margin (exit 1)" [ $? -eq 1 ]
+"$ISOLAT" --db "$DB" --quiet gate "${B3[@]}" --candidate $U3 --junit "$T/shift.xml" --markdown "$T/shift.md" 2>/dev/null
+check "30% shift against 3 baseline runs: gate fails (exit 1)" [ $? -eq 1 ]
 check "30% shift: JUnit well-formed (xmllint)" xmllint --noout "$T/shift.xml"
 for f in same shift; do
 	check "$f: JUnit valid against tests/e2e/data/junit.xsd" xmllint --noout --schema "$TOP/tests/e2e/data/junit.xsd" "$T/$f.xml"
@@ -58,19 +67,39 @@ cp "$DB" "$T/lost.db"
 sqlite3 "$T/lost.db" "PRAGMA foreign_keys=ON; DELETE FROM cases WHERE idx=0 AND run_id=(SELECT id FROM runs WHERE uuid='$U2')"
 out=$("$ISOLAT" --db "$T/lost.db" gate --baseline nightly-base --candidate $U2 2>&1); rc=$?
 check "candidate lost a case: gate fails (exit $rc) naming it MISSING" bash -c '[ "$1" -eq 1 ] && grep -q "MISSING bare.none.rtlat.none" <<<"$2"' _ "$rc" "$out"
-"$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U3 --threshold p99=+50% 2>/dev/null
+"$ISOLAT" --db "$DB" --quiet gate "${B3[@]}" --candidate $U3 --threshold p99=+50% 2>/dev/null
 check "30% shift under a +50% limit passes" [ $? -eq 0 ]
 "$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U3 --threshold p99=-5% 2>/dev/null
 check "a negative limit is a usage error (129)" [ $? -eq 129 ]
 
 # Thresholds from the candidate's stored scenario [gate] section.
 "$MKRUN" "$DB" aaaaaaaa-0000-4000-8000-000000000004 4 1.3 30 $'[scenario]\nname = x\n[gate]\np99 = +50%\nmax = +100%\n' >/dev/null
-"$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate aaaaaaaa-0000-4000-8000-000000000004 2>/dev/null
+"$ISOLAT" --db "$DB" --quiet gate "${B3[@]}" --candidate aaaaaaaa-0000-4000-8000-000000000004 2>/dev/null
 check "[gate] p99 = +50% in the scenario: 30% shift passes" [ $? -eq 0 ]
 "$MKRUN" "$DB" aaaaaaaa-0000-4000-8000-000000000005 4 1.0 30 $'[scenario]\nname = x\n[gate]\np99 = +lots\n' >/dev/null
 err=$("$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate aaaaaaaa-0000-4000-8000-000000000005 2>&1)
 rc=$?
 check "bad [gate] value: exit 2 ($rc) with UUID scenario:LINE" bash -c '[ "$1" -eq 2 ] && grep -q "aaaaaaaa-0000-4000-8000-000000000005 scenario:4: " <<<"$2"' _ "$rc" "$err"
+
+# Emulated against emulated: shown, not gated; nothing real compared: 3.
+UE2=aaaaaaaa-0000-4000-8000-0000000000e2
+MKRUN_EMULATED=1 "$MKRUN" "$T/emu.db" $UE2 8 1.0 >/dev/null
+MKRUN_EMULATED=1 "$MKRUN" "$T/emu.db" aaaaaaaa-0000-4000-8000-0000000000e3 9 3.0 >/dev/null
+out=$("$ISOLAT" --db "$T/emu.db" gate --baseline $UE2 --candidate last 2>&1); rc=$?
+check "emulated only, default policy: fails nothing, exit 3 ($rc), says why" bash -c '[ "$1" -eq 3 ] && ! grep -q "^isolat gate: FAIL" <<<"$2" && grep -q "nothing real was compared" <<<"$2"' _ "$rc" "$out"
+"$ISOLAT" --db "$T/emu.db" --quiet gate --baseline $UE2 --candidate last --emulated gate 2>/dev/null
+check "emulated only, --emulated gate: the 3x shift fails (exit 1)" [ $? -eq 1 ]
+# A tenfold max: the deterministic rule and the absolute limit.
+"$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U2 --limit max=50us 2>/dev/null
+check "--limit max=50us on 20 us + noise runs (max ~75 us): fails (exit 1)" [ $? -eq 1 ]
+
+# No baseline: the limits alone (RT acceptance, "max <= N").
+"$ISOLAT" --db "$DB" --quiet gate --limit max=50us --candidate $U2 2>/dev/null
+check "no baseline, --limit max=50us: fails (exit 1)" [ $? -eq 1 ]
+"$ISOLAT" --db "$DB" --quiet gate --limit max=10ms --limit over=200us:0 --candidate $U2 2>/dev/null
+check "no baseline, --limit max=10ms over=200us:0: passes (exit 0)" [ $? -eq 0 ]
+"$ISOLAT" --db "$DB" --quiet gate --candidate $U2 2>/dev/null
+check "no baseline and no limit: usage (129)" [ $? -eq 129 ]
 
 # Emulated results are never compared with real ones.
 UE=aaaaaaaa-0000-4000-8000-0000000000e1
@@ -89,7 +118,7 @@ dump() { sqlite3 "$1" "SELECT uuid, status, host_id FROM runs ORDER BY uuid;
 	SELECT count(*) FROM hosts;" | md5sum; }
 "$ISOLAT" --quiet merge "$T/central.db" "$DB" "$T/board.db" >/dev/null
 check "merge exits 0" [ $? -eq 0 ]
-check "merge imported every run" [ "$(q "$T/central.db" "SELECT count(*) FROM runs")" = 7 ]
+check "merge imported every run" [ "$(q "$T/central.db" "SELECT count(*) FROM runs")" = 8 ]
 check "merged samples equal the source" [ "$(q "$T/central.db" "SELECT sum(nsamples) FROM chunks")" = "$(( $(q "$DB" "SELECT sum(nsamples) FROM chunks") + $(q "$T/board.db" "SELECT sum(nsamples) FROM chunks") ))" ]
 check "merge carries tags" [ "$(q "$T/central.db" "SELECT count(*) FROM tags WHERE name='nightly-base'")" = 1 ]
 d1=$(dump "$T/central.db")

@@ -45,9 +45,49 @@ snap_tracefs() {
 	rmdir "$d"
 }
 
+# cpu.rt_runtime_us of the cgroup v1 cpu controller's root and of every
+# cgroup below it, to two levels (the LXC backend gives its containers an
+# RT budget taken from their parents, lxc_cgroup.c) - but liblxc's own
+# lxc.pivot, which liblxc makes the first time a container starts and
+# never removes, and which isolat does not touch.
+snap_rt_budgets() {
+	local d=/sys/fs/cgroup/cpu
+	[ -d "$d" ] || d=/sys/fs/cgroup/cpu,cpuacct
+	[ -e "$d/cpu.rt_runtime_us" ] || return 0
+	find "$d/" -maxdepth 3 -name cpu.rt_runtime_us 2>/dev/null |
+		grep -v '/lxc\.pivot/' | sort | xargs grep -H '' 2>/dev/null |
+		sed 's/:/ /'
+}
+
+# Kernel threads (children of kthreadd, and kthreadd): policy, RT
+# priority and allowed CPUs - kthread_priority changes the first, and a
+# workqueue or IRQ change must not leave any pinned elsewhere.  By name,
+# not PID: the kernel stops khugepaged when THP is set to never and starts
+# a new one when it is set back (same policy and CPUs).  kworkers
+# and the per-VM kvm-*/vhost-* threads come and go on their own: left
+# out.
+snap_kthreads() {
+	local pid comm
+	ps -eo pid=,ppid=,comm= | awk '($1 == 2 || $2 == 2) && $3 !~ /^(kworker|kvm-|vhost-)/ {print $1, $3}' |
+	while read -r pid comm; do
+		printf 'kthread %s %s %s\n' "$comm" \
+			"$(ps -o cls=,rtprio= -p "$pid" 2>/dev/null | xargs)" \
+			"$(awk '/^Cpus_allowed_list:/ {print $2}' /proc/$pid/status 2>/dev/null)"
+	done | awk 'NF >= 4' | sort
+}
+
+# The mounts that are isolat's business: cgroup hierarchies, tracefs,
+# anything under /run/isolat or in a work directory /tmp/isolat-*.
+snap_mounts() {
+	awk '$3 ~ /^cgroup2?$/ || $3 == "tracefs" || $2 ~ "^/run/isolat" ||
+	     $2 ~ "^/tmp/isolat-" {print "mount", $3, $2, $4}' /proc/self/mounts |
+		sort
+}
+
 snapshot() {
 	local cg=/sys/fs/cgroup
-	snap_files /proc/irq/default_smp_affinity /proc/irq/*/smp_affinity
+	snap_files /proc/irq/default_smp_affinity /proc/irq/*/smp_affinity \
+		/proc/irq/*/smp_affinity_list
 	# Every kernel sysctl (timer_migration, sched_rt_runtime_us, ...);
 	# ns_last_pid moves with every fork.
 	for f in /proc/sys/kernel/*; do
@@ -66,6 +106,9 @@ snapshot() {
 		"$cg"/cpuset.cpus.isolated "$cg"/unified/cgroup.subtree_control
 	ls -d "$cg"/isolat.tune.* "$cg"/*/isolat.tune.* 2>/dev/null
 	ps -eo pid=,comm=,cls=,rtprio= | awk '$2 ~ /^(ksoftirqd|ktimers|rcuc)\//'
+	snap_rt_budgets
+	snap_kthreads
+	snap_mounts
 	snap_tracefs
 }
 

@@ -11,6 +11,12 @@
  * xorshift generator seeded with SEED (same seed, same samples).
  * MKRUN_EMULATED=1 in the environment marks the case emulated (as a KVM
  * case under TCG would be).
+ *
+ * MKRUN_ENVS="bare,lxc,kvm:emulated" makes one case per environment
+ * instead (ENV.none.rtlat.none, case k scaled by 1 + 0.25 k, ":emulated"
+ * marks it), for the report's headline and environment figures;
+ * MKRUN_PROFILES="none,irq,full" repeats them per profile (case names
+ * ENV.PROFILE.rtlat.none), for reports of many cases.
  */
 #include <math.h>
 #include <stdint.h>
@@ -66,42 +72,75 @@ int main(int argc, char **argv)
 	r.tool_version = "mkrun";
 	v = malloc(n * sizeof(*v));
 	blob = malloc(codec_bound(CODEC_CHUNK_SAMPLES));
-	s = stats_new();
-	if (!v || !blob || !s)
+	if (!v || !blob)
 		return 2;
-	for (uint32_t i = 0; i < n; i++)
-		v[i] = (uint32_t)((20000.0 - 5000.0 * log(uniform())) * scale);
 	if (store_begin(st) || store_host_upsert(st, &h, &hid))
 		goto fail;
 	r.host_id = hid;
-	if (store_run_create(st, &r, &rid) ||
-	    store_case_create(st, rid, &c, &cid) ||
-	    store_case_fact(st, cid, "interval_us", "1000") ||
-	    store_case_set_emulated(st, cid, getenv("MKRUN_EMULATED") != NULL) ||
-	    store_series_create(st, cid, 0, 1, "ns", &sid))
+	if (store_run_create(st, &r, &rid))
 		goto fail;
-	for (uint32_t off = 0, k = 0; off < n; off += CODEC_CHUNK_SAMPLES, k++) {
-		uint32_t len = n - off < CODEC_CHUNK_SAMPLES
-			? n - off : CODEC_CHUNK_SAMPLES;
-		ssize_t bl = codec_encode(v + off, len, blob,
-					  codec_bound(CODEC_CHUNK_SAMPLES));
+	const char *envs = getenv("MKRUN_ENVS");
+	char list[256], *save = NULL, *tok;
 
-		if (bl < 0 || store_chunk_put(st, sid, k, off, len, blob,
-					      (size_t)bl))
+	const char *profs = getenv("MKRUN_PROFILES");
+	char plist[256], *psave = NULL, *prof;
+	int idx = 0;
+
+	snprintf(plist, sizeof(plist), "%s", profs && *profs ? profs : "none");
+	for (prof = strtok_r(plist, ",", &psave); prof;
+	     prof = strtok_r(NULL, ",", &psave)) {
+	snprintf(list, sizeof(list), "%s", envs && *envs ? envs : "bare");
+	tok = strtok_r(list, ",", &save);
+	for (int ei = 0; tok; ei++, idx++, tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':'), cname[96];
+		int emulated = envs && *envs ? colon != NULL
+					     : getenv("MKRUN_EMULATED") != NULL;
+
+		if (colon)
+			*colon = '\0';
+		snprintf(cname, sizeof(cname), "%s.%s.rtlat.none", tok, prof);
+		c.idx = idx;
+		c.name = cname;
+		c.environment = tok;
+		c.profile = prof;
+		s = stats_new();
+		if (!s)
+			return 2;
+		for (uint32_t i = 0; i < n; i++)
+			v[i] = (uint32_t)((20000.0 - 5000.0 * log(uniform())) *
+					  scale * (1.0 + 0.25 * ei));
+		if (store_case_create(st, rid, &c, &cid) ||
+		    store_case_fact(st, cid, "interval_us", "1000") ||
+		    store_case_set_emulated(st, cid, emulated) ||
+		    store_series_create(st, cid, 0, 1, "ns", &sid))
 			goto fail;
+		for (uint32_t off = 0, k = 0; off < n;
+		     off += CODEC_CHUNK_SAMPLES, k++) {
+			uint32_t len = n - off < CODEC_CHUNK_SAMPLES
+				? n - off : CODEC_CHUNK_SAMPLES;
+			ssize_t bl = codec_encode(v + off, len, blob,
+						  codec_bound(CODEC_CHUNK_SAMPLES));
+
+			if (bl < 0 || store_chunk_put(st, sid, k, off, len,
+						      blob, (size_t)bl))
+				goto fail;
+		}
+		stats_add(s, v, n);
+		stats_summary(s, &sum);
+		if (stats_histogram_blob(s, 1000, &hist, &hlen) ||
+		    store_series_finish(st, sid, &sum, 1000, hist, hlen) ||
+		    store_case_status(st, cid, "done", NULL))
+			goto fail;
+		free(hist);
+		stats_free(s);
+		s = NULL;
 	}
-	stats_add(s, v, n);
-	stats_summary(s, &sum);
-	if (stats_histogram_blob(s, 1000, &hist, &hlen) ||
-	    store_series_finish(st, sid, &sum, 1000, hist, hlen) ||
-	    store_case_status(st, cid, "done", NULL) ||
-	    store_run_finish(st, rid, "done") || store_commit(st))
+	}
+	if (store_run_finish(st, rid, "done") || store_commit(st))
 		goto fail;
-	free(hist);
 	printf("%s\n", argv[2]);
 	free(v);
 	free(blob);
-	stats_free(s);
 	store_close(st);
 	return 0;
 fail:

@@ -21,6 +21,7 @@
 
 #include "collectors/ingest.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 #include "harness/scenario/scenario.h"
 #include "workloads/irqstat.h"
 #include "workloads/wire.h"

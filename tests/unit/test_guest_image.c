@@ -191,7 +191,10 @@ static void test_image(void **state)
 	put_file(wl, "#!wl\n");
 	snprintf(cache, sizeof(cache), "%s/cache/images", dir);
 	snprintf(mods, sizeof(mods), "%s/mods", dir);
-	spec = (struct guest_image_spec){mods, wl, cache, NULL, NULL};
+	spec = (struct guest_image_spec){mods, wl, cache, NULL,
+					 (const char *const[]){"virtio_pci",
+							       "virtio_console",
+							       NULL}};
 
 	assert_int_equal(guest_image_get(&spec, img, sizeof(img), &built, err,
 					 sizeof(err)), 0);
@@ -419,20 +422,20 @@ static void test_cmdline(void **state)
 	p.cpus.cpu[0] = 1;
 	p.cpus.cpu[1] = 3;
 	p.housekeeping = 0;
-	assert_int_equal(kvm_vcpus(&p), 4);
+	assert_int_equal(guest_vcpus(&p), 4);
 	p.housekeeping = 5;
-	assert_int_equal(kvm_vcpus(&p), 6);
+	assert_int_equal(guest_vcpus(&p), 6);
 	p.vcpus = 8;
-	assert_int_equal(kvm_vcpus(&p), 8);
+	assert_int_equal(guest_vcpus(&p), 8);
 	/* cpus = 0-1, housekeeping not chosen: a third vCPU for it. */
 	p.vcpus = 0;
 	p.housekeeping = -1;
 	p.cpus.cpu[0] = 0;
 	p.cpus.cpu[1] = 1;
-	assert_int_equal(kvm_vcpus(&p), 3);
+	assert_int_equal(guest_vcpus(&p), 3);
 	p.cpus.cpu[0] = 1;
 	p.cpus.cpu[1] = 2;
-	assert_int_equal(kvm_vcpus(&p), 3);
+	assert_int_equal(guest_vcpus(&p), 3);
 }
 
 static int find_arg(char *const *argv, const char *a)
@@ -486,7 +489,7 @@ static void test_argv(void **state)
 	assert_string_equal(a.argv[i + 1], "host");
 	i = find_arg(a.argv, "-overcommit");
 	assert_string_equal(a.argv[i + 1], "mem-lock=on");
-	kvm_argv_text(a.argv, line, sizeof(line));
+	guest_argv_text(a.argv, line, sizeof(line));
 	assert_non_null(strstr(line, "-accel kvm -cpu host -smp 2 -m 512"));
 
 	/* A comma would split QEMU's option syntax: refused. */
@@ -513,15 +516,15 @@ static void test_modules_dir(void **state)
 	char out[256];
 
 	(void)state;
-	assert_int_equal(kvm_modules_dir("/boot/vmlinuz-6.1.0-1-amd64", out,
+	assert_int_equal(guest_modules_dir("/boot/vmlinuz-6.1.0-1-amd64", out,
 					 sizeof(out)), 0);
 	assert_string_equal(out, "/lib/modules/6.1.0-1-amd64");
-	assert_int_equal(kvm_modules_dir("/var/cache/k/p/boot/vmlinuz-6.1",
+	assert_int_equal(guest_modules_dir("/var/cache/k/p/boot/vmlinuz-6.1",
 					 out, sizeof(out)), 0);
 	assert_string_equal(out, "/var/cache/k/p/lib/modules/6.1");
-	assert_int_equal(kvm_modules_dir("/srv/bzImage", out, sizeof(out)),
+	assert_int_equal(guest_modules_dir("/srv/bzImage", out, sizeof(out)),
 			 -EINVAL);
-	assert_int_equal(kvm_modules_dir("/srv/vmlinuz-6.1", out,
+	assert_int_equal(guest_modules_dir("/srv/vmlinuz-6.1", out,
 					 sizeof(out)), -EINVAL);
 }
 

@@ -17,6 +17,7 @@
 
 #include "collectors/ingest.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 #include "workloads/wire.h"
 
 static char dir[64], err[512];

@@ -57,11 +57,29 @@ static void test_json_writer(void **state)
 	assert_non_null(strstr(buf, "\"nul\":\"a\\u0000b\""));
 	assert_non_null(strstr(buf, "\"i\":-9223372036854775808"));
 	assert_non_null(strstr(buf, "\"u\":18446744073709551615"));
-	assert_non_null(strstr(buf, "\"d\":0.10000000000000001"));
+	/* Shortest round trip: 0.1, not 0.10000000000000001. */
+	assert_non_null(strstr(buf, "\"d\":0.1,"));
 	assert_non_null(strstr(buf, "\"nan\":null,\"inf\":null"));
 	assert_non_null(strstr(buf, "\"a\":[1,{},[]]"));
 	assert_true(strtod(strstr(buf, "\"d\":") + 4, NULL) == 0.1);
 	free(buf);
+
+	/* Issue 17: 54321.6472 printed as 54321.647199999999 before; every
+	 * value still reads back bit for bit. */
+	{
+		static const double v[] = {54321.6472, 1.0 / 3, 1e300,
+					   5e-324, 38.21, 0, -2.5};
+		char num[40];
+
+		json_fmt_double(num, sizeof(num), 54321.6472);
+		assert_string_equal(num, "54321.6472");
+		json_fmt_double(num, sizeof(num), 38.21);
+		assert_string_equal(num, "38.21");
+		for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
+			json_fmt_double(num, sizeof(num), v[i]);
+			assert_true(strtod(num, NULL) == v[i]);
+		}
+	}
 
 	/* Misuse is reported, not printed as broken JSON silently. */
 	f = open_memstream(&buf, &len);

@@ -487,11 +487,16 @@ static void test_report(void **state)
 	snprintf(path, sizeof(path), "%s/profiles-bare.dat", out);
 	dat = read_file(path);
 	assert_non_null(dat);
-	assert_non_null(strstr(dat, "\"none\" 6.000 11.880 11.988 12.000\n"
-				    "\"irq\" 2.500 4.950 4.995 5.000\n"
-				    "\"full\" 1.000 1.980 1.998 2.000\n\n\n"
+	/* Each tic names its group: profile / load (workload). */
+	assert_non_null(strstr(dat, "\"none / none (rtlat)\" 6.000 11.880 "
+				    "11.988 12.000\n"
+				    "\"irq / none (rtlat)\" 2.500 4.950 4.995 "
+				    "5.000\n"
+				    "\"full / none (rtlat)\" 1.000 1.980 1.998 "
+				    "2.000\n\n\n"
 				    "# block 1: workload \"rtlat\", load "
-				    "\"cpu\"\n\"irq\" 4.000 7.920 7.992 8.000\n"));
+				    "\"cpu\"\n\"irq / cpu (rtlat)\" 4.000 "
+				    "7.920 7.992 8.000\n"));
 	free(dat);
 
 	/* Script: a cluster set per load, log y axis from a decade below
@@ -500,11 +505,15 @@ static void test_report(void **state)
 	dat = read_file(path);
 	assert_non_null(dat);
 	assert_non_null(strstr(dat, "set yrange [1:24]\n"));
-	assert_non_null(strstr(dat, "plot newhistogram 'rtlat, load none', "
+	/* Bars in the environment's colour (bare blue): p99 solid, max
+	 * light; never a metric colour that is another environment's. */
+	assert_non_null(strstr(dat, "plot newhistogram '', "
 				    "'profiles-bare.dat' index 0 using "
-				    "3:xtic(1) title 'p99'"));
-	assert_non_null(strstr(dat, "newhistogram 'rtlat, load cpu', '' "
-				    "index 1 using 3:xtic(1) notitle"));
+				    "3:xtic(1) title 'p99' fs solid 0.9 "
+				    "border -1 lc rgb '#1f77b4'"));
+	assert_non_null(strstr(dat, "newhistogram '', '' index 1 using "
+				    "3:xtic(1) notitle"));
+	assert_null(strstr(dat, "#d62728"));
 	free(dat);
 	snprintf(path, sizeof(path), "%s/profiles-kvm-emulated.gp", out);
 	dat = read_file(path);
@@ -560,8 +569,8 @@ static void test_flagged(void **state)
 	snprintf(path, sizeof(path), "%s/profiles-bare.dat", out);
 	dat = read_file(path);
 	assert_non_null(dat);
-	assert_non_null(strstr(dat, "\n\"none-FLAGGED\" "));
-	assert_non_null(strstr(dat, "\n\"irq\" "));
+	assert_non_null(strstr(dat, "\n\"none-FLAGGED / "));
+	assert_non_null(strstr(dat, "\n\"irq / "));
 	free(dat);
 	snprintf(path, sizeof(path), "%s/profiles-bare.gp", out);
 	dat = read_file(path);

@@ -27,6 +27,7 @@
 #include "collectors/codec.h"
 #include "collectors/stats.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 #include "reports/export.h"
 #include "reports/json.h"
 #include "reports/query.h"
@@ -340,41 +341,45 @@ static char *read_file(const char *path, size_t *len)
 
 static void test_export_samples(void **state)
 {
-	char *buf = NULL, err[512] = "", fields[10][128];
+	char *buf = NULL, err[512] = "", fields[16][128];
 	size_t len = 0, total = 0, lines = 0;
 	const char *p;
 	FILE *f;
 
 	capture_begin(&f, &len, &buf);
-	assert_int_equal(export_samples(fx.st, fx.run_id, f, err,
+	assert_int_equal(export_samples(fx.st, fx.run_id, EXPORT_CSV, f, err,
 					sizeof(err)), 0);
 	fclose(f);
 	p = buf;
-	assert_int_equal(csv_record(&p, fields, 10), 8);
-	assert_string_equal(fields[0], "case");
-	assert_string_equal(fields[7], "value_ns");
+	assert_int_equal(csv_record(&p, fields, 16), 14);
+	assert_string_equal(fields[0], "run_uuid");
+	assert_string_equal(fields[12], "value");
+	assert_string_equal(fields[13], "unit");
 	for (int c = 0; c < 2; c++)
 		for (int k = 0; k < NSER; k++) {
 			const struct exp_series *e = &fx.ser[c][k];
 
 			for (uint32_t i = 0; i < e->n; i++, lines++) {
-				assert_int_equal(csv_record(&p, fields, 10), 8);
-				assert_int_equal(atoi(fields[0]), c);
-				assert_string_equal(fields[1], c ? WEIRD_NAME
+				assert_int_equal(csv_record(&p, fields, 16),
+						 14);
+				assert_string_equal(fields[0], RUN_UUID);
+				assert_int_equal(atoi(fields[1]), c);
+				assert_string_equal(fields[2], c ? WEIRD_NAME
 								 : "bare-rtlat");
-				assert_string_equal(fields[2],
+				assert_string_equal(fields[3],
 						    c ? "kvm" : "bare");
-				assert_string_equal(fields[3], "rtlat");
-				assert_int_equal(atoi(fields[4]), k);
-				assert_int_equal(atoi(fields[5]), e->cpu);
-				assert_true(strtoull(fields[6], NULL, 10) ==
+				assert_string_equal(fields[5], "rtlat");
+				assert_int_equal(atoi(fields[9]), k);
+				assert_int_equal(atoi(fields[10]), e->cpu);
+				assert_true(strtoull(fields[11], NULL, 10) ==
 					    e->seq[i]);
-				assert_true(strtoull(fields[7], NULL, 10) ==
+				assert_true(strtoull(fields[12], NULL, 10) ==
 					    e->values[i]);
+				assert_string_equal(fields[13], "ns");
 			}
 			total += e->n;
 		}
-	assert_int_equal(csv_record(&p, fields, 10), 0); /* nothing more */
+	assert_int_equal(csv_record(&p, fields, 16), 0); /* nothing more */
 	assert_int_equal(lines, total);
 	free(buf);
 }
@@ -431,7 +436,7 @@ static void test_export_summaries_csv(void **state)
 
 static void test_export_summaries_json(void **state)
 {
-	char *buf = NULL, err[512] = "", want[128];
+	char *buf = NULL, err[512] = "", want[128], num[40];
 	size_t len = 0;
 	const char *p;
 	FILE *f;
@@ -443,8 +448,11 @@ static void test_export_summaries_json(void **state)
 	fclose(f);
 	assert_true(json_valid(buf));
 	assert_non_null(strstr(buf, "\"format\": \"isolat-summary\""));
-	assert_non_null(strstr(buf, "\"version\": 1"));
+	assert_non_null(strstr(buf, "\"version\": 2"));
 	assert_non_null(strstr(buf, "\"uuid\": \"" RUN_UUID "\""));
+	assert_non_null(strstr(buf, "\"histogram\": {"));
+	assert_non_null(strstr(buf, "\"bucket_ns\": "));
+	assert_non_null(strstr(buf, "\"kernel\": {"));
 	assert_non_null(strstr(buf, "\"hostname\": \"board<1>\""));
 	assert_non_null(strstr(buf, "\"name\": \"kvm rtlat, \\\"quoted\\\""));
 	assert_non_null(strstr(buf, "\"interval_us\": 1000"));
@@ -463,8 +471,8 @@ static void test_export_summaries_json(void **state)
 			snprintf(want, sizeof(want), "\"max\": %" PRIu32,
 				 m->max);
 			assert_non_null(strstr(buf, want));
-			snprintf(want, sizeof(want), "\"mean\": %.17g",
-				 m->mean);
+			json_fmt_double(num, sizeof(num), m->mean);
+			snprintf(want, sizeof(want), "\"mean\": %s", num);
 			assert_non_null(strstr(buf, want));
 		}
 	free(buf);
@@ -771,8 +779,8 @@ static void test_corrupt_chunk(void **state)
 				      "c.idx = 0 AND s.idx = 1)",
 				      NULL, NULL, NULL), SQLITE_OK);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(export_samples(st, run_id, f, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(export_samples(st, run_id, EXPORT_CSV, f, err,
+					sizeof(err)), -EINVAL);
 	fclose(f);
 	free(buf);
 	assert_non_null(strstr(err, "case 0 (bare-rtlat) series 1 (cpu 3)"));

@@ -193,7 +193,7 @@ static void report_marks_emulated(void **state)
 	assert_non_null(strstr(row, ">EMULATED<"));
 	free(row);
 	/* failed and skipped cases */
-	row = row_with(html, "QEMU exited");
+	row = row_with(html, "<td>QEMU exited</td>");
 	assert_non_null(strstr(row, ">EMULATED<"));
 	free(row);
 	free(html);

@@ -274,6 +274,29 @@ static void test_missing_file(void **state)
 	scenario_free(&s);
 }
 
+/* A NUL byte is named by FILE:LINE (and column) of the first one, with
+ * the fix, not just "contains NUL bytes" (issue 12 item 9). */
+static void test_nul_byte(void **state)
+{
+	static const char text[] = "[scenario]\nname = x\ncp\0us = 1\n\0";
+	char path[] = "/tmp/isolat-nul-XXXXXX";
+	struct scenario s;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(scenario_load(path, &s, err, sizeof(err)), -EINVAL);
+	unlink(path);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, ":3: a NUL byte (column 3)"));
+	assert_non_null(strstr(err, "remove the NUL bytes"));
+	scenario_free(&s);
+}
+
 /* A fake sysfs with the given online CPU list. */
 static char *fake_sysfs(const char *online)
 {
@@ -472,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_plan_cpu_offline),
 		cmocka_unit_test(test_plan_no_housekeeping),

@@ -20,6 +20,7 @@
 
 #include "collectors/codec.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 
 static char dir[64], path[128], err[1024];
 

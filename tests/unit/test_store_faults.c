@@ -25,6 +25,7 @@
 
 #include "collectors/merge.h"
 #include "collectors/store.h"
+#include "collectors/store_db.h"
 #include "collectors/store_schema.h"
 #include "mini_db.h"
 #include "test_dir.h"

@@ -506,7 +506,7 @@ static void test_host_cpus_xen(void **state)
 		static struct cpulist online;
 
 		cpulist_parse("0-7", &online, &w);
-		assert_int_equal(xen_host_cpus(&p, "s.ini", &online, &out, err,
+		assert_int_equal(xen_host_cpus(NULL, &p, "s.ini", &online, &out, err,
 					       sizeof(err)), -EINVAL);
 		assert_non_null(strstr(err, "s.ini:7: vcpu_pin"));
 	}

@@ -62,15 +62,23 @@ static int get_str(const unsigned char *buf, uint64_t off, uint64_t end,
 	return 0;
 }
 
-int elf_dyn_parse(const unsigned char *buf, size_t len, struct elf_dyn *out)
-{
-	uint64_t phoff, dyn_off = 0, dyn_size = 0, strtab = 0, strsz = 0;
-	uint64_t str_off = UINT64_MAX, needed[ELF_NEEDED_MAX];
-	uint64_t runpath = UINT64_MAX, rpath = UINT64_MAX;
-	unsigned phnum, phentsize, nneeded = 0;
-	int have_dyn = 0, rc;
+/* Where the program headers are (from the ELF header). */
+struct phtab {
+	uint64_t off;
+	unsigned num, entsize;
+};
 
-	memset(out, 0, sizeof(*out));
+/* What the dynamic section says; UINT64_MAX: absent. */
+struct dyn_tags {
+	uint64_t needed[ELF_NEEDED_MAX];
+	unsigned nneeded;
+	uint64_t strtab, strsz, runpath, rpath;
+};
+
+/* Identification and ELF header: out->cls, out->machine and pt. */
+static int elf_header(const unsigned char *buf, size_t len,
+		      struct elf_dyn *out, struct phtab *pt)
+{
 	if (len < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG))
 		return -EINVAL;
 	out->cls = buf[EI_CLASS];
@@ -87,11 +95,9 @@ int elf_dyn_parse(const unsigned char *buf, size_t len, struct elf_dyn *out)
 		if (len < sizeof(e))
 			return -EINVAL;
 		memcpy(&e, buf, sizeof(e));
-		phoff = e.e_phoff;
-		phnum = e.e_phnum;
-		phentsize = e.e_phentsize;
+		*pt = (struct phtab){e.e_phoff, e.e_phnum, e.e_phentsize};
 		out->machine = e.e_machine;
-		if (phnum && phentsize != sizeof(Elf64_Phdr))
+		if (pt->num && pt->entsize != sizeof(Elf64_Phdr))
 			return -EINVAL;
 	} else if (out->cls == ELFCLASS32) {
 		Elf32_Ehdr e;
@@ -99,22 +105,31 @@ int elf_dyn_parse(const unsigned char *buf, size_t len, struct elf_dyn *out)
 		if (len < sizeof(e))
 			return -EINVAL;
 		memcpy(&e, buf, sizeof(e));
-		phoff = e.e_phoff;
-		phnum = e.e_phnum;
-		phentsize = e.e_phentsize;
+		*pt = (struct phtab){e.e_phoff, e.e_phnum, e.e_phentsize};
 		out->machine = e.e_machine;
-		if (phnum && phentsize != sizeof(Elf32_Phdr))
+		if (pt->num && pt->entsize != sizeof(Elf32_Phdr))
 			return -EINVAL;
 	} else {
 		return -EINVAL;
 	}
-	if (phoff > len || (uint64_t)phnum * phentsize > len - phoff)
+	if (pt->off > len || (uint64_t)pt->num * pt->entsize > len - pt->off)
 		return -EINVAL;
-	for (unsigned i = 0; i < phnum; i++) {
+	return 0;
+}
+
+/* PT_INTERP into out->interp, PT_DYNAMIC's extent into *dyn_off and
+ * *dyn_size; 1 when there is a dynamic section, 0 static, or -errno. */
+static int elf_segments(const unsigned char *buf, size_t len,
+			const struct phtab *pt, struct elf_dyn *out,
+			uint64_t *dyn_off, uint64_t *dyn_size)
+{
+	int have_dyn = 0, rc;
+
+	for (unsigned i = 0; i < pt->num; i++) {
 		struct phdr ph;
 
-		if (get_phdr(buf, len, out->cls, phoff + (uint64_t)i *
-			     phentsize, &ph) < 0)
+		if (get_phdr(buf, len, out->cls, pt->off + (uint64_t)i *
+			     pt->entsize, &ph) < 0)
 			return -EINVAL;
 		if (ph.offset > len || ph.filesz > len - ph.offset)
 			continue; /* checked again where it is used */
@@ -124,18 +139,23 @@ int elf_dyn_parse(const unsigned char *buf, size_t len, struct elf_dyn *out)
 			if (rc < 0)
 				return rc;
 		} else if (ph.type == PT_DYNAMIC) {
-			dyn_off = ph.offset;
-			dyn_size = ph.filesz;
+			*dyn_off = ph.offset;
+			*dyn_size = ph.filesz;
 			have_dyn = 1;
 		}
 	}
-	if (!have_dyn)
-		return 0; /* static: nothing needed */
+	return have_dyn;
+}
+
+/* The entries of the dynamic section buf[off..off+size) up to DT_NULL. */
+static int elf_dyn_tags(const unsigned char *buf, int cls, uint64_t dyn_off,
+			uint64_t dyn_size, struct dyn_tags *t)
+{
 	for (uint64_t off = dyn_off; off < dyn_off + dyn_size;) {
 		int64_t tag;
 		uint64_t val;
 
-		if (out->cls == ELFCLASS64) {
+		if (cls == ELFCLASS64) {
 			Elf64_Dyn d;
 
 			if (dyn_off + dyn_size - off < sizeof(d))
@@ -157,38 +177,50 @@ int elf_dyn_parse(const unsigned char *buf, size_t len, struct elf_dyn *out)
 		if (tag == DT_NULL)
 			break;
 		if (tag == DT_NEEDED) {
-			if (nneeded == ELF_NEEDED_MAX)
+			if (t->nneeded == ELF_NEEDED_MAX)
 				return -E2BIG;
-			needed[nneeded++] = val;
+			t->needed[t->nneeded++] = val;
 		} else if (tag == DT_STRTAB) {
-			strtab = val;
+			t->strtab = val;
 		} else if (tag == DT_STRSZ) {
-			strsz = val;
+			t->strsz = val;
 		} else if (tag == DT_RUNPATH) {
-			runpath = val;
+			t->runpath = val;
 		} else if (tag == DT_RPATH) {
-			rpath = val;
+			t->rpath = val;
 		}
 	}
-	/* DT_STRTAB is an address: find the loaded segment holding it. */
-	for (unsigned i = 0; i < phnum; i++) {
+	return 0;
+}
+
+/* DT_STRTAB is an address: the file offset of the loaded segment
+ * holding it, or UINT64_MAX. */
+static uint64_t elf_strtab_off(const unsigned char *buf, size_t len,
+			       int cls, const struct phtab *pt,
+			       uint64_t strtab)
+{
+	for (unsigned i = 0; i < pt->num; i++) {
 		struct phdr ph;
 
-		get_phdr(buf, len, out->cls, phoff + (uint64_t)i * phentsize,
+		get_phdr(buf, len, cls, pt->off + (uint64_t)i * pt->entsize,
 			 &ph);
 		if (ph.type == PT_LOAD && strtab >= ph.vaddr &&
 		    strtab - ph.vaddr < ph.filesz &&
-		    ph.offset <= len && ph.filesz <= len - ph.offset) {
-			str_off = ph.offset + (strtab - ph.vaddr);
-			break;
-		}
+		    ph.offset <= len && ph.filesz <= len - ph.offset)
+			return ph.offset + (strtab - ph.vaddr);
 	}
-	if (!nneeded && runpath == UINT64_MAX && rpath == UINT64_MAX)
-		return 0;
-	if (str_off == UINT64_MAX || strsz > len - str_off)
-		return -EINVAL;
-	for (unsigned i = 0; i < nneeded; i++) {
-		rc = get_str(buf, str_off + needed[i], str_off + strsz,
+	return UINT64_MAX;
+}
+
+/* The needed names and the run path from the string table at str_off. */
+static int elf_dyn_strings(const unsigned char *buf, uint64_t str_off,
+			   const struct dyn_tags *t, struct elf_dyn *out)
+{
+	uint64_t runpath = t->runpath;
+	int rc;
+
+	for (unsigned i = 0; i < t->nneeded; i++) {
+		rc = get_str(buf, str_off + t->needed[i], str_off + t->strsz,
 			     out->needed[i], sizeof(out->needed[i]));
 		if (rc < 0)
 			return rc;
@@ -197,16 +229,41 @@ int elf_dyn_parse(const unsigned char *buf, size_t len, struct elf_dyn *out)
 		if (!out->needed[i][0] || strchr(out->needed[i], '/'))
 			return -EINVAL;
 	}
-	out->nneeded = nneeded;
+	out->nneeded = t->nneeded;
 	if (runpath == UINT64_MAX)
-		runpath = rpath;
+		runpath = t->rpath;
 	if (runpath != UINT64_MAX) {
-		rc = get_str(buf, str_off + runpath, str_off + strsz,
+		rc = get_str(buf, str_off + runpath, str_off + t->strsz,
 			     out->runpath, sizeof(out->runpath));
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
+}
+
+int elf_dyn_parse(const unsigned char *buf, size_t len, struct elf_dyn *out)
+{
+	struct dyn_tags t = {.runpath = UINT64_MAX, .rpath = UINT64_MAX};
+	uint64_t dyn_off = 0, dyn_size = 0, str_off;
+	struct phtab pt;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = elf_header(buf, len, out, &pt);
+	if (rc < 0)
+		return rc;
+	rc = elf_segments(buf, len, &pt, out, &dyn_off, &dyn_size);
+	if (rc <= 0)
+		return rc; /* 0: static, nothing needed */
+	rc = elf_dyn_tags(buf, out->cls, dyn_off, dyn_size, &t);
+	if (rc < 0)
+		return rc;
+	str_off = elf_strtab_off(buf, len, out->cls, &pt, t.strtab);
+	if (!t.nneeded && t.runpath == UINT64_MAX && t.rpath == UINT64_MAX)
+		return 0;
+	if (str_off == UINT64_MAX || t.strsz > len - str_off)
+		return -EINVAL;
+	return elf_dyn_strings(buf, str_off, &t, out);
 }
 
 int elf_dyn_read(const char *path, struct elf_dyn *out)

@@ -23,10 +23,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-const char *const guest_channel_modules[] = {
-	"virtio_pci", "virtio_console", NULL,
-};
-
 #define IMAGE_FORMAT "isolat-guest-image 1" /* bump when the layout changes */
 #define FILE_MAX (256u << 20)
 
@@ -423,18 +419,9 @@ static int load_inputs(const struct guest_image_spec *s, struct inputs *in,
 			return -ENOMEM;
 		}
 		text[dep.len] = '\0';
-		const char *want[16];
-		size_t n = 0;
-
-		/* The channel's modules, then the spec's own (netlat's
-		 * virtio_net), in that order. */
-		for (size_t i = 0; guest_channel_modules[i] && n < 15; i++)
-			want[n++] = guest_channel_modules[i];
-		for (size_t i = 0; s->extra_modules && s->extra_modules[i] &&
-				   n < 15; i++)
-			want[n++] = s->extra_modules[i];
-		want[n] = NULL;
-		rc = guest_modules_resolve(text, want, &in->mods, err, errsz);
+		rc = guest_modules_resolve(text, s->modules ? s->modules
+					   : (const char *const[]){NULL},
+					   &in->mods, err, errsz);
 		free(text);
 	}
 	if (rc < 0)

@@ -36,12 +36,6 @@
 /* Where images are cached unless the caller says otherwise. */
 #define GUEST_IMAGE_CACHE "/var/cache/isolat/images"
 
-/* The modules a virtio-serial channel needs on a modular kernel (Debian's
- * cloud kernel builds virtio, virtio_pci and virtio_console as modules);
- * their dependencies come from modules.dep.  A module the tree does not
- * have is taken as built in. */
-extern const char *const guest_channel_modules[];
-
 struct guest_modules {
 	char **path;   /* relative to the modules dir, in load order */
 	size_t n;
@@ -65,9 +59,11 @@ struct guest_image_spec {
 	 * run; NULL or empty: none (the image of a case without a load
 	 * inside, and of the KVM probe, stays small). */
 	const char *const *programs;
-	/* Modules beyond the channel's (names; NULL: none): virtio_net for
-	 * a netlat case's network end (harness/env/kvm/env_kvm.c). */
-	const char *const *extra_modules;
+	/* Kernel modules to carry and load, by name (NULL-terminated: kvm's
+	 * virtio channel modules), their dependencies from modules_dir's
+	 * modules.dep; a module the tree does not have is taken as built
+	 * in.  NULL: none. */
+	const char *const *modules;
 };
 
 /*

@@ -43,7 +43,7 @@
  * the process (per guest kernel).  QEMU children get PR_SET_PDEATHSIG so
  * none outlives a crashed harness.
  *
- * The guest kernel and its default: kvm_guest_kernel() in kvm_cmd.c.
+ * The guest kernel and its default: guest_kernel() in harness/env/guest/guest.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +77,7 @@ struct kvm_state {
 	struct proc qemu;
 	struct qmp qmp;
 	int qmp_open;
+	struct kvm_placed placed; /* kvm_place_threads -> kvm_place_late */
 };
 
 /* --- starting QEMU ---------------------------------------------------- */
@@ -161,16 +162,54 @@ static struct {
 	char why[512];
 } probe_cache;
 
+/* The modules the virtio-serial sample channel needs on a modular kernel
+ * (Debian's cloud kernel builds virtio, virtio_pci and virtio_console as
+ * modules): the image carries them (guest_image_spec.modules). */
+static const char *const virtio_modules[] = {
+	"virtio_pci", "virtio_console", NULL,
+};
+/* ... and virtio_net for a netlat case's network end (a tap). */
+static const char *const virtio_net_modules[] = {
+	"virtio_pci", "virtio_console", "virtio_net", NULL,
+};
+
+/* Read QEMU's console until the guest's probe mark (0), QEMU exiting
+ * (-EIO) or KVM_PROBE_MS (-ETIMEDOUT); out keeps the tail it read. */
+static int watch_console(int log_fd, char *out, size_t size)
+{
+	double until = mono_now() + KVM_PROBE_MS / 1000.0;
+
+	while (mono_now() < until) {
+		struct pollfd p = {log_fd, POLLIN, 0};
+		size_t len = strlen(out);
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (len > size - 512) {
+			memmove(out, out + len - 1024, 1025);
+			len = 1024;
+		}
+		n = read(log_fd, out + len, size - len - 1);
+		if (n <= 0)
+			return -EIO; /* QEMU exited */
+		out[len + (size_t)n] = '\0';
+		if (strstr(out, GUEST_PROBE_MARK))
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
 static int boot_probe(const char *kernel, const char *mods,
 		      const char *wl_path, char *err, size_t errsz)
 {
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	char dir[] = "/tmp/isolat-kvmprobe-XXXXXX", out[8192] = "";
-	struct guest_image_spec spec = {mods, wl_path, NULL, NULL, NULL};
+	struct guest_image_spec spec = {mods, wl_path, NULL, NULL,
+					virtio_modules};
 	char *const args[] = {"probe", NULL};
 	struct kvm_cmd c = {0};
 	struct kvm_argv *a = calloc(1, sizeof(*a));
-	double until;
 	int built, log_fd = -1, rc;
 
 	if (!st || !a || !mkdtemp(dir)) {
@@ -208,31 +247,7 @@ static int boot_probe(const char *kernel, const char *mods,
 		snprintf(err, errsz, "cannot start QEMU: %s", strerror(-rc));
 		goto out;
 	}
-	/* Watch the console for the mark, or QEMU giving up, or time. */
-	until = mono_now() + KVM_PROBE_MS / 1000.0;
-	rc = -ETIMEDOUT;
-	while (mono_now() < until) {
-		struct pollfd p = {log_fd, POLLIN, 0};
-		size_t len = strlen(out);
-		ssize_t n;
-
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		if (len > sizeof(out) - 512) {
-			memmove(out, out + len - 1024, 1025);
-			len = 1024;
-		}
-		n = read(log_fd, out + len, sizeof(out) - len - 1);
-		if (n <= 0) {
-			rc = -EIO; /* QEMU exited */
-			break;
-		}
-		out[len + (size_t)n] = '\0';
-		if (strstr(out, GUEST_PROBE_MARK)) {
-			rc = 0;
-			break;
-		}
-	}
+	rc = watch_console(log_fd, out, sizeof(out));
 	if (rc == -ETIMEDOUT) {
 		snprintf(err, errsz, "KVM did not boot the guest within %d s "
 			 "(nested or paravirtual KVM?)", KVM_PROBE_MS / 1000);
@@ -307,7 +322,7 @@ static int kvm_probe(char *why, size_t whysz)
 		return -ENOENT;
 	}
 	memset(&none, 0, sizeof(none));
-	if (kvm_guest_kernel(&none, NULL, 0, kernel, sizeof(kernel), mods,
+	if (guest_kernel(&none, NULL, 0, kernel, sizeof(kernel), mods,
 			     sizeof(mods), why, whysz) < 0)
 		return -ENOENT;
 	if (kvm_works(kernel, mods, note, sizeof(note)))
@@ -319,8 +334,8 @@ static int kvm_probe(char *why, size_t whysz)
 	return 0;
 }
 
-static int kvm_probe_scenario(const struct scenario *scn, char *why,
-			      size_t whysz)
+static int kvm_probe_scenario(struct env_plan *ep, const struct scenario *scn,
+			      char *why, size_t whysz)
 {
 	char qemu[4096], kernel[1024], mods[1024];
 	int rc;
@@ -330,7 +345,7 @@ static int kvm_probe_scenario(const struct scenario *scn, char *why,
 			 "qemu-system-x86)");
 		return -ENOENT;
 	}
-	rc = kvm_guest_kernel(&scn->params, scn->path,
+	rc = guest_kernel(&scn->params, scn->path,
 			      scn->environments_line, kernel, sizeof(kernel),
 			      mods, sizeof(mods), why, whysz);
 	if (rc < 0)
@@ -344,6 +359,15 @@ static int kvm_probe_scenario(const struct scenario *scn, char *why,
 	return 0;
 }
 
+/* env_ops.host_cpus: kvm asks the host nothing, so no plan state. */
+static int kvm_plan_host_cpus(struct env_plan *ep, const struct scn_params *p,
+			      const char *scn_path,
+			      const struct cpulist *online,
+			      struct cpulist *out, char *err, size_t errsz)
+{
+	return kvm_host_cpus(p, scn_path, online, out, err, errsz);
+}
+
 /* --- the ops ---------------------------------------------------------- */
 
 static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
@@ -351,7 +375,8 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	const struct scn_params *p = &ec->pc->params;
 	struct kvm_state *st = calloc(1, sizeof(*st));
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
-					ec->guest_programs, NULL};
+					ec->guest_programs,
+					virtio_modules};
 	char note[512];
 	int rc, built = 0;
 
@@ -362,18 +387,16 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	st->qemu.out_fd = st->qemu.err_fd = -1;
 	st->qmp.fd = -1;
 	ec->priv = st;
-	rc = kvm_guest_kernel(p, "the scenario", 0, st->kernel,
+	rc = guest_kernel(p, "the scenario", 0, st->kernel,
 			      sizeof(st->kernel), st->modules,
 			      sizeof(st->modules), err, errsz);
 	if (rc < 0)
 		return rc;
 	spec.modules_dir = st->modules;
-	/* netlat: virtio-net on the path's tap (wl_guest_net.c). */
-	if (ec->net) {
-		static const char *const net_mods[] = {"virtio_net", NULL};
-
-		spec.extra_modules = net_mods;
-	}
+	/* netlat: virtio-net on the path's tap (wl_guest_net.c); other
+	 * images stay as they were. */
+	if (ec->net)
+		spec.modules = virtio_net_modules;
 	/* The workload argv without argv[0]: wl_guest.c puts it back. */
 	rc = guest_image_prepare(&spec, ec->wl_argv + 1, ec->workdir, st->base,
 				 sizeof(st->base), st->initrd,
@@ -401,6 +424,48 @@ static int kvm_prepare(struct env_case *ec, char *err, size_t errsz)
 	}
 	ec->fact(ec->fact_ctx, "kvm.accel", st->accel);
 	return 0;
+}
+
+/* QEMU started paused (-S): QMP, the sample channel, its threads placed
+ * and checked, then QMP cont, then the threads it started meanwhile.
+ * 0 or -errno with err set. */
+static int connect_place_run(struct env_case *ec, struct kvm_state *st,
+			     char *err, size_t errsz)
+{
+	char reply[512];
+	int rc = qmp_connect(&st->qmp, st->qmp_path, QMP_CONNECT_MS, err,
+			     errsz);
+
+	if (rc < 0)
+		return rc;
+	st->qmp_open = 1;
+	/* QEMU has CHAN.out open now: reading it cannot see a false EOF. */
+	ec->stream_fd = open(st->chan_out, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (ec->stream_fd < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s", st->chan_out, strerror(errno));
+		return rc;
+	}
+	/* The run loop reads after poll(): a blocking read is right. */
+	fcntl(ec->stream_fd, F_SETFL, 0);
+	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, &st->placed, err,
+			       errsz);
+	if (rc == 0)
+		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
+	if (rc < 0)
+		return rc;
+	/* Placed and checked: now the guest may run. */
+	rc = qmp_command(&st->qmp, "{\"execute\": \"cont\"}", reply,
+			 sizeof(reply), QMP_CONT_MS);
+	if (rc < 0) {
+		snprintf(err, errsz, "QMP cont (start the paused guest): %s",
+			 rc == -EIO ? reply : strerror(-rc));
+		return rc;
+	}
+	ec->fact(ec->fact_ctx, "kvm.started", "paused (-S) until its threads "
+		 "were placed, then QMP cont");
+	/* Threads QEMU started meanwhile inherited their creator's mask. */
+	return kvm_place_late(ec, st->qemu.pid, &st->placed, err, errsz);
 }
 
 static int kvm_start(struct env_case *ec, char *err, size_t errsz)
@@ -434,7 +499,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 		strcat(cmdline, " isolat.net=" NET_ADDR_A NET_PREFIX);
 	c = (struct kvm_cmd){
 		.qemu = qemu, .name = name, .accel = st->accel,
-		.vcpus = kvm_vcpus(p), .memory_mb = p->memory_mb,
+		.vcpus = guest_vcpus(p), .memory_mb = p->memory_mb,
 		.mem_lock = p->mem_lock, .kernel = st->kernel,
 		.initrd = st->initrd, .cmdline = cmdline,
 		.chan_base = st->chan, .qmp_path = st->qmp_path,
@@ -450,7 +515,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	}
 	text = malloc(sizeof(a->store) + KVM_ARGV_MAX);
 	if (text) {
-		kvm_argv_text(a->argv, text, sizeof(a->store) + KVM_ARGV_MAX);
+		guest_argv_text(a->argv, text, sizeof(a->store) + KVM_ARGV_MAX);
 		ec->fact(ec->fact_ctx, "kvm.qemu_argv", text);
 	}
 	ec->fact(ec->fact_ctx, "kvm.guest_cmdline", cmdline);
@@ -464,41 +529,7 @@ static int kvm_start(struct env_case *ec, char *err, size_t errsz)
 	ec->emulated = !strcmp(st->accel, "tcg");
 	snprintf(name, sizeof(name), "%d", (int)st->qemu.pid);
 	ec->fact(ec->fact_ctx, "kvm.qemu_pid", name);
-	rc = qmp_connect(&st->qmp, st->qmp_path, QMP_CONNECT_MS, err, errsz);
-	if (rc < 0)
-		goto failed;
-	st->qmp_open = 1;
-	/* QEMU has CHAN.out open now: reading it cannot see a false EOF. */
-	ec->stream_fd = open(st->chan_out, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (ec->stream_fd < 0) {
-		rc = -errno;
-		snprintf(err, errsz, "%s: %s", st->chan_out, strerror(errno));
-		goto failed;
-	}
-	/* The run loop reads after poll(): a blocking read is right. */
-	fcntl(ec->stream_fd, F_SETFL, 0);
-	rc = kvm_place_threads(ec, &st->qmp, st->qemu.pid, err, errsz);
-	if (rc == 0)
-		rc = kvm_check_mem_lock(ec, st->qemu.pid, err, errsz);
-	if (rc < 0)
-		goto failed;
-	/* Placed and checked: now the guest may run. */
-	{
-		char reply[512];
-
-		rc = qmp_command(&st->qmp, "{\"execute\": \"cont\"}", reply,
-				 sizeof(reply), QMP_CONT_MS);
-		if (rc < 0) {
-			snprintf(err, errsz, "QMP cont (start the paused "
-				 "guest): %s", rc == -EIO ? reply
-				 : strerror(-rc));
-			goto failed;
-		}
-	}
-	ec->fact(ec->fact_ctx, "kvm.started", "paused (-S) until its threads "
-		 "were placed, then QMP cont");
-	/* Threads QEMU started meanwhile inherited their creator's mask. */
-	rc = kvm_place_late(ec, st->qemu.pid, err, errsz);
+	rc = connect_place_run(ec, st, err, errsz);
 	if (rc < 0)
 		goto failed;
 	goto out;
@@ -558,6 +589,7 @@ const struct env_ops env_kvm_ops = {
 	.name = "kvm",
 	.netlat_end = 1 + NET_END_TAP,
 	.describe = "the workload as PID 1 of a QEMU/KVM guest",
+	.flags = ENV_GUEST,
 	.probe = kvm_probe,
 	.prepare = kvm_prepare,
 	.start = kvm_start,
@@ -565,6 +597,6 @@ const struct env_ops env_kvm_ops = {
 	.stop = kvm_stop,
 	.cleanup = kvm_cleanup,
 	.probe_scenario = kvm_probe_scenario,
-	.guest_cpus = kvm_guest_cpus,
-	.host_cpus = kvm_host_cpus,
+	.guest_cpus = guest_vcpu_list,
+	.host_cpus = kvm_plan_host_cpus,
 };

@@ -139,29 +139,20 @@ static int place_vcpu(struct env_case *ec, const struct qmp_vcpu *v,
 	return 0;
 }
 
-/* The threads placed by kvm_place_threads (vCPUs and the others) and
- * the emulator CPUs, for kvm_place_late: one case at a time. */
-static struct {
-	pid_t qemu;
-	unsigned n;
-	pid_t tid[4096];
-	struct cpulist emu;
-} placed;
-
-static int was_placed(pid_t qemu, pid_t tid)
+static int was_placed(const struct kvm_placed *placed, pid_t qemu, pid_t tid)
 {
-	if (placed.qemu != qemu)
+	if (placed->qemu != qemu)
 		return 0;
-	for (unsigned i = 0; i < placed.n; i++)
-		if (placed.tid[i] == tid)
+	for (unsigned i = 0; i < placed->n; i++)
+		if (placed->tid[i] == tid)
 			return 1;
 	return 0;
 }
 
-static void mark_placed(pid_t tid)
+static void mark_placed(struct kvm_placed *placed, pid_t tid)
 {
-	if (placed.n < sizeof(placed.tid) / sizeof(placed.tid[0]))
-		placed.tid[placed.n++] = tid;
+	if (placed->n < sizeof(placed->tid) / sizeof(placed->tid[0]))
+		placed->tid[placed->n++] = tid;
 }
 
 /* One QEMU thread that is not a vCPU onto emu (list: emu as text);
@@ -197,8 +188,9 @@ static int pin_other(pid_t tid, const struct cpulist *emu, const char *list,
  * (list: emu as text), back to SCHED_OTHER if it inherited a vCPU's
  * SCHED_FIFO; *count: how many.  0 or -errno with err set.
  */
-static int pin_unplaced(pid_t qemu, const struct cpulist *emu,
-			const char *list, int *count, char *err, size_t errsz)
+static int pin_unplaced(struct kvm_placed *placed, pid_t qemu,
+			const struct cpulist *emu, const char *list,
+			int *count, char *err, size_t errsz)
 {
 	struct sched_param sp = {0};
 	char path[64];
@@ -218,7 +210,7 @@ static int pin_unplaced(pid_t qemu, const struct cpulist *emu,
 		pid_t tid = (pid_t)atoi(e->d_name);
 		int r;
 
-		if (tid <= 0 || was_placed(qemu, tid))
+		if (tid <= 0 || was_placed(placed, qemu, tid))
 			continue;
 		r = pin_other(tid, emu, list, err, errsz);
 		if (r == 1) /* ended meanwhile */
@@ -230,15 +222,15 @@ static int pin_unplaced(pid_t qemu, const struct cpulist *emu,
 		if ((sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK) !=
 		    SCHED_OTHER)
 			sched_setscheduler(tid, SCHED_OTHER, &sp);
-		mark_placed(tid);
+		mark_placed(placed, tid);
 		(*count)++;
 	}
 	closedir(d);
 	return rc;
 }
 
-static int place_emulator(struct env_case *ec, pid_t qemu,
-			  const struct cpulist *online, char *err,
+static int place_emulator(struct env_case *ec, struct kvm_placed *placed,
+			  pid_t qemu, const struct cpulist *online, char *err,
 			  size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
@@ -253,10 +245,10 @@ static int place_emulator(struct env_case *ec, pid_t qemu,
 	}
 	cpulist_format(&emu, list, sizeof(list));
 	/* The vCPU threads are marked placed already. */
-	rc = pin_unplaced(qemu, &emu, list, &threads, err, errsz);
+	rc = pin_unplaced(placed, qemu, &emu, list, &threads, err, errsz);
 	if (rc < 0)
 		return rc;
-	placed.emu = emu;
+	placed->emu = emu;
 	ec->fact(ec->fact_ctx, "kvm.emulator.cpus", list);
 	snprintf(text, sizeof(text), "%d", threads);
 	ec->fact(ec->fact_ctx, "kvm.emulator.threads", text);
@@ -273,22 +265,22 @@ static int place_emulator(struct env_case *ec, pid_t qemu,
 }
 
 int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
-		      char *err, size_t errsz)
+		      struct kvm_placed *placed, char *err, size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
-	static struct qmp_vcpu v[QMP_MAX_VCPUS];
-	static char reply[sizeof(((struct qmp *)0)->buf)];
-	static unsigned short map[CPULIST_MAX];
-	unsigned nv = kvm_vcpus(p);
+	struct qmp_vcpu *v = placed->v;
+	char *reply = placed->reply;
+	unsigned short *map = placed->map;
+	unsigned nv = guest_vcpus(p);
 	struct cpulist online;
 	char text[32];
 	int n, rc;
 
-	placed.qemu = qemu;
-	placed.n = 0;
-	placed.emu.n = 0;
+	placed->qemu = qemu;
+	placed->n = 0;
+	placed->emu.n = 0;
 	rc = qmp_command(qmp, "{\"execute\": \"query-cpus-fast\"}", reply,
-			 sizeof(reply), QMP_REPLY_MS);
+			 sizeof(placed->reply), QMP_REPLY_MS);
 	n = rc == 0 ? qmp_parse_vcpus(reply, v, QMP_MAX_VCPUS) : -EINVAL;
 	if (n <= 0) {
 		snprintf(err, errsz, "query-cpus-fast: %s",
@@ -322,9 +314,9 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 		rc = place_vcpu(ec, &v[i], map[v[i].index], err, errsz);
 		if (rc < 0)
 			return rc;
-		mark_placed(v[i].tid);
+		mark_placed(placed, v[i].tid);
 	}
-	rc = place_emulator(ec, qemu, &online, err, errsz);
+	rc = place_emulator(ec, placed, qemu, &online, err, errsz);
 	if (rc < 0)
 		return rc;
 	snprintf(text, sizeof(text), "%d", n);
@@ -332,17 +324,18 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
 	return 0;
 }
 
-int kvm_place_late(struct env_case *ec, pid_t qemu, char *err,
-		   size_t errsz)
+int kvm_place_late(struct env_case *ec, pid_t qemu,
+		   struct kvm_placed *placed, char *err, size_t errsz)
 {
 	char list[256], text[32];
 	int late, rc;
 
-	if (placed.qemu != qemu || !placed.emu.n)
+	if (placed->qemu != qemu || !placed->emu.n)
 		return 0; /* kvm_place_threads did not place this QEMU */
-	cpulist_format(&placed.emu, list, sizeof(list));
+	cpulist_format(&placed->emu, list, sizeof(list));
 	/* Threads started by a vCPU thread carry its SCHED_FIFO along. */
-	rc = pin_unplaced(qemu, &placed.emu, list, &late, err, errsz);
+	rc = pin_unplaced(placed, qemu, &placed->emu, list, &late, err,
+			  errsz);
 	if (rc < 0)
 		return rc;
 	snprintf(text, sizeof(text), "%d", late);

@@ -19,6 +19,20 @@
 
 #include "harness/env/env.h"
 #include "harness/env/kvm/qmp.h"
+#include "workloads/cpulist.h"
+
+/* What kvm_place_threads placed in one case (vCPUs and the other
+ * threads, the emulator CPUs), for kvm_place_late, and its buffers: the
+ * case's kvm state holds it (it used to be process-wide statics). */
+struct kvm_placed {
+	pid_t qemu;
+	unsigned n;
+	pid_t tid[4096];
+	struct cpulist emu;
+	struct qmp_vcpu v[QMP_MAX_VCPUS];
+	char reply[sizeof(((struct qmp *)0)->buf)];
+	unsigned short map[CPULIST_MAX];
+};
 
 /*
  * Pin every vCPU thread (query-cpus-fast) to its host CPU
@@ -27,7 +41,7 @@
  * RCU, ...) on kvm_emulator_cpus().  0, or -errno with err set.
  */
 int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
-		      char *err, size_t errsz);
+		      struct kvm_placed *placed, char *err, size_t errsz);
 
 /*
  * After the guest is started (QMP cont): QEMU's threads that
@@ -35,8 +49,8 @@ int kvm_place_threads(struct env_case *ec, struct qmp *qmp, pid_t qemu,
  * CPU mask and policy) onto the emulator CPUs at SCHED_OTHER; their count
  * is the fact kvm.emulator.late_threads.  0, or -errno with err set.
  */
-int kvm_place_late(struct env_case *ec, pid_t qemu, char *err,
-		   size_t errsz);
+int kvm_place_late(struct env_case *ec, pid_t qemu,
+		   struct kvm_placed *placed, char *err, size_t errsz);
 
 /*
  * Record QEMU's locked memory (VmLck); with mem_lock = yes, none locked

@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "harness/env/env.h"
+#include "harness/host/journal.h"
 #include "harness/net/net.h"
 #include "harness/host/load_run.h"
 #include "harness/env/lxc/lxc.h"
@@ -217,6 +218,32 @@ static int limit_value(int res, const char *want, char *buf, size_t size)
 	return 1;
 }
 
+/* The RT budget the container got, and what the ancestors gave up. */
+static void rt_facts(struct env_case *ec, const struct lxc_priv *p)
+{
+	for (unsigned i = 0; i < p->rt.n; i++) {
+		char key[4300];
+
+		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s",
+			 p->rt.ch[i].path);
+		fact(ec, key, "%ld (was %ld, restored after the case)",
+		     p->rt.ch[i].now, p->rt.ch[i].orig);
+	}
+	if (p->rt.runtime_us >= 0) {
+		char key[4400];
+
+		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s/%s%s/"
+			 "cpu.rt_runtime_us", p->cg.cpu_dir, LXC_CG_PAYLOAD,
+			 p->name);
+		fact(ec, key, "%ld (period %ld; granted after %d ms)",
+		     p->rt.runtime_us, p->rt.period_us, p->rt.waited_ms);
+	} else {
+		fact(ec, "lxc.rt_budget", "none set: %s",
+		     p->cg.cpu_v2 ? "cgroup v2 has no RT group budget"
+				  : "the kernel has no RT group scheduling");
+	}
+}
+
 static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 {
 	struct lxc_priv *p = calloc(1, sizeof(*p));
@@ -253,6 +280,11 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	fact(ec, "lxc.version", "%s", lxc_version());
 	host_facts(ec);
 
+	/* Before anything of it exists: a harness killed from here on
+	 * leaves a journal that destroys it (restore, or the next run). */
+	if (ec->journal && geteuid() == 0 &&
+	    (rc = lxc_journal_container(ec->journal, p->name, err, errsz)) < 0)
+		return rc;
 	if ((mkdir("/run/isolat", 0700) < 0 && errno != EEXIST) ||
 	    (mkdir(LXC_ISOLAT_PATH, 0700) < 0 && errno != EEXIST) ||
 	    mkdir(p->dir, 0700) < 0) {
@@ -275,27 +307,7 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	rc = lxc_rt_reserve(&p->cg, p->journal, &p->rt, err, errsz);
 	if (rc < 0)
 		return rc;
-	for (unsigned i = 0; i < p->rt.n; i++) {
-		char key[4300];
-
-		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s",
-			 p->rt.ch[i].path);
-		fact(ec, key, "%ld (was %ld, restored after the case)",
-		     p->rt.ch[i].now, p->rt.ch[i].orig);
-	}
-	if (p->rt.runtime_us >= 0) {
-		char key[4400];
-
-		snprintf(key, sizeof(key), "lxc.rt_runtime_us.%s/%s%s/"
-			 "cpu.rt_runtime_us", p->cg.cpu_dir, LXC_CG_PAYLOAD,
-			 p->name);
-		fact(ec, key, "%ld (period %ld; granted after %d ms)",
-		     p->rt.runtime_us, p->rt.period_us, p->rt.waited_ms);
-	} else {
-		fact(ec, "lxc.rt_budget", "none set: %s",
-		     p->cg.cpu_v2 ? "cgroup v2 has no RT group budget"
-				  : "the kernel has no RT group scheduling");
-	}
+	rt_facts(ec, p);
 
 	case_cpuset(pc, cpuset, sizeof(cpuset));
 	fact(ec, "lxc.cpuset", "%s", cpuset);
@@ -639,7 +651,7 @@ static void lxc_cleanup(struct env_case *ec)
 
 const struct env_ops env_lxc_ops = {
 	.name = "lxc",
-	.host_programs = 1,
+	.flags = ENV_HOST_KERNEL | ENV_OWN_CGROUP | ENV_HOST_PROGRAMS,
 	.netlat_end = 1 + NET_END_LXC,
 	.describe = "the workload in an LXC container made through liblxc",
 	.probe = lxc_probe,

@@ -96,6 +96,12 @@ void lxc_remove_tree(const char *path);
  * its directory.  Idempotent. */
 void lxc_destroy(const char *name);
 
+/* Journal container name before it is created (lxc_journal.c: kind
+ * "container"; undo is lxc_destroy).  0 or -errno with err set. */
+struct journal;
+int lxc_journal_container(struct journal *j, const char *name, char *err,
+			  size_t errsz);
+
 /* Remove every container whose harness is gone (a crashed run), with a
  * note on stderr; their names into removed.  Returns how many. */
 int lxc_leftovers(char *removed, size_t size);

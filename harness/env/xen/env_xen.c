@@ -60,7 +60,7 @@
 
 #include "harness/env/env.h"
 #include "harness/env/guest/guest_image.h"
-#include "harness/env/kvm/kvm_cmd.h"
+#include "harness/env/guest/guest.h"
 #include "harness/run/plan.h"
 #include "harness/run/proc.h"
 #include "harness/util.h"
@@ -98,13 +98,38 @@ static int xen_probe(char *why, size_t whysz)
 	return 0;
 }
 
-static int xen_probe_scenario(const struct scenario *scn, char *why,
-			      size_t whysz)
+/* What planning asked this Xen, once per plan (env_plan.priv). */
+struct xen_plan {
+	int asked;              /* xl info and cpupools read (probe_case) */
+	char xl[1024], info[8192], pools[4096], def_sched[32];
+	unsigned nr_pcpus;
+	/* schedulers tried (xen_iso_sched_available) */
+	struct { char name[16], why[200]; int ok; } sched[8];
+	unsigned nsched;
+	int pcpus_asked;        /* host_cpus' nr_cpus read */
+	unsigned host_nr_pcpus; /* 0: unknown */
+};
+
+static struct xen_plan *xen_plan_of(struct env_plan *ep)
 {
-	static char info[8192];
-	char xlpath[1024], kernel[1024], mods[1024];
+	if (!ep->priv) {
+		ep->priv = calloc(1, sizeof(struct xen_plan));
+		ep->free_priv = free;
+	}
+	return ep->priv;
+}
+
+static int xen_probe_scenario(struct env_plan *ep, const struct scenario *scn,
+			      char *why, size_t whysz)
+{
+	struct xen_plan *xp = xen_plan_of(ep);
+	char kernel[1024], mods[1024];
 	int rc;
 
+	if (!xp) {
+		snprintf(why, whysz, "out of memory");
+		return -ENOMEM;
+	}
 	if (scn->params.xen_kernel[0] &&
 	    access(scn->params.xen_kernel, R_OK) < 0) {
 		snprintf(why, whysz, "%s:%d: xen_kernel = %s: %s; expected a "
@@ -114,113 +139,148 @@ static int xen_probe_scenario(const struct scenario *scn, char *why,
 		return -EINVAL;
 	}
 	if (!scn->params.xen_kernel[0]) {
-		rc = kvm_guest_kernel(&scn->params, scn->path,
+		rc = guest_kernel(&scn->params, scn->path,
 				      scn->environments_line, kernel,
 				      sizeof(kernel), mods, sizeof(mods), why,
 				      whysz);
 		if (rc < 0)
 			return rc;
 	}
-	return xen_dom0_ready(xlpath, sizeof(xlpath), info, sizeof(info), why,
-			  whysz);
+	return xen_dom0_ready(xp->xl, sizeof(xp->xl), xp->info,
+			      sizeof(xp->info), why, whysz);
 }
 
-/*
- * One case's placement against this Xen (its profile may differ from the
- * scenario's): pCPUs that exist, a cpupool that leaves dom0 a pCPU, a
- * scheduler built into this Xen.  What Xen says is asked once per plan.
- */
-static int xen_probe_case(const struct plan_case *c, char *why,
+/* `xl info` and the cpupools, read once per plan; -ENODEV with why when
+ * dom0 is not ready. */
+static int xen_plan_ask(struct xen_plan *xp, char *why, size_t whysz)
+{
+	char err[512], num[16] = "0";
+
+	if (xp->asked)
+		return 0;
+	xp->asked = 1;
+	if (xen_dom0_ready(xp->xl, sizeof(xp->xl), xp->info,
+			   sizeof(xp->info), why, whysz) < 0) {
+		xp->xl[0] = '\0';
+		return -ENODEV;
+	}
+	xen_info_get(xp->info, "nr_cpus", num, sizeof(num));
+	xp->nr_pcpus = (unsigned)atoi(num);
+	xen_info_get(xp->info, "xen_scheduler", xp->def_sched,
+		     sizeof(xp->def_sched));
+	if (xen_xl(xp->xl, xp->pools, sizeof(xp->pools), err, sizeof(err),
+		   (const char *const[]){"cpupool-list", "-c", NULL}) < 0)
+		xp->pools[0] = '\0';
+	return 0;
+}
+
+/* sched built into this Xen?  Tried once per plan: 0 or -ENODEV. */
+static int xen_plan_sched(struct xen_plan *xp, const char *sched, char *why,
 			  size_t whysz)
 {
-	static struct {
-		int asked;
-		char xl[1024], info[8192], pools[4096], def_sched[32];
-		unsigned nr_pcpus;
-		struct { char name[16], why[200]; int ok; } sched[8];
-		unsigned nsched;
-	} x;
-	const struct scn_params *p = &c->params;
-	const char *sched = p->xen_sched[0] ? p->xen_sched : "credit2";
-	char err[512], num[16] = "0";
-	size_t errsz = sizeof(err);
 	unsigned i;
 
-	if (!x.asked) {
-		x.asked = 1;
-		if (xen_dom0_ready(x.xl, sizeof(x.xl), x.info, sizeof(x.info),
-				   why, whysz) < 0)
-			return -ENODEV;
-		xen_info_get(x.info, "nr_cpus", num, sizeof(num));
-		x.nr_pcpus = (unsigned)atoi(num);
-		xen_info_get(x.info, "xen_scheduler", x.def_sched,
-			     sizeof(x.def_sched));
-		if (xen_xl(x.xl, x.pools, sizeof(x.pools), err, errsz,
-			   (const char *const[]){"cpupool-list", "-c",
-						 NULL}) < 0)
-			x.pools[0] = '\0';
-	}
-	if (!x.xl[0] || !x.nr_pcpus)
-		return 0; /* not a dom0: probe_scenario said so already */
-	if (xen_case_check(p, kvm_vcpus(p), x.nr_pcpus, x.pools, why,
-			   whysz) < 0)
-		return -ENODEV;
-	if (!p->xen_cpupool || !strcmp(sched, x.def_sched))
-		return 0;
-	for (i = 0; i < x.nsched && strcmp(x.sched[i].name, sched); i++)
+	for (i = 0; i < xp->nsched && strcmp(xp->sched[i].name, sched); i++)
 		;
-	if (i == x.nsched && i < sizeof(x.sched) / sizeof(x.sched[0])) {
-		snprintf(x.sched[i].name, sizeof(x.sched[i].name), "%s", sched);
-		x.sched[i].ok = xen_iso_sched_available(
-			x.xl, sched, x.sched[i].why, sizeof(x.sched[i].why));
-		x.nsched++;
+	if (i == xp->nsched &&
+	    i < sizeof(xp->sched) / sizeof(xp->sched[0])) {
+		snprintf(xp->sched[i].name, sizeof(xp->sched[i].name), "%s",
+			 sched);
+		xp->sched[i].ok = xen_iso_sched_available(
+			xp->xl, sched, xp->sched[i].why,
+			sizeof(xp->sched[i].why)) == 0;
+		xp->nsched++;
 	}
-	if (i < x.nsched && !x.sched[i].ok) {
-		snprintf(why, whysz, "%s", x.sched[i].why);
+	if (i < xp->nsched && !xp->sched[i].ok) {
+		snprintf(why, whysz, "%s", xp->sched[i].why);
 		return -ENODEV;
 	}
 	return 0;
 }
 
 /*
+ * One case's placement against this Xen (its profile may differ from the
+ * scenario's): pCPUs that exist, a cpupool that leaves dom0 a pCPU, a
+ * scheduler built into this Xen.  What Xen says is asked once per plan
+ * (ep).
+ */
+static int xen_probe_case(struct env_plan *ep, const struct plan_case *c,
+			  char *why, size_t whysz)
+{
+	struct xen_plan *xp = xen_plan_of(ep);
+	const struct scn_params *p = &c->params;
+	const char *sched = p->xen_sched[0] ? p->xen_sched : "credit2";
+
+	if (!xp) {
+		snprintf(why, whysz, "out of memory");
+		return -ENOMEM;
+	}
+	if (xen_plan_ask(xp, why, whysz) < 0)
+		return -ENODEV;
+	if (!xp->xl[0] || !xp->nr_pcpus)
+		return 0; /* not a dom0: probe_scenario said so already */
+	if (xen_case_check(p, guest_vcpus(p), xp->nr_pcpus, xp->pools, why,
+			   whysz) < 0)
+		return -ENODEV;
+	if (!p->xen_cpupool || !strcmp(sched, xp->def_sched))
+		return 0;
+	return xen_plan_sched(xp, sched, why, whysz);
+}
+
+/* Xen's nr_cpus from `xl info` on a dom0, else 0 with what stands in
+ * said in note (NULL: not said). */
+static unsigned xen_plan_pcpus(const struct cpulist *online, char *note,
+			       size_t notesz)
+{
+	char *info = malloc(8192);
+	char xlpath[1024], why[512] = "", num[16] = "0";
+	unsigned nr = 0;
+
+	if (access("/proc/xen/privcmd", F_OK) < 0 &&
+	    access("/dev/xen/privcmd", F_OK) < 0) {
+		free(info);
+		return 0; /* not a dom0: quietly dom0's CPUs */
+	}
+	if (info && xen_dom0_ready(xlpath, sizeof(xlpath), info, 8192, why,
+				   sizeof(why)) == 0 &&
+	    xen_info_get(info, "nr_cpus", num, sizeof(num)) == 0)
+		nr = (unsigned)atoi(num);
+	free(info);
+	if (!nr && note)
+		snprintf(note, notesz, "xen: no nr_cpus from `xl info` at "
+			 "plan time (%s): the guest's host CPUs assume Xen has "
+			 "dom0's %u online CPUs", why[0] ? why
+			 : "no nr_cpus line", online->n);
+	return nr;
+}
+
+/*
  * env_ops.host_cpus: the pCPUs of the measured vCPUs, numbered as Xen
  * numbers them, on as many pCPUs as Xen has (`xl info` nr_cpus, the
- * count start() uses; read once per process).  Where `xl info` cannot be
- * read, dom0's online CPU count stands in, and a Xen dom0 says so on
- * stderr.  A vcpu_pin shorter than the guest: FILE:LINE error.
+ * count start() uses; read once per plan, ep; NULL ep: read now).  Where
+ * `xl info` cannot be read, dom0's online CPU count stands in, and on a
+ * Xen dom0 ep's note says so.  A vcpu_pin shorter than the guest:
+ * FILE:LINE error.
  */
-int xen_host_cpus(const struct scn_params *p, const char *scn_path,
-		  const struct cpulist *online, struct cpulist *out, char *err,
-		  size_t errsz)
+int xen_host_cpus(struct env_plan *ep, const struct scn_params *p,
+		  const char *scn_path, const struct cpulist *online,
+		  struct cpulist *out, char *err, size_t errsz)
 {
-	static int asked;
-	static unsigned nr_pcpus;
-	unsigned n;
+	struct xen_plan *xp = ep ? xen_plan_of(ep) : NULL;
+	unsigned nr;
 
-	if (!asked) {
-		static char info[8192];
-		char xlpath[1024], why[512] = "", num[16] = "0";
-
-		asked = 1;
-		if (access("/proc/xen/privcmd", F_OK) == 0 ||
-		    access("/dev/xen/privcmd", F_OK) == 0) {
-			if (xen_dom0_ready(xlpath, sizeof(xlpath), info,
-					   sizeof(info), why,
-					   sizeof(why)) == 0 &&
-			    xen_info_get(info, "nr_cpus", num,
-					 sizeof(num)) == 0)
-				nr_pcpus = (unsigned)atoi(num);
-			if (!nr_pcpus)
-				fprintf(stderr, "isolat: xen: no nr_cpus from "
-					"`xl info` at plan time (%s): the "
-					"guest's host CPUs assume Xen has "
-					"dom0's %u online CPUs\n",
-					why[0] ? why : "no nr_cpus line",
-					online->n);
+	if (xp && xp->pcpus_asked) {
+		nr = xp->host_nr_pcpus;
+	} else {
+		nr = xen_plan_pcpus(online, ep ? ep->note : NULL,
+				    ep ? sizeof(ep->note) : 0);
+		if (xp) {
+			xp->pcpus_asked = 1;
+			xp->host_nr_pcpus = nr;
 		}
 	}
-	n = nr_pcpus ? nr_pcpus : online->n;
-	return xen_host_cpus_on(p, scn_path, n, out, err, errsz);
+	return xen_host_cpus_on(p, scn_path, nr ? nr : online->n, out, err,
+				errsz);
 }
 
 /* --- the ops ---------------------------------------------------------- */
@@ -229,6 +289,8 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 {
 	const struct scn_params *p = &ec->pc->params;
 	struct xen_state *st = calloc(1, sizeof(*st));
+	/* No modules: the PV console (hvc0) is built into the guest
+	 * kernels Xen boots. */
 	struct guest_image_spec spec = {NULL, ec->wl_path, NULL,
 					ec->guest_programs, NULL};
 	static char text[8192];
@@ -257,7 +319,7 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 	xen_iso_leftovers(&st->iso);
 	if (p->xen_kernel[0])
 		snprintf(st->kernel, sizeof(st->kernel), "%s", p->xen_kernel);
-	else if ((rc = kvm_guest_kernel(p, "the scenario", 0, st->kernel,
+	else if ((rc = guest_kernel(p, "the scenario", 0, st->kernel,
 					sizeof(st->kernel), mods, sizeof(mods),
 					err, errsz)) < 0)
 		return rc;
@@ -266,7 +328,7 @@ static int xen_prepare(struct env_case *ec, char *err, size_t errsz)
 				 sizeof(st->initrd), &built, err, errsz);
 	if (rc < 0)
 		return rc;
-	st->vcpus = kvm_vcpus(p);
+	st->vcpus = guest_vcpus(p);
 	xen_guest_pcpus(p, st->vcpus, st->nr_pcpus, &st->iso.guest);
 	snprintf(st->name, sizeof(st->name), XEN_NAME_PREFIX "case-%u",
 		 ec->pc->idx);
@@ -509,8 +571,7 @@ static void xen_cleanup(struct env_case *ec)
 }
 
 /* `xl info` into the run's host metadata, on a Xen dom0 only. */
-static void xen_host_meta(int (*set)(void *ctx, const char *key,
-				     const char *value), void *ctx)
+static void xen_host_meta(fact_fn set, void *ctx)
 {
 	static char info[8192];
 	char xlpath[1024], why[512];
@@ -529,6 +590,7 @@ static void xen_host_meta(int (*set)(void *ctx, const char *key,
 const struct env_ops env_xen_ops = {
 	.name = "xen",
 	.describe = "the workload as PID 1 of a Xen domU started with xl",
+	.flags = ENV_GUEST,
 	.probe = xen_probe,
 	.prepare = xen_prepare,
 	.start = xen_start,
@@ -537,7 +599,7 @@ const struct env_ops env_xen_ops = {
 	.cleanup = xen_cleanup,
 	.probe_scenario = xen_probe_scenario,
 	.probe_case = xen_probe_case,
-	.guest_cpus = kvm_guest_cpus,
+	.guest_cpus = guest_vcpu_list,
 	.host_cpus = xen_host_cpus,
 	.host_meta = xen_host_meta,
 };

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/env/kvm/kvm_cmd.h"
+#include "harness/env/guest/guest.h"
 #include "harness/host/tuning.h"
 
 int xen_argv_init(struct xen_argv *a, const char *xl)
@@ -105,21 +105,12 @@ int xen_domcfg_format(const struct xen_domcfg *c, char *buf, size_t size)
 int xen_guest_cmdline(const struct scn_params *p,
 		      const struct scn_profile *prof, char *buf, size_t size)
 {
-	const char *extra = prof ? prof->guest_cmdline : "";
 	/* hvc0 is the PV console, which also carries the samples (the wire
 	 * format resyncs over console text); isolat.channel tells the
 	 * guest's PID 1 so (workloads/wl_guest.c).  quiet keeps the kernel
 	 * off it after boot. */
-	int n = snprintf(buf, size,
-			 "console=" XEN_CHANNEL_DEV " quiet isolat.channel="
-			 XEN_CHANNEL_DEV "%s%s%s%s",
-			 p->guest_cmdline[0] ? " " : "", p->guest_cmdline,
-			 extra[0] ? " " : "", extra);
-
-	if (n < 0 || (size_t)n >= size)
-		return -ENOSPC;
-	/* The profile's isolcpus, nohz_full, ... are the guest's here. */
-	return tuning_guest_boot_args(prof, buf, size, NULL, 0);
+	return guest_cmdline("console=" XEN_CHANNEL_DEV " quiet isolat.channel="
+			     XEN_CHANNEL_DEV, p, prof, buf, size);
 }
 
 unsigned xen_vcpu_pcpu(const struct scn_params *p, unsigned v,
@@ -199,7 +190,7 @@ int xen_host_emulated(const char *cpuinfo, const char *dmi_vendor)
 int xen_vcpu_pin_check(const struct scn_params *p, const char *scn_path,
 		       char *err, size_t errsz)
 {
-	unsigned n = kvm_vcpus(p);
+	unsigned n = guest_vcpus(p);
 	char list[1024];
 
 	/* xen_vcpu_pcpu would wrap a short list round: two vCPUs on one
@@ -221,7 +212,7 @@ int xen_host_cpus_on(const struct scn_params *p, const char *scn_path,
 		     size_t errsz)
 {
 	unsigned char used[CPULIST_MAX] = {0};
-	unsigned n = kvm_vcpus(p);
+	unsigned n = guest_vcpus(p);
 	int rc = xen_vcpu_pin_check(p, scn_path, err, errsz);
 
 	out->n = 0;

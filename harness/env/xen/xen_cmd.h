@@ -83,11 +83,12 @@ int xen_host_cpus_on(const struct scn_params *p, const char *scn_path,
 		     size_t errsz);
 
 /* env_ops.host_cpus of xen (harness/env/xen/env_xen.c): xen_host_cpus_on with
- * Xen's nr_cpus from `xl info` (read once per process), else dom0's
- * online CPU count (said on stderr on a dom0). */
-int xen_host_cpus(const struct scn_params *p, const char *scn_path,
-		  const struct cpulist *online, struct cpulist *out, char *err,
-		  size_t errsz);
+ * Xen's nr_cpus from `xl info` (read once per plan, kept in ep; NULL ep:
+ * read now), else dom0's online CPU count (said in ep->note on a dom0). */
+struct env_plan;
+int xen_host_cpus(struct env_plan *ep, const struct scn_params *p,
+		  const char *scn_path, const struct cpulist *online,
+		  struct cpulist *out, char *err, size_t errsz);
 
 /* vcpu_pin has one pCPU per vCPU (or is empty): 0, else -EINVAL with
  * "FILE:LINE: vcpu_pin = ..." in err. */

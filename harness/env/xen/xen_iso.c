@@ -97,13 +97,12 @@ static int undo(struct xen_iso *x, enum journal_kind kind, const char *obj,
 
 void xen_iso_leftovers(struct xen_iso *x)
 {
-	static char out[16384];
 	char names[16][64], err[512], done[1024] = "";
 	size_t errsz = sizeof(err);
 	int n;
 
-	if (XLI(out, "list") == 0) {
-		n = xen_names_with_prefix(out, XEN_NAME_PREFIX, names, 16);
+	if (XLI(x->out, "list") == 0) {
+		n = xen_names_with_prefix(x->out, XEN_NAME_PREFIX, names, 16);
 		for (int i = 0; i < n; i++)
 			if (undo(x, JOURNAL_DOMAIN, names[i], "-", err,
 				 errsz) == 0)
@@ -111,8 +110,8 @@ void xen_iso_leftovers(struct xen_iso *x)
 					 sizeof(done) - strlen(done),
 					 "domain %.63s; ", names[i]);
 	}
-	if (XLI(out, "cpupool-list", "-c") == 0) {
-		n = xen_names_with_prefix(out, XEN_NAME_PREFIX, names, 16);
+	if (XLI(x->out, "cpupool-list", "-c") == 0) {
+		n = xen_names_with_prefix(x->out, XEN_NAME_PREFIX, names, 16);
 		/* orig "": every pCPU the pool holds goes back. */
 		for (int i = 0; i < n; i++)
 			if (undo(x, JOURNAL_CPUPOOL, names[i], "", err,
@@ -125,9 +124,6 @@ void xen_iso_leftovers(struct xen_iso *x)
 		fact(x, "xen.leftovers_removed", "%s", done);
 }
 
-/* The last `xl vcpu-list Domain-0` output (dom0_vcpus). */
-static char vcpu_out[65536];
-
 /*
  * dom0's vCPUs from `xl vcpu-list Domain-0` into v[0..XEN_DOM0_VCPUS_MAX),
  * all of them: as many as the VCPUs column of `xl list Domain-0` (listed,
@@ -137,15 +133,14 @@ static char vcpu_out[65536];
 static int dom0_vcpus(struct xen_iso *x, const char *listed,
 		      struct xen_vcpu *v, char *err, size_t errsz)
 {
-	static char list[4096];
-	char *out = vcpu_out;
+	char *out = x->vcpu_out;
 	int n, want, rc, lines, online = 0;
 
 	if (!listed) {
-		rc = XLI(list, "list", "Domain-0");
+		rc = XLI(x->list, "list", "Domain-0");
 		if (rc < 0)
 			return rc;
-		listed = list;
+		listed = x->list;
 	}
 	want = xen_list_vcpus(listed, "Domain-0");
 	if (want < 0) {
@@ -158,7 +153,7 @@ static int dom0_vcpus(struct xen_iso *x, const char *listed,
 			 "handles (%d)", want, XEN_DOM0_VCPUS_MAX - 1);
 		return -E2BIG;
 	}
-	rc = xen_xl(x->xl, out, sizeof(vcpu_out), err, errsz,
+	rc = xen_xl(x->xl, out, sizeof(x->vcpu_out), err, errsz,
 		    (const char *const[]){"vcpu-list", "Domain-0", NULL});
 	if (rc < 0)
 		return rc;
@@ -181,7 +176,6 @@ static int dom0_vcpus(struct xen_iso *x, const char *listed,
 int xen_iso_dom0_pin(struct xen_iso *x, const char *dom0_cpus, char *err,
 		     size_t errsz)
 {
-	static char out[4096];
 	struct xen_vcpu *v;
 	struct cpulist to;
 	const char *why;
@@ -223,7 +217,7 @@ int xen_iso_dom0_pin(struct xen_iso *x, const char *dom0_cpus, char *err,
 			return rc;
 		}
 		x->dom0[x->ndom0++] = v[i];
-		rc = XLI(out, "vcpu-pin", "Domain-0", vcpu, list);
+		rc = XLI(x->out, "vcpu-pin", "Domain-0", vcpu, list);
 		if (rc < 0) {
 			free(v);
 			return rc;
@@ -319,7 +313,6 @@ int xen_iso_domain(struct xen_iso *x, const char *name, char *err,
 int xen_iso_check_dom0(struct xen_iso *x, int isolated, char *err,
 		       size_t errsz)
 {
-	static char out[16384];
 	struct xen_vcpu *v = calloc(XEN_DOM0_VCPUS_MAX, sizeof(*v));
 	struct cpulist pool_cpus, overlap;
 	char pool[64] = "Pool-0", guest[1024], shared[1024];
@@ -330,8 +323,8 @@ int xen_iso_check_dom0(struct xen_iso *x, int isolated, char *err,
 		return -ENOMEM;
 	}
 	/* VCPUs and Cpupool columns: the count to read, and the pool. */
-	rc = XLI(out, "list", "-c", "Domain-0");
-	n = rc < 0 ? rc : dom0_vcpus(x, out, v, err, errsz);
+	rc = XLI(x->out, "list", "-c", "Domain-0");
+	n = rc < 0 ? rc : dom0_vcpus(x, x->out, v, err, errsz);
 	if (n < 0) {
 		/* One vCPU not read could be the one on the guest's pCPUs:
 		 * fail, never record "no". */
@@ -340,9 +333,9 @@ int xen_iso_check_dom0(struct xen_iso *x, int isolated, char *err,
 		return n;
 	}
 	if (rc == 0)
-		xen_list_pool(out, "Domain-0", pool, sizeof(pool));
+		xen_list_pool(x->out, "Domain-0", pool, sizeof(pool));
 	if (x->fact) /* whole: fact() would cut it */
-		x->fact(x->fact_ctx, "xen.dom0_vcpus", vcpu_out);
+		x->fact(x->fact_ctx, "xen.dom0_vcpus", x->vcpu_out);
 	for (int i = 0; i < n; i++) {
 		char key[64];
 
@@ -356,9 +349,9 @@ int xen_iso_check_dom0(struct xen_iso *x, int isolated, char *err,
 		fact(x, key, "hard %s / soft %s", v[i].hard, v[i].soft);
 	}
 	/* Xen intersects a vCPU's hard affinity with its pool's pCPUs. */
-	rc = XLI(out, "cpupool-list", "-c");
+	rc = XLI(x->out, "cpupool-list", "-c");
 	if (rc == 0)
-		rc = xen_pool_cpus(out, pool, &pool_cpus);
+		rc = xen_pool_cpus(x->out, pool, &pool_cpus);
 	if (rc < 0 || n <= 0) {
 		snprintf(err, errsz, "cannot tell where dom0's vCPUs may run "
 			 "(%d vCPUs read, pool %s: %s)", n, pool,
@@ -427,10 +420,16 @@ int xen_iso_sched_available(const char *xl, const char *sched, char *why,
 {
 	char out[2048], err[512], pool[64], name[100], arg[40];
 	size_t errsz = sizeof(err);
-	struct xen_iso xs = {.xl = xl}, *x = &xs;
+	/* only its xl (undo, XLI): on the heap for its buffers' sake */
+	struct xen_iso *x = calloc(1, sizeof(*x));
 	const char *said;
 	int rc;
 
+	if (!x) {
+		snprintf(why, whysz, "out of memory");
+		return -ENOMEM;
+	}
+	x->xl = xl;
 	snprintf(pool, sizeof(pool), XEN_NAME_PREFIX "probe-%s", sched);
 	snprintf(name, sizeof(name), "name=\"%s\"", pool);
 	snprintf(arg, sizeof(arg), "sched=\"%s\"", sched);
@@ -442,8 +441,10 @@ int xen_iso_sched_available(const char *xl, const char *sched, char *why,
 	rc = XLI(out, "cpupool-create", name, arg, "cpus=[]");
 	if (rc == 0) {
 		XLI(out, "cpupool-destroy", pool);
-		return 1;
+		free(x);
+		return 0;
 	}
+	free(x);
 	/* xl's own words, without the command line (see xen_xl()). */
 	said = strstr(err, ": failed: ");
 	snprintf(why, whysz, "xen_sched = %s: this Xen has no %s scheduler "
@@ -452,5 +453,5 @@ int xen_iso_sched_available(const char *xl, const char *sched, char *why,
 		 strcmp(sched, "rtds") ? strcmp(sched, "null") ? "CREDIT"
 				       : "NULL" : "RTDS",
 		 said ? said + strlen(": failed: ") : err);
-	return 0;
+	return -EOPNOTSUPP;
 }

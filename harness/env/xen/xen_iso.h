@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "harness/env/xen/xen_cmd.h"
+#include "harness/util.h"
 
 struct journal;
 
@@ -23,7 +24,7 @@ struct xen_iso {
 	/* Set by the caller. */
 	const char *xl;            /* xl's absolute path */
 	struct journal *j;         /* NULL: nothing is journaled */
-	int (*fact)(void *ctx, const char *key, const char *value);
+	fact_fn fact;
 	void *fact_ctx;
 	unsigned nr_pcpus;
 	struct cpulist guest;      /* the guest's pCPUs (xen_guest_pcpus) */
@@ -34,6 +35,11 @@ struct xen_iso {
 	int ndom0;                 /* dom0 vCPUs re-pinned */
 	struct xen_vcpu *dom0;     /* their affinity before (malloc'd, freed
 				    * by xen_iso_undo) */
+
+	/* xl's output, per case (no process-wide buffers): */
+	char out[16384];           /* the listing a call is reading */
+	char list[4096];           /* `xl list Domain-0` (dom0_vcpus) */
+	char vcpu_out[65536];      /* the last `xl vcpu-list Domain-0` */
 };
 
 /* Destroy isolat-* domains and cpupools a crashed run left (pCPUs back
@@ -79,7 +85,7 @@ void xen_iso_undo(struct xen_iso *x);
  * pool, unjournaled: the next probe destroys it before its own try, the
  * next case's xen_iso_leftovers() removes it (an isolat-* pool), and so
  * does undoing any cpupool record (`isolat restore`, xen_undo_plan).
- * 1, or 0 with why set.
+ * 0, or -EOPNOTSUPP with why set (a failed try says why too).
  */
 int xen_iso_sched_available(const char *xl, const char *sched, char *why,
 			    size_t whysz);

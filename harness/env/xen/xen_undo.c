@@ -242,3 +242,50 @@ fail:
 		snprintf(err, errsz, "%s", e);
 	return rc;
 }
+
+/* The journal's Xen record kinds (harness/env/journal_kinds.def). */
+static int domain_path_ok(const char *path)
+{
+	return xen_undo_name_ok(path);
+}
+
+static int dom0pin_path_ok(const char *path)
+{
+	return xen_undo_dom0_vcpu(path) >= 0;
+}
+
+/* Xen's state is not under root: a fake tree (tests) has no Xen to
+ * undo. */
+static int undo(const struct journal_rec *r, const char *root)
+{
+	return root[0] ? 0 : xen_undo_record(NULL, r, NULL, 0);
+}
+
+static int say(const struct journal_rec *r, int rc, char *buf, size_t size)
+{
+	if (rc != 0)
+		return 0;
+	if (r->kind == JOURNAL_DOMAIN)
+		snprintf(buf, size, "Xen domain %s: gone (destroyed if it was "
+			 "still there)", r->path);
+	else if (r->kind == JOURNAL_CPUPOOL)
+		snprintf(buf, size, "Xen cpupool %s: pCPUs %s back in Pool-0, "
+			 "pool gone", r->path, r->orig);
+	else
+		snprintf(buf, size, "Xen %s: hard affinity back to %s",
+			 r->path, r->orig);
+	return 1;
+}
+
+const struct journal_kind_ops journal_kind_xen_domain = {
+	.word = "domain", .path_ok = domain_path_ok, .undo = undo, .say = say,
+};
+
+const struct journal_kind_ops journal_kind_xen_cpupool = {
+	.word = "cpupool", .path_ok = domain_path_ok, .undo = undo, .say = say,
+};
+
+const struct journal_kind_ops journal_kind_xen_dom0pin = {
+	.word = "dom0pin", .path_ok = dom0pin_path_ok, .undo = undo,
+	.say = say,
+};

@@ -5,6 +5,27 @@
  * restore` after a crash.  The backend's own cleanup goes through here
  * too, so there is one way back.  Every step is an `xl` execve argv,
  * decided from what Xen has now, so undoing twice changes nothing more.
+ *
+ * The journal records (harness/host/journal.h's format; written by
+ * env_xen.c and xen_iso.c, undone here through `xl`, an execve argv):
+ *
+ *   domain xen NAME - created    (written before `xl create`: undo
+ *                                 destroys the domain NAME if it exists)
+ *   cpupool xen_cpupool POOL PCPUS created
+ *                                (written before the pCPUs leave Pool-0:
+ *                                 undo moves PCPUS - and whatever else
+ *                                 POOL holds - back into Pool-0, then
+ *                                 destroys POOL if it exists)
+ *   dom0pin dom0_cpus Domain-0:V HARD NEW
+ *                                (written before dom0's vCPU V is
+ *                                 pinned: undo pins it back to its hard
+ *                                 affinity HARD, "all" or a CPU list)
+ *
+ * NAME and POOL are isolat-[A-Za-z0-9_.-]+: never someone else's domain
+ * or pool.
+ *
+ * Their struct journal_kind_ops (journal_kind_xen_domain, _cpupool,
+ * _dom0pin) are at the end of xen_undo.c.
  */
 #ifndef ISOLAT_XEN_UNDO_H
 #define ISOLAT_XEN_UNDO_H

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/env/kvm/kvm_cmd.h"
+#include "harness/env/guest/guest.h"
 #include "harness/run/proc.h"
 #include "harness/util.h"
 #include "harness/env/xen/xen_cmd.h"
@@ -124,7 +124,7 @@ int xen_xl(const char *xlpath, char *out, size_t outsz, char *err,
 	rc = run_xl(&a, out, outsz, XL_TIMEOUT_MS);
 	if (rc == 0)
 		return 0;
-	kvm_argv_text(a.argv, text, sizeof(text));
+	guest_argv_text(a.argv, text, sizeof(text));
 	for (char *c = out; *c; c++)
 		if (*c == '\n')
 			*c = ' ';

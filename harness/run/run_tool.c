@@ -1,0 +1,113 @@
+/*
+ * run_tool.c - the run lifecycle (runloop.h: run_tool), read top to
+ * bottom like rtla's run_tool(): lock -> stale journal -> store -> plan
+ * and cases (runloop.c) -> finish, unwinding with goto labels.  What
+ * `isolat run` prints and which exit it takes stay in cmd_run.c.
+ */
+#include "harness/run/runloop.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/host/journal.h"
+#include "harness/run/progress.h"
+
+/* Host tuning a killed run left behind would be measured as the host's
+ * own state, and its originals must not be overwritten.  0, or -errno
+ * with what to do in err. */
+static int stale_journal(const struct run_opts *o, const char *journal,
+			 char *err, size_t errsz)
+{
+	pid_t jpid;
+	int alive, rc = journal_owner(journal, &jpid, &alive);
+
+	if (rc == -ENOENT || alive)
+		return 0;
+	/* A harness that died (kill -9, a crash) left its journal: undone
+	 * here as `isolat restore` would - its host tuning, the load it
+	 * started, its work directory, its container - so nothing of it
+	 * disturbs this run. */
+	if (rc == 0 && geteuid() == 0 && o->restore_dead) {
+		fprintf(stderr, "isolat run: %s: left by isolat pid %d, which "
+			"is gone: restoring the host first\n", journal,
+			(int)jpid);
+		if (o->restore_dead(o->restore_ctx, journal, jpid) == 0)
+			return 0;
+	}
+	if (rc == -EPERM)
+		snprintf(err, errsz, "%s: not a regular file owned by uid %d "
+			 "and writable by it alone; inspect it (`isolat "
+			 "restore` refuses it too), remove it once the host "
+			 "is back, then run again", journal, (int)geteuid());
+	else if (rc < 0)
+		snprintf(err, errsz, "%s: %s; expected an isolat tuning "
+			 "journal: inspect and remove it, then run again",
+			 journal, strerror(-rc));
+	else
+		snprintf(err, errsz, "%s: host tuning journal left by isolat "
+			 "pid %d, which is gone; the host may still be tuned: "
+			 "run `isolat restore` first", journal, (int)jpid);
+	return rc < 0 ? rc : -EBUSY;
+}
+
+/* Holding the lock, no other harness of this host runs: a run still
+ * marked running here was left by one that died.  Said now, before the
+ * cases' progress. */
+static void abandoned_runs(struct store *st, unsigned *n)
+{
+	char host[256] = "";
+
+	if (gethostname(host, sizeof(host) - 1) == 0 &&
+	    store_runs_abandoned(st, host, n) == 0 && *n)
+		fprintf(stderr, "isolat run: %u earlier run%s of this host "
+			"left 'running' by a harness that died: marked "
+			"aborted\n", *n, *n > 1 ? "s" : "");
+}
+
+/* An undo that failed leaves its records in the journal, ours. */
+static int tuning_left(const char *journal)
+{
+	pid_t jpid;
+	int alive;
+
+	return journal_owner(journal, &jpid, &alive) == 0 &&
+	       jpid == getpid();
+}
+
+int run_tool(const char *db_path, const struct plan *plan,
+	     const struct run_opts *o, struct run_result *res, char *err,
+	     size_t errsz)
+{
+	const char *journal = o->journal ? o->journal : JOURNAL_DEFAULT;
+	struct store *st = NULL;
+	unsigned abandoned = 0;
+	int lock_fd, rc;
+
+	memset(res, 0, sizeof(*res));
+	/* Before anything is touched: one run (or restore) at a time.  A
+	 * non-root function test cannot have the lock under /run, and can
+	 * change nothing of the host's either. */
+	lock_fd = journal_lock(journal, err, errsz);
+	if (lock_fd == -EWOULDBLOCK || (lock_fd < 0 && geteuid() == 0))
+		return lock_fd;
+	rc = stale_journal(o, journal, err, errsz);
+	if (rc < 0)
+		goto unlock;
+	rc = store_open(db_path, STORE_WRITE, &st, err, errsz);
+	if (rc < 0)
+		goto unlock;
+	if (lock_fd >= 0)
+		abandoned_runs(st, &abandoned);
+	/* The plan stored, then every case (runloop.c). */
+	rc = run_plan(st, plan, o, res, err, errsz);
+	res->abandoned = abandoned;
+	res->undo_left = tuning_left(journal);
+	if (res->uuid[0])
+		progress_worst(st, res->uuid, res->worst, sizeof(res->worst));
+	store_close(st);
+unlock:
+	journal_unlock(lock_fd);
+	return rc;
+}

@@ -1,0 +1,106 @@
+#!/bin/bash
+# report_html.sh - the HTML report as a reader's browser shows it.
+#
+# A synthetic run of bare, lxc and an emulated kvm case (build/tools/mkrun
+# with MKRUN_ENVS: through the store as the collector writes it, no root
+# needed) rendered in both styles and opened in headless Chromium: every
+# image loads, the headline table is there and comes first, the emulated
+# row is marked and has no ratio; every paper PDF rasterises.  A screenshot is left in $KEEP_SHOT when
+# that is set (for a look).  SKIPs with the reason when gnuplot or
+# chromium is missing.
+. "$(dirname "$0")/lib.sh"
+
+MKRUN=$TOP/build/tools/mkrun
+if [ ! -x "$MKRUN" ]; then
+	skip "report in Chromium" "build/tools/mkrun not built (make tools)"
+	exit 0
+fi
+if ! command -v gnuplot >/dev/null; then
+	skip "report in Chromium" "gnuplot not installed (apt-get install gnuplot-nox)"
+	exit 0
+fi
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROMIUM" ]; then
+	skip "report in Chromium" "chromium not installed (apt-get install chromium)"
+	exit 0
+fi
+U=cccccccc-0000-4000-8000-000000000014
+DB=$T/r.db
+MKRUN_ENVS=bare,lxc,kvm:emulated "$MKRUN" "$DB" $U 7 1.0 20 >/dev/null
+check "synthetic bare/lxc/kvm run stored" [ "$(q "$DB" "SELECT count(*) FROM cases")" = 3 ]
+
+# chrome PAGE: the DOM after load, with a line counting images the
+# browser could not decode (a copy of the page with a script appended).
+chrome() {
+	local dir=$1
+	cp "$dir/index.html" "$dir/_check.html"
+	cat >> "$dir/_check.html" <<'JS'
+<script>
+window.addEventListener('load', function () {
+  var im = document.images, bad = 0;
+  for (var i = 0; i < im.length; i++)
+    if (!im[i].complete || im[i].naturalWidth === 0) bad++;
+  var d = document.createElement('div');
+  d.textContent = 'IMGCHECK total=' + im.length + ' broken=' + bad;
+  document.body.appendChild(d);
+});
+</script>
+JS
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+		--disable-dev-shm-usage --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update \
+		--disable-sync --user-data-dir="$T/chrome-profile" \
+		--virtual-time-budget=10000 \
+		--dump-dom "file://$dir/_check.html" 2>/dev/null
+}
+
+for style in plain paper; do
+	out=$T/$style
+	if ! "$ISOLAT" --db "$DB" --quiet report --style $style -o "$out" $U >/dev/null; then
+		fail "$style: report renders"
+		continue
+	fi
+	dom=$(chrome "$out")
+	res=$(grep -o 'IMGCHECK total=[0-9]* broken=[0-9]*' <<<"$dom")
+	# 3 cases x 3 plots, the overviews, 2 environment overlays, the
+	# matrices: at least 12 images.
+	check "$style: every image loads in Chromium ($res)" \
+		grep -qE '^IMGCHECK total=(1[2-9]|[2-9][0-9]) broken=0$' <<<"$res"
+	check "$style: the headline table is in the page" grep -q 'id="headline"' <<<"$dom"
+	first=$(grep -o 'id="headline"\|id="summary"\|id="run"' <<<"$dom" | head -1)
+	check "$style: the headline comes first ($first)" [ "$first" = 'id="headline"' ]
+	# the lxc row has ratios against bare; the emulated kvm row none
+	lxc=$(tr '\n' ' ' <<<"$dom" | grep -o '<tr><td><span[^<]*</span> lxc</td>.\{0,400\}' | head -1)
+	check "$style: lxc has its ratio against bare" grep -q '×1\.2' <<<"$lxc"
+	kvm=$(tr '\n' ' ' <<<"$dom" | grep -o '<tr class="emurow">.*' | sed 's|</tr>.*||' | head -1)
+	check "$style: the emulated kvm row is marked" grep -q 'EMULATED' <<<"$kvm"
+	check "$style: the emulated kvm row has no ratio" bash -c '! grep -q "×" <<<"$1"' _ "$kvm"
+	if [ "${KEEP_SHOT:-}" ]; then
+		timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+			--disable-quic --no-first-run --disable-background-networking \
+			--disable-component-update --disable-sync \
+			--user-data-dir="$T/chrome-profile" --window-size=1400,2000 \
+			--screenshot="$KEEP_SHOT-$style.png" "file://$out/index.html" >/dev/null 2>&1
+	fi
+done
+
+# Paper PDFs: every one rasterises (pdftoppm, poppler-utils), as a
+# white paper's build would.
+if command -v pdftoppm >/dev/null; then
+	bad=0 total=0
+	for pdf in "$T"/paper/*.pdf; do
+		total=$((total + 1))
+		pdftoppm -png -r 30 -singlefile "$pdf" "$T/pdfpage" 2>/dev/null &&
+			[ -s "$T/pdfpage.png" ] || bad=$((bad + 1))
+		rm -f "$T/pdfpage.png"
+	done
+	check "paper: all $total PDFs render to PNG ($bad failed)" test "$total" -ge 12 -a "$bad" = 0
+else
+	skip "paper PDFs render to PNG" "pdftoppm not installed (apt-get install poppler-utils)"
+fi
+
+# The check itself: a missing image is seen.
+rm -f "$T/plain/matrix.svg"
+res=$(chrome "$T/plain" | grep -o 'IMGCHECK total=[0-9]* broken=[0-9]*')
+check "Chromium check sees a broken image ($res)" grep -qE 'broken=1$' <<<"$res"
+echo "1..$n"
