@@ -32,6 +32,8 @@
 
 #include <stddef.h>
 
+#include "harness/util.h" /* fact_fn */
+
 struct journal;
 struct scn_params;
 
@@ -47,8 +49,6 @@ enum net_end {
 	NET_END_TAP,  /* a tap for a guest's virtio-net */
 };
 
-typedef int (*net_fact_fn)(void *ctx, const char *key, const char *value);
-
 struct net_topo {
 	enum net_end end;
 	char tag[8];
@@ -60,7 +60,7 @@ struct net_topo {
 	const char *addr_a, *addr_b;
 	const struct scn_params *params;
 	struct journal *j;
-	net_fact_fn fact;
+	fact_fn fact;
 	void *fact_ctx;
 };
 

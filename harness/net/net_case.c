@@ -23,7 +23,7 @@ struct net_case {
 	struct proc refl;
 	int started;
 	char peer[48], timeout[24];
-	net_fact_fn fact;
+	fact_fn fact;
 	void *ctx;
 };
 
@@ -159,7 +159,7 @@ static int start_reflector(struct net_case *nc, const struct plan_case *pc,
 }
 
 int net_case_setup(const struct plan_case *pc, struct journal *j,
-		   const char *wl_path, net_fact_fn fact, void *ctx,
+		   const char *wl_path, fact_fn fact, void *ctx,
 		   struct net_case **out, char *err, size_t errsz)
 {
 	struct net_case *nc = calloc(1, sizeof(*nc));
@@ -242,4 +242,16 @@ void net_case_stop(struct net_case *nc)
 		proc_close(&nc->refl);
 	}
 	free(nc);
+}
+
+int net_case_begin(const struct env_case *ec, struct net_case **out,
+		   char **argv, unsigned *argc, unsigned max, char *err,
+		   size_t errsz)
+{
+	int rc = net_case_setup(ec->pc, ec->journal, ec->wl_path, ec->fact,
+				ec->fact_ctx, out, err, errsz);
+
+	if (rc == 0 && (rc = net_case_argv(*out, argv, argc, max)) < 0)
+		snprintf(err, errsz, "too many arguments");
+	return rc;
 }

@@ -19,8 +19,15 @@ struct net_case;
  * (wl_path: isolat-wl).  0 with *out set, or -errno with err set (what
  * was made is in j: the caller's replay removes it). */
 int net_case_setup(const struct plan_case *pc, struct journal *j,
-		   const char *wl_path, net_fact_fn fact, void *ctx,
+		   const char *wl_path, fact_fn fact, void *ctx,
 		   struct net_case **out, char *err, size_t errsz);
+/* net_case_setup for the case of ec (its plan case, journal, isolat-wl,
+ * facts), then the initiator's options appended to argv (argc entries,
+ * at most max): 0, or -errno with err set. */
+struct env_case;
+int net_case_begin(const struct env_case *ec, struct net_case **out,
+		   char **argv, unsigned *argc, unsigned max, char *err,
+		   size_t errsz);
 /* Append the initiator's options (--peer, --netns, ...) to argv. */
 int net_case_argv(struct net_case *nc, char **argv, unsigned *argc,
 		  unsigned max);

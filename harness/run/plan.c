@@ -487,3 +487,9 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 		buf[len - 1] = '\0';
 	return buf;
 }
+
+void plan_case_workload(const struct plan_case *c, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s", c->workload->name, c->net ? "-" : "",
+		 c->net ? c->net->name : "");
+}

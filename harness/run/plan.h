@@ -65,4 +65,10 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c);
 /* Expected wall time of a case in seconds (for progress and deadlines). */
 double plan_case_seconds(const struct plan_case *c);
 
+/* The workload c is stored as: its name, and a network workload's path
+ * (netlat-ovs), so the path is a dimension of every table, figure,
+ * compare and gate. */
+#define PLAN_WORKLOAD_MAX 64
+void plan_case_workload(const struct plan_case *c, char *out, size_t size);
+
 #endif

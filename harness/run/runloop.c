@@ -419,23 +419,18 @@ static int case_tune(struct case_state *cs)
 	return 0;
 }
 
-/* The network path, prepare, the load, start.  0, or -1 with the
- * reason. */
+/* Network path, prepare, the load, start.  0, or -1 with the reason. */
 static int case_launch(struct case_state *cs)
 {
 	struct case_run *cr = cs->cr;
 	int lrc = 0;
 
-	/* A network workload (netlat): its path, journaled into the case's
-	 * journal (removed by its replay), and the reflector, before the
-	 * initiator starts. */
+	/* netlat: its path (journaled) and reflector, before the initiator */
 	if (cs->pc->net &&
-	    (net_case_setup(cs->pc, &cs->tune.j, cs->ec.wl_path, fact_cb, cr,
-			    &cs->nc, cs->err, sizeof(cs->err)) < 0 ||
-	     net_case_argv(cs->nc, cs->argv, &cs->argc, WL_ARGV_MAX) < 0)) {
+	    net_case_begin(&cs->ec, &cs->nc, cs->argv, &cs->argc,
+			   WL_ARGV_MAX, cs->err, sizeof(cs->err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason), "network %s: %s",
-			 cs->pc->net->name,
-			 cs->err[0] ? cs->err : "too many arguments");
+			 cs->pc->net->name, cs->err);
 		return -1;
 	}
 	cs->ec.net = net_case_topo(cs->nc);
@@ -568,9 +563,8 @@ static void case_free(struct case_state *cs)
 /*
  * One case, step by step:
  *   begin (running, argv, work dir) -> tune (load inside, host tuning,
- *   counters) -> launch (network path, prepare, load, start) -> collect
- *   (stream -> store, stop, wait, verdict) -> finish (load stopped, the
- *   reflector stopped, facts, status)
+ *   counters) -> launch (net path, prepare, load, start) -> collect
+ *   (stream -> store, stop, wait, verdict) -> finish (load stopped, ...)
  *   -> undo (cleanup, tuning undone, commit) -> the case's progress
  *   line (its worst max and samples, off a terminal).
  * A step that fails sets the reason and the case goes on to finish.
@@ -665,7 +659,7 @@ static int record_plan(struct store *st, const struct plan *plan,
 		rc = store_host(st, *run_id, hi);
 	for (unsigned i = 0; i < plan->n && rc == 0; i++) {
 		const struct plan_case *c = &plan->cases[i];
-		char *json = plan_case_json(plan, c), wl[64];
+		char *json = plan_case_json(plan, c), wl[PLAN_WORKLOAD_MAX];
 		struct store_case sc = {
 			.idx = (int)c->idx, .repetition = (int)c->repetition,
 			.name = c->name, .environment = c->env->name,
@@ -674,11 +668,7 @@ static int record_plan(struct store *st, const struct plan *plan,
 			.params_json = json,
 		};
 
-		/* netlat's path is a dimension of every table, figure,
-		 * compare and gate: stored as workload netlat-PATH. */
-		snprintf(wl, sizeof(wl), "%s%s%s", c->workload->name,
-			 c->net ? "-" : "", c->net ? c->net->name : "");
-
+		plan_case_workload(c, wl, sizeof(wl));
 		rc = json ? store_case_create(st, *run_id, &sc, &case_ids[i])
 			  : -ENOMEM;
 		free(json);

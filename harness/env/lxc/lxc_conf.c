@@ -85,10 +85,38 @@ static int valid_limit(const char *s)
 	return 1;
 }
 
+/* The container's network: none but loopback, or netlat's end of the
+ * path - a veth end isolat made, moved in by liblxc and given back to the
+ * host when the container stops.  0, -EINVAL with err set, or add()'s
+ * -E2BIG. */
+static int net_conf(const struct lxc_conf_in *in, struct lxc_items *out,
+		    char *err, size_t errsz)
+{
+	int rc = 0;
+
+	if (!in->phys_link)
+		return in->network ? 0 : add(out, "lxc.net.0.type", "empty");
+	if (strncmp(in->phys_link, "isolat-", 7) ||
+	    !valid_name(in->phys_link) || strlen(in->phys_link) > 15 ||
+	    !in->phys_addr || strncmp(in->phys_addr, "198.1", 5) ||
+	    !plain(in->phys_addr)) {
+		snprintf(err, errsz, "network end '%s' %s: expected an isolat-* "
+			 "link and a 198.18.0.0/15 address", in->phys_link,
+			 in->phys_addr ? in->phys_addr : "");
+		return -EINVAL;
+	}
+	rc |= add(out, "lxc.net.0.type", "phys");
+	rc |= add(out, "lxc.net.0.link", "%s", in->phys_link);
+	rc |= add(out, "lxc.net.0.name", "%s", in->phys_link);
+	rc |= add(out, "lxc.net.0.ipv4.address", "%s", in->phys_addr);
+	rc |= add(out, "lxc.net.0.flags", "up");
+	return rc;
+}
+
 int lxc_conf_build(const struct lxc_conf_in *in, struct lxc_items *out,
 		   char *err, size_t errsz)
 {
-	int rc = 0;
+	int rc = 0, prc;
 
 	out->n = 0;
 	if (!in->name || !valid_name(in->name)) {
@@ -150,27 +178,9 @@ int lxc_conf_build(const struct lxc_conf_in *in, struct lxc_items *out,
 	 * namespaces too: a user namespace without an idmap cannot even
 	 * create /dev, and a time namespace would offset the clocks. */
 	rc |= add(out, "lxc.namespace.keep", "user cgroup time");
-	if (in->phys_link) {
-		/* netlat's end of the path: a veth end isolat made, moved in
-		 * by liblxc and given back to the host when it stops. */
-		if (strncmp(in->phys_link, "isolat-", 7) ||
-		    !valid_name(in->phys_link) || strlen(in->phys_link) > 15 ||
-		    !in->phys_addr || strncmp(in->phys_addr, "198.1", 5) ||
-		    !plain(in->phys_addr)) {
-			snprintf(err, errsz, "network end '%s' %s: expected an "
-				 "isolat-* link and a 198.18.0.0/15 address",
-				 in->phys_link, in->phys_addr ? in->phys_addr
-							      : "");
-			return -EINVAL;
-		}
-		rc |= add(out, "lxc.net.0.type", "phys");
-		rc |= add(out, "lxc.net.0.link", "%s", in->phys_link);
-		rc |= add(out, "lxc.net.0.name", "%s", in->phys_link);
-		rc |= add(out, "lxc.net.0.ipv4.address", "%s", in->phys_addr);
-		rc |= add(out, "lxc.net.0.flags", "up");
-	} else if (!in->network) {
-		rc |= add(out, "lxc.net.0.type", "empty");
-	}
+	if ((prc = net_conf(in, out, err, errsz)) == -EINVAL)
+		return prc;
+	rc |= prc; /* -E2BIG: said below */
 	/* Only what a measuring workload needs: sys_nice for SCHED_FIFO and
 	 * affinity, ipc_lock for mlockall.  The limits make both work even
 	 * without the capabilities (rtprio, memlock). */
