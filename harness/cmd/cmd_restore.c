@@ -50,11 +50,9 @@ struct restore_ctx {
 	int quiet;
 	const char *who; /* "isolat restore", or "isolat run" */
 	unsigned ok, failed, gone, kept;
-	unsigned ended; /* processes ended, directories, containers removed */
+	unsigned ended; /* things a case started or made: ended, removed */
 };
 
-/* A process, work directory or container a case left (journal_procs.c):
- * ended or removed, or already gone (said only without --quiet). */
 /* A thing a case started or made (the kind's leftover flag): ended or
  * removed, or already gone (said only without --quiet). */
 static void note_left(struct restore_ctx *c, const struct journal_rec *r,
@@ -233,13 +231,13 @@ static int replay(struct isolat_ctx *ctx, const char *path, pid_t pid,
 	}
 	if (!ctx->quiet || rc_ctx->gone || rc_ctx->kept)
 		fprintf(stderr, "%s: %u change%s undone, %u left alone, %u "
-			"the kernel cannot undo, %u process%s, director%s or "
-			"container%s a case left ended or removed (journal of "
-			"pid %d), %s removed\n", rc_ctx->who, rc_ctx->ok,
+			"the kernel cannot undo, %u thing%s a case left "
+			"(processes, directories, containers, namespaces, "
+			"links, OVS) ended or removed (journal of pid %d), %s "
+			"removed\n", rc_ctx->who, rc_ctx->ok,
 			rc_ctx->ok == 1 ? "" : "s", rc_ctx->gone, rc_ctx->kept,
-			rc_ctx->ended, rc_ctx->ended == 1 ? "" : "es",
-			rc_ctx->ended == 1 ? "y" : "ies",
-			rc_ctx->ended == 1 ? "" : "s", (int)pid, path);
+			rc_ctx->ended, rc_ctx->ended == 1 ? "" : "s", (int)pid,
+			path);
 	return EXIT_OK;
 }
 
