@@ -36,8 +36,8 @@
 #include "tests/unit/json_check.h"
 
 #include "test_dir.h"
+#include "tool_run.h"
 
-extern char **environ;
 
 #define RUN_UUID "3f2a9c1e-0b7d-4e55-9a0c-5d1e2f3a4b5c"
 #define NCASES 3
@@ -281,60 +281,6 @@ static int csv_record(const char **p, char fields[][128], int max)
 	}
 	*p = s;
 	return n;
-}
-
-static int find_tool(const char *name, char *buf, size_t size)
-{
-	const char *path = getenv("PATH");
-	char copy[4096];
-
-	snprintf(copy, sizeof(copy), "%s",
-		 path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (char *save = NULL, *d = strtok_r(copy, ":", &save); d;
-	     d = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, size, "%s/%s", d, name);
-		if (access(buf, X_OK) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-/* Run argv (argv[0] a full path) with stdout to /dev/null; exit status. */
-static int run_tool(char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	*len = fread(buf, 1, (size_t)n, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* --- exports ------------------------------------------------------------ */
