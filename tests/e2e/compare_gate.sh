@@ -8,6 +8,7 @@
 # headless Chromium), and with root two short real runs gated against
 # each other (noise only: pass).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_chromium.sh"
 
 MKRUN=$TOP/build/tools/mkrun
 if [ ! -x "$MKRUN" ]; then
@@ -144,7 +145,6 @@ if command -v gnuplot >/dev/null; then
 	check "paper style: environment colour in the scripts" grep -q "set linetype 1 lc rgb '#1f77b4'" "$T/paper/case000-bare.none.rtlat.none-pct.gp"
 	"$ISOLAT" --db "$DB" report --style glossy last 2>/dev/null
 	check "report --style glossy is a usage error (129)" [ $? -eq 129 ]
-	CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 	if [ -z "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1
 		CHROMIUM=$(command -v chromium || true)
@@ -152,27 +152,6 @@ if command -v gnuplot >/dev/null; then
 	if [ -z "$CHROMIUM" ]; then
 		skip "compare images load in Chromium" "chromium not installed and not installable here"
 	else
-		# A copy of the page with a script that counts images the
-		# browser could not decode; --dump-dom prints the DOM after load.
-		imgcheck() {
-			cp "$1/index.html" "$1/_check.html"
-			cat >> "$1/_check.html" <<'JS'
-<script>
-window.addEventListener('load', function () {
-  var im = document.images, bad = 0;
-  for (var i = 0; i < im.length; i++)
-    if (!im[i].complete || im[i].naturalWidth === 0) bad++;
-  var d = document.createElement('div');
-  d.textContent = 'IMGCHECK total=' + im.length + ' broken=' + bad;
-  document.body.appendChild(d);
-});
-</script>
-JS
-			timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
-				--disable-dev-shm-usage --virtual-time-budget=10000 \
-				--dump-dom "file://$1/_check.html" 2>/dev/null |
-				grep -o 'IMGCHECK total=[0-9]* broken=[0-9]*'
-		}
 		res=$(imgcheck "$T/cmp")
 		check "Chromium: every image of compare loads ($res)" [ "$res" = "IMGCHECK total=3 broken=0" ]
 		"$ISOLAT" --db "$DB" --quiet report --style paper -o "$T/paper" $U3 >/dev/null

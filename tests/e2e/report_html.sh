@@ -9,6 +9,7 @@
 # that is set (for a look).  SKIPs with the reason when gnuplot or
 # chromium is missing.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_chromium.sh"
 
 MKRUN=$TOP/build/tools/mkrun
 if [ ! -x "$MKRUN" ]; then
@@ -19,7 +20,6 @@ if ! command -v gnuplot >/dev/null; then
 	skip "report in Chromium" "gnuplot not installed (apt-get install gnuplot-nox)"
 	exit 0
 fi
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
 	skip "report in Chromium" "chromium not installed (apt-get install chromium)"
 	exit 0
@@ -29,38 +29,13 @@ DB=$T/r.db
 MKRUN_ENVS=bare,lxc,kvm:emulated "$MKRUN" "$DB" $U 7 1.0 20 >/dev/null
 check "synthetic bare/lxc/kvm run stored" [ "$(q "$DB" "SELECT count(*) FROM cases")" = 3 ]
 
-# chrome PAGE: the DOM after load, with a line counting images the
-# browser could not decode (a copy of the page with a script appended).
-chrome() {
-	local dir=$1
-	cp "$dir/index.html" "$dir/_check.html"
-	cat >> "$dir/_check.html" <<'JS'
-<script>
-window.addEventListener('load', function () {
-  var im = document.images, bad = 0;
-  for (var i = 0; i < im.length; i++)
-    if (!im[i].complete || im[i].naturalWidth === 0) bad++;
-  var d = document.createElement('div');
-  d.textContent = 'IMGCHECK total=' + im.length + ' broken=' + bad;
-  document.body.appendChild(d);
-});
-</script>
-JS
-	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
-		--disable-dev-shm-usage --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update \
-		--disable-sync --user-data-dir="$T/chrome-profile" \
-		--virtual-time-budget=10000 \
-		--dump-dom "file://$dir/_check.html" 2>/dev/null
-}
-
 for style in plain paper; do
 	out=$T/$style
 	if ! "$ISOLAT" --db "$DB" --quiet report --style $style -o "$out" $U >/dev/null; then
 		fail "$style: report renders"
 		continue
 	fi
-	dom=$(chrome "$out")
+	dom=$(page_dom "$out")
 	res=$(grep -o 'IMGCHECK total=[0-9]* broken=[0-9]*' <<<"$dom")
 	# 3 cases x 3 plots, the overviews, 2 environment overlays, the
 	# matrices: at least 12 images.
@@ -76,11 +51,8 @@ for style in plain paper; do
 	check "$style: the emulated kvm row is marked" grep -q 'EMULATED' <<<"$kvm"
 	check "$style: the emulated kvm row has no ratio" bash -c '! grep -q "×" <<<"$1"' _ "$kvm"
 	if [ "${KEEP_SHOT:-}" ]; then
-		timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
-			--disable-quic --no-first-run --disable-background-networking \
-			--disable-component-update --disable-sync \
-			--user-data-dir="$T/chrome-profile" --window-size=1400,2000 \
-			--screenshot="$KEEP_SHOT-$style.png" "file://$out/index.html" >/dev/null 2>&1
+		chrome --window-size=1400,2000 --screenshot="$KEEP_SHOT-$style.png" \
+			"file://$out/index.html" >/dev/null
 	fi
 done
 
@@ -101,6 +73,6 @@ fi
 
 # The check itself: a missing image is seen.
 rm -f "$T/plain/matrix.svg"
-res=$(chrome "$T/plain" | grep -o 'IMGCHECK total=[0-9]* broken=[0-9]*')
+res=$(imgcheck "$T/plain")
 check "Chromium check sees a broken image ($res)" grep -qE 'broken=1$' <<<"$res"
 echo "1..$n"

@@ -7,6 +7,7 @@
 # Chromium (and the check sees a broken one).  ISOLAT_SHOT=FILE keeps a
 # screenshot of the page.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_chromium.sh"
 
 MK=$TOP/build/tools/mknights
 if [ ! -x "$MK" ]; then
@@ -46,37 +47,10 @@ check "farm: the emulated board is not gated" grep -q "nothing real compared" "$
 check "farm: a link per night (30) and each night's report exists" bash -c '[ "$(grep -o "href=\"nights/[^\"]*\"" "$1/index.html" | wc -l)" = 30 ] && for f in $(grep -o "nights/[^\"]*index.html" "$1/index.html"); do [ -s "$1/$f" ] || exit 1; done' _ "$T/farm"
 check "farm: SVGs are XML" bash -c 'for f in "$1"/*.svg; do xmllint --noout "$f" || exit 1; done' _ "$T/farm"
 
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
 	skip "farm page in Chromium" "chromium not installed (apt-get install chromium)"
 	exit 0
 fi
-chrome() {
-	local prof
-	prof=$(mktemp -d "$T/prof.XXXXXX")
-	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
-		--disable-quic --no-first-run --disable-background-networking \
-		--disable-component-update --disable-sync --disable-dev-shm-usage \
-		--user-data-dir="$prof" --virtual-time-budget=10000 "$@" 2>/dev/null
-}
-# A copy of the page with a script that counts images the browser could
-# not decode; --dump-dom prints the DOM after load.
-imgcheck() {
-	cp "$1/index.html" "$1/_check.html"
-	cat >> "$1/_check.html" <<'JS'
-<script>
-window.addEventListener('load', function () {
-  var im = document.images, bad = 0;
-  for (var i = 0; i < im.length; i++)
-    if (!im[i].complete || im[i].naturalWidth === 0) bad++;
-  var d = document.createElement('div');
-  d.textContent = 'IMGCHECK total=' + im.length + ' broken=' + bad;
-  document.body.appendChild(d);
-});
-</script>
-JS
-	chrome --dump-dom "file://$1/_check.html" | grep -o 'IMGCHECK total=[0-9]* broken=[0-9]*'
-}
 res=$(imgcheck "$T/farm")
 check "Chromium: every image of the farm page loads ($res)" [ "$res" = "IMGCHECK total=6 broken=0" ]
 res=$(imgcheck "$T/farm/cell1")
