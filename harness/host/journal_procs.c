@@ -138,19 +138,26 @@ static int undo_proc(const struct journal_rec *r, const char *root)
 	long pid = strtol(r->path + strlen("/proc/"), NULL, 10), pgrp = 0;
 	unsigned long long want = strtoull(r->orig, NULL, 10), start = 0;
 	char comm[64];
-	int ours, n;
+	int alive, ours, n;
 
 	/* Still the process journaled: same start time, same name. */
-	ours = stat_of(root, pid, comm, sizeof(comm), &pgrp, &start) == 0 &&
-	       start == want && !strcmp(comm, r->new_value);
+	alive = stat_of(root, pid, comm, sizeof(comm), &pgrp, &start) == 0;
+	ours = alive && start == want && !strcmp(comm, r->new_value);
+	/* PID pid alive but not ours: it was handed out again, which the
+	 * kernel does only once no group uses it as its ID - so group pid
+	 * is the newcomer's, not our stressors'.  Leave all of it alone
+	 * (a start-time test would not do: the newcomer's children started
+	 * after our leader too). */
+	if (alive && !ours)
+		return JOURNAL_UNDO_GONE;
 	if (ours && !root[0]) {
 		kill((pid_t)pid, SIGKILL);
 		if (pgrp == pid)
 			kill(-(pid_t)pid, SIGKILL);
 	}
-	/* Its stressors: group pid cannot have been handed to anyone else
-	 * while they are in it (the kernel keeps a PID in use as a group
-	 * ID), and they started after it. */
+	/* Its stressors, also when the leader died alone: group pid cannot
+	 * have been handed to anyone else while they are in it (the kernel
+	 * keeps a PID in use as a group ID), and they started after it. */
 	n = end_group(root, pid, want);
 	return ours || n ? 0 : JOURNAL_UNDO_GONE;
 }

@@ -170,6 +170,33 @@ static void note_rc(void *ctx, const struct journal_rec *r, int rc)
 		s->rc[s->n++] = rc;
 }
 
+/* The journal's one proc record, its start time moved by delta ticks:
+ * as if the PID had been handed to another process since. */
+static void shift_start(int delta)
+{
+	char text[2048], *tab, *end;
+	unsigned long long t;
+	FILE *f = fopen(jpath, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	tab = strstr(text, "\t/proc/");
+	assert_non_null(tab);
+	tab = strchr(tab + 1, '\t');
+	assert_non_null(tab);
+	t = strtoull(tab + 1, &end, 10);
+	assert_true(end > tab + 1 && *end == '\t' && t > 0);
+	f = fopen(jpath, "w");
+	assert_non_null(f);
+	fprintf(f, "%.*s%llu%s", (int)(tab + 1 - text), text,
+		t + (unsigned long long)(long long)delta, end);
+	fclose(f);
+	chmod(jpath, 0600);
+}
+
 static void test_proc(void **state)
 {
 	struct journal j;
@@ -197,43 +224,31 @@ static void test_proc(void **state)
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	assert_int_equal(access(jpath, F_OK), -1);
 
-	/* A PID that is not the process journaled (another start time, or
-	 * another name): left alone, said as such. */
-	other = sleeper("stress-ng", 0);
-	wait_name(other, "stress-ng");
-	journal_init(&j, jpath, "");
-	assert_int_equal(journal_proc(&j, other, "stress-ng", err,
-				      sizeof(err)), 0);
-	journal_close(&j);
-	{
-		/* Rewrite the start time to one it does not have. */
-		FILE *f = fopen(jpath, "r");
-		char text[2048];
-		size_t n;
-		char *tab;
-
-		assert_non_null(f);
-		n = fread(text, 1, sizeof(text) - 1, f);
-		fclose(f);
-		text[n] = '\0';
-		tab = strstr(text, "\t/proc/");
-		assert_non_null(tab);
-		tab = strchr(tab + 1, '\t');
-		assert_non_null(tab);
-		tab[1] = tab[1] == '9' ? '8' : '9';
-		f = fopen(jpath, "w");
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-		chmod(jpath, 0600);
+	/* A PID that is not the process journaled (it was handed out again:
+	 * an earlier or a later start time): left alone, and so is its
+	 * group, although its members started after the time journaled. */
+	for (int delta = -1; delta <= 1; delta += 2) {
+		other = sleeper("stress-ng", 0);
+		member = sleeper("stress-ng-cpu", other);
+		wait_name(other, "stress-ng");
+		wait_name(member, "stress-ng-cpu");
+		journal_init(&j, jpath, "");
+		assert_int_equal(journal_proc(&j, other, "stress-ng", err,
+					      sizeof(err)), 0);
+		journal_close(&j);
+		shift_start(delta);
+		s.n = 0;
+		assert_int_equal(journal_replay(jpath, "", note_rc, &s, err,
+						sizeof(err)), 0);
+		assert_int_equal(s.n, 1);
+		assert_int_equal(s.rc[0], JOURNAL_UNDO_GONE);
+		assert_int_equal(kill(other, 0), 0); /* still alive */
+		assert_int_equal(kill(member, 0), 0);
+		kill(member, SIGKILL);
+		kill(other, SIGKILL);
+		waitpid(member, &st, 0);
+		waitpid(other, &st, 0);
 	}
-	s.n = 0;
-	assert_int_equal(journal_replay(jpath, "", note_rc, &s, err,
-					sizeof(err)), 0);
-	assert_int_equal(s.rc[0], JOURNAL_UNDO_GONE);
-	assert_int_equal(kill(other, 0), 0); /* still alive */
-	kill(other, SIGKILL);
-	waitpid(other, &st, 0);
 }
 
 static void test_workdir(void **state)
