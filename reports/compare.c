@@ -259,8 +259,8 @@ static void row_test(struct cmp *c, const struct cmp_group *g,
 	free(xa);
 	free(xb);
 	fprintf(c->table, "<td>%s (p = %.3g)%s</td>",
-		pu < GATE_ALPHA ? "&#9650; significant"
-		: "not significant", pu,
+		pu < GATE_ALPHA ? "&#9650; shifted up"
+		: "no shift", pu,
 		g->side[r].emulated ? " EMULATED" : "");
 }
 
@@ -397,10 +397,14 @@ static int write_html(struct cmp *c)
 	/* The answer first: the headline's structure, A against the rest. */
 	headline_compare_html(c->runs, c->nruns, colour, f);
 	fputs("<h2>Deltas against the first run</h2>\n<p>Latencies "
-	      "in µs (relative change against the first run).  Significance:"
-	      " one-sided Mann-Whitney U on per-second p99 values, "
-	      "&#9650; when p &lt; 0.01.  Emulated and real cases are never "
-	      "compared.</p>\n<table><tr><th>run</th><th>case</th><th>cpu</th>"
+	      "in µs (relative change against the first run).  Shift: "
+	      "whether this run's per-second p99 values sit above the first"
+	      " run's (one-sided Mann-Whitney U, &#9650; when p &lt; 0.01). "
+	      " The seconds of one run are not independent evidence about "
+	      "the next: a shift says these two runs differ, not that a "
+	      "change caused it &mdash; <code>isolat gate</code> with "
+	      "several baseline runs judges that against run-to-run noise."
+	      "  Emulated and real cases are never compared.</p>\n<table><tr><th>run</th><th>case</th><th>cpu</th>"
 	      "<th>p50</th><th>p99</th><th>p99.99</th><th>max</th>"
 	      "<th>dropped</th><th>shift</th></tr>\n", f);
 	fflush(c->table);
