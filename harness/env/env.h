@@ -85,6 +85,11 @@ struct env_case {
 	/* A netlat case's network path (harness/net/net.h), NULL for other
 	 * workloads: lxc hands its if_a to the container, kvm its tap. */
 	const struct net_topo *net;
+	/* Another environment of the same case runs beside this one (netlat's
+	 * reflector in a container, harness/net/net_case.c): share what both
+	 * draw from the host (lxc: the real-time budget) instead of taking
+	 * all of it. */
+	int beside;
 
 	void *priv;     /* the backend's own state */
 };

@@ -16,12 +16,13 @@
  * benchmarking) only: the initiator's end is 198.18.0.1/24, the
  * reflector's 198.18.0.2/24 (loopback: 127.0.0.1 inside one namespace).
  *
- * The ends: the reflector always runs bare, in namespace B
- * (isolat-TAG-b).  The initiator - the measured end - runs where the
- * case's environment runs it: bare in namespace A (isolat-TAG-a), lxc in
- * the container (the veth end if_a handed over by liblxc's config,
+ * The ends: the initiator - the measured end - runs where the case's
+ * environment runs it: bare in namespace A (isolat-TAG-a), lxc in the
+ * container (the veth end if_a handed over by liblxc's config,
  * lxc.net.0.type = phys), kvm in the guest (a tap if_a in the bridge or
- * OVS, virtio-net in the guest).
+ * OVS, virtio-net in the guest).  The reflector runs where `peer` says:
+ * bare in namespace B (isolat-TAG-b), or in a container of its own that
+ * takes the veth end if_b the same way (net_case.c).
  *
  * Adding a path: write harness/net/net_NAME.c defining
  * `const struct net_ops net_NAME_ops`, add X(NAME) to nets.def, and a case
@@ -42,18 +43,20 @@ struct scn_params;
 #define NET_PREFIX "/24"
 #define NET_PORT 7471 /* the reflector's UDP port */
 
-/* Where the initiator's end of the path lives. */
+/* Where an end of the path lives (the initiator's: any; the
+ * reflector's: NS or LXC). */
 enum net_end {
-	NET_END_NS,   /* bare: namespace A */
-	NET_END_LXC,  /* a veth end handed to the container */
+	NET_END_NS,   /* bare: namespace A (the reflector: B) */
+	NET_END_LXC,  /* a veth end handed to a container */
 	NET_END_TAP,  /* a tap for a guest's virtio-net */
 };
 
 struct net_topo {
-	enum net_end end;
+	enum net_end end;          /* the initiator's end */
+	enum net_end end_b;        /* the reflector's end */
 	char tag[8];
-	char ns_a[32], ns_b[32];   /* ns_a "" unless end is NET_END_NS */
-	char if_a[16], if_b[16];   /* the two ends (if_b in ns_b) */
+	char ns_a[32], ns_b[32];   /* "" unless that end is NET_END_NS */
+	char if_a[16], if_b[16];   /* the two ends (if_b in ns_b, if any) */
 	char port_a[16], port_b[16]; /* bridge-side peers, host namespace */
 	char br[16];               /* bridge / OVS bridge */
 	char ovsdir[96];           /* /run/isolat/ovs-TAG */
@@ -67,7 +70,7 @@ struct net_topo {
 struct net_ops {
 	const char *name;
 	const char *describe;
-	/* The initiator ends it supports: bit (1 << enum net_end). */
+	/* The ends it supports, either side: bit (1 << enum net_end). */
 	unsigned ends;
 	/* Both ends in one namespace (A); no B is made. */
 	int one_namespace;
@@ -115,6 +118,8 @@ int net_up(const char *ns, const char *ifname, char *err, size_t errsz);
 /* TX checksum offload off (ethtool -K IF tx off), recorded as a fact. */
 int net_tx_off(struct net_topo *t, const char *ns, const char *ifname,
 	       char *err, size_t errsz);
+/* The reflector's end if_b (made already) where end_b says. */
+int net_b_end(struct net_topo *t, char *err, size_t errsz);
 /* The two ends as a path makes them for every end kind: A's veth (or
  * tap, journaled only) and B's veth, their host-side ports up. */
 int net_two_ports(struct net_topo *t, char *err, size_t errsz);

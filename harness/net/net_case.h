@@ -1,7 +1,8 @@
 /*
  * net_case.h - a netlat case's network, for the run loop: the path built
  * (journaled) and its reflector started before the environment starts the
- * initiator; the reflector stopped after the case.  Removal of the path
+ * initiator; the reflector stopped after the case, and a peer environment
+ * cleaned up after the case's own.  Removal of the path
  * itself is the journal's replay (tuning_undo in the run loop, `isolat
  * restore` after a crash): one way out on every path.
  */
@@ -12,19 +13,15 @@
 
 #include "harness/net/net.h"
 
-struct plan_case;
-struct net_case;
-
-/* Build pc's path (pc->net) into journal j and start its reflector
- * (wl_path: isolat-wl).  0 with *out set, or -errno with err set (what
- * was made is in j: the caller's replay removes it). */
-int net_case_setup(const struct plan_case *pc, struct journal *j,
-		   const char *wl_path, fact_fn fact, void *ctx,
-		   struct net_case **out, char *err, size_t errsz);
-/* net_case_setup for the case of ec (its plan case, journal, isolat-wl,
- * facts), then the initiator's options appended to argv (argc entries,
- * at most max): 0, or -errno with err set. */
 struct env_case;
+struct net_case;
+struct scn_params;
+
+/* Build the path of ec's case (ec->pc->net) into its journal and start
+ * its reflector - in namespace B, or in the peer environment - then
+ * append the initiator's options to argv (argc entries, at most max).
+ * 0 with *out set, or -errno with err set (what was made is in the
+ * journal: the caller's replay removes it; net_case_end still to call). */
 int net_case_begin(const struct env_case *ec, struct net_case **out,
 		   char **argv, unsigned *argc, unsigned max, char *err,
 		   size_t errsz);
@@ -32,8 +29,14 @@ int net_case_begin(const struct env_case *ec, struct net_case **out,
 int net_case_argv(struct net_case *nc, char **argv, unsigned *argc,
 		  unsigned max);
 const struct net_topo *net_case_topo(const struct net_case *nc);
-/* Stop the reflector (its count of replies into a fact) and free.
- * NULL: nothing. */
+/* Stop the reflector (its count of replies into a fact).  NULL: nothing. */
 void net_case_stop(struct net_case *nc);
+/* Stop it if still running, clean up a peer environment and free: after
+ * the case's own environment's cleanup (the peer was made first: last
+ * out, so the real-time budgets they share go back in order). */
+void net_case_end(struct net_case *nc);
+/* The environment netlat's reflector runs in when not bare (peer = lxc:
+ * a container of its own), or NULL: bare, in namespace B. */
+const struct env_ops *net_peer_env(const struct scn_params *p);
 
 #endif

@@ -242,6 +242,21 @@ int net_tx_off(struct net_topo *t, const char *ns, const char *ifname,
 	return rc;
 }
 
+/* The reflector's veth end if_b, made in the host: TX offload off (the
+ * setting goes with the link into a namespace or a container), then into
+ * namespace B with its address - or left for the peer container's
+ * config to take (lxc.net.0.type = phys, with the address). */
+int net_b_end(struct net_topo *t, char *err, size_t errsz)
+{
+	int rc = net_tx_off(t, NULL, t->if_b, err, errsz);
+
+	if (rc < 0 || t->end_b != NET_END_NS)
+		return rc;
+	if ((rc = net_link_to_ns(t->if_b, t->ns_b, err, errsz)) < 0)
+		return rc;
+	return net_addr_up(t->ns_b, t->if_b, t->addr_b, err, errsz);
+}
+
 /*
  * A bridge or OVS path's ends: B's veth (if_b into namespace B, port_b in
  * the host), and A's - a veth into namespace A, a veth whose if_a the
@@ -253,9 +268,7 @@ int net_two_ports(struct net_topo *t, char *err, size_t errsz)
 	int rc;
 
 	if ((rc = net_veth_add(t, t->if_b, t->port_b, err, errsz)) < 0 ||
-	    (rc = net_link_to_ns(t->if_b, t->ns_b, err, errsz)) < 0 ||
-	    (rc = net_addr_up(t->ns_b, t->if_b, t->addr_b, err, errsz)) < 0 ||
-	    (rc = net_tx_off(t, t->ns_b, t->if_b, err, errsz)) < 0 ||
+	    (rc = net_b_end(t, err, errsz)) < 0 ||
 	    (rc = net_up(NULL, t->port_b, err, errsz)) < 0 ||
 	    (rc = net_tx_off(t, NULL, t->port_b, err, errsz)) < 0)
 		return rc;

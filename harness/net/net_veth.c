@@ -19,9 +19,7 @@ static int veth_build(struct net_topo *t, char *err, size_t errsz)
 
 	if ((rc = net_veth_add(t, t->if_a, t->if_b, err, errsz)) < 0 ||
 	    (rc = net_tx_off(t, NULL, t->if_a, err, errsz)) < 0 ||
-	    (rc = net_tx_off(t, NULL, t->if_b, err, errsz)) < 0 ||
-	    (rc = net_link_to_ns(t->if_b, t->ns_b, err, errsz)) < 0 ||
-	    (rc = net_addr_up(t->ns_b, t->if_b, t->addr_b, err, errsz)) < 0)
+	    (rc = net_b_end(t, err, errsz)) < 0)
 		return rc;
 	if (t->end != NET_END_NS)
 		return 0; /* the container's config takes if_a */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness/host/load_run.h"
+#include "harness/net/net_case.h"
 #include "harness/host/tuning.h"
 #include "harness/util.h"
 #include "reports/json.h"
@@ -130,6 +131,30 @@ static unsigned nets_of(const struct scenario *scn, unsigned w)
 		       ? scn->networks.n : 1;
 }
 
+/* A reflector in an environment of its own (peer = lxc) that cannot run
+ * here: the path cannot reach it, or that environment is not ready.  1
+ * with why. */
+static int peer_skip(const struct plan_case *c, char *why, size_t whysz)
+{
+	const struct env_ops *peer = net_peer_env(&c->params);
+	char pwhy[200] = "";
+
+	if (!peer)
+		return 0;
+	if (!(c->net->ends & (1u << (peer->netlat_end - 1)))) {
+		snprintf(why, whysz, "netlat: network %s cannot reach a "
+			 "reflector in %s (%s)", c->net->name, peer->name,
+			 c->net->describe);
+		return 1;
+	}
+	if (peer->probe(pwhy, sizeof(pwhy)) < 0) {
+		snprintf(why, whysz, "netlat: peer %s not ready: %.150s",
+			 peer->name, pwhy);
+		return 1;
+	}
+	return 0;
+}
+
 /* A netlat case that cannot run here: the path is missing (OVS not
  * installed) or the environment cannot hold its end.  1 with why. */
 static int net_skip(const struct plan_case *c, char *why, size_t whysz)
@@ -153,7 +178,7 @@ static int net_skip(const struct plan_case *c, char *why, size_t whysz)
 			 pwhy);
 		return 1;
 	}
-	return 0;
+	return peer_skip(c, why, whysz);
 }
 
 /* A network workload measures one CPU (its initiator thread). */
@@ -254,7 +279,7 @@ static int plan_case(const struct plan_env *pe, struct plan_case *c,
 		     unsigned r, char *err, size_t errsz)
 {
 	const struct scenario *scn = pe->scn;
-	char why[200] = "", bwhy[256] = "";
+	char why[200] = "", bwhy[256] = "", wl[64];
 	int rc, brc;
 
 	c->env = pe->env;
@@ -282,10 +307,11 @@ static int plan_case(const struct plan_env *pe, struct plan_case *c,
 			errsz);
 	if (brc < 0 && brc != -EOPNOTSUPP) /* that one: skipped, with bwhy */
 		return brc;
-	/* a network workload's case names its path: netlat-ovs */
-	snprintf(c->name, sizeof(c->name), "%s.%s.%s%s%s.%s", pe->env->name,
-		 c->profile_name, c->workload->name, c->net ? "-" : "",
-		 c->net ? c->net->name : "", c->load.name);
+	/* a network workload's case names its path and a peer other than
+	 * bare: netlat-ovs, netlat-ovs-to-lxc */
+	plan_case_workload(c, wl, sizeof(wl));
+	snprintf(c->name, sizeof(c->name), "%s.%s.%s.%s", pe->env->name,
+		 c->profile_name, wl, c->load.name);
 	if (scn->repetitions > 1) {
 		size_t len = strlen(c->name);
 
@@ -368,11 +394,15 @@ void plan_print(const struct plan *plan, FILE *out)
 {
 	const struct scenario *scn = plan->scn;
 	double total = 0;
+	int w = 36; /* the name column: as wide as the longest name */
 
+	for (unsigned i = 0; i < plan->n; i++)
+		if ((int)strlen(plan->cases[i].name) > w)
+			w = (int)strlen(plan->cases[i].name);
 	fprintf(out, "scenario %s (%s): %u case%s\n", scn->name, scn->path,
 		plan->n, plan->n == 1 ? "" : "s");
-	fprintf(out, "%4s  %-36s %-6s %-10s %-11s %-10s %-6s %-4s %-6s "
-		"%-9s %s\n", "case", "name", "env", "profile", "workload",
+	fprintf(out, "%4s  %-*s %-6s %-10s %-11s %-10s %-6s %-4s %-6s "
+		"%-9s %s\n", "case", w, "name", "env", "profile", "workload",
 		"load", "cpus", "hk", "host", "loops", "status");
 	for (unsigned i = 0; i < plan->n; i++) {
 		const struct plan_case *c = &plan->cases[i];
@@ -381,9 +411,9 @@ void plan_print(const struct plan *plan, FILE *out)
 		cpulist_format(&c->params.cpus, cpus, sizeof(cpus));
 		cpulist_format(&c->host_cpus, host, sizeof(host));
 		fprintf(out,
-			"%4u  %-36s %-6s %-10s %-11s %-10s %-6s %-4d %-6s %-9llu "
+			"%4u  %-*s %-6s %-10s %-11s %-10s %-6s %-4d %-6s %-9llu "
 			"%s%s\n",
-			c->idx, c->name, c->env->name, c->profile_name,
+			c->idx, w, c->name, c->env->name, c->profile_name,
 			c->workload->name, c->load.name, cpus,
 			c->params.housekeeping, host,
 			(unsigned long long)c->loops,
@@ -490,6 +520,9 @@ char *plan_case_json(const struct plan *plan, const struct plan_case *c)
 
 void plan_case_workload(const struct plan_case *c, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s%s", c->workload->name, c->net ? "-" : "",
-		 c->net ? c->net->name : "");
+	const struct env_ops *peer = c->net ? net_peer_env(&c->params) : NULL;
+
+	snprintf(out, size, "%s%s%s%s%s", c->workload->name, c->net ? "-" : "",
+		 c->net ? c->net->name : "", peer ? "-to-" : "",
+		 peer ? peer->name : "");
 }

@@ -426,9 +426,8 @@ static int case_launch(struct case_state *cs)
 	int lrc = 0;
 
 	/* netlat: its path (journaled) and reflector, before the initiator */
-	if (cs->pc->net &&
-	    net_case_begin(&cs->ec, &cs->nc, cs->argv, &cs->argc,
-			   WL_ARGV_MAX, cs->err, sizeof(cs->err)) < 0) {
+	if (cs->pc->net && net_case_begin(&cs->ec, &cs->nc, cs->argv,
+			&cs->argc, WL_ARGV_MAX, cs->err, sizeof(cs->err)) < 0) {
 		snprintf(cr->reason, sizeof(cr->reason), "network %s: %s",
 			 cs->pc->net->name, cs->err);
 		return -1;
@@ -531,6 +530,7 @@ static int case_undo(struct case_state *cs, int rc)
 	if (!cs->prepared)
 		return rc;
 	cs->env->cleanup(&cs->ec);
+	net_case_end(cs->nc); /* a peer environment: made first, out last */
 	if (tuning_undo(&cs->tune, cs->err, sizeof(cs->err)) < 0)
 		fprintf(stderr, "isolat: case %u %s: restoring host tuning: "
 			"%s\n", cs->pc->idx, cs->pc->name, cs->err);

@@ -1,12 +1,13 @@
 #!/bin/bash
 # netlat.sh - netlat end to end (docs/netlat.md): bare<->bare samples land
 # over loopback, veth, a Linux bridge and Open vSwitch (isolat's own
-# daemons); lxc<->bare over bridge and ovs and kvm (emulated here) <->
+# daemons); lxc<->bare over bridge and ovs, the reflector in a container
+# of its own (peer = lxc: bare->lxc, lxc->lxc) and kvm (emulated here) <->
 # bare over a tap in the bridge where those environments are ready; then
 # kill -9 of the harness mid-case on the ovs path and `isolat restore`:
 # no isolat- namespace, link or OVS process is left and the host's IRQ
 # affinities are as before.  Bad input: an unknown network, a peer that
-# is not bare.
+# cannot hold the reflector.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_snapshot.sh"
 
@@ -103,6 +104,46 @@ else
 	skip "lxc<->bare" "lxc environment not ready ($("$ISOLAT" envs 2>/dev/null | grep '^  lxc'))"
 fi
 
+# The reflector in a container of its own (peer = lxc): bare -> lxc over
+# the bridge, lxc -> lxc over ovs (container to container, the path this
+# stack connects its environments by).  The peer takes the veth end if_b
+# as the case's container takes if_a; both share the host's real-time
+# budget and give it back in order, so the host's knobs are as before.
+if env_ready lxc; then
+	pnets=bridge
+	[ $HAVE_OVS = 1 ] && pnets="bridge, ovs"
+	sed "s/^environments = .*/environments = bare, lxc/; s/^networks = .*/networks = $pnets/; s/^loops = .*/loops = 200/" \
+		"$T/bare.ini" > "$T/peer-lxc.ini"
+	echo "peer = lxc" >> "$T/peer-lxc.ini"
+	snapshot > "$T/peer-before.snap"
+	"$ISOLAT" --db "$T/p.db" --quiet run "$T/peer-lxc.ini" > /dev/null 2> "$T/peer-lxc.err"
+	rc=$?
+	check "peer = lxc run exits 0 ($rc: $(head -c 300 "$T/peer-lxc.err"))" [ $rc -eq 0 ]
+	for c in bare.none.netlat-bridge-to-lxc.none lxc.none.netlat-bridge-to-lxc.none \
+		 lxc.none.netlat-ovs-to-lxc.none; do
+		case $c in *ovs*) [ $HAVE_OVS = 0 ] && continue ;; esac
+		f() { q "$T/p.db" "SELECT value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name='$c' AND key='$1'"; }
+		got=$(q "$T/p.db" "SELECT s.count FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c' AND s.idx=0")
+		check "$c: samples landed (${got:-none})" [ "${got:-0}" -gt 0 ]
+		check "$c: one-way series (one host clock)" [ "$(q "$T/p.db" "SELECT count(*) FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c' AND s.kind='oneway'")" = 2 ]
+		check "$c: net.peer says lxc" [ "$(f net.peer)" = lxc ]
+		check "$c: the peer container took the reflector's end ($(f peer.lxc.net))" grep -q -- "-b0 198.18.0.2/24 (phys)" <<<"$(f peer.lxc.net)"
+		check "$c: the peer container has a name of its own" [ -n "$(f peer.lxc.name)" -a "$(f peer.lxc.name)" != "$(f lxc.name)" ]
+		check "$c: the reflector answered ($(f net.reflector_log))" grep -q "replies sent" <<<"$(f net.reflector_log)"
+	done
+	check "nothing left after peer = lxc ($(leftovers))" [ -z "$(leftovers)" ]
+	check "no peer container left" [ -z "$(ls /run/isolat/lxc 2> /dev/null)" ]
+	snapshot > "$T/peer-after.snap"
+	snap_diff "$T/peer-before.snap" "$T/peer-after.snap"
+	check "peer = lxc: RT budgets and host state as before" snap_same "$T/peer-before.snap" "$T/peer-after.snap"
+	# A path that cannot reach a container end: skipped with the reason.
+	sed "s/^networks = .*/networks = loopback/" "$T/peer-lxc.ini" > "$T/peer-lo.ini"
+	"$ISOLAT" plan "$T/peer-lo.ini" > "$T/peer-lo.out" 2>&1
+	check "peer = lxc over loopback: skipped, with the reason" grep -q "cannot reach a reflector in lxc" "$T/peer-lo.out"
+else
+	skip "peer = lxc" "lxc environment not ready"
+fi
+
 # kvm (TCG here: emulated) <-> bare over a tap in the bridge: virtio-net
 # in the guest, its address from isolat.net= on its kernel command line;
 # a guest has its own clock, so the round trip only.
@@ -134,7 +175,8 @@ else
 	skip "kvm<->bare" "kvm environment not ready"
 fi
 
-# Bad input: an unknown network, a peer that is not bare - exit 2, named.
+# Bad input: an unknown network, a peer that cannot hold the reflector -
+# exit 2, named.
 sed 's/^networks = .*/networks = veth, wifi/' "$T/bare.ini" > "$T/bad.ini"
 "$ISOLAT" --db "$DB" --quiet run "$T/bad.ini" > /dev/null 2> "$T/bad.err"
 rc=$?
@@ -142,7 +184,7 @@ check "unknown network: exit 2 ($rc)" [ $rc -eq 2 ]
 check "unknown network: named with the choices" grep -q "unknown network 'wifi'; expected one of: loopback, veth, bridge, ovs" "$T/bad.err"
 { cat "$T/bare.ini"; echo "peer = kvm"; } > "$T/peer.ini"
 "$ISOLAT" --db "$DB" --quiet run "$T/peer.ini" > /dev/null 2> "$T/peer.err"
-check "peer = kvm: exit 2 with the way to do it" grep -q "peer = kvm: expected bare" "$T/peer.err"
+check "peer = kvm: exit 2 with the choices" grep -q "peer = kvm: expected bare or lxc" "$T/peer.err"
 check "nothing left after bad input ($(leftovers))" [ -z "$(leftovers)" ]
 
 # SIGTERM mid-case on the bridge path: the case ends, the path goes.
@@ -160,6 +202,40 @@ rc=$?
 check "SIGTERM mid-case: run ends interrupted ($rc)" [ $rc -ne 0 ]
 check "SIGTERM mid-case: nothing left ($(leftovers))" [ -z "$(leftovers)" ]
 check "SIGTERM mid-case: journal gone" [ ! -e /run/isolat/journal ]
+
+# kill -9 mid-case with the reflector in a container (peer = lxc, both
+# ends containers): `isolat restore` destroys both, their cgroups and the
+# RT budgets they took, and the path.
+if env_ready lxc; then
+	sed "s/^environments = .*/environments = lxc/; s/^networks = .*/networks = bridge/; s/^loops = .*/duration_s = 120/" \
+		"$T/bare.ini" > "$T/peer-kill.ini"
+	echo "peer = lxc" >> "$T/peer-kill.ini"
+	snapshot > "$T/pk-before.snap"
+	"$ISOLAT" --db "$T/pk.db" --quiet run "$T/peer-kill.ini" > /dev/null 2> "$T/pk.err" &
+	pid=$!
+	for _ in $(seq 1 150); do
+		pgrep -f "isolat-wl netlat --cpus" > /dev/null && break
+		sleep 0.2
+	done
+	sleep 1
+	check "peer = lxc: both containers running before the kill" [ "$(grep -c '^container' /run/isolat/journal 2> /dev/null)" = 2 ]
+	kill -9 $pid
+	wait $pid 2> /dev/null
+	sleep 0.5
+	"$ISOLAT" restore > /dev/null 2> "$T/pk-restore.err"
+	rc=$?
+	check "peer = lxc: restore exits 0 ($rc)" [ $rc -eq 0 ]
+	check "peer = lxc: restore destroyed both containers" [ "$(grep -c "LXC container isolat-.*: stopped and destroyed" "$T/pk-restore.err")" = 2 ]
+	sleep 0.5
+	check "peer = lxc after kill -9: nothing left ($(leftovers))" [ -z "$(leftovers)" -a -z "$(ls /run/isolat/lxc 2> /dev/null)" ]
+	wl_left=$(pgrep -f '^[^ ]*isolat-wl netlat' | tr '\n' ' ')
+	check "peer = lxc after kill -9: no isolat-wl left ($wl_left)" [ -z "$wl_left" ]
+	snapshot > "$T/pk-after.snap"
+	snap_diff "$T/pk-before.snap" "$T/pk-after.snap"
+	check "peer = lxc after kill -9: RT budgets and host state as before" snap_same "$T/pk-before.snap" "$T/pk-after.snap"
+else
+	skip "kill -9 with peer = lxc" "lxc environment not ready"
+fi
 
 # kill -9 mid-case on the ovs path, with the path's isolation keys set.
 if [ $HAVE_OVS = 0 ]; then

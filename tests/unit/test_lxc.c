@@ -220,7 +220,7 @@ static void test_rt_budget_parents(void **state)
 	cg.rt_group = 1;
 	snprintf(cg.cpu_root, sizeof(cg.cpu_root), "%s", root);
 	snprintf(cg.cpu_dir, sizeof(cg.cpu_dir), "%s", mid);
-	assert_int_equal(lxc_rt_reserve(&cg, journal, &rt, err, sizeof(err)),
+	assert_int_equal(lxc_rt_reserve(&cg, journal, 1, &rt, err, sizeof(err)),
 			 0);
 	assert_int_equal(rt.period_us, 1000000);
 	assert_int_equal(rt.runtime_us, 850000);  /* 950000 - sibling's */
@@ -234,9 +234,37 @@ static void test_rt_budget_parents(void **state)
 	assert_int_equal(access(journal, F_OK), -1);
 	lxc_rt_restore(&rt, journal);                /* idempotent */
 
+	/* Two containers of one case (netlat's peer first, share 2): the
+	 * peer takes half of what is free, the case's container the rest,
+	 * and giving back in reverse order puts the parent back. */
+	{
+		struct lxc_rt rt2;
+		char peer[300];
+
+		assert_int_equal(lxc_rt_reserve(&cg, journal, 2, &rt, err,
+						sizeof(err)), 0);
+		assert_int_equal(rt.runtime_us, 425000);
+		assert_int_equal(get(mid, "cpu.rt_runtime_us"), 425000);
+		snprintf(peer, sizeof(peer), "%s/peer", mid);
+		assert_int_equal(mkdir(peer, 0755), 0);
+		put(peer, "cpu.rt_runtime_us", "425000");
+		assert_int_equal(lxc_rt_reserve(&cg, journal, 1, &rt2, err,
+						sizeof(err)), 0);
+		assert_int_equal(rt2.runtime_us, 425000);
+		assert_int_equal(get(mid, "cpu.rt_runtime_us"), 850000);
+		lxc_rt_restore(&rt2, journal);
+		assert_int_equal(get(mid, "cpu.rt_runtime_us"), 425000);
+		lxc_rt_restore(&rt, journal);
+		assert_int_equal(get(mid, "cpu.rt_runtime_us"), 0);
+		snprintf(peer, sizeof(peer), "%s/peer/cpu.rt_runtime_us", mid);
+		unlink(peer);
+		snprintf(peer, sizeof(peer), "%s/peer", mid);
+		assert_int_equal(rmdir(peer), 0);
+	}
+
 	/* Everything taken by the sibling: a clear reason, nothing written */
 	put(sib, "cpu.rt_runtime_us", "950000");
-	assert_int_equal(lxc_rt_reserve(&cg, journal, &rt, err, sizeof(err)),
+	assert_int_equal(lxc_rt_reserve(&cg, journal, 1, &rt, err, sizeof(err)),
 			 -EBUSY);
 	assert_non_null(strstr(err, "no real-time budget left"));
 	assert_int_equal(get(mid, "cpu.rt_runtime_us"), 0);
@@ -254,7 +282,7 @@ static void test_rt_budget_parents(void **state)
 
 	/* No RT groups: nothing to do */
 	cg.rt_group = 0;
-	assert_int_equal(lxc_rt_reserve(&cg, journal, &rt, err, sizeof(err)),
+	assert_int_equal(lxc_rt_reserve(&cg, journal, 1, &rt, err, sizeof(err)),
 			 0);
 	assert_int_equal(rt.runtime_us, -1);
 

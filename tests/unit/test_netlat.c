@@ -117,8 +117,9 @@ static void test_keys(void **state)
 				    "bridge, ovs"));
 	scenario_free(&s);
 	assert_int_equal(scenario_parse_string("p.ini", "[scenario]\nname = n\n"
-		"cpus = 1\npeer = lxc\n", &s, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "p.ini:4: peer = lxc: expected bare"));
+		"cpus = 1\npeer = xen\n", &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "p.ini:4: peer = xen: expected bare or "
+				    "lxc"));
 	scenario_free(&s);
 	assert_int_equal(scenario_parse_string("t.ini", "[scenario]\nname = n\n"
 		"cpus = 1\nreply_timeout_us = 0\n", &s, err, sizeof(err)),
@@ -175,6 +176,37 @@ static void test_plan(void **state)
 		free(json);
 	}
 	plan_free(&pl);
+	scenario_free(&s);
+
+	/* peer = lxc: the workload (and name) says where the reflector is,
+	 * and a path without a container end (loopback) is skipped; the
+	 * rtlat case is not a network case and keeps its name. */
+	assert_int_equal(scenario_parse_string("p.ini", "[scenario]\nname = e\n"
+		"workloads = rtlat, netlat\nnetworks = loopback, bridge\n"
+		"peer = lxc\ncpus = 1\nhousekeeping = 0\nloops = 10\n", &s,
+		err, sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), 0);
+	assert_int_equal(pl.n, 3);
+	assert_string_equal(pl.cases[0].name, "bare.none.rtlat.none");
+	assert_string_equal(pl.cases[1].name,
+			    "bare.none.netlat-loopback-to-lxc.none");
+	assert_string_equal(pl.cases[2].name,
+			    "bare.none.netlat-bridge-to-lxc.none");
+	assert_non_null(strstr(pl.cases[1].skip_reason,
+			       "cannot reach a reflector in lxc"));
+	{
+		char wl[64];
+
+		plan_case_workload(&pl.cases[2], wl, sizeof(wl));
+		assert_string_equal(wl, "netlat-bridge-to-lxc");
+	}
+	plan_free(&pl);
+	scenario_free(&s);
+	/* A guest cannot be the peer: the choices named. */
+	assert_int_equal(scenario_parse_string("k.ini", "[scenario]\nname = e\n"
+		"workloads = netlat\npeer = kvm\n", &s, err, sizeof(err)),
+		-EINVAL);
+	assert_non_null(strstr(err, "k.ini:4: peer = kvm: expected bare or lxc"));
 	scenario_free(&s);
 
 	/* netlat measures one CPU. */

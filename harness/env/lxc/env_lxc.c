@@ -83,6 +83,7 @@ struct lxc_priv {
 	char rootfs[4200];
 	char log[600];       /* liblxc's log */
 	char journal[600];   /* RT budget journal */
+	char net_addr[32];   /* netlat: the address of its end, /24 */
 	struct lxc_cg cg;
 	struct lxc_rt rt;
 	struct lxc_items items;
@@ -244,6 +245,20 @@ static void rt_facts(struct env_case *ec, const struct lxc_priv *p)
 	}
 }
 
+/* netlat: the path's end if_a goes into the container (the reflector's
+ * container, peer = lxc, gets a topology with if_b as its if_a). */
+static void net_end(struct env_case *ec, struct lxc_priv *p,
+		    struct lxc_conf_in *in)
+{
+	if (!ec->net)
+		return;
+	snprintf(p->net_addr, sizeof(p->net_addr), "%s" NET_PREFIX,
+		 ec->net->addr_a);
+	in->phys_link = ec->net->if_a;
+	in->phys_addr = p->net_addr;
+	fact(ec, "lxc.net", "%s %s (phys)", in->phys_link, in->phys_addr);
+}
+
 static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 {
 	struct lxc_priv *p = calloc(1, sizeof(*p));
@@ -304,7 +319,8 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	     "%s", p->cg.cpu_v2 ? "v2" : "v1", p->cg.cpu_dir,
 	     p->cg.cpuset_v2 ? "v2" : "v1", p->cg.cpuset_dir,
 	     p->cg.rt_group ? "yes (cpu.rt_runtime_us)" : "no");
-	rc = lxc_rt_reserve(&p->cg, p->journal, &p->rt, err, errsz);
+	rc = lxc_rt_reserve(&p->cg, p->journal, ec->beside ? 2 : 1, &p->rt,
+			    err, errsz);
 	if (rc < 0)
 		return rc;
 	rt_facts(ec, p);
@@ -328,13 +344,7 @@ static int lxc_prepare(struct env_case *ec, char *err, size_t errsz)
 	in.rtprio = rtprio;
 	in.binds = binds;
 	in.nbinds = nbinds;
-	/* netlat: the path's end if_a goes into the container. */
-	if (ec->net) {
-		in.phys_link = ec->net->if_a;
-		in.phys_addr = NET_ADDR_A NET_PREFIX;
-		fact(ec, "lxc.net", "%s %s (phys)", in.phys_link,
-		     in.phys_addr);
-	}
+	net_end(ec, p, &in);
 	rc = lxc_conf_build(&in, &p->items, err, errsz);
 	if (rc < 0)
 		return rc;

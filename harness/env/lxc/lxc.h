@@ -148,7 +148,7 @@ struct lxc_rt {
  * removed cgroups to come back).  0 or -errno with the reason in err.
  */
 int lxc_rt_reserve(const struct lxc_cg *cg, const char *journal,
-		   struct lxc_rt *rt, char *err, size_t errsz);
+		   unsigned share, struct lxc_rt *rt, char *err, size_t errsz);
 
 /* Put the parents back, bottom up; removes the journal.  Idempotent. */
 void lxc_rt_restore(struct lxc_rt *rt, const char *journal);

@@ -348,7 +348,7 @@ static void rt_probe_leftovers(const char *dir)
 }
 
 int lxc_rt_reserve(const struct lxc_cg *cg, const char *journal,
-		   struct lxc_rt *rt, char *err, size_t errsz)
+		   unsigned share, struct lxc_rt *rt, char *err, size_t errsz)
 {
 	static char dirs[16][4096];
 	char path[4200];
@@ -403,6 +403,10 @@ int lxc_rt_reserve(const struct lxc_cg *cg, const char *journal,
 	}
 	if (free_us > rt->period_us)
 		free_us = rt->period_us;
+	/* A container beside another of the same case (netlat's peer,
+	 * made first) leaves the rest to that one. */
+	if (share > 1)
+		free_us /= (long)share;
 	rc = make_room(dirs, n - 1, free_us, journal, rt, err, errsz);
 	if (rc == 0)
 		rc = rt_probe(dirs[n - 1], rt->period_us, free_us,
