@@ -252,15 +252,27 @@ static void row_test(struct cmp *c, const struct cmp_group *g,
 					 xa) : -1;
 	long nbb = xb ? gate_block_values(sr->v, sr->n, lb,
 					  GM_P99, xb) : -1;
+	/* Both one-sided tests: an improvement is as much a shift as a
+	 * regression, and "no shift" must not be printed for either. */
 	double pu = na > 0 && nbb > 0
 		? gate_mwu_greater(xa, (size_t)na, xb,
 				   (size_t)nbb) : NAN;
+	double pd = na > 0 && nbb > 0
+		? gate_mwu_greater(xb, (size_t)nbb, xa,
+				   (size_t)na) : NAN;
 
 	free(xa);
 	free(xb);
-	fprintf(c->table, "<td>%s (p = %.3g)%s</td>",
-		pu < GATE_ALPHA ? "&#9650; shifted up"
-		: "no shift", pu,
+	if (pu < GATE_ALPHA)
+		fprintf(c->table, "<td>&#9650; shifted up (p = %.3g)",
+			pu);
+	else if (pd < GATE_ALPHA)
+		fprintf(c->table, "<td>&#9660; shifted down (p = %.3g)",
+			pd);
+	else
+		fprintf(c->table, "<td>no shift (p up = %.3g, down = "
+			"%.3g)", pu, pd);
+	fprintf(c->table, "%s</td>",
 		g->side[r].emulated ? " EMULATED" : "");
 }
 
@@ -399,7 +411,8 @@ static int write_html(struct cmp *c)
 	fputs("<h2>Deltas against the first run</h2>\n<p>Latencies "
 	      "in µs (relative change against the first run).  Shift: "
 	      "whether this run's per-second p99 values sit above the first"
-	      " run's (one-sided Mann-Whitney U, &#9650; when p &lt; 0.01). "
+	      " run's (&#9650;) or below them (&#9660;), each a one-sided "
+	      "Mann-Whitney U at p &lt; 0.01. "
 	      " The seconds of one run are not independent evidence about "
 	      "the next: a shift says these two runs differ, not that a "
 	      "change caused it &mdash; <code>isolat gate</code> with "

@@ -11,8 +11,9 @@
  * compare_render(st, ids, n, outdir) writes into outdir:
  *   index.html                     runs, the delta table (p50, p99,
  *                                  p99.99, max, dropped, each run against
- *                                  the first, with a Mann-Whitney
- *                                  significance mark per row), the plots
+ *                                  the first, with a shift mark per
+ *                                  row: per-second p99 up or down, two
+ *                                  one-sided Mann-Whitney U), the plots
  *   gNNN-{hist,pct,maxsec}.{gp,dat,svg,png}
  *                                  per group: histograms, latency versus
  *                                  percentile and max per second of every

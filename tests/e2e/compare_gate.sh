@@ -137,7 +137,9 @@ if command -v gnuplot >/dev/null; then
 	check "compare exits 0" [ $? -eq 0 ]
 	check "compare writes index.html with 3 plots" [ "$(grep -c '<img' "$T/cmp/index.html")" = 3 ]
 	check "compare SVGs are XML" bash -c 'for f in "$1"/*.svg; do xmllint --noout "$f" || exit 1; done' _ "$T/cmp"
-	check "compare marks the within-run shift" grep -q 'shifted up (p = ' "$T/cmp/index.html"
+	check "compare marks the shift up" grep -q 'shifted up (p = ' "$T/cmp/index.html"
+	"$ISOLAT" --db "$T/central.db" --quiet compare -o "$T/cmp-down" $U3 nightly-base >/dev/null
+	check "compare marks the shift down, not 'no shift'" grep -q 'shifted down (p = ' "$T/cmp-down/index.html"
 	"$ISOLAT" --db "$DB" --quiet report --style paper -o "$T/paper" $U3 >/dev/null
 	check "report --style paper exits 0" [ $? -eq 0 ]
 	npdf=$(ls "$T"/paper/*.pdf 2>/dev/null | wc -l)
