@@ -69,9 +69,10 @@ int journal_workdir(struct journal *j, const char *path, char *err,
 }
 
 
-/* comm, process group and start time of root/proc/PID: 0 or -1 (gone,
- * or a zombie: dead already, only not reaped yet - the next run's init
- * may be slow to reap what it inherited). */
+/* comm, process group and start time of root/proc/PID: 0, 1 for a
+ * zombie (dead already, only not reaped yet - the next run's init may be
+ * slow to reap what it inherited; its start time still tells whose PID
+ * it is), or -1 when gone. */
 static int stat_of(const char *root, long pid, char *comm, size_t size,
 		   long *pgrp, unsigned long long *start)
 {
@@ -94,13 +95,14 @@ static int stat_of(const char *root, long pid, char *comm, size_t size,
 	*c = '\0';
 	snprintf(comm, size, "%s", o + 1);
 	/* state ppid pgrp ... */
-	if (sscanf(c + 1, " %c %*d %ld", &state, pgrp) != 2 ||
-	    state == 'Z' || state == 'X')
+	if (sscanf(c + 1, " %c %*d %ld", &state, pgrp) != 2)
 		return -1;
 	p = c + 1;
 	for (field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
-	return p && sscanf(p, " %llu", start) == 1 ? 0 : -1;
+	if (!p || sscanf(p, " %llu", start) != 1)
+		return -1;
+	return state == 'Z' || state == 'X';
 }
 
 /* The members of process group pgrp named stress-ng* that started at or
@@ -121,7 +123,7 @@ static int end_group(const char *root, long pgrp, unsigned long long start)
 		long pid = strtol(e->d_name, NULL, 10);
 
 		if (pid <= 0 || stat_of(root, pid, comm, sizeof(comm), &g,
-					&st) < 0)
+					&st) != 0)
 			continue;
 		if (g != pgrp || st < start || strncmp(comm, "stress-ng", 9))
 			continue;
@@ -138,17 +140,18 @@ static int undo_proc(const struct journal_rec *r, const char *root)
 	long pid = strtol(r->path + strlen("/proc/"), NULL, 10), pgrp = 0;
 	unsigned long long want = strtoull(r->orig, NULL, 10), start = 0;
 	char comm[64];
-	int alive, ours, n;
+	int st, same, ours, n;
 
 	/* Still the process journaled: same start time, same name. */
-	alive = stat_of(root, pid, comm, sizeof(comm), &pgrp, &start) == 0;
-	ours = alive && start == want && !strcmp(comm, r->new_value);
-	/* PID pid alive but not ours: it was handed out again, which the
-	 * kernel does only once no group uses it as its ID - so group pid
-	 * is the newcomer's, not our stressors'.  Leave all of it alone
-	 * (a start-time test would not do: the newcomer's children started
-	 * after our leader too). */
-	if (alive && !ours)
+	st = stat_of(root, pid, comm, sizeof(comm), &pgrp, &start);
+	same = st >= 0 && start == want && !strcmp(comm, r->new_value);
+	ours = same && st == 0;
+	/* PID pid in use (running or a zombie) but not ours: it was handed
+	 * out again, which the kernel does only once no group uses it as
+	 * its ID - so group pid is the newcomer's, not our stressors'.
+	 * Leave all of it alone (a start-time test would not do: the
+	 * newcomer's children started after our leader too). */
+	if (st >= 0 && !same)
 		return JOURNAL_UNDO_GONE;
 	if (ours && !root[0]) {
 		kill((pid_t)pid, SIGKILL);

@@ -156,6 +156,16 @@ static void wait_name(pid_t pid, const char *comm)
 	fail_msg("pid %d never named %s", (int)pid, comm);
 }
 
+/* pid, a child of ours, SIGKILLed and left a zombie (not reaped). */
+static void zombie(pid_t pid)
+{
+	siginfo_t si;
+
+	kill(pid, SIGKILL);
+	assert_int_equal(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT),
+			 0);
+}
+
 struct seen {
 	int rc[4];
 	int n;
@@ -224,10 +234,32 @@ static void test_proc(void **state)
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	assert_int_equal(access(jpath, F_OK), -1);
 
+	/* Our leader died alone and is a zombie nobody reaped yet: its
+	 * stressor is still ended. */
+	lead = sleeper("stress-ng", 0);
+	member = sleeper("stress-ng-cpu", lead);
+	wait_name(lead, "stress-ng");
+	wait_name(member, "stress-ng-cpu");
+	journal_init(&j, jpath, "");
+	assert_int_equal(journal_proc(&j, lead, "stress-ng", err,
+				      sizeof(err)), 0);
+	journal_close(&j);
+	zombie(lead);
+	s.n = 0;
+	assert_int_equal(journal_replay(jpath, "", note_rc, &s, err,
+					sizeof(err)), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rc[0], 0);
+	assert_int_equal(waitpid(member, &st, 0), member);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	waitpid(lead, &st, 0);
+
 	/* A PID that is not the process journaled (it was handed out again:
 	 * an earlier or a later start time): left alone, and so is its
 	 * group, although its members started after the time journaled. */
-	for (int delta = -1; delta <= 1; delta += 2) {
+	for (int i = 0; i < 3; i++) {
+		int delta = i == 1 ? 1 : -1;
+
 		other = sleeper("stress-ng", 0);
 		member = sleeper("stress-ng-cpu", other);
 		wait_name(other, "stress-ng");
@@ -237,13 +269,20 @@ static void test_proc(void **state)
 					      sizeof(err)), 0);
 		journal_close(&j);
 		shift_start(delta);
+		/* The third time the newcomer is a zombie (dead, not yet
+		 * reaped): still not ours, and its group still not ours. */
+		if (i == 2)
+			zombie(other);
 		s.n = 0;
 		assert_int_equal(journal_replay(jpath, "", note_rc, &s, err,
 						sizeof(err)), 0);
 		assert_int_equal(s.n, 1);
 		assert_int_equal(s.rc[0], JOURNAL_UNDO_GONE);
-		assert_int_equal(kill(other, 0), 0); /* still alive */
-		assert_int_equal(kill(member, 0), 0);
+		/* Still running: kill(pid, 0) would also pass for a zombie
+		 * that a wrong undo had just killed. */
+		if (i < 2)
+			assert_int_equal(waitpid(other, &st, WNOHANG), 0);
+		assert_int_equal(waitpid(member, &st, WNOHANG), 0);
 		kill(member, SIGKILL);
 		kill(other, SIGKILL);
 		waitpid(member, &st, 0);
