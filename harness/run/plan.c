@@ -197,6 +197,39 @@ static int net_cpus(const struct scenario *scn, char *err, size_t errsz)
 	return 0;
 }
 
+/* The reflector's CPU of a network case, when peer_cpu names one: online
+ * here, and not one of the case's measured host CPUs (the reflector would
+ * compete with the initiator whose replies it sends). */
+static int peer_cpu_check(const struct scenario *scn,
+			  const struct plan_case *c,
+			  const struct cpulist *online, char *err,
+			  size_t errsz)
+{
+	const struct scn_params *p = &c->params;
+	char have[256];
+
+	if (!c->net || !p->peer_cpu_line)
+		return 0;
+	cpulist_format(online, have, sizeof(have));
+	if (!cpulist_contains(online, (unsigned)p->peer_cpu)) {
+		snprintf(err, errsz, "%s:%d: peer_cpu = %d is not online on "
+			 "this host; expected a CPU from %s", scn->path,
+			 p->peer_cpu_line, p->peer_cpu, have);
+		return -EINVAL;
+	}
+	if (cpulist_contains(&c->host_cpus, (unsigned)p->peer_cpu)) {
+		cpulist_format(&c->host_cpus, have, sizeof(have));
+		snprintf(err, errsz, "%s:%d: peer_cpu = %d is a measured CPU "
+			 "of case %s (host CPUs %s): the reflector would "
+			 "compete with the initiator it answers; expected "
+			 "another CPU, or no peer_cpu (housekeeping)",
+			 scn->path, p->peer_cpu_line, p->peer_cpu, c->name,
+			 have);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* What every case of one environment shares while planning. */
 struct plan_env {
 	const struct scenario *scn;
@@ -317,6 +350,8 @@ static int plan_case(const struct plan_env *pe, struct plan_case *c,
 
 		snprintf(c->name + len, sizeof(c->name) - len, ".r%u", r);
 	}
+	if ((rc = peer_cpu_check(scn, c, &pe->online, err, errsz)) < 0)
+		return rc;
 	plan_skip(pe, c, brc, bwhy);
 	return load_plan_case(c, scn->path, &pe->online, err, errsz);
 }

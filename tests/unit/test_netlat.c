@@ -216,6 +216,27 @@ static void test_plan(void **state)
 	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "c.ini:4: netlat measures on one CPU"));
 	scenario_free(&s);
+
+	/* peer_cpu: online here (CPUs 0-3), and not the measured CPU. */
+	assert_int_equal(scenario_parse_string("q.ini", "[scenario]\nname = e\n"
+		"workloads = netlat\ncpus = 1\npeer_cpu = 9\n", &s, err,
+		sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "q.ini:5: peer_cpu = 9 is not online on "
+			       "this host; expected a CPU from 0-3"));
+	scenario_free(&s);
+	assert_int_equal(scenario_parse_string("q.ini", "[scenario]\nname = e\n"
+		"workloads = netlat\ncpus = 1\npeer_cpu = 1\n", &s, err,
+		sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "q.ini:5: peer_cpu = 1 is a measured CPU"));
+	scenario_free(&s);
+	assert_int_equal(scenario_parse_string("q.ini", "[scenario]\nname = e\n"
+		"workloads = netlat\ncpus = 1\npeer_cpu = 3\n", &s, err,
+		sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), 0);
+	plan_free(&pl);
+	scenario_free(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }
