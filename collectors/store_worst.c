@@ -19,12 +19,15 @@ int store_case_worst(struct store *st, int64_t case_id, int64_t *samples,
 	*max = -1;
 	*cpu = -1;
 	/* Worst maximum over the case's nanosecond series (latency, noise);
-	 * samples over all of them. */
+	 * samples over all of them.  netlat's one-way series are halves of
+	 * the same round trips, not samples of their own: left out. */
 	if (sqlite3_prepare_v2(store_db(st),
 			"SELECT (SELECT total(count) FROM series WHERE "
-			"case_id = ?1), m.max, s.cpu FROM series s "
+			"case_id = ?1 AND kind <> 'oneway'), m.max, s.cpu "
+			"FROM series s "
 			"LEFT JOIN summaries m ON m.series_id = s.id "
 			"WHERE s.case_id = ?1 AND s.unit = 'ns' "
+			"AND s.kind <> 'oneway' "
 			"ORDER BY m.max DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, case_id);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "reports/interrupts.h"
+#include "reports/oneway.h"
 #include "reports/load_cmp.h"
 #include "reports/profile_cmp.h"
 #include "reports/query.h"
@@ -126,6 +127,11 @@ void show_case_table(const struct q_run *r, FILE *out)
 		}
 	}
 	fputs("latencies in µs", out);
+	for (size_t i = 0; i < r->ncases; i++)
+		if (!strncmp(r->cases[i].workload, "netlat", 6)) {
+			fputs(" (netlat: the round trip)", out);
+			break;
+		}
 	if (any_other_unit)
 		fputs(" (series with another unit: plain values)", out);
 	if (r->any_emulated)
@@ -263,6 +269,8 @@ int show_run(struct store *st, int64_t run_id, FILE *out, char *err,
 		show_case_table(&r, out);
 		load_cmp_text(&r, out);
 		profile_cmp_text(&r, out);
+		if (oneway_show(st, &r, out))
+			fputs("\n(one-way times could not be read)\n", out);
 		if (interrupts_show(st, &r, out))
 			fputs("\n(counters could not be read)\n", out);
 		show_not_done(&r, out);

@@ -71,7 +71,7 @@ struct nmeas {
 	_Atomic uint64_t lost, late;
 	/* Written by the thread before it stops running. */
 	uint64_t loops_done, overruns, wake_sum, wake_n;
-	uint32_t max, wake_max;
+	uint32_t max[3], wake_max; /* per series: rtt, out, back */
 };
 
 struct netlat {
@@ -248,7 +248,7 @@ static void measure(void *arg)
 	struct netlat_pkt p = {.magic = NETLAT_MAGIC};
 	struct timespec next;
 	uint64_t i, overruns = 0, dl = mono_ns() + interval;
-	uint32_t max = 0;
+	uint32_t max[3] = { 0 };
 
 	for (i = 0; (loops == 0 || i < loops) &&
 		    !atomic_load_explicit(m->stop, memory_order_relaxed);
@@ -283,13 +283,18 @@ static void measure(void *arg)
 			uint32_t v = clamp32((int64_t)(t1 - t0));
 
 			ring_push(&m->ring[0], v);
-			if (v > max)
-				max = v;
+			if (v > max[0])
+				max[0] = v;
 			if (m->nseries == 3) {
-				ring_push(&m->ring[1],
-					  clamp32((int64_t)(r.t_rx - t0)));
-				ring_push(&m->ring[2],
-					  clamp32((int64_t)(t1 - r.t_tx)));
+				uint32_t out = clamp32((int64_t)(r.t_rx - t0));
+				uint32_t back = clamp32((int64_t)(t1 - r.t_tx));
+
+				ring_push(&m->ring[1], out);
+				ring_push(&m->ring[2], back);
+				if (out > max[1])
+					max[1] = out;
+				if (back > max[2])
+					max[2] = back;
 			}
 		}
 		dl += interval;
@@ -299,7 +304,7 @@ static void measure(void *arg)
 	}
 	m->loops_done = i;
 	m->overruns = overruns;
-	m->max = max;
+	memcpy(m->max, max, sizeof(m->max));
 }
 
 static void say_counts(struct netlat *t)
@@ -383,9 +388,9 @@ static void finish(struct netlat *t)
 		t->res[s].dropped = ring_dropped(&m->ring[s]);
 		t->res[s].policy = t->thr.th[0].policy_got;
 		t->res[s].priority = t->thr.th[0].prio_got;
+		t->res[s].max = m->max[s];
 	}
 	t->res[0].overruns = m->overruns;
-	t->res[0].max = m->max;
 }
 
 static void end_extras(struct netlat *t, struct wl_kv *kv)

@@ -57,7 +57,11 @@ for net in loopback veth bridge ovs; do
 	lost=$(q "$DB" "SELECT value FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name='$c' AND key='end.netlat.lost'")
 	check "$c: every round trip landed or was counted lost ($got + $lost)" [ $((got + lost)) -eq $LOOPS -a "$got" -gt 0 ]
 	check "$c: one-way series out and back (one clock)" [ "$(q "$DB" "SELECT count(*) FROM series s JOIN cases c ON c.id=s.case_id WHERE c.name='$c' AND s.kind='oneway'")" = 2 ]
+	check "$c: END says the one-way maxima (not 0)" [ "$(q "$DB" "SELECT count(*) FROM case_facts f JOIN cases c ON c.id=f.case_id WHERE c.name='$c' AND key IN ('end.series.1.max', 'end.series.2.max') AND CAST(value AS INTEGER) > 0")" = 2 ]
 done
+"$ISOLAT" --db "$DB" show last > "$T/show.out" 2>&1
+check "show: a one-way row out and back per path" [ "$(grep -cE '^ +[0-9]+  bare\.none\.netlat-[a-z]+\.none +(out|back) ' "$T/show.out")" = $((2 * $(echo $nets | wc -w))) ]
+check "show: the case table says round trip" grep -q 'latencies in µs (netlat: the round trip)' "$T/show.out"
 check "path recorded as a fact" [ "$(q "$DB" "SELECT group_concat(value, ',') FROM case_facts WHERE key='net.path'")" = "$(echo "$nets" | tr -d ' ')" ]
 check "kernel timestamps said" [ -n "$(q "$DB" "SELECT value FROM case_facts WHERE key='netlat.timestamping' LIMIT 1")" ]
 if [ $HAVE_OVS = 1 ]; then
