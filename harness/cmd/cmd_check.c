@@ -16,7 +16,8 @@ static const char check_usage[] =
 	"\n"
 	"Validate scenario files: syntax, every key and value, and the CPUs\n"
 	"against this host.  Errors are FILE:LINE: what; expected.  Nothing is\n"
-	"run or written.\n"
+	"run or written.  SCENARIO: a file, or the name of a shipped one, as\n"
+	"for `isolat run`.\n"
 	"\n"
 	"--keys: every key a scenario file may hold, one a line, tab-separated:\n"
 	"SECTION NAME TYPE DEFAULT DOC (section scenario, profile or gate;\n"
@@ -26,7 +27,8 @@ static const char plan_usage[] =
 	"usage: isolat plan SCENARIO\n"
 	"\n"
 	"Print the cases SCENARIO expands to on this host, with their\n"
-	"parameters and any skip reason.  Nothing is run or written.\n";
+	"parameters and any skip reason.  Nothing is run or written.\n"
+	"SCENARIO: a file, or the name of a shipped one, as for `isolat run`.\n";
 
 static int print_key(const struct scn_key_info *k, void *arg)
 {
@@ -103,9 +105,11 @@ int cmd_check(struct isolat_ctx *ctx, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct scenario scn;
 		struct plan plan;
-		char err[1024];
+		char err[1024], path[4096];
 
-		if (scenario_load(argv[i], &scn, err, sizeof(err)) < 0 ||
+		/* A shipped name (smoke, quick...) as `run` takes it. */
+		scenario_find(argv[i], path, sizeof(path));
+		if (scenario_load(path, &scn, err, sizeof(err)) < 0 ||
 		    plan_build(&scn, "/", &plan, err, sizeof(err)) < 0) {
 			fprintf(stderr, "isolat check: %s\n", err);
 			status = EXIT_ERROR;
@@ -115,7 +119,7 @@ int cmd_check(struct isolat_ctx *ctx, int argc, char **argv)
 		warn_unused_profiles(&scn);
 		fputs(plan.notes, stderr);
 		if (!ctx->quiet)
-			printf("%s: ok (%u cases)\n", argv[i], plan.n);
+			printf("%s: ok (%u cases)\n", path, plan.n);
 		plan_free(&plan);
 		scenario_free(&scn);
 	}
@@ -127,7 +131,7 @@ int cmd_plan(struct isolat_ctx *ctx, int argc, char **argv)
 	int rc = parse_help(argc, argv, plan_usage);
 	struct scenario scn;
 	struct plan plan;
-	char err[1024];
+	char err[1024], path[4096];
 
 	(void)ctx;
 	if (rc >= 0)
@@ -136,7 +140,8 @@ int cmd_plan(struct isolat_ctx *ctx, int argc, char **argv)
 		cmd_usage(stderr, plan_usage);
 		return EXIT_USAGE;
 	}
-	if (scenario_load(argv[optind], &scn, err, sizeof(err)) < 0 ||
+	scenario_find(argv[optind], path, sizeof(path));
+	if (scenario_load(path, &scn, err, sizeof(err)) < 0 ||
 	    plan_build(&scn, "/", &plan, err, sizeof(err)) < 0) {
 		fprintf(stderr, "isolat plan: %s\n", err);
 		scenario_free(&scn);

@@ -29,6 +29,10 @@ check "check: an unlisted profile is ok but warned about" bash -c '[ $1 -eq 0 ] 
 check "check: shipped scenarios are valid" "$ISOLAT" --quiet check "$TOP"/scenarios/*.ini
 out=$("$ISOLAT" plan "$TOP/scenarios/smoke.ini"); rc=$?
 check "plan: smoke expands to rtlat and cyclictest" grep -q "bare.none.cyclictest.none" <<<"$out"
+out=$(cd "$T" && "$ISOLAT" plan smoke); rc=$?
+check "plan: a shipped name, as run takes it" bash -c '[ $1 -eq 0 ] && grep -q "bare.none.cyclictest.none" <<<"$2"' _ $rc "$out"
+out=$(cd "$T" && "$ISOLAT" check smoke quick 2>&1); rc=$?
+check "check: shipped names, as run takes them" bash -c '[ $1 -eq 0 ] && grep -q "smoke.ini: ok" <<<"$2" && grep -q "quick.ini: ok" <<<"$2"' _ $rc "$out"
 
 # A database isolat did not make is refused and left byte-identical.
 sqlite3 "$T/foreign.db" "CREATE TABLE mine(x); INSERT INTO mine VALUES (1);"
