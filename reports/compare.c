@@ -443,6 +443,45 @@ static int write_html(struct cmp *c)
 	return rpt_close(&c->r, f, "index.html");
 }
 
+/* Whether some case is in two runs or more: else the report would be
+ * runs side by side with nothing overlaid. */
+static int any_shared(const struct cmp *c)
+{
+	for (size_t gi = 0; gi < c->ng; gi++) {
+		int in = 0;
+
+		for (size_t r = 0; r < c->nruns; r++)
+			in += c->g[gi].side[r].present;
+		if (in > 1)
+			return 1;
+	}
+	return 0;
+}
+
+/* The error for runs without a case in common, naming a case of each. */
+static int no_shared_case(const struct cmp *c, char *err, size_t errsz)
+{
+	size_t len;
+
+	snprintf(err, errsz, "no case is in two of these runs (cases match "
+		 "on environment.profile.workload.load):");
+	for (size_t r = 0; r < c->nruns; r++) {
+		char key[200] = "no cases";
+
+		if (c->runs[r].ncases)
+			cmp_case_key(&c->runs[r].cases[0], key, sizeof(key));
+		len = strlen(err);
+		snprintf(err + len, errsz - len, " %.8s has %s%s%s",
+			 c->runs[r].uuid, key,
+			 c->runs[r].ncases > 1 ? ", ..." : "",
+			 r + 1 < c->nruns ? ";" : "");
+	}
+	len = strlen(err);
+	snprintf(err + len, errsz - len, "; expected runs of one scenario "
+		 "(isolat show RUN lists the cases)");
+	return -EINVAL;
+}
+
 int compare_render(struct store *st, const int64_t *ids, size_t n,
 		   const char *outdir, char *err, size_t errsz)
 {
@@ -470,6 +509,8 @@ int compare_render(struct store *st, const int64_t *ids, size_t n,
 		rc = query_run_load(st, ids[i], &c.runs[i], err, errsz);
 	if (!rc && cmp_match(c.runs, c.nruns, &c.g, &c.ng))
 		rc = -ENOMEM;
+	if (!rc && n > 1 && !any_shared(&c))
+		rc = no_shared_case(&c, err, errsz);
 	if (!rc && (mkdir(outdir, 0755) < 0 && errno != EEXIST)) {
 		rc = -errno;
 		snprintf(err, errsz, "%s: cannot create: %s", outdir,
