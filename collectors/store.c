@@ -24,6 +24,7 @@ struct store {
 	sqlite3 *db;
 	char path[4096];
 	char samples_err[6144]; /* store_samples_error(); path + 2K */
+	char errbuf[4608];      /* store_errmsg() with its file and fix */
 };
 
 /* The migration steps and version checks live in store_schema.c. */
@@ -47,9 +48,36 @@ const char *store_path(struct store *st)
 	return st->path;
 }
 
+/* SQLite's message; for a damaged, full or unwritable database also the
+ * file and what to do, since every command reading a board can meet one
+ * (a corrupt page is found only when a query reaches it). */
 const char *store_errmsg(struct store *st)
 {
-	return sqlite3_errmsg(st->db);
+	const char *msg = sqlite3_errmsg(st->db), *fix;
+
+	switch (sqlite3_errcode(st->db)) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		fix = "the database is damaged: check it with sqlite3 FILE "
+		      "'PRAGMA integrity_check', restore it from a copy or "
+		      "salvage it with sqlite3 FILE .recover";
+		break;
+	case SQLITE_FULL:
+		fix = "the disk is full: free space and run again";
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		fix = "no permission to write it: run as its owner or copy it";
+		break;
+	case SQLITE_IOERR:
+		fix = "an I/O error: check the disk (dmesg)";
+		break;
+	default:
+		return msg;
+	}
+	snprintf(st->errbuf, sizeof(st->errbuf), "%s: %s; %s", st->path, msg,
+		 fix);
+	return st->errbuf;
 }
 
 static int exec(struct store *st, const char *sql)

@@ -35,7 +35,7 @@ check "it says the database is full" grep -q "database or disk is full" "$T/run.
 check "the run is failed" [ "$(q "$T/r.db" "SELECT status FROM runs")" = failed ]
 st=$(q "$T/r.db" "SELECT status || ': ' || ifnull(reason, '(no reason)') FROM cases")
 check "its case is failed, not running ($st)" [ "${st%%:*}" = failed ]
-check "the case's reason is the failed store write" grep -q "recording the case failed: database or disk is full" <<<"$st"
+check "the case's reason is the failed store write" grep -q "recording the case failed: .*r.db: database or disk is full; the disk is full" <<<"$st"
 
 # The fallback: what the failed run could not mark, the next one does.
 q "$T/r.db" "UPDATE cases SET status = 'running', reason = NULL"

@@ -104,6 +104,21 @@ for bad in appid trunc page1 page5; do
 	check "$bad.db: no command crashes or changes it${worst:+ ($worst)}" [ -z "$worst" ]
 done
 
+# A damaged page meets the first query that reaches it: every error then
+# names the file and the fix, not SQLite's message alone.  The damage: a
+# garbage b-tree header on the cases table's root page.
+cp "$DB" "$T/cases.db"
+rp=$(q "$DB" "SELECT rootpage FROM sqlite_master WHERE name = 'cases'")
+printf '\x0d\xff\xff\xff\xff\x00\x00' | dd of="$T/cases.db" bs=1 seek=$(( (rp - 1) * 4096 )) conv=notrunc 2>/dev/null
+bad=
+for c in list "show last" "export last"; do
+	read -ra argv <<<"$c"
+	out=$("$ISOLAT" --db "$T/cases.db" "${argv[@]}" 2>&1 >/dev/null); rc=$?
+	if [ $rc -ne 2 ] || ! grep -q "cases.db: database disk image is malformed; the database is damaged: check it with sqlite3 FILE 'PRAGMA integrity_check'" <<<"$out"; then
+		bad+=" $c: rc $rc: $out"
+	fi
+done
+check "damaged page: list, show, export exit 2 naming the file and the fix${bad:+ ($bad)}" [ -z "$bad" ]
 out=$("$ISOLAT" --db "$T/flip60.db" list 2>&1)
 check "negative version: says what is wrong and the fix" grep -q "flip60.db: schema version -16777213 is not one isolat ever wrote.*restore it from a copy" <<<"$out"
 
