@@ -15,9 +15,9 @@
 static const char usage_text[] =
 	"usage: isolat envs [--all]\n"
 	"\n"
-	"List the environments (and workloads, loads) and whether each can\n"
-	"run on this host, with the exact reason when not.  Exit 0 when all\n"
-	"are ready, 3 when some are not.\n"
+	"List the environments (and workloads, loads, netlat's network\n"
+	"paths) and whether each can run on this host, with the exact\n"
+	"reason when not.  Exit 0 when all are ready, 3 when some are not.\n"
 	"\n"
 	"  --all   also the environments only isolat's own tests use (test)\n";
 
