@@ -39,7 +39,7 @@ struct isolat_ctx {
 	X(envs, "list environments and whether each can run here")          \
 	X(list, "list the runs in the database")                            \
 	X(show, "print a run: host metadata, cases, summaries, events")     \
-	X(export, "export a run's samples or summaries (csv, json)")        \
+	X(export, "export a run (csv, json, cyclictest-json, osadl)")       \
 	X(report, "render a run's plots and index.html with gnuplot")       \
 	X(compare, "one report overlaying matching cases of several runs")  \
 	X(tag, "name a run (a baseline for gate)")                          \

@@ -20,7 +20,8 @@ static const char usage_text[] =
 	"overlays and matrix, latency histogram per case, maximum per second\n"
 	"over time, latency versus percentile, an overview) as SVG and PNG\n"
 	"through gnuplot.  The gnuplot scripts and data files are kept beside\n"
-	"them.  Default DIR: results/report-UUID (next to the database).\n"
+	"them.  Default DIR: report-UUID beside the database (with the\n"
+	"default database, results/report-UUID).\n"
 	"Prints the path of index.html on stdout.\n"
 	"RUN is a UUID, a unique prefix of one, a tag, or 'last'.\n"
 	"--style paper: also a vector PDF of every plot (pdfcairo), a fixed\n"
@@ -92,6 +93,10 @@ int cmd_report(struct isolat_ctx *ctx, int argc, char **argv)
 		} else if (c == 'h') {
 			cmd_usage(stdout, usage_text);
 			return EXIT_OK;
+		} else if (c == 's') {
+			fprintf(stderr, "isolat report: --style %s: expected "
+				"plain or paper\n", optarg);
+			return EXIT_USAGE;
 		} else {
 			cmd_usage(stderr, usage_text);
 			return EXIT_USAGE;
