@@ -334,11 +334,43 @@ static int simple(struct tuning *t, const char *knob, const char *path,
 	return 0;
 }
 
+int tuning_governor_plan(const char *root, const struct cpulist *cpus,
+			 const char *gov, char *why, size_t whysz)
+{
+	char path[600], have[512], list[520], word[80];
+
+	/* A whole word of the blank-separated list: " gov " in " list ". */
+	snprintf(word, sizeof(word), " %s ", gov);
+	for (unsigned i = 0; i < cpus->n; i++) {
+		snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/cpu%u/"
+			 "cpufreq/scaling_available_governors", root,
+			 cpus->cpu[i]);
+		if (read_text(path, have, sizeof(have)) < 0)
+			continue; /* no cpufreq, or a driver without the list */
+		snprintf(list, sizeof(list), " %s ", have);
+		for (char *c = list; *c; c++)
+			if (*c == '\t' || *c == '\n')
+				*c = ' ';
+		if (!strstr(list, word)) {
+			snprintf(why, whysz, "governor = %s: CPU %u offers %s; "
+				 "expected one of those", gov, cpus->cpu[i],
+				 have);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int governor(struct tuning *t, const struct plan_case *pc,
 		    const char *gov, char *err, size_t errsz)
 {
 	char path[256], full[600], key[64];
 	int rc;
+
+	/* Planning said so already; the CPUs' drivers may change since. */
+	if (tuning_governor_plan(t->j.root, &pc->host_cpus, gov, err,
+				 errsz) < 0)
+		return -EINVAL;
 
 	for (unsigned i = 0; i < pc->host_cpus.n; i++) {
 		snprintf(path, sizeof(path),

@@ -71,6 +71,14 @@ int tuning_guest_boot_args(const struct scn_profile *p, char *cmdline,
 int tuning_guest_boot_plan(const struct scn_profile *p, unsigned nvcpus,
 			   const char *guest_cmdline, char *why, size_t whysz);
 /*
+ * Plan and run time: does every CPU of cpus offer governor gov (its
+ * cpufreq/scaling_available_governors under root)?  0 when each does or
+ * has no cpufreq (nothing to set: the case says "not applicable"), -EINVAL
+ * with why naming the CPU and what it offers.
+ */
+int tuning_governor_plan(const char *root, const struct cpulist *cpus,
+			 const char *gov, char *why, size_t whysz);
+/*
  * Run time: did the guest kernel apply them?  Its HELLO's cmdline,
  * isolated, nohz_full (NULL: not reported).  isolcpus and nohz_full are
  * checked against what the kernel reports, the others against the command

@@ -352,6 +352,15 @@ static int plan_case(const struct plan_env *pe, struct plan_case *c,
 	}
 	if ((rc = peer_cpu_check(scn, c, &pe->online, err, errsz)) < 0)
 		return rc;
+	/* A governor this board's cpufreq does not offer: said now, with
+	 * the profile's line, not as a failed write mid-run. */
+	if (c->profile && c->profile->governor[0] &&
+	    tuning_governor_plan(pe->sysfs_root, &c->host_cpus,
+				 c->profile->governor, why, sizeof(why)) < 0) {
+		snprintf(err, errsz, "%s:%d: [profile %s]: %s", scn->path,
+			 c->profile->line, c->profile_name, why);
+		return -EINVAL;
+	}
 	plan_skip(pe, c, brc, bwhy);
 	return load_plan_case(c, scn->path, &pe->online, err, errsz);
 }

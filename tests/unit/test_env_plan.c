@@ -2,7 +2,8 @@
  * test_env_plan.c - what planning learns of an environment lives in the
  * plan (struct env_plan), not in process statics: the xen backend's
  * answers are kept per plan and freed with it, and a planning helper
- * prints nothing (plan.notes is the command's to print).
+ * prints nothing (plan.notes is the command's to print).  Also what
+ * planning checks of the board itself: a profile's cpufreq governor.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,11 +117,53 @@ static void test_plan_owns_env_state(void **state)
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A governor the measured CPU's cpufreq does not offer: a FILE:LINE error
+ * at plan time naming what it offers; no cpufreq at all: planned (the
+ * case says "not applicable"). */
+static void test_governor_at_plan(void **state)
+{
+	static struct scenario s;
+	struct plan pl;
+	char dir[] = "/tmp/isolat-ep-XXXXXX";
+	const char *ini = "[scenario]\nname = g\ncpus = 1\nhousekeeping = 0\n"
+			  "profiles = p\n[profile p]\ngovernor = turbo\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "sys/devices/system/cpu/online", "0-3\n");
+	write_file(dir, "proc/cmdline", "quiet\n");
+	assert_int_equal(scenario_parse_string("g.ini", ini, &s, err,
+					       sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), 0);
+	plan_free(&pl);
+	write_file(dir, "sys/devices/system/cpu/cpu1/cpufreq/"
+		   "scaling_available_governors", "performance powersave\n");
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "g.ini:7: [profile p]: governor = turbo: CPU "
+			    "1 offers performance powersave; expected one of "
+			    "those");
+	scenario_free(&s);
+	/* A whole word: "power" is not "powersave". */
+	assert_int_equal(scenario_parse_string("g.ini", "[scenario]\nname = g\n"
+		"cpus = 1\nhousekeeping = 0\nprofiles = p\n[profile p]\n"
+		"governor = power\n", &s, err, sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), -EINVAL);
+	scenario_free(&s);
+	assert_int_equal(scenario_parse_string("g.ini", "[scenario]\nname = g\n"
+		"cpus = 1\nhousekeeping = 0\nprofiles = p\n[profile p]\n"
+		"governor = powersave\n", &s, err, sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), 0);
+	plan_free(&pl);
+	scenario_free(&s);
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xen_state_per_plan),
 		cmocka_unit_test(test_plan_owns_env_state),
+		cmocka_unit_test(test_governor_at_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
