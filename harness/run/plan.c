@@ -230,6 +230,25 @@ static int peer_cpu_check(const struct scenario *scn,
 	return 0;
 }
 
+/* Keys of netlat in a scenario without a network workload change nothing:
+ * said in the plan's notes (a warning, as for an unlisted profile). */
+static void net_keys_unused(const struct scenario *scn, struct plan *plan)
+{
+	const struct scn_params *p = &scn->params;
+	int line = scn->networks.line ? scn->networks.line
+		   : p->peer_line ? p->peer_line : p->peer_cpu_line;
+	size_t len = strlen(plan->notes);
+
+	for (unsigned w = 0; w < scn->workloads.n; w++)
+		if (by_network(workload_find(scn->workloads.item[w])))
+			return;
+	if (line)
+		snprintf(plan->notes + len, sizeof(plan->notes) - len,
+			 "%s:%d: warning: netlat's keys (networks, peer, "
+			 "peer_cpu) change nothing without a network workload;"
+			 " expected netlat in workloads =\n", scn->path, line);
+}
+
 /* What every case of one environment shares while planning. */
 struct plan_env {
 	const struct scenario *scn;
@@ -389,6 +408,7 @@ int plan_build(const struct scenario *scn, const char *sysfs_root,
 	}
 	plan->nenvs = scn->environments.n;
 	plan->scn = scn;
+	net_keys_unused(scn, plan);
 	for (unsigned e = 0; e < scn->environments.n && rc == 0; e++) {
 		pe.env = env_find(scn->environments.item[e]);
 		pe.ep = &plan->envs[e];

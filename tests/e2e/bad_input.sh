@@ -26,6 +26,9 @@ check "check: good file reported ok" grep -q "ok.ini: ok" <<<"$out"
 printf '[scenario]\nname = x\ncpus = 1\n[profile spare]\ntimer_migration = 0\n' > "$T/spare.ini"
 out=$("$ISOLAT" check "$T/spare.ini" 2>&1); rc=$?
 check "check: an unlisted profile is ok but warned about" bash -c '[ $1 -eq 0 ] && grep -q "spare.ini:5: warning: \[profile spare\] is not in profiles =" <<<"$2"' _ $rc "$out"
+printf '[scenario]\nname = x\ncpus = 1\nworkloads = rtlat\nnetworks = veth\n' > "$T/nonet.ini"
+out=$("$ISOLAT" check "$T/nonet.ini" 2>&1); rc=$?
+check "check: networks = without netlat is ok but warned about" bash -c '[ $1 -eq 0 ] && grep -q "nonet.ini:5: warning: netlat.s keys (networks, peer, peer_cpu) change nothing" <<<"$2"' _ $rc "$out"
 check "check: shipped scenarios are valid" "$ISOLAT" --quiet check "$TOP"/scenarios/*.ini
 out=$("$ISOLAT" plan "$TOP/scenarios/smoke.ini"); rc=$?
 check "plan: smoke expands to rtlat and cyclictest" grep -q "bare.none.cyclictest.none" <<<"$out"
