@@ -364,9 +364,16 @@ static void cmp_row(FILE *f, const struct q_run *run, const char *rgb,
 	rpt_quote(f, row->load, RPT_Q_HTML);
 	fputs("</td>", f);
 	for (int i = 0; i < HL_NVALS; i++) {
+		/* As in the headline: no p99.9 from a few largest samples. */
+		if (i == HL_P999 && !headline_p999_ok(row)) {
+			fputs("<td class=\"n na\" title=\"fewer than 10000 "
+			      "samples on a CPU\">n&lt;10000</td>", f);
+			continue;
+		}
 		fprintf(f, "<td>%.1f", row->v[i] / 1000.0);
 		/* Against run A: real rows only, as in the headline. */
-		if (a && a != row && !row->emulated && !a->emulated && a->v[i])
+		if (a && a != row && !row->emulated && !a->emulated && a->v[i] &&
+		    (i != HL_P999 || headline_p999_ok(a)))
 			fprintf(f, " (×%.2f, %+.1f)", (double)row->v[i] /
 				a->v[i], ((double)row->v[i] - a->v[i]) / 1000.0);
 		fputs("</td>", f);

@@ -510,20 +510,40 @@ static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 	FILE *dat, *gp;
 	int width;
 
+	int q = HL_P999;
+	const char *qn = "p99.9";
+
 	for (size_t i = 0; i < n; i++)
 		nc += g[i].emulated == emulated;
+	/* One percentile for the whole figure: p99.9 where every case has
+	 * the samples for it (headline_p999_ok), else p99 - never a p99.9
+	 * that is one of a few largest samples. */
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < ne && g[i].emulated == emulated; k++) {
+			const struct hl_row *row = hl_find(h, &g[i], env[k]);
+
+			if (row && !headline_p999_ok(row)) {
+				q = HL_P99;
+				qn = "p99";
+			}
+		}
+	r->matrix_q[emulated] = qn;
 	width = nc * (ne + 1) * 28 + 300;
 	if (width < RPT_PLOT_W)
 		width = RPT_PLOT_W;
 	r->matrix_width[emulated] = width;
-	ret = open_pair(r, base, &dat, &gp, "p99.9 and max by environment x "
-			"profile x load, ratio against bare", width);
+	ret = open_pair(r, base, &dat, &gp, q == HL_P999
+			? "p99.9 and max by environment x profile x load, "
+			  "ratio against bare"
+			: "p99 and max by environment x profile x load, ratio "
+			  "against bare", width);
 	if (ret)
 		return ret;
 	fprintf(dat, "# isolat run %s: worst CPU per environment x profile x "
-		"load%s\n# one block per environment; columns: x, p99.9 (us), "
-		"max (us), p99.9 / bare, max / bare (0: no real bare "
-		"reference)\n", r->run.uuid, emulated ? " (EMULATED)" : "");
+		"load%s\n# one block per environment; columns: x, %s (us), "
+		"max (us), %s / bare, max / bare (0: no real bare "
+		"reference)\n", r->run.uuid, emulated ? " (EMULATED)" : "",
+		qn, qn);
 	for (int k = 0; k < ne; k++) {
 		int c = 0;
 
@@ -538,28 +558,35 @@ static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 			if (!row)
 				continue;
 			b = row->bare >= 0 ? &h->rows[row->bare] : NULL;
-			if (row->v[HL_P999] && row->v[HL_P999] < lo)
-				lo = row->v[HL_P999];
+			if (row->v[q] && row->v[q] < lo)
+				lo = row->v[q];
 			if (row->v[HL_MAX] > hi)
 				hi = row->v[HL_MAX];
 			fprintf(dat, "%d %.3f %.3f %.3f %.3f\n",
 				(c - 1) * (ne + 1) + k + 1,
-				row->v[HL_P999] / 1000.0,
+				row->v[q] / 1000.0,
 				row->v[HL_MAX] / 1000.0,
-				b && b->v[HL_P999] ? (double)row->v[HL_P999] /
-				b->v[HL_P999] : 0.0, b && b->v[HL_MAX] ?
+				b && b->v[q] ? (double)row->v[q] /
+				b->v[q] : 0.0, b && b->v[HL_MAX] ?
 				(double)row->v[HL_MAX] / b->v[HL_MAX] : 0.0);
 		}
 	}
 	double ylo = lo == UINT32_MAX ? 1 : pow(10, floor(log10(lo / 1000.0)));
 
+	char title[200];
+
+	/* Short enough for the plain style's SVG width: the longer wording
+	 * ran off its left edge. */
+	if (emulated)
+		snprintf(title, sizeof(title), "%s (solid) and max (light) by "
+			 "environment, profile and load - EMULATED cases, not "
+			 "comparable", qn);
+	else
+		snprintf(title, sizeof(title), "%s (solid), max (light); "
+			 "labels: ×%s / ×max against bare, same profile and "
+			 "load", qn, qn);
 	fputs("set title ", gp);
-	gp_str(gp, emulated ? "p99.9 (solid) and max (light) by environment, "
-	       "profile and load - EMULATED cases, not comparable"
-	       /* Short enough for the plain style's SVG width: the longer
-		* wording ran off its left edge. */
-	       : "p99.9 (solid), max (light); labels: ×p99.9 / ×max "
-	       "against bare, same profile and load");
+	gp_str(gp, title);
 	/* Headroom above the tallest bar for its rotated ratio label. */
 	fprintf(gp, "\nset logscale y\nset yrange [%g:%g]\n", 0.98 * ylo,
 		1.02 * pow(10, ceil(log10(hi / 1000.0 + 1e-9)) + 1.0));
@@ -675,11 +702,14 @@ int rpt_envfigs(struct rpt *r)
 		if (!have[emu])
 			continue;
 		ret = matrix_fig(r, g, n, emu, &h);
+		char alt[64];
+
+		snprintf(alt, sizeof(alt), "%s and max%s", r->matrix_q[emu] ?
+			 r->matrix_q[emu] : "p99.9", emu ? ", emulated cases"
+			 : " against bare");
 		if (!ret)
 			ret = add_fig(r, emu ? "matrix-emulated" : "matrix",
-				      emu ? "p99.9 and max, emulated cases"
-					  : "p99.9 and max against bare",
-				      r->matrix_width[emu], emu);
+				      alt, r->matrix_width[emu], emu);
 	}
 	headline_free(&h);
 	groups_free(g, n);
@@ -693,7 +723,8 @@ void rpt_envfigs_html(const struct rpt *r, FILE *f)
 	fputs("<h2 id=\"environments\">Environments compared</h2>\n<p>The "
 	      "figures behind the headline. The matrix: p99.9 (solid) and max "
 	      "(light) of every environment × profile × load, labelled with "
-	      "their ratios against bare. Then per profile and load: the "
+	      "their ratios against bare (p99 instead of p99.9 when a CPU has "
+	      "fewer than 10 000 samples, as in the headline). Then per profile and load: the "
 	      "latency histograms of every environment on one plot (all CPUs "
 	      "summed, log counts, one x range for all of them) and the "
 	      "latency by percentile. One colour per environment in every "

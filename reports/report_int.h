@@ -77,6 +77,9 @@ struct rpt {
 	} *figs;
 	size_t nfigs;
 	int matrix_width[2];
+	/* The matrix's percentile: p99.9, or p99 when a CPU of its cases has
+	 * fewer than 10000 samples (where the headline leaves p99.9 out). */
+	const char *matrix_q[2];
 	/* Largest latency (µs) of any case, [emulated]: the shared x range
 	 * of the per-case histograms; autoscale: each its own. */
 	double hist_xmax_us[2], hist_xmin_us[2];

@@ -256,6 +256,15 @@ static void report_env(void **state)
 		assert_non_null(strstr(row, "EMULATED"));
 		assert_null(strstr(row, "×"));
 		free(html);
+		/* the matrix's percentile: p99 where a CPU has fewer than
+		 * 10000 samples (the cpu+memory cases: 5000), p99.9 where
+		 * every case has enough (the emulated ones: 20000) */
+		gp = slurp(out, "matrix.dat");
+		assert_non_null(strstr(gp, "columns: x, p99 (us)"));
+		free(gp);
+		gp = slurp(out, "matrix-emulated.dat");
+		assert_non_null(strstr(gp, "columns: x, p99.9 (us)"));
+		free(gp);
 		/* one colour per environment: lxc's green in its overlays */
 		gp = slurp(out, "envhist-g00.gp");
 		assert_non_null(strstr(gp, "lc rgb '#2ca02c' title 'lxc'"));
@@ -316,6 +325,9 @@ static void compare_labels(void **state)
 	dat = slurp(out, "index.html");
 	assert_non_null(strstr(dat, "id=\"headline\""));
 	assert_non_null(strstr(dat, "(×1.10, "));
+	/* A's cpu+memory rows (5000 samples): no p99.9, as in the
+	 * headline of a report */
+	assert_non_null(strstr(dat, ">n&lt;10000</td>"));
 	char *emu = strstr(dat, "<tr class=\"emurow\">");
 
 	assert_non_null(emu);
