@@ -310,6 +310,49 @@ static void test_rt_budget_parents(void **state)
 	assert_int_equal(rmdir(root), 0);
 }
 
+/* A knob the kernel will not take back: restore stops there, keeps what
+ * is left in rt and writes it to the journal again - into a directory
+ * made anew, since liblxc's destroy took the old one with the journal. */
+static void test_rt_restore_fails(void **state)
+{
+	char root[] = "/tmp/isolat-test-rtf-XXXXXX", dir[300], journal[400];
+	char text[1200] = "", want[1200];
+	struct lxc_rt rt = {0};
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/container", root);
+	snprintf(journal, sizeof(journal), "%s/rt-journal", dir);
+	put(root, "top", "900000");
+	/* ch[1], restored first, is a directory: the write fails (EISDIR) */
+	snprintf(rt.ch[0].path, sizeof(rt.ch[0].path), "%s/top", root);
+	rt.ch[0].orig = 7;
+	snprintf(rt.ch[1].path, sizeof(rt.ch[1].path), "%s", root);
+	rt.ch[1].orig = 8;
+	rt.n = 2;
+	assert_true(lxc_rt_restore(&rt, journal) < 0);
+	assert_int_equal(rt.n, 2);
+	assert_int_equal(get(root, "top"), 900000); /* parent: not lowered */
+	f = fopen(journal, "r");
+	assert_non_null(f);
+	assert_true(fread(text, 1, sizeof(text) - 1, f) > 0);
+	fclose(f);
+	snprintf(want, sizeof(want), "7 %s/top\n8 %s\n", root, root);
+	assert_string_equal(text, want);
+	/* Once the child is gone (ENOENT: nothing to put back), the rest
+	 * is restored and the journal removed. */
+	snprintf(rt.ch[1].path, sizeof(rt.ch[1].path), "%s/gone/knob", root);
+	assert_int_equal(lxc_rt_restore(&rt, journal), 0);
+	assert_int_equal(rt.n, 0);
+	assert_int_equal(get(root, "top"), 7);
+	assert_int_equal(access(journal, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0);
+	snprintf(dir, sizeof(dir), "%s/top", root);
+	unlink(dir);
+	assert_int_equal(rmdir(root), 0);
+}
+
 static void test_registered(void **state)
 {
 	char why[256];
@@ -327,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_config_refused),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_rt_budget_parents),
+		cmocka_unit_test(test_rt_restore_fails),
 		cmocka_unit_test(test_registered),
 	};
 

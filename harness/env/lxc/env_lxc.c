@@ -651,8 +651,13 @@ static void lxc_cleanup(struct env_case *ec)
 			fact(ec, key, "%ld", p->rt.ch[i].orig);
 		}
 	}
-	lxc_rt_restore(&p->rt, p->journal);
-	if (p->dir[0])
+	if (lxc_rt_restore(&p->rt, p->journal) < 0)
+		/* Kept with its journal: the container record of the case's
+		 * journal stays, and restore or the next run tries again. */
+		fprintf(stderr, "isolat: lxc: cannot put the RT budget of "
+			"%s's parent cgroups back (%s); `isolat restore` will "
+			"try again\n", p->name, p->rt.ch[p->rt.n - 1].path);
+	else if (p->dir[0])
 		lxc_remove_tree(p->dir);
 	free(p);
 	ec->priv = NULL;

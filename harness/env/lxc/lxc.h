@@ -150,10 +150,18 @@ struct lxc_rt {
 int lxc_rt_reserve(const struct lxc_cg *cg, const char *journal,
 		   unsigned share, struct lxc_rt *rt, char *err, size_t errsz);
 
-/* Put the parents back, bottom up; removes the journal.  Idempotent. */
-void lxc_rt_restore(struct lxc_rt *rt, const char *journal);
+/* Put the parents back, bottom up (a write the kernel refuses with EBUSY
+ * is tried again for up to 5 s); removes the journal.  0, or -errno with
+ * what could not be put back left in rt and written to the journal again
+ * (its directory made anew if it is gone).  Idempotent. */
+int lxc_rt_restore(struct lxc_rt *rt, const char *journal);
 
-/* Restore from a journal a crashed run left.  0 or -errno. */
+/* The changes of a journal a crashed run left, into rt (checked: a 0600
+ * file of ours, cgroup RT knobs only).  0 (also when there is none) or
+ * -errno. */
+int lxc_rt_read_journal(const char *journal, struct lxc_rt *rt);
+
+/* Read and restore.  0 or -errno (lxc_rt_restore). */
 int lxc_rt_restore_journal(const char *journal);
 
 /* rmdir the cgroups named NAME (payload/monitor) in every hierarchy;

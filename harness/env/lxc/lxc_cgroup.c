@@ -419,25 +419,60 @@ int lxc_rt_reserve(const struct lxc_cg *cg, const char *journal,
 	return 0;
 }
 
-void lxc_rt_restore(struct lxc_rt *rt, const char *journal)
+/* Write v, again while the kernel says EBUSY: a cgroup just removed
+ * holds its budget until it is freed (rt_probe waits the same way). */
+static int write_settled(const char *path, long v)
 {
-	/* Bottom up: a parent cannot drop below what its children hold. */
-	while (rt->n > 0) {
-		struct lxc_rt_change *c = &rt->ch[--rt->n];
+	int rc = write_long(path, v);
 
-		write_long(c->path, c->orig);
+	for (int i = 0; rc == -EBUSY && i < 100; i++) {
+		usleep(50 * 1000);
+		rc = write_long(path, v);
 	}
-	if (journal)
-		unlink(journal);
+	return rc;
 }
 
-int lxc_rt_restore_journal(const char *journal)
+int lxc_rt_restore(struct lxc_rt *rt, const char *journal)
+{
+	int rc = 0;
+
+	/* Bottom up: a parent cannot drop below what its children hold. */
+	while (rt->n > 0) {
+		struct lxc_rt_change *c = &rt->ch[rt->n - 1];
+
+		rc = write_settled(c->path, c->orig);
+		if (rc < 0 && rc != -ENOENT) /* ENOENT: that cgroup is gone */
+			break;
+		rc = 0;
+		rt->n--;
+	}
+	if (!journal)
+		return rc;
+	unlink(journal);
+	if (rc < 0) {
+		/* What is left, written again (liblxc's destroy took the
+		 * container's directory with the journal in it), for
+		 * restore and the next run to try once more. */
+		char dir[4096], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", journal);
+		if ((slash = strrchr(dir, '/'))) {
+			*slash = '\0';
+			mkdir(dir, 0700);
+		}
+		for (unsigned i = 0; i < rt->n; i++)
+			journal_add(journal, rt->ch[i].path, rt->ch[i].orig);
+	}
+	return rc;
+}
+
+int lxc_rt_read_journal(const char *journal, struct lxc_rt *rt)
 {
 	FILE *f = fopen(journal, "re");
-	struct lxc_rt rt = {0};
 	char line[4200];
 	struct stat sb;
 
+	memset(rt, 0, sizeof(*rt));
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
 	/* Root writes what it says: only a journal this harness wrote (a
@@ -448,9 +483,9 @@ int lxc_rt_restore_journal(const char *journal)
 		return -EPERM;
 	}
 	while (fgets(line, sizeof(line), f) &&
-	       rt.n < sizeof(rt.ch) / sizeof(rt.ch[0])) {
+	       rt->n < sizeof(rt->ch) / sizeof(rt->ch[0])) {
 		static const char knob[] = "/cpu.rt_runtime_us";
-		struct lxc_rt_change *c = &rt.ch[rt.n];
+		struct lxc_rt_change *c = &rt->ch[rt->n];
 		char *sp = strchr(line, ' '), *end;
 		size_t len;
 
@@ -473,11 +508,18 @@ int lxc_rt_restore_journal(const char *journal)
 		    strstr(c->path, "//") || len < 15 + sizeof(knob) - 1 ||
 		    strcmp(c->path + len - (sizeof(knob) - 1), knob))
 			continue;
-		rt.n++;
+		rt->n++;
 	}
 	fclose(f);
-	lxc_rt_restore(&rt, journal);
 	return 0;
+}
+
+int lxc_rt_restore_journal(const char *journal)
+{
+	struct lxc_rt rt;
+	int rc = lxc_rt_read_journal(journal, &rt);
+
+	return rc < 0 ? rc : lxc_rt_restore(&rt, journal);
 }
 
 int lxc_cg_remove(const char *name)

@@ -44,9 +44,15 @@ void lxc_destroy(const char *name)
 {
 	struct lxc_container *c = lxc_new(name, LXC_ISOLAT_PATH);
 	char dir[512], journal[600];
-
 	char rootfs[4200] = "";
+	struct lxc_rt rt;
 
+	/* The RT journal first: liblxc's destroy removes the container's
+	 * directory, and the journal in it. */
+	snprintf(dir, sizeof(dir), "%s/%s", LXC_ISOLAT_PATH, name);
+	snprintf(journal, sizeof(journal), "%s/rt-journal", dir);
+	if (lxc_rt_read_journal(journal, &rt) < 0)
+		rt.n = 0;
 	if (c) {
 		if (c->is_running(c))
 			c->stop(c);
@@ -57,22 +63,26 @@ void lxc_destroy(const char *name)
 			c->destroy(c); /* removes the rootfs too */
 		lxc_put(c);
 	}
-	/* The crashed run's work directory held only the rootfs. */
+	/* The crashed run's work directory held only the rootfs (a peer's:
+	 * WORKDIR/peer/rootfs): the empty directories up to it go too. */
 	{
 		char *path = rootfs + (strncmp(rootfs, "dir:", 4) ? 0 : 4);
 		char *slash = strrchr(path, '/');
 
 		if (!strncmp(path, "/tmp/isolat-", 12) && slash &&
 		    !strcmp(slash, "/rootfs")) {
-			*slash = '\0';
-			rmdir(path);
+			do {
+				*slash = '\0';
+			} while (rmdir(path) == 0 &&
+				 (slash = strrchr(path, '/')) &&
+				 slash > path + 4); /* not /tmp itself */
 		}
 	}
 	lxc_cg_remove(name);
-	snprintf(dir, sizeof(dir), "%s/%s", LXC_ISOLAT_PATH, name);
-	snprintf(journal, sizeof(journal), "%s/rt-journal", dir);
-	lxc_rt_restore_journal(journal);
-	lxc_remove_tree(dir);
+	/* Budget that cannot be put back keeps its journal, and so the
+	 * directory (the caller's sign that the container is not gone). */
+	if (lxc_rt_restore(&rt, journal) == 0)
+		lxc_remove_tree(dir);
 }
 
 /* Is the harness that made a container still alive? */
