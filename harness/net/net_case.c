@@ -326,17 +326,19 @@ const struct net_topo *net_case_topo(const struct net_case *nc)
  * environment's log may carry its own lines before): a fact. */
 static void reflector_log(struct net_case *nc, int fd)
 {
-	char buf[4096], *line;
-	size_t len = 0;
+	char buf[4096], chunk[1024], *line;
+	size_t len = 0, total = 0;
 	ssize_t n;
 
 	if (fd < 0)
 		return;
-	/* poll: what still holds the pipe may not have ended. */
+	/* poll: what still holds the pipe may not have ended.  The tail is
+	 * kept: the reflector's last line is its summary.  At most 1 MiB
+	 * read, should something still be writing. */
 	for (struct pollfd p = {fd, POLLIN, 0};
-	     len + 1 < sizeof(buf) && poll(&p, 1, 200) > 0 &&
-	     (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
-		len += (size_t)n;
+	     total < (1u << 20) && poll(&p, 1, 200) > 0 &&
+	     (n = read(fd, chunk, sizeof(chunk))) > 0; total += (size_t)n)
+		tail_append(buf, &len, sizeof(buf) - 1, chunk, (size_t)n);
 	while (len && buf[len - 1] == '\n')
 		len--;
 	buf[len] = '\0';
