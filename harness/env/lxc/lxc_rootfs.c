@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <lxc/lxccontainer.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -97,30 +98,85 @@ static int owner_alive(long pid)
 	       !strcmp(comm, "isolat");
 }
 
+/* When a leftover container was made: its RT journal's mtime (written
+ * as its budget was reserved), else its directory's; in ns. */
+static long long made_ns(const char *name)
+{
+	char path[600];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s/rt-journal", LXC_ISOLAT_PATH, name);
+	if (stat(path, &sb) < 0) {
+		snprintf(path, sizeof(path), "%s/%s", LXC_ISOLAT_PATH, name);
+		if (stat(path, &sb) < 0)
+			return 0;
+	}
+	return (long long)sb.st_mtim.tv_sec * 1000000000LL +
+	       sb.st_mtim.tv_nsec;
+}
+
+struct leftover {
+	char name[256];
+	long pid;
+	long long made;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct leftover *x = a, *y = b;
+
+	return (x->made < y->made) - (x->made > y->made);
+}
+
 int lxc_leftovers(char *removed, size_t size)
 {
 	DIR *d = opendir(LXC_ISOLAT_PATH);
+	struct leftover left[32];
 	struct dirent *e;
 	int n = 0;
 
 	removed[0] = '\0';
 	if (!d)
 		return 0;
-	while ((e = readdir(d))) {
+	while ((e = readdir(d)) && n < 32) {
 		long pid;
-		size_t len = strlen(removed);
 
-		if (lxc_name_owner(e->d_name, &pid) < 0 || owner_alive(pid))
+		if (lxc_name_owner(e->d_name, &pid) < 0 || owner_alive(pid) ||
+		    strlen(e->d_name) >= sizeof(left[0].name))
 			continue;
-		fprintf(stderr, "isolat: lxc: removing container %s left by "
-			"a crashed run (pid %ld) from %s\n", e->d_name, pid,
-			LXC_ISOLAT_PATH);
-		lxc_destroy(e->d_name);
-		snprintf(removed + len, size - len, "%s%s (pid %ld)",
-			 len ? ", " : "", e->d_name, pid);
+		snprintf(left[n].name, sizeof(left[n].name), "%s", e->d_name);
+		left[n].pid = pid;
+		left[n].made = made_ns(e->d_name);
 		n++;
 	}
 	closedir(d);
+	/* Newest first, as a run ends them: a parent cgroup's RT budget
+	 * raised for two containers (netlat's peer and the case's) goes
+	 * back in reverse order.  A second pass for what still could not
+	 * (lxc_destroy keeps its directory then). */
+	qsort(left, (size_t)n, sizeof(left[0]), newest_first);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			char dir[600];
+			struct stat sb;
+
+			snprintf(dir, sizeof(dir), "%s/%.255s", LXC_ISOLAT_PATH,
+				 left[i].name);
+			if (pass && lstat(dir, &sb) < 0)
+				continue;
+			if (!pass)
+				fprintf(stderr, "isolat: lxc: removing container "
+					"%s left by a crashed run (pid %ld) from "
+					"%s\n", left[i].name, left[i].pid,
+					LXC_ISOLAT_PATH);
+			lxc_destroy(left[i].name);
+		}
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(removed);
+
+		snprintf(removed + len, size - len, "%s%s (pid %ld)",
+			 len ? ", " : "", left[i].name, left[i].pid);
+	}
 	return n;
 }
 
