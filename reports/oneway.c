@@ -22,10 +22,35 @@ static void put_us(FILE *out, sqlite3_stmt *s, int col)
 			(double)sqlite3_column_int64(s, col) / 1000.0);
 }
 
+/* Cases whose workload said its series 0 is a round trip (netlat's HELLO
+ * fact netlat.series): the case table's values are round trips. */
+static int rtt_cases(struct store *st, const struct q_run *r)
+{
+	sqlite3_stmt *s;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			"SELECT count(*) FROM case_facts f JOIN cases c ON "
+			"c.id = f.case_id WHERE c.run_id = ? AND "
+			"f.key = 'netlat.series'", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, r->id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
 int oneway_show(struct store *st, const struct q_run *r, FILE *out)
 {
 	sqlite3_stmt *s;
-	int step, said = 0;
+	int step, said = 0, nrtt = rtt_cases(st, r);
+
+	if (nrtt < 0)
+		return -EIO;
+	if (nrtt > 0)
+		fputs("netlat cases: the table gives the round trip (send to "
+		      "reply received, user space)\n", out);
 
 	if (sqlite3_prepare_v2(store_db(st),
 			"SELECT c.idx, c.name, s.idx, s.count, m.p50, m.p99, "

@@ -16,8 +16,9 @@
 #include "collectors/store.h"
 #include "reports/query.h"
 
-/* A block of lines for the run's cases with one-way series; nothing when
- * none has them.  0 or -EIO. */
+/* A line saying the case table is the round trip when the run has netlat
+ * cases (their HELLO fact netlat.series), then a block of lines for the
+ * cases with one-way series; nothing when there are none.  0 or -EIO. */
 int oneway_show(struct store *st, const struct q_run *r, FILE *out);
 
 #endif

@@ -500,33 +500,54 @@ static void matrix_tics(FILE *gp, const struct egroup *g, size_t n,
 	fputs(")\n", gp);
 }
 
+/* One percentile for a whole matrix: p99.9 where every case has the
+ * samples for it (headline_p999_ok), else p99 - never a p99.9 that is one
+ * of a few largest samples.  HL_P999 or HL_P99. */
+static int matrix_q(const struct egroup *g, size_t n, int emulated,
+		    const char *const *env, int ne, const struct headline *h)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < ne && g[i].emulated == emulated; k++) {
+			const struct hl_row *row = hl_find(h, &g[i], env[k]);
+
+			if (row && !headline_p999_ok(row))
+				return HL_P99;
+		}
+	return HL_P999;
+}
+
+static void matrix_title(FILE *gp, int emulated, const char *qn)
+{
+	char title[200];
+
+	/* Short enough for the plain style's SVG width: the longer wording
+	 * ran off its left edge. */
+	if (emulated)
+		snprintf(title, sizeof(title), "%s (solid) and max (light) by "
+			 "environment, profile and load - EMULATED cases, not "
+			 "comparable", qn);
+	else
+		snprintf(title, sizeof(title), "%s (solid), max (light); "
+			 "labels: ×%s / ×max against bare, same profile and "
+			 "load", qn, qn);
+	fputs("set title ", gp);
+	gp_str(gp, title);
+}
+
 static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 		      int emulated, const struct headline *h)
 {
 	const char *base = emulated ? "matrix-emulated" : "matrix";
 	const char *env[8];
 	int ne = class_envs(g, n, emulated, env, 8), nc = 0, ret;
+	int q = matrix_q(g, n, emulated, env, ne, h);
+	const char *qn = q == HL_P999 ? "p99.9" : "p99";
 	uint32_t lo = UINT32_MAX, hi = 1000;
 	FILE *dat, *gp;
 	int width;
 
-	int q = HL_P999;
-	const char *qn = "p99.9";
-
 	for (size_t i = 0; i < n; i++)
 		nc += g[i].emulated == emulated;
-	/* One percentile for the whole figure: p99.9 where every case has
-	 * the samples for it (headline_p999_ok), else p99 - never a p99.9
-	 * that is one of a few largest samples. */
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < ne && g[i].emulated == emulated; k++) {
-			const struct hl_row *row = hl_find(h, &g[i], env[k]);
-
-			if (row && !headline_p999_ok(row)) {
-				q = HL_P99;
-				qn = "p99";
-			}
-		}
 	r->matrix_q[emulated] = qn;
 	width = nc * (ne + 1) * 28 + 300;
 	if (width < RPT_PLOT_W)
@@ -573,20 +594,7 @@ static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
 	}
 	double ylo = lo == UINT32_MAX ? 1 : pow(10, floor(log10(lo / 1000.0)));
 
-	char title[200];
-
-	/* Short enough for the plain style's SVG width: the longer wording
-	 * ran off its left edge. */
-	if (emulated)
-		snprintf(title, sizeof(title), "%s (solid) and max (light) by "
-			 "environment, profile and load - EMULATED cases, not "
-			 "comparable", qn);
-	else
-		snprintf(title, sizeof(title), "%s (solid), max (light); "
-			 "labels: ×%s / ×max against bare, same profile and "
-			 "load", qn, qn);
-	fputs("set title ", gp);
-	gp_str(gp, title);
+	matrix_title(gp, emulated, qn);
 	/* Headroom above the tallest bar for its rotated ratio label. */
 	fprintf(gp, "\nset logscale y\nset yrange [%g:%g]\n", 0.98 * ylo,
 		1.02 * pow(10, ceil(log10(hi / 1000.0 + 1e-9)) + 1.0));

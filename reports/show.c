@@ -127,11 +127,6 @@ void show_case_table(const struct q_run *r, FILE *out)
 		}
 	}
 	fputs("latencies in µs", out);
-	for (size_t i = 0; i < r->ncases; i++)
-		if (!strncmp(r->cases[i].workload, "netlat", 6)) {
-			fputs(" (netlat: the round trip)", out);
-			break;
-		}
 	if (any_other_unit)
 		fputs(" (series with another unit: plain values)", out);
 	if (r->any_emulated)

@@ -61,7 +61,7 @@ for net in loopback veth bridge ovs; do
 done
 "$ISOLAT" --db "$DB" show last > "$T/show.out" 2>&1
 check "show: a one-way row out and back per path" [ "$(grep -cE '^ +[0-9]+  bare\.none\.netlat-[a-z]+\.none +(out|back) ' "$T/show.out")" = $((2 * $(echo $nets | wc -w))) ]
-check "show: the case table says round trip" grep -q 'latencies in µs (netlat: the round trip)' "$T/show.out"
+check "show: the case table says round trip" grep -q "netlat cases: the table gives the round trip" "$T/show.out"
 check "path recorded as a fact" [ "$(q "$DB" "SELECT group_concat(value, ',') FROM case_facts WHERE key='net.path'")" = "$(echo "$nets" | tr -d ' ')" ]
 check "kernel timestamps said" [ -n "$(q "$DB" "SELECT value FROM case_facts WHERE key='netlat.timestamping' LIMIT 1")" ]
 if [ $HAVE_OVS = 1 ]; then
