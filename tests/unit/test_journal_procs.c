@@ -207,77 +207,75 @@ static void shift_start(int delta)
 	chmod(jpath, 0600);
 }
 
-static void test_proc(void **state)
+/* A stress-ng leader and one stressor in its group, the leader journaled
+ * as a proc record.  The leader; *member the stressor. */
+static pid_t journaled_group(pid_t *member)
 {
 	struct journal j;
-	struct seen s = {0};
-	pid_t lead, member, other;
-	int st;
+	pid_t lead = sleeper("stress-ng", 0);
 
-	(void)state;
-	lead = sleeper("stress-ng", 0);
-	member = sleeper("stress-ng-cpu", lead);
+	*member = sleeper("stress-ng-cpu", lead);
 	wait_name(lead, "stress-ng");
-	wait_name(member, "stress-ng-cpu");
+	wait_name(*member, "stress-ng-cpu");
 	journal_init(&j, jpath, "");
 	assert_int_equal(journal_proc(&j, lead, "stress-ng", err,
 				      sizeof(err)), 0);
 	journal_close(&j);
+	return lead;
+}
+
+/* Replay the journal's one record: its undo returned want. */
+static void replay_one(int want)
+{
+	struct seen s = {0};
+
 	assert_int_equal(journal_replay(jpath, "", note_rc, &s, err,
 					sizeof(err)), 0);
 	assert_int_equal(s.n, 1);
-	assert_int_equal(s.rc[0], 0);
+	assert_int_equal(s.rc[0], want);
+}
+
+static void assert_killed(pid_t pid)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+static void test_proc(void **state)
+{
+	pid_t lead, member;
+	int st;
+
+	(void)state;
+	lead = journaled_group(&member);
+	replay_one(0);
 	/* The leader and the member of its group: SIGKILLed. */
-	assert_int_equal(waitpid(lead, &st, 0), lead);
-	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	assert_int_equal(waitpid(member, &st, 0), member);
-	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	assert_killed(lead);
+	assert_killed(member);
 	assert_int_equal(access(jpath, F_OK), -1);
 
 	/* Our leader died alone and is a zombie nobody reaped yet: its
 	 * stressor is still ended. */
-	lead = sleeper("stress-ng", 0);
-	member = sleeper("stress-ng-cpu", lead);
-	wait_name(lead, "stress-ng");
-	wait_name(member, "stress-ng-cpu");
-	journal_init(&j, jpath, "");
-	assert_int_equal(journal_proc(&j, lead, "stress-ng", err,
-				      sizeof(err)), 0);
-	journal_close(&j);
+	lead = journaled_group(&member);
 	zombie(lead);
-	s.n = 0;
-	assert_int_equal(journal_replay(jpath, "", note_rc, &s, err,
-					sizeof(err)), 0);
-	assert_int_equal(s.n, 1);
-	assert_int_equal(s.rc[0], 0);
-	assert_int_equal(waitpid(member, &st, 0), member);
-	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	replay_one(0);
+	assert_killed(member);
 	waitpid(lead, &st, 0);
 
 	/* A PID that is not the process journaled (it was handed out again:
 	 * an earlier or a later start time): left alone, and so is its
 	 * group, although its members started after the time journaled. */
 	for (int i = 0; i < 3; i++) {
-		int delta = i == 1 ? 1 : -1;
+		pid_t other = journaled_group(&member);
 
-		other = sleeper("stress-ng", 0);
-		member = sleeper("stress-ng-cpu", other);
-		wait_name(other, "stress-ng");
-		wait_name(member, "stress-ng-cpu");
-		journal_init(&j, jpath, "");
-		assert_int_equal(journal_proc(&j, other, "stress-ng", err,
-					      sizeof(err)), 0);
-		journal_close(&j);
-		shift_start(delta);
+		shift_start(i == 1 ? 1 : -1);
 		/* The third time the newcomer is a zombie (dead, not yet
 		 * reaped): still not ours, and its group still not ours. */
 		if (i == 2)
 			zombie(other);
-		s.n = 0;
-		assert_int_equal(journal_replay(jpath, "", note_rc, &s, err,
-						sizeof(err)), 0);
-		assert_int_equal(s.n, 1);
-		assert_int_equal(s.rc[0], JOURNAL_UNDO_GONE);
+		replay_one(JOURNAL_UNDO_GONE);
 		/* Still running: kill(pid, 0) would also pass for a zombie
 		 * that a wrong undo had just killed. */
 		if (i < 2)

@@ -149,6 +149,26 @@ static void fake_sysfs(char *dir)
 	fclose(f);
 }
 
+/* Plan netlat on CPU 1 with peer_cpu = cpu in the fake sysfs dir: rc
+ * want, and an error holding msg. */
+static void peer_cpu_plan(const char *dir, const char *cpu, int want,
+			  const char *msg)
+{
+	struct scenario s;
+	struct plan pl;
+	char ini[128], err[1024] = "";
+
+	snprintf(ini, sizeof(ini), "[scenario]\nname = e\nworkloads = netlat\n"
+		 "cpus = 1\npeer_cpu = %s\n", cpu);
+	assert_int_equal(scenario_parse_string("q.ini", ini, &s, err,
+					       sizeof(err)), 0);
+	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), want);
+	assert_non_null(strstr(err, msg));
+	if (want == 0)
+		plan_free(&pl);
+	scenario_free(&s);
+}
+
 static void test_plan(void **state)
 {
 	struct scenario s;
@@ -218,25 +238,11 @@ static void test_plan(void **state)
 	scenario_free(&s);
 
 	/* peer_cpu: online here (CPUs 0-3), and not the measured CPU. */
-	assert_int_equal(scenario_parse_string("q.ini", "[scenario]\nname = e\n"
-		"workloads = netlat\ncpus = 1\npeer_cpu = 9\n", &s, err,
-		sizeof(err)), 0);
-	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "q.ini:5: peer_cpu = 9 is not online on "
-			       "this host; expected a CPU from 0-3"));
-	scenario_free(&s);
-	assert_int_equal(scenario_parse_string("q.ini", "[scenario]\nname = e\n"
-		"workloads = netlat\ncpus = 1\npeer_cpu = 1\n", &s, err,
-		sizeof(err)), 0);
-	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "q.ini:5: peer_cpu = 1 is a measured CPU"));
-	scenario_free(&s);
-	assert_int_equal(scenario_parse_string("q.ini", "[scenario]\nname = e\n"
-		"workloads = netlat\ncpus = 1\npeer_cpu = 3\n", &s, err,
-		sizeof(err)), 0);
-	assert_int_equal(plan_build(&s, dir, &pl, err, sizeof(err)), 0);
-	plan_free(&pl);
-	scenario_free(&s);
+	peer_cpu_plan(dir, "9", -EINVAL, "q.ini:5: peer_cpu = 9 is not online "
+		      "on this host; expected a CPU from 0-3");
+	peer_cpu_plan(dir, "1", -EINVAL, "q.ini:5: peer_cpu = 1 is a measured "
+		      "CPU");
+	peer_cpu_plan(dir, "3", 0, "");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }

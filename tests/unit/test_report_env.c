@@ -207,6 +207,16 @@ static void render(const char *sub, int style, char *out,
 		fail_msg("report_render: %s", err);
 }
 
+/* dir/name holds text. */
+static void file_has(const char *dir, const char *name, const char *text)
+{
+	char *s = slurp(dir, name);
+
+	if (!strstr(s, text))
+		fail_msg("%s/%s: no '%s'", dir, name, text);
+	free(s);
+}
+
 static void check_env_figures(const char *out, int pdf)
 {
 	static const char *const base[] = {
@@ -231,7 +241,7 @@ static void check_env_figures(const char *out, int pdf)
  * every script's labels fit its kind. */
 static void report_env(void **state)
 {
-	char out[160], *html, *h, *row, *gp;
+	char out[160], *html, *h, *row;
 
 	(void)state;
 	need_gnuplot();
@@ -259,17 +269,11 @@ static void report_env(void **state)
 		/* the matrix's percentile: p99 where a CPU has fewer than
 		 * 10000 samples (the cpu+memory cases: 5000), p99.9 where
 		 * every case has enough (the emulated ones: 20000) */
-		gp = slurp(out, "matrix.dat");
-		assert_non_null(strstr(gp, "columns: x, p99 (us)"));
-		free(gp);
-		gp = slurp(out, "matrix-emulated.dat");
-		assert_non_null(strstr(gp, "columns: x, p99.9 (us)"));
-		free(gp);
+		file_has(out, "matrix.dat", "columns: x, p99 (us)");
+		file_has(out, "matrix-emulated.dat", "columns: x, p99.9 (us)");
 		/* one colour per environment: lxc's green in its overlays */
-		gp = slurp(out, "envhist-g00.gp");
-		assert_non_null(strstr(gp, "lc rgb '#2ca02c' title 'lxc'"));
-		assert_non_null(strstr(gp, "lc rgb '#1f77b4' title 'bare'"));
-		free(gp);
+		file_has(out, "envhist-g00.gp", "lc rgb '#2ca02c' title 'lxc'");
+		file_has(out, "envhist-g00.gp", "lc rgb '#1f77b4' title 'bare'");
 	}
 }
 
