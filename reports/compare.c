@@ -293,6 +293,19 @@ static void table_row(struct cmp *c, const struct cmp_group *g,
 	if (g->side[r].emulated)
 		fputs(" <span class=\"emu\">EMULATED</span>",
 		      c->table);
+	/* Cases match on environment, profile, workload and load; what
+	 * else the runs did differently is said under the name. */
+	if (r > 0) {
+		char diff[512];
+
+		if (cmp_params_diff(g->side[0].params, g->side[r].params,
+				    diff, sizeof(diff))) {
+			fputs("<br><small class=\"pdiff\">differs from the "
+			      "first run: ", c->table);
+			gate_xml_escape(c->table, diff);
+			fputs("</small>", c->table);
+		}
+	}
 	fprintf(c->table, "</td><td>%d</td>", g->cpu);
 	for (int i = 0; i < 4; i++) {
 		pc[i] = stats_quantile(sv[r].st, q[i]);

@@ -48,6 +48,7 @@ struct cmp_side {
 	const char *status;  /* of the last matching case (borrowed) */
 	const char *reason;
 	const char *unit;
+	const char *params;  /* of the first matching case (borrowed) */
 };
 
 struct cmp_group {
@@ -63,6 +64,13 @@ void cmp_case_key(const struct q_case *c, char *buf, size_t size);
 int cmp_match(const struct q_run *runs, size_t nruns,
 	      struct cmp_group **out, size_t *ngroups);
 void cmp_groups_free(struct cmp_group *g, size_t n);
+
+/* The parameters that differ between two cases' params JSON objects
+ * (flat: strings and numbers), "key a -> b" joined by "; " into out,
+ * leaving out what names the case or run (scenario, repetition).  out
+ * empty when they agree or neither is recorded; when one is missing or
+ * not such an object, out says so.  Returns how many differ (1 then). */
+int cmp_params_diff(const char *a, const char *b, char *out, size_t size);
 
 /* The pooled samples of one side: every series, in order, into *vals
  * (malloc'd); lens[i] = samples of series i (malloc'd, nseries long).

@@ -48,6 +48,8 @@ static int side_add(struct cmp_side *s, const struct q_case *c,
 	s->reason = c->reason;
 	if (!s->interval_us)
 		s->interval_us = c->interval_us;
+	if (!s->params)
+		s->params = c->params;
 	if (!q)
 		return 0;
 	void *p = realloc(s->series, (s->nseries + 1) * sizeof(*s->series));
@@ -159,4 +161,88 @@ int cmp_side_samples(struct store *st, const struct cmp_side *s,
 	*n = c.n;
 	*lens = l;
 	return 0;
+}
+
+/* One "key":value member of a flat JSON object at *p: key and value
+ * (a string's quotes dropped, escapes kept as written) into k and v;
+ * *p moved past it.  1, 0 at the end, -1 if malformed. */
+static int next_member(const char **p, char *k, size_t ksz, char *v,
+		       size_t vsz)
+{
+	const char *s = *p, *e;
+	size_t n;
+
+	while (*s == ' ' || *s == ',' || *s == '{')
+		s++;
+	if (*s == '}' || !*s)
+		return 0;
+	if (*s != '"' || !(e = strchr(s + 1, '"')) || e[1] != ':')
+		return -1;
+	n = (size_t)(e - s - 1);
+	snprintf(k, ksz, "%.*s", (int)(n < ksz ? n : ksz - 1), s + 1);
+	s = e + 2;
+	if (*s == '"') {
+		for (e = s + 1; *e && *e != '"'; e++)
+			if (*e == '\\' && e[1])
+				e++;
+		if (!*e)
+			return -1;
+		n = (size_t)(e - s - 1);
+		snprintf(v, vsz, "%.*s", (int)(n < vsz ? n : vsz - 1), s + 1);
+		e++;
+	} else {
+		e = s + strcspn(s, ",}");
+		n = (size_t)(e - s);
+		snprintf(v, vsz, "%.*s", (int)(n < vsz ? n : vsz - 1), s);
+	}
+	*p = e;
+	return 1;
+}
+
+/* Value of key in the flat object o into v; 1 found, 0 not, -1 bad. */
+static int member_of(const char *o, const char *key, char *v, size_t vsz)
+{
+	char k[64];
+	int rc;
+
+	while ((rc = next_member(&o, k, sizeof(k), v, vsz)) > 0)
+		if (!strcmp(k, key))
+			return 1;
+	return rc;
+}
+
+int cmp_params_diff(const char *a, const char *b, char *out, size_t size)
+{
+	char k[64], va[256], vb[256];
+	const char *p = a;
+	size_t len;
+	int n = 0, rc;
+
+	out[0] = '\0';
+	if (!a && !b)
+		return 0; /* neither recorded: nothing to tell apart */
+	if (!a || !b || *a != '{' || *b != '{') {
+		snprintf(out, size, "parameters not recorded in both");
+		return 1;
+	}
+	while ((rc = next_member(&p, k, sizeof(k), va, sizeof(va))) > 0) {
+		if (!strcmp(k, "scenario") || !strcmp(k, "repetition"))
+			continue;
+		rc = member_of(b, k, vb, sizeof(vb));
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			snprintf(vb, sizeof(vb), "(none)");
+		else if (!strcmp(va, vb))
+			continue;
+		len = strlen(out);
+		snprintf(out + len, size - len, "%s%s %s -> %s",
+			 n ? "; " : "", k, va, vb);
+		n++;
+	}
+	if (rc < 0) {
+		snprintf(out, size, "parameters not readable");
+		return 1;
+	}
+	return n;
 }

@@ -140,6 +140,10 @@ if command -v gnuplot >/dev/null; then
 	check "compare marks the shift up" grep -q 'shifted up (p = ' "$T/cmp/index.html"
 	"$ISOLAT" --db "$T/central.db" --quiet compare -o "$T/cmp-down" $U3 nightly-base >/dev/null
 	check "compare marks the shift down, not 'no shift'" grep -q 'shifted down (p = ' "$T/cmp-down/index.html"
+	MKRUN_PARAMS='{"interval_us":500}' "$MKRUN" "$DB" dddddddd-0000-4000-8000-000000000001 8 1.0 >/dev/null
+	"$ISOLAT" --db "$DB" --quiet compare -o "$T/cmp-params" $U1 dddddddd >/dev/null
+	check "compare says which parameters differ from the first run" grep -q 'differs from the first run: interval_us 1000 -&gt; 500' "$T/cmp-params/index.html"
+	check "compare says nothing where they agree" bash -c '! grep -q "differs from the first run" "$1"' _ "$T/cmp-down/index.html"
 	MKRUN_ENVS=lxc "$MKRUN" "$DB" cccccccc-0000-4000-8000-000000000001 7 1.0 >/dev/null
 	out=$("$ISOLAT" --db "$DB" compare -o "$T/cmp-none" $U1 cccccccc 2>&1); rc=$?
 	check "compare, no case in common: exit 2, says which cases, writes nothing" bash -c '[ $1 -eq 2 ] && grep -q "no case is in two of these runs.*aaaaaaaa has bare.none.rtlat.none; cccccccc has lxc.none.rtlat.none" <<<"$2" && [ ! -e "$3" ]' _ $rc "$out" "$T/cmp-none"

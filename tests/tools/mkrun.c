@@ -17,6 +17,7 @@
  * marks it), for the report's headline and environment figures;
  * MKRUN_PROFILES="none,irq,full" repeats them per profile (case names
  * ENV.PROFILE.rtlat.none), for reports of many cases.
+ * MKRUN_PARAMS='{"interval_us":500}' replaces the cases' parameters.
  */
 #include <math.h>
 #include <stdint.h>
@@ -48,6 +49,9 @@ int main(int argc, char **argv)
 	int64_t hid, rid, cid, sid;
 	char err[512];
 	double scale;
+
+	if (getenv("MKRUN_PARAMS"))
+		c.params_json = getenv("MKRUN_PARAMS");
 	uint32_t n, *v;
 	struct stats *s;
 	struct summary sum;

@@ -340,6 +340,34 @@ static void compare_labels(void **state)
 	free(dat);
 }
 
+/* compare says what else two runs of a matched case did differently:
+ * the parameters, by key, but not the scenario name or repetition. */
+static void compare_params_diff(void **state)
+{
+	char out[512];
+
+	(void)state;
+	assert_int_equal(cmp_params_diff(
+		"{\"scenario\":\"a\",\"cpus\":\"1,3\",\"interval_us\":1000,"
+		"\"repetition\":0}",
+		"{\"scenario\":\"b\",\"cpus\":\"1,3\",\"interval_us\":500,"
+		"\"repetition\":1}", out, sizeof(out)), 1);
+	assert_string_equal(out, "interval_us 1000 -> 500");
+	assert_int_equal(cmp_params_diff("{\"cpus\":\"1\",\"policy\":\"fifo\"}",
+		"{\"policy\":\"rr\"}", out, sizeof(out)), 2);
+	assert_string_equal(out, "cpus 1 -> (none); policy fifo -> rr");
+	assert_int_equal(cmp_params_diff("{\"a\":1}", "{\"a\":1}", out,
+					 sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(cmp_params_diff(NULL, NULL, out, sizeof(out)), 0);
+	assert_int_equal(cmp_params_diff("{\"a\":1}", NULL, out,
+					 sizeof(out)), 1);
+	assert_string_equal(out, "parameters not recorded in both");
+	assert_int_equal(cmp_params_diff("{\"a\":1}", "{\"a\"", out,
+					 sizeof(out)), 1);
+	assert_string_equal(out, "parameters not readable");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +376,7 @@ int main(void)
 		cmocka_unit_test(report_env),
 		cmocka_unit_test(report_case_range),
 		cmocka_unit_test(compare_labels),
+		cmocka_unit_test(compare_params_diff),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
