@@ -132,35 +132,55 @@ static void cpumask_hex(const struct cpulist *l, char *out, size_t size)
 }
 
 /* ovs-vswitchd's threads onto ovs_cpus; read back into a fact. */
+/* One thread of ovs-vswitchd onto set, read back.  1 placed as asked, 0
+ * refused or read back otherwise, -1 left alone (a PMD thread: its CPU
+ * is pmd-cpu-mask's, and OVS pins it itself). */
+static int place_thread(int pid, const char *tid, const cpu_set_t *set)
+{
+	char path[200], comm[32];
+	cpu_set_t got;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%.32s/comm", pid, tid);
+	if (read_text(path, comm, sizeof(comm)) == 0 &&
+	    !strncmp(comm, "pmd", 3))
+		return -1;
+	if (sched_setaffinity(atoi(tid), sizeof(*set), set) < 0 ||
+	    sched_getaffinity(atoi(tid), sizeof(got), &got) < 0)
+		return 0;
+	return CPU_EQUAL(&got, set);
+}
+
 static void place_threads(struct net_topo *t, const struct cpulist *cpus)
 {
 	char path[200], pidtxt[32], fv[256], list[128];
 	cpu_set_t set;
 	DIR *d;
 	struct dirent *e;
-	unsigned moved = 0, failed = 0;
+	unsigned moved = 0, failed = 0, pmd = 0;
+	int pid, rc;
 
 	snprintf(path, sizeof(path), "%s/ovs-vswitchd.pid", t->ovsdir);
 	if (read_text(path, pidtxt, sizeof(pidtxt)) < 0)
 		return fact(t, "net.ovs.threads", "no pidfile");
+	pid = atoi(pidtxt);
 	CPU_ZERO(&set);
 	for (unsigned i = 0; i < cpus->n; i++)
 		CPU_SET(cpus->cpu[i], &set);
-	snprintf(path, sizeof(path), "/proc/%d/task", atoi(pidtxt));
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	if (!(d = opendir(path)))
 		return fact(t, "net.ovs.threads", "process gone");
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.') {
-			if (sched_setaffinity(atoi(e->d_name), sizeof(set),
-					      &set) == 0)
-				moved++;
-			else
-				failed++;
+			rc = place_thread(pid, e->d_name, &set);
+			moved += rc == 1;
+			failed += rc == 0;
+			pmd += rc < 0;
 		}
 	closedir(d);
 	cpulist_format(cpus, list, sizeof(list));
-	snprintf(fv, sizeof(fv), "%u threads on CPUs %s%s", moved, list,
-		 failed ? " (some refused)" : "");
+	snprintf(fv, sizeof(fv), "%u threads on CPUs %s, read back%s%s", moved,
+		 list, failed ? "; some refused or read back otherwise" : "",
+		 pmd ? "; PMD threads left to pmd-cpu-mask" : "");
 	fact(t, "net.ovs.threads", fv);
 }
 

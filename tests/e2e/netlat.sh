@@ -71,6 +71,32 @@ if [ $HAVE_OVS = 1 ]; then
 fi
 check "nothing left after the run ($(leftovers))" [ -z "$(leftovers)" ]
 check "journal gone" [ ! -e /run/isolat/journal ]
+# The path's isolation keys, read back as facts.
+if [ $HAVE_OVS = 1 ]; then
+	cat > "$T/iso.ini" <<INI
+[scenario]
+name = e2e-netlat-iso
+environments = bare
+workloads = netlat
+networks = ovs
+profiles = net
+cpus = 1
+housekeeping = 0
+loops = 200
+
+[profile net]
+net_rps_cpus = 0
+net_xps_cpus = 0
+ovs_pmd_cpus = 0
+ovs_cpus = 0
+INI
+	"$ISOLAT" --db "$T/iso.db" --quiet run "$T/iso.ini" > /dev/null 2> "$T/iso.err"
+	isof() { q "$T/iso.db" "SELECT value FROM case_facts WHERE key = '$1'"; }
+	check "isolation: ovs-vswitchd's threads placed and read back ($(isof net.ovs.threads))" grep -qE '^[1-9][0-9]* threads on CPUs 0, read back' <<<"$(isof net.ovs.threads)"
+	check "isolation: pmd-cpu-mask read back ($(isof net.ovs.pmd_cpu_mask))" grep -q '0*1' <<<"$(isof net.ovs.pmd_cpu_mask)"
+	check "isolation: RPS/XPS masks read back as facts" [ "$(q "$T/iso.db" "SELECT count(*) FROM case_facts WHERE key LIKE 'net.rps.%' OR key LIKE 'net.xps.%'")" -ge 2 ]
+	check "isolation run: nothing left ($(leftovers))" [ -z "$(leftovers)" ]
+fi
 # The path is a dimension of reports, compare and gate: workload netlat-PATH,
 # round trip only (one-way series are in the database and export).
 check "stored as workload netlat-PATH" [ "$(q "$DB" "SELECT group_concat(workload, ',') FROM cases")" = "$(echo "$nets" | sed 's/ //g; s/\([a-z]*\)/netlat-\1/g')" ]
