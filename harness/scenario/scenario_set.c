@@ -1,12 +1,14 @@
 /*
- * scenario_set.c - `isolat run --set KEY=VALUE`: a [scenario] key given on
- * the command line, validated exactly like the file's (it goes through the
- * same parser), with errors naming --set instead of a line.
+ * scenario_set.c - `isolat run --set KEY=VALUE`: a key of any section
+ * given on the command line, validated exactly like the file's (it goes
+ * through the same parser), with errors naming --set instead of a line.
+ * KEY is a [scenario] key, gate.KEY a [gate] key, profile.NAME.KEY a key
+ * of [profile NAME] (NAME may hold dots: KEY is after the last one).
  *
- * How: the file's own line for KEY in [scenario] (if any) is turned into a
- * comment in place (so every other line keeps its number), and the --set
- * values are appended as one more [scenario] section.  The text stored
- * with the run is this rewritten text, so the run says what it ran with:
+ * How: the file's own line for KEY in that section (if any) is turned
+ * into a comment in place (so every other line keeps its number), and
+ * each --set is appended as a section of its own.  The text stored with
+ * the run is this rewritten text, so the run says what it ran with:
  *
  *   duration_s   = 5
  *   ...
@@ -22,7 +24,7 @@
 
 #include "harness/scenario/scenario.h"
 
-/* "KEY=VALUE" -> KEY's length, or 0 when malformed. */
+/* "[SECTION.]KEY=VALUE" -> the length before '=', or 0 when malformed. */
 static size_t set_key_len(const char *set)
 {
 	const char *eq = strchr(set, '=');
@@ -32,15 +34,63 @@ static size_t set_key_len(const char *set)
 		return 0;
 	n = (size_t)(eq - set);
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)set[i]) && set[i] != '_')
+		if (!isalnum((unsigned char)set[i]) && set[i] != '_' &&
+		    set[i] != '.' && set[i] != '-')
 			return 0;
 	return n;
 }
 
-/* Is line "KEY = ..." (KEY of sets[], or its other name) in a way that a
- * --set replaces? */
-static int line_is_set(const char *line, size_t len, char *const *sets,
-		       unsigned nsets)
+/* The section a --set goes to ("scenario", "gate", "profile NAME") and
+ * where its KEY starts; -1 when a dotted name is neither. */
+static int set_section(const char *set, char *section, size_t size,
+		       const char **key)
+{
+	size_t n = set_key_len(set);
+	const char *last = NULL;
+
+	for (const char *p = set; p < set + n; p++)
+		if (*p == '.')
+			last = p;
+	*key = last ? last + 1 : set;
+	if (!last) {
+		snprintf(section, size, "scenario");
+		return 0;
+	}
+	if (!strncmp(set, "gate.", 5) && last == set + 4) {
+		snprintf(section, size, "gate");
+		return 0;
+	}
+	if (!strncmp(set, "profile.", 8) && last > set + 8) {
+		snprintf(section, size, "profile %.*s",
+			 (int)(last - set - 8), set + 8);
+		return 0;
+	}
+	return -1;
+}
+
+/* "[ profile  x ]" -> "profile x": the section as set_section names it. */
+static void section_of(const char *q, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+	int space = 0;
+
+	for (size_t i = 1; i < len && q[i] != ']' && n + 1 < size; i++) {
+		if (q[i] == ' ' || q[i] == '\t') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < size)
+			out[n++] = ' ';
+		space = 0;
+		out[n++] = q[i];
+	}
+	out[n] = '\0';
+}
+
+/* Is line "KEY = ..." of section (KEY of a set of that section, or its
+ * other name) in a way that a --set replaces? */
+static int line_is_set(const char *line, size_t len, const char *section,
+		       char *const *sets, unsigned nsets)
 {
 	size_t k = 0;
 
@@ -49,8 +99,14 @@ static int line_is_set(const char *line, size_t len, char *const *sets,
 	line += k;
 	len -= k;
 	for (unsigned i = 0; i < nsets; i++) {
-		size_t n = set_key_len(sets[i]);
-		const char *key = sets[i];
+		char sec[160];
+		const char *key;
+		size_t n;
+
+		if (set_section(sets[i], sec, sizeof(sec), &key) < 0 ||
+		    strcmp(sec, section))
+			continue;
+		n = set_key_len(sets[i]) - (size_t)(key - sets[i]);
 		/* vcpu_pin and its old name xen_pcpus are one key */
 		const char *alias = !strncmp(key, "vcpu_pin", n) && n == 8
 			? "xen_pcpus"
@@ -73,12 +129,13 @@ static int line_is_set(const char *line, size_t len, char *const *sets,
 }
 
 /* The scenario text with sets applied (see the top), malloc'd; *base =
- * the line number of the appended [scenario] header. */
+ * the number of the file's lines (set i's value is on line base + 3i + 3).
+ */
 static char *apply_sets(const char *text, char *const *sets, unsigned nsets,
 			int *base)
 {
 	size_t len = strlen(text), cap = len * 2 + 64;
-	char *out, section[64] = "";
+	char *out, section[160] = "";
 	const char *p = text;
 	size_t n = 0;
 	int lines = 0;
@@ -95,14 +152,10 @@ static char *apply_sets(const char *text, char *const *sets, unsigned nsets,
 
 		while (q < p + l && (*q == ' ' || *q == '\t'))
 			q++;
-		if (q < p + l && *q == '[') {
-			const char *end = memchr(q, ']', (size_t)(p + l - q));
-
-			snprintf(section, sizeof(section), "%.*s",
-				 end ? (int)(end - q - 1) : 0, q + 1);
-		}
-		if (!strcmp(section, "scenario") && line_is_set(p, l, sets,
-								nsets)) {
+		if (q < p + l && *q == '[')
+			section_of(q, (size_t)(p + l - q), section,
+				   sizeof(section));
+		if (line_is_set(p, l, section, sets, nsets)) {
 			memcpy(out + n, "; (--set) ", 10);
 			n += 10;
 		}
@@ -112,13 +165,15 @@ static char *apply_sets(const char *text, char *const *sets, unsigned nsets,
 		lines++;
 		p += l + (nl ? 1 : 0);
 	}
-	n += (size_t)sprintf(out + n, "; --set\n[scenario]\n");
-	*base = lines + 2;
+	*base = lines;
 	for (unsigned i = 0; i < nsets; i++) {
 		size_t k = set_key_len(sets[i]);
+		const char *key;
 
-		n += (size_t)sprintf(out + n, "%.*s = %s\n", (int)k, sets[i],
-				     sets[i] + k + 1);
+		set_section(sets[i], section, sizeof(section), &key);
+		n += (size_t)sprintf(out + n, "; --set\n[%s]\n%.*s = %s\n",
+				     section, (int)(k - (size_t)(key - sets[i])),
+				     key, sets[i] + k + 1);
 	}
 	out[n] = '\0';
 	return out;
@@ -135,13 +190,14 @@ static void name_set(const char *path, char *err, size_t errsz, int base,
 	if (strncmp(err, path, plen) || err[plen] != ':')
 		return;
 	line = strtol(err + plen + 1, &end, 10);
-	if (*end != ':' || line <= base || line > base + (long)nsets)
+	/* set i: "; --set", its section, its value on base + 3i + 3 */
+	if (*end != ':' || line <= base || line > base + 3 * (long)nsets)
 		return;
 	msg = strdup(end + 1);
 	if (!msg)
 		return;
-	snprintf(err, errsz, "%s: --set %s:%s", path, sets[line - base - 1],
-		 msg);
+	snprintf(err, errsz, "%s: --set %s:%s", path,
+		 sets[(line - base - 1) / 3], msg);
 	free(msg);
 }
 
@@ -153,14 +209,22 @@ int scenario_load_set(const char *path, char *const *sets, unsigned nsets,
 
 	if (!nsets)
 		return scenario_load(path, scn, err, errsz);
-	for (unsigned i = 0; i < nsets; i++)
-		if (!set_key_len(sets[i])) {
+	for (unsigned i = 0; i < nsets; i++) {
+		char sec[160];
+		const char *key;
+
+		if (!set_key_len(sets[i]) ||
+		    set_section(sets[i], sec, sizeof(sec), &key) < 0 ||
+		    *key == '=' ||
+		    memchr(key, '-', strcspn(key, "="))) {
 			snprintf(err, errsz, "--set %s: expected KEY=VALUE "
-				 "with a [scenario] key (letters, digits, '_') "
-				 "and a one-line value, e.g. --set "
-				 "duration_s=2", sets[i]);
+				 "(a [scenario] key), gate.KEY=VALUE or "
+				 "profile.NAME.KEY=VALUE, and a one-line value, "
+				 "e.g. --set duration_s=2 or --set "
+				 "profile.full.governor=performance", sets[i]);
 			return -EINVAL;
 		}
+	}
 	rc = scenario_load(path, scn, err, errsz);
 	if (rc < 0)
 		return rc;

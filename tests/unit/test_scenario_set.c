@@ -1,7 +1,8 @@
 /*
  * test_scenario_set.c - `isolat run --set KEY=VALUE` (scenario_set.c): the
  * value wins over the file's, is validated like the file's, errors name
- * --set, and the stored text says what was run.
+ * --set, and the stored text says what was run; gate.KEY and
+ * profile.NAME.KEY reach the other sections.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,6 +56,27 @@ static void test_set_wins(void **state)
 	assert_non_null(strstr(scn.text, "; (--set) duration_s = 5\n"));
 	assert_non_null(strstr(scn.text, "[scenario]\nduration_s = 2\n"));
 	scenario_free(&scn);
+	/* A profile's key and a [gate] key; a profile's line replaced in
+	 * its own section only; a value with '-' (-1) is a value. */
+	{
+		char *more[] = {"profile.p.description=y", "gate.p99=+25%",
+				"profile.q.timer_migration=0",
+				"sched_rt_runtime_us=-1"};
+
+		assert_int_equal(scenario_load_set(path, more, 3, &scn, err,
+						   sizeof(err)), 0);
+		assert_string_equal(scn.profiles[0].description, "y");
+		assert_non_null(strstr(scn.text, "; (--set) description = x\n"));
+		assert_non_null(strstr(scn.text, "[profile p]\ndescription = y\n"));
+		assert_non_null(strstr(scn.text, "[gate]\np99 = +25%\n"));
+		assert_non_null(strstr(scn.text, "[profile q]\ntimer_migration "
+				       "= 0\n"));
+		scenario_free(&scn);
+		/* sched_rt_runtime_us is a profile key: --set names it */
+		assert_true(scenario_load_set(path, more + 3, 1, &scn, err,
+					      sizeof(err)) < 0);
+		assert_non_null(strstr(err, "--set sched_rt_runtime_us=-1:"));
+	}
 	/* the file alone, unchanged */
 	assert_int_equal(scenario_load_set(path, NULL, 0, &scn, err,
 					   sizeof(err)), 0);
@@ -83,6 +105,18 @@ static void test_set_errors(void **state)
 	assert_true(scenario_load_set(path, malformed, 1, &scn, err,
 				      sizeof(err)) < 0);
 	assert_non_null(strstr(err, "--set x: expected KEY=VALUE"));
+	{
+		char *sect[] = {"nosuch.loops=1"}, *pkey[] = {"profile.p.nokey=1"};
+
+		assert_true(scenario_load_set(path, sect, 1, &scn, err,
+					      sizeof(err)) < 0);
+		assert_non_null(strstr(err, "--set nosuch.loops=1: expected "
+				       "KEY=VALUE (a [scenario] key), "
+				       "gate.KEY=VALUE or profile.NAME.KEY"));
+		assert_true(scenario_load_set(path, pkey, 1, &scn, err,
+					      sizeof(err)) < 0);
+		assert_non_null(strstr(err, "--set profile.p.nokey=1:"));
+	}
 	/* loops with the file's duration_s: checked as in a file */
 	assert_true(scenario_load_set(path, both, 1, &scn, err,
 				      sizeof(err)) < 0);
