@@ -163,7 +163,8 @@ static void rt_head(struct json *j, const struct q_run *r,
 	snprintf(version, sizeof(version), "isolat %s",
 		 r->tool_version ? r->tool_version : "?");
 	json_kv_string(j, "rt_test_version:", version);
-	rfc2822(c->started_at, when, sizeof(when));
+	rfc2822(c->started_at ? c->started_at : r->started_at, when,
+		sizeof(when));
 	json_kv_string(j, "start_time", when);
 	rfc2822(c->finished_at, when, sizeof(when));
 	json_kv_string(j, "end_time", when);
@@ -450,7 +451,10 @@ static int osadl_json(struct store *st, const struct q_run *r,
 	json_end_object(&j);
 	json_key(&j, "timestamps");
 	json_begin_object(&j);
-	iso_offset(c->started_at, buf, sizeof(buf));
+	/* A case without a start time (recorded before it began): the
+	 * run's. */
+	iso_offset(c->started_at ? c->started_at : r->started_at, buf,
+		   sizeof(buf));
 	json_kv_string(&j, "origin", buf);
 	store_now(buf, sizeof(buf));
 	iso_offset(buf, buf + 512, 512);
@@ -463,9 +467,11 @@ static int osadl_json(struct store *st, const struct q_run *r,
 	processor_json(&j, r);
 	json_key(&j, "kernel");
 	json_begin_object(&j);
-	json_kv_string(&j, "version", meta(r, "kernel_release"));
+	/* Strings, never null: OSADL's plot-rtdataset.py concatenates
+	 * them. */
+	json_kv_string(&j, "version", meta(r, "kernel_release") ?: "unknown");
 	kernel_config(&j, r);
-	json_kv_string(&j, "cmdline", meta(r, "cmdline"));
+	json_kv_string(&j, "cmdline", meta(r, "cmdline") ?: "");
 	json_end_object(&j);
 	json_key(&j, "condition");
 	json_begin_object(&j);

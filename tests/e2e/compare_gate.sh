@@ -144,6 +144,10 @@ if command -v gnuplot >/dev/null; then
 	"$ISOLAT" --db "$DB" --quiet compare -o "$T/cmp-params" $U1 dddddddd >/dev/null
 	check "compare says which parameters differ from the first run" grep -q 'differs from the first run: interval_us 1000 -&gt; 500' "$T/cmp-params/index.html"
 	check "compare says nothing where they agree" bash -c '! grep -q "differs from the first run" "$1"' _ "$T/cmp-down/index.html"
+	# A run with no kernel recorded and cases without a start time (as
+	# mkrun makes them): OSADL's file still has strings and a time.
+	out=$("$ISOLAT" --db "$DB" export --format osadl --case 0 $U1)
+	check "osadl without kernel metadata: version 'unknown', origin the run's start" python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["kernel"]["version"] == "unknown" and d["kernel"]["cmdline"] == "" and d["timestamps"]["origin"].startswith("20")' "$out"
 	MKRUN_ENVS=lxc "$MKRUN" "$DB" cccccccc-0000-4000-8000-000000000001 7 1.0 >/dev/null
 	out=$("$ISOLAT" --db "$DB" compare -o "$T/cmp-none" $U1 cccccccc 2>&1); rc=$?
 	check "compare, no case in common: exit 2, says which cases, writes nothing" bash -c '[ $1 -eq 2 ] && grep -q "no case is in two of these runs.*aaaaaaaa has bare.none.rtlat.none; cccccccc has lxc.none.rtlat.none" <<<"$2" && [ ! -e "$3" ]' _ $rc "$out" "$T/cmp-none"
