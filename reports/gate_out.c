@@ -370,7 +370,13 @@ static void skip_cpus(const struct gate_result *res, size_t from,
 		    strcmp(r->message, a->message))
 			continue;
 		done[i] = 1;
-		if (r->cpu >= 0 && len < size)
+		/* One row per metric: each CPU once. */
+		int seen = 0;
+
+		for (size_t k = from; k < i && !seen; k++)
+			seen = res->rows[k].cpu == r->cpu &&
+			       !strcmp(res->rows[k].case_key, r->case_key);
+		if (r->cpu >= 0 && !seen && len < size)
 			len += (size_t)snprintf(buf + len, size - len, "%s%d",
 						len ? "," : "cpu ", r->cpu);
 	}

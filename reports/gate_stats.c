@@ -30,6 +30,11 @@ int gate_metric_worst(enum gate_metric m)
 
 int gate_metric_find(const char *name)
 {
+	/* As the field writes them, too: p99.9, p99.99. */
+	if (!strcmp(name, "p99.9"))
+		return GM_P999;
+	if (!strcmp(name, "p99.99"))
+		return GM_P9999;
 	for (int i = 0; i < GM_N; i++)
 		if (!strcmp(name, gate_metric_name[i]))
 			return i;
@@ -77,6 +82,14 @@ static int limit_token(const char *tok, size_t len, struct gate_limit *l,
 		l->has_rel = 1;
 		l->rel = v / 100.0;
 	} else {
+		/* "100us" reads as a ceiling, which a threshold is not: the
+		 * change over the baseline is written +100us. */
+		if (buf[0] != '+') {
+			snprintf(err, errsz, "'%s': a threshold is a change over "
+				 "the baseline, written +%s; for a ceiling use "
+				 "--limit (or limit = in [gate])", buf, buf);
+			return -EINVAL;
+		}
 		if (l->has_abs)
 			goto twice;
 		l->has_abs = 1;

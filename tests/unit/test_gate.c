@@ -146,6 +146,17 @@ static void limits_parse(void **state)
 	     NULL }; *bad; bad++)
 		assert_int_equal(gate_limit_parse(*bad, &l, err, sizeof(err)),
 				 -EINVAL);
+	/* An absolute change without '+' reads as a ceiling: refused, with
+	 * the way to write either. */
+	assert_int_equal(gate_limit_parse("100us", &l, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "'100us': a threshold is a change over "
+			       "the baseline, written +100us; for a ceiling "
+			       "use --limit"));
+	/* p99.9 as the field writes it is p999 */
+	assert_int_equal(gate_threshold_arg(&th, "p99.9=+10%", err,
+					    sizeof(err)), 0);
+	assert_int_equal(gate_metric_find("p99.99"), GM_P9999);
 	assert_int_equal(gate_threshold_arg(&th, "p99=+10%", err, sizeof(err)),
 			 0);
 	assert_true(th.m[GM_P99].has_rel);
