@@ -204,12 +204,20 @@ static int parse_args(int argc, char **argv, struct gate_args *a)
 			return EXIT_USAGE;
 		}
 	}
-	if ((!a->nbase && !a->last && !a->nlim) || optind != argc) {
-		fprintf(stderr, "isolat gate: --baseline REF (or "
-			"--baseline-last N, or a --limit) is required\n");
+	if (optind != argc) {
 		cmd_usage(stderr, usage_text);
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* Without a baseline only limits can judge: the command line's or the
+ * candidate's [gate] limit = lines. */
+static int any_ceiling(const struct gate_thresholds *th)
+{
+	for (int m = 0; m < GM_N; m++)
+		if (th->has_ceil[m])
+			return 1;
 	return 0;
 }
 
@@ -326,6 +334,13 @@ int cmd_gate(struct isolat_ctx *ctx, int argc, char **argv)
 		rc = EXIT_ERROR;
 	} else {
 		rc = apply_args(&a, &o);
+	}
+	if (rc == EXIT_OK && !nb && !any_ceiling(&o.th)) {
+		fprintf(stderr, "isolat gate: --baseline REF (or "
+			"--baseline-last N, or a --limit, or limit = in the "
+			"candidate's [gate]) is required\n");
+		cmd_usage(stderr, usage_text);
+		rc = EXIT_USAGE;
 	}
 	if (rc != EXIT_OK) {
 		store_close(st);

@@ -101,6 +101,11 @@ check "no baseline, --limit max=50us: fails (exit 1)" [ $? -eq 1 ]
 check "no baseline, --limit max=10ms over=200us:0: passes (exit 0)" [ $? -eq 0 ]
 "$ISOLAT" --db "$DB" --quiet gate --candidate $U2 2>/dev/null
 check "no baseline and no limit: usage (129)" [ $? -eq 129 ]
+# The candidate's own [gate] limit = lines stand for --limit.
+UL=eeeeeeee-0000-4000-8000-000000000001
+"$MKRUN" "$DB" $UL 9 1.0 30 "$(printf '[scenario]\nname = synthetic\n[gate]\nlimit = max=50us\n')" >/dev/null
+"$ISOLAT" --db "$DB" --quiet gate --candidate $UL 2>/dev/null
+check "no baseline, the candidate's [gate] limit = max=50us: fails (exit 1)" [ $? -eq 1 ]
 
 # Emulated results are never compared with real ones.
 UE=aaaaaaaa-0000-4000-8000-0000000000e1
@@ -119,7 +124,7 @@ dump() { sqlite3 "$1" "SELECT uuid, status, host_id FROM runs ORDER BY uuid;
 	SELECT count(*) FROM hosts;" | md5sum; }
 "$ISOLAT" --quiet merge "$T/central.db" "$DB" "$T/board.db" >/dev/null
 check "merge exits 0" [ $? -eq 0 ]
-check "merge imported every run" [ "$(q "$T/central.db" "SELECT count(*) FROM runs")" = 8 ]
+check "merge imported every run" [ "$(q "$T/central.db" "SELECT count(*) FROM runs")" = 9 ]
 check "merged samples equal the source" [ "$(q "$T/central.db" "SELECT sum(nsamples) FROM chunks")" = "$(( $(q "$DB" "SELECT sum(nsamples) FROM chunks") + $(q "$T/board.db" "SELECT sum(nsamples) FROM chunks") ))" ]
 check "merge carries tags" [ "$(q "$T/central.db" "SELECT count(*) FROM tags WHERE name='nightly-base'")" = 1 ]
 d1=$(dump "$T/central.db")
