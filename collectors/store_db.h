@@ -1,9 +1,8 @@
 /*
  * store_db.h - the SQLite handle behind a struct store, for the code that
  * speaks SQL: collectors/ (the store) and reports/ (the queries).  The
- * harness calls their functions and never includes this header (ci/lint:
- * tests/tools/size_lint.sh checks it) - except harness/cmd/cmd_gate.c,
- * whose rewrite (issue 15) moves its SQL to reports/ and drops it.
+ * harness calls their functions and never includes this header
+ * (tests/tools/size_lint.sh checks it).
  */
 #ifndef ISOLAT_STORE_DB_H
 #define ISOLAT_STORE_DB_H
