@@ -442,14 +442,48 @@ static void defaults(struct scenario *s)
 	scn_param_defaults(&s->params);
 }
 
-/* Key index i is one of xen's RTDS pair (budget <= period below). */
-static int rtds_key(int i)
+/* The rooms' checks of their keys together (scenario_checks.def), on
+ * [scenario] and on each profile over it, the error on the line of the
+ * key blamed (a profile's own line for it, if it sets it). */
+static int room_checks(struct parse *p)
 {
-	unsigned n;
-	const char *name = scn_keys(&n)[i].name;
+	typedef int (*check_fn)(const struct scn_params *, const char **,
+				char *, size_t);
+	static const check_fn checks[] = {
+#define X(fn) fn,
+#include "harness/scenario/scenario_checks.def"
+#undef X
+	};
+	struct scenario *s = p->scn;
+	const char *blame = NULL;
+	char why[512];
 
-	return !strcmp(name, "xen_rtds_budget_us") ||
-	       !strcmp(name, "xen_rtds_period_us");
+	for (size_t c = 0; c < sizeof(checks) / sizeof(checks[0]); c++) {
+		if (checks[c](&s->params, &blame, why, sizeof(why)) < 0) {
+			const struct scn_key *k = scn_key_find(blame);
+
+			p->line = k ? *(const int *)((const char *)&s->params +
+						     k->line_off) : 1;
+			if (!p->line)
+				p->line = 1;
+			return scn_fail(p, "%s", why);
+		}
+		for (unsigned i = 0; i < s->nprofiles; i++) {
+			struct scn_params mix = s->params;
+			const struct scn_profile *pf = &s->profiles[i];
+
+			scenario_profile_params(pf, &mix);
+			if (checks[c](&mix, &blame, why, sizeof(why)) == 0)
+				continue;
+			p->line = pf->line;
+			for (unsigned j = 0; j < pf->nover; j++)
+				if ((unsigned)pf->over[j].key ==
+				    scn_key_index(scn_key_find(blame)))
+					p->line = pf->over[j].line;
+			return scn_fail(p, "[profile %s]: %s", pf->name, why);
+		}
+	}
+	return 1;
 }
 
 /* Checks that need the whole file: combinations and references. */
@@ -471,46 +505,13 @@ static int finish(struct parse *p)
 	}
 	if (!pr->loops && !pr->duration_s)
 		pr->duration_s = 10;
-	if (pr->xen_rtds_budget_us > pr->xen_rtds_period_us) {
-		p->line = 1;
-		return scn_fail(p, "xen_rtds_budget_us = %u exceeds "
-			    "xen_rtds_period_us = %u; expected budget <= period",
-			    pr->xen_rtds_budget_us, pr->xen_rtds_period_us);
-	}
-	for (unsigned i = 0; i < s->nprofiles; i++) {
-		struct scn_params mix = *pr;
-
-		scenario_profile_params(&s->profiles[i], &mix);
-		if (mix.xen_rtds_budget_us > mix.xen_rtds_period_us) {
-			p->line = s->profiles[i].line;
-			for (unsigned j = 0; j < s->profiles[i].nover; j++)
-				if (rtds_key(s->profiles[i].over[j].key))
-					p->line = s->profiles[i].over[j].line;
-			return scn_fail(p, "[profile %s]: xen_rtds_budget_us = %u "
-				    "exceeds xen_rtds_period_us = %u; expected "
-				    "budget <= period", s->profiles[i].name,
-				    mix.xen_rtds_budget_us,
-				    mix.xen_rtds_period_us);
-		}
-	}
 	if (pr->cpus.n == 0) {
 		p->line = 1;
 		return scn_fail(p, "no 'cpus' in [scenario]; expected the measured "
 			    "CPUs, e.g. cpus = 1");
 	}
-	if (pr->vcpus) {
-		unsigned top = pr->cpus.cpu[pr->cpus.n - 1];
-
-		if (pr->housekeeping > (int)top)
-			top = (unsigned)pr->housekeeping;
-		if (top >= pr->vcpus) {
-			p->line = pr->vcpus_line;
-			return scn_fail(p, "vcpus = %u but the scenario uses vCPU "
-				    "%u (cpus/housekeeping are vCPU numbers "
-				    "in a guest); expected vcpus >= %u",
-				    pr->vcpus, top, top + 1);
-		}
-	}
+	if (!room_checks(p))
+		return 0;
 	if (pr->housekeeping >= 0 &&
 	    cpulist_contains(&pr->cpus, (unsigned)pr->housekeeping)) {
 		p->line = pr->housekeeping_line;

@@ -226,4 +226,10 @@ int scenario_key_iter(scenario_key_fn fn, void *arg);
 /* Loops a case of these parameters runs (duration converted). */
 uint64_t scn_params_loops(const struct scn_params *p);
 
+/* Each room's check of its keys taken together (scenario_checks.def). */
+#define X(fn) int fn(const struct scn_params *p, const char **blame, \
+		     char *why, size_t whysz);
+#include "harness/scenario/scenario_checks.def"
+#undef X
+
 #endif
