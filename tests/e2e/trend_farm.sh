@@ -1,6 +1,7 @@
 #!/bin/bash
 # trend_farm.sh - `isolat trend` and `isolat farm` end to end on nights
-# stored through the store API (build/tools/mknights, no root needed):
+# stored through the real collector path (build/tools/mknights: the
+# samples fed to ingest_feed as wire frames; no root needed):
 # a step at night 15 of 30 is found there and exits 1, 30 noise-only
 # nights exit 0; three boards x ten nights merged into a central
 # database give a farm page on which every image loads in headless

@@ -1,6 +1,7 @@
 /*
- * mknights.c - test helper: a board's nightly runs through the store API
- * (tests/unit/synth_run.h), for the trend and farm tests.
+ * mknights.c - test helper: a board's nightly runs, each case's samples
+ * through the real collector (tests/unit/synth_run.h), for the trend and
+ * farm tests.
  *
  *   mknights DB HOSTNAME NIGHTS [STEP_NIGHT [SCALE]]
  *

@@ -1,7 +1,9 @@
 /*
- * synth_run.h - store a synthetic run through the store API as the
- * collector would (codec chunks, summary, histogram), with the night's
- * date, kernel and tool version set, for the gate, trend and farm tests
+ * synth_run.h - store a synthetic run as the harness would: the run and
+ * its cases through the store API, every case's samples through the real
+ * collector (ingest_feed: wire frames in, codec chunks, summary and
+ * histogram out), with the night's date, kernel and tool version set,
+ * for the gate, trend and farm tests
  * (tests/unit/test_gate_rules.c, test_trend.c, tests/tools/mknights.c).
  *
  * Samples: (20 us + exponential noise of mean 5 us) x scale, from a
@@ -20,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/codec.h"
-#include "collectors/stats.h"
+#include "collectors/ingest.h"
 #include "collectors/store.h"
 #include "collectors/store_db.h"
+#include "workloads/wire.h"
 
 struct synth {
 	const char *uuid, *fingerprint, *hostname, *scenario;
@@ -47,50 +49,73 @@ static double synth_uniform(void)
 	return ((synth_rng >> 11) + 0.5) / 9007199254740992.0;
 }
 
-static int synth_series(struct store *st, int64_t cid, const struct synth *s,
-			uint64_t seed)
+/* One frame (header + payload) into the collector, as a workload's pipe
+ * delivers it. */
+static int synth_feed(struct ingest *in, unsigned type, const void *p,
+		      uint32_t n)
 {
-	uint32_t *v = malloc(s->n * sizeof(*v));
-	uint8_t *blob = malloc(codec_bound(CODEC_CHUNK_SAMPLES)), *hist = NULL;
-	struct stats *sts = stats_new();
-	struct summary sum;
-	size_t hlen;
-	int64_t sid;
-	int rc = -1;
+	uint8_t *frame = malloc(WIRE_HDR_SIZE + n);
+	int rc;
 
-	if (!v || !blob || !sts)
+	if (!frame)
+		return -1;
+	wire_put_header(frame, type, p, n);
+	memcpy(frame + WIRE_HDR_SIZE, p, n);
+	rc = ingest_feed(in, frame, WIRE_HDR_SIZE + n) < 0 ? -1 : 0;
+	free(frame);
+	return rc;
+}
+
+/* The case's samples through the real collector path (wire frames ->
+ * ingest_feed -> decoder -> stats + codec chunks + histogram -> SQLite),
+ * so the tests read runs exactly as a workload's would be stored: a
+ * HELLO (one series on CPU 1), SAMPLES frames, an END. */
+#define SYNTH_FRAME 4096
+static int synth_series(struct store *st, int64_t rid, int64_t cid,
+			const struct synth *s, uint64_t seed)
+{
+	uint8_t *pl = malloc(WIRE_SAMPLES_HEAD + SYNTH_FRAME * 4);
+	struct ingest *in = ingest_new(st, rid, cid);
+	char text[256];
+	int rc = -1, n;
+
+	if (!pl || !in)
+		goto out;
+	n = snprintf(text, sizeof(text), "workload=rtlat\nwire_version=1\n"
+		     "unit=ns\nnseries=1\ninterval_us=1000\n"
+		     "series.0.cpu=1\n");
+	if (synth_feed(in, WIRE_HELLO, text, (uint32_t)n))
 		goto out;
 	synth_rng = seed * 2654435761u + 88172645463325252ull;
-	for (uint32_t i = 0; i < s->n; i++)
-		v[i] = (uint32_t)((20000.0 - 5000.0 * log(synth_uniform())) *
-				  s->scale);
-	if (s->spike_ns && s->spike_at < s->n)
-		v[s->spike_at] = s->spike_ns;
-	if (store_series_create(st, cid, 0, 1, "ns", &sid))
-		goto out;
-	for (uint32_t off = 0, k = 0; off < s->n;
-	     off += CODEC_CHUNK_SAMPLES, k++) {
-		uint32_t len = s->n - off < CODEC_CHUNK_SAMPLES
-			? s->n - off : CODEC_CHUNK_SAMPLES;
-		ssize_t bl = codec_encode(v + off, len, blob,
-					  codec_bound(CODEC_CHUNK_SAMPLES));
+	for (uint32_t first = 0; first < s->n; first += SYNTH_FRAME) {
+		uint32_t cnt = s->n - first < SYNTH_FRAME ? s->n - first
+							  : SYNTH_FRAME;
 
-		if (bl < 0 || store_chunk_put(st, sid, k, off, len, blob,
-					      (size_t)bl))
+		wire_le16(pl, 0);
+		wire_le16(pl + 2, 0);
+		wire_le32(pl + 4, cnt);
+		wire_le64(pl + 8, first);
+		for (uint32_t i = 0; i < cnt; i++) {
+			uint32_t v = (uint32_t)((20000.0 - 5000.0 *
+				log(synth_uniform())) * s->scale);
+
+			if (s->spike_ns && first + i == s->spike_at)
+				v = s->spike_ns;
+			wire_le32(pl + WIRE_SAMPLES_HEAD + 4 * i, v);
+		}
+		if (synth_feed(in, WIRE_SAMPLES, pl,
+			       WIRE_SAMPLES_HEAD + cnt * 4))
 			goto out;
 	}
-	if (stats_add(sts, v, s->n))
-		goto out;
-	stats_summary(sts, &sum);
-	if (stats_histogram_blob(sts, 1000, &hist, &hlen) ||
-	    store_series_finish(st, sid, &sum, 1000, hist, hlen))
+	n = snprintf(text, sizeof(text), "status=ok\nseries.0.count=%u\n"
+		     "series.0.dropped=0\n", s->n);
+	if (synth_feed(in, WIRE_END, text, (uint32_t)n) || ingest_finish(in) ||
+	    ingest_flagged(in) || ingest_samples(in) != s->n)
 		goto out;
 	rc = 0;
 out:
-	free(hist);
-	free(v);
-	free(blob);
-	stats_free(sts);
+	ingest_free(in);
+	free(pl);
 	return rc;
 }
 
@@ -127,9 +152,8 @@ static int synth_run(struct store *st, const struct synth *s, int64_t *rid,
 			snprintf(name, sizeof(name), "bare.none.%s.none%s%.0d",
 				 wl[w], rep ? ".r" : "", rep);
 			if (store_case_create(st, *rid, &c, &cid) ||
-			    store_case_fact(st, cid, "interval_us", "1000") ||
 			    store_case_set_emulated(st, cid, s->emulated) ||
-			    synth_series(st, cid, s, s->seed + 1000u * (uint64_t)rep
+			    synth_series(st, *rid, cid, s, s->seed + 1000u * (uint64_t)rep
 					 + 7919u * w) ||
 			    store_case_status(st, cid, "done", NULL))
 				goto fail;
