@@ -7,7 +7,7 @@
 # kill -9 of the harness mid-case on the ovs path and `isolat restore`:
 # no isolat- namespace, link or OVS process is left and the host's IRQ
 # affinities are as before.  Bad input: an unknown network, a peer that
-# cannot hold the reflector.
+# cannot hold the reflector, a name already taken.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_snapshot.sh"
 
@@ -216,6 +216,28 @@ check "unknown network: named with the choices" grep -q "unknown network 'wifi';
 "$ISOLAT" --db "$DB" --quiet run "$T/peer.ini" > /dev/null 2> "$T/peer.err"
 check "peer = kvm: exit 2 with the choices" grep -q "peer = kvm: expected bare or lxc" "$T/peer.err"
 check "nothing left after bad input ($(leftovers))" [ -z "$(leftovers)" ]
+
+# A name already taken is an error, never a takeover.  The case's names
+# carry a tag from the harness's PID and the case index (net_case.c
+# names(): (pid * 31 + idx * 7919) & 0xffff), so a subshell that takes
+# the first case's namespace name and then becomes the harness (exec
+# keeps the PID) makes the clash for real.
+sed 's/^networks = .*/networks = veth/; s/^loops = .*/loops = 50/' "$T/bare.ini" > "$T/clash.ini"
+(
+	p=$BASHPID
+	tag=$(printf %04x $(((p * 31) & 0xffff)))
+	echo "$tag" > "$T/clash.tag"
+	ip netns add "isolat-$tag-a" || exit 99
+	exec "$ISOLAT" --db "$T/c.db" run "$T/clash.ini" > /dev/null 2> "$T/clash.err"
+)
+rc=$?
+tag=$(cat "$T/clash.tag")
+check "name clash: the run fails (exit $rc)" [ $rc -ne 0 -a $rc -ne 99 ]
+check "name clash: named, not taken over" grep -q "network namespace isolat-$tag-a already exists: not ours to take over" "$T/clash.err"
+check "name clash: the case failed with the reason" grep -q "already exists" <<<"$(q "$T/c.db" "SELECT reason FROM cases WHERE name='bare.none.netlat-veth.none'")"
+check "name clash: the other namespace is still there" bash -c "ip netns list | grep -q '^isolat-$tag-a'"
+ip netns del "isolat-$tag-a"
+check "name clash: nothing of the case left ($(leftovers))" [ -z "$(leftovers)" ]
 
 # SIGTERM mid-case on the bridge path: the case ends, the path goes.
 sed 's/^networks = .*/networks = bridge/; s/^loops = .*/loops = 60000/' "$T/bare.ini" > "$T/term.ini"
