@@ -106,7 +106,7 @@ int workload_binary(char *out, size_t size, char *why, size_t whysz)
 	return -ENOENT;
 }
 
-int scenario_find(const char *arg, char *out, size_t size)
+void scenario_find(const char *arg, char *out, size_t size)
 {
 	static const char *const dirs[] = {
 		"/../scenarios",              /* build/isolat in a checkout */
@@ -117,17 +117,16 @@ int scenario_find(const char *arg, char *out, size_t size)
 	snprintf(out, size, "%s", arg);
 	if (access(arg, F_OK) == 0 || strchr(arg, '/') ||
 	    self_dir(self, sizeof(self)) < 0)
-		return 0;
+		return;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
 		for (int ini = 0; ini < 2; ini++) {
 			snprintf(out, size, "%s%s/%s%s", self, dirs[i], arg,
 				 ini ? ".ini" : "");
 			if (access(out, R_OK) == 0)
-				return 1;
+				return;
 		}
 	}
 	snprintf(out, size, "%s", arg);
-	return 0;
 }
 
 double mono_now(void)

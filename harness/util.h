@@ -16,7 +16,10 @@
  * errors but stop a case are negative errnos too, named where they are
  * declared: -EOPNOTSUPP "this host (or guest) cannot give it: skip",
  * -ENOENT "not mine" (a key another table owns).  Predicates named
- * is_/has_/valid_ return 1 or 0 and say so.
+ * is_/has_/valid_ or ending _ok return 1 or 0 and say so.  One family
+ * keeps inih's handler convention because inih calls it: the scenario
+ * parser's key handlers (harness/scenario/: 1 taken, 0 after scn_fail
+ * wrote the FILE:LINE error), down to scn_param_key.
  */
 
 /* Record one fact (key = value) about a case or a host: every layer that
@@ -60,9 +63,10 @@ int workload_binary(char *out, size_t size, char *why, size_t whysz);
  * A SCENARIO argument: arg itself when it exists or names a path (has a
  * '/'); else a shipped scenario NAME or NAME.ini from the checkout's
  * scenarios/ (beside build/) or the installed ISOLAT_DATA_REL/scenarios.
- * The path into out; 1 when found among the shipped ones, else 0.
+ * The path into out (arg itself when no shipped one matches, so opening
+ * it names what the user typed).
  */
-int scenario_find(const char *arg, char *out, size_t size);
+void scenario_find(const char *arg, char *out, size_t size);
 
 /*
  * Keep the last `keep` bytes of a growing text: append p[0..n) to buf
