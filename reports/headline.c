@@ -187,9 +187,9 @@ static void text_none(FILE *out, const struct headline *h,
 		return;
 	}
 	n = &h->rows[row->none];
-	fprintf(out, "  p99 %+.1f, max %+.1f", ((double)row->v[HL_P99] -
-		n->v[HL_P99]) / 1000.0, ((double)row->v[HL_MAX] -
-		n->v[HL_MAX]) / 1000.0);
+	fprintf(out, "  p99 %+.1f, max %+.1f", ((double)n->v[HL_P99] -
+		row->v[HL_P99]) / 1000.0, ((double)n->v[HL_MAX] -
+		row->v[HL_MAX]) / 1000.0);
 }
 
 void headline_text(const struct q_run *r, FILE *out)
@@ -201,8 +201,10 @@ void headline_text(const struct q_run *r, FILE *out)
 		return;
 	}
 	fputs("headline: worst CPU, µs; \"xR +D\" = ratio and delta against "
-	      "bare with the same\nprofile and load; \"vs none\" = change "
-	      "against the same environment without isolation\n", out);
+	      "bare with the same\nprofile and load; \"bought back\" = "
+	      "profile none's value minus this row's, same environment\n"
+	      "(positive: the profile lowered latency; as in \"profiles "
+	      "compared\")\n", out);
 	for (size_t i = 0; i < h.nrows; i++) {
 		const struct hl_row *row = &h.rows[i];
 
@@ -210,7 +212,7 @@ void headline_text(const struct q_run *r, FILE *out)
 			fprintf(out, "\n  %.30s, load %.30s\n  %-14s %-14s "
 				"%22s %22s %22s %22s  %s\n", row->workload,
 				row->load, "env", "profile", "p50", "p99",
-				"p99.9", "max", "vs none (µs)");
+				"p99.9", "max", "bought back (µs)");
 		char env[48];
 
 		snprintf(env, sizeof(env), "%.30s%s", row->environment,
@@ -276,8 +278,8 @@ static void html_row(FILE *f, const struct headline *h,
 		const struct hl_row *n = &h->rows[row->none];
 
 		fprintf(f, "p99 %+.1f<br>max %+.1f",
-			((double)row->v[HL_P99] - n->v[HL_P99]) / 1000.0,
-			((double)row->v[HL_MAX] - n->v[HL_MAX]) / 1000.0);
+			((double)n->v[HL_P99] - row->v[HL_P99]) / 1000.0,
+			((double)n->v[HL_MAX] - row->v[HL_MAX]) / 1000.0);
 	} else {
 		fputs("-", f);
 	}
@@ -297,8 +299,9 @@ void headline_html(const struct q_run *r, FILE *f)
 	      "µs, exact from the stored summaries. Under each value: its "
 	      "ratio and delta (µs) against <b>bare with the same profile "
 	      "and load</b>. The last column: what the profile buys back "
-	      "against the same environment with profile <i>none</i> "
-	      "(negative = lower latency). Emulated rows are shown, "
+	      "against the same environment with profile <i>none</i>: "
+	      "none's value minus this row's (positive = the profile "
+	      "lowered latency, the sign of the profiles table). Emulated rows are shown, "
 	      "marked, and never put in a ratio.</p>\n", f);
 	for (size_t i = 0; i < h.nrows; i++) {
 		const struct hl_row *row = &h.rows[i];
@@ -313,7 +316,7 @@ void headline_html(const struct q_run *r, FILE *f)
 			fputs("</h3>\n<table class=\"headline\">\n<tr><th>"
 			      "environment</th><th>profile</th><th>p50</th>"
 			      "<th>p99</th><th>p99.9</th><th>max</th>"
-			      "<th>reference</th><th>vs none (µs)</th></tr>\n",
+			      "<th>reference</th><th>bought back (µs)</th></tr>\n",
 			      f);
 		}
 		html_row(f, &h, row);

@@ -194,6 +194,16 @@ static void show_headline_first(void **state)
 	/* lxc none: 13/10 on every value */
 	assert_non_null(strstr(text, "x1.30"));
 	assert_non_null(strstr(text, "kvm EMULATED"));
+	/* "bought back" has the profiles table's sign: lxc irq (9) under
+	 * lxc none (13) is a positive amount, never a negative change. */
+	{
+		char *irq = strstr(text, "lxc            irq");
+
+		assert_non_null(irq);
+		irq = strstr(irq, "p99 ");
+		assert_non_null(irq);
+		assert_int_equal(irq[4], '+');
+	}
 	free(text);
 }
 
