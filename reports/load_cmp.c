@@ -91,7 +91,7 @@ static void emit(const struct q_run *r, FILE *f, int html)
 	if (!any)
 		return;
 	if (html)
-		fputs("<h2>Loads compared</h2>\n<p>Worst CPU of each case; "
+		fputs("<h2 id=\"loads\">Loads compared</h2>\n<p>Worst CPU of each case; "
 		      "x: relative to the same environment, profile and "
 		      "workload with load none.</p>\n<table>\n<tr><th>case"
 		      "</th><th>env</th><th>profile</th><th>workload</th>"

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/report_int.h"
@@ -79,7 +80,7 @@ static void run_section(const struct q_run *run, FILE *f)
 		 run->ncases, n.done, n.failed, n.skipped,
 		 n.other ? ", others not finished" : "");
 	kv_row(f, "cases", buf);
-	fputs("</table>\n<h2>Host</h2>\n<table>\n", f);
+	fputs("</table>\n<h2 id=\"host\">Host</h2>\n<table>\n", f);
 	kv_row(f, "hostname", run->hostname);
 	kv_row(f, "model", run->host_model);
 	kv_row(f, "CPU", run->cpu_model);
@@ -287,8 +288,9 @@ static void case_sections(const struct rpt *r, FILE *f)
 		"latency by percentile",
 	};
 
-	fputs("<h2 id=\"cases\">Cases</h2>\n<p>Each case folded: open one "
-	      "for its parameters, counters and plots.</p>\n", f);
+	fprintf(f, "<h2 id=\"cases\">Cases (%zu)</h2>\n<p>Each case folded: "
+		"open one for its parameters, counters and plots.</p>\n",
+		r->run.ncases);
 	for (size_t i = 0; i < r->run.ncases; i++) {
 		const struct q_case *c = &r->run.cases[i];
 		const struct rpt_case *rc = &r->cases[i];
@@ -342,7 +344,7 @@ static void not_done_section(const struct q_run *run, FILE *f)
 		if (c->status && !strcmp(c->status, "done") && !c->reason)
 			continue;
 		if (!any)
-			fputs("<h2>Failed and skipped cases</h2>\n<table>\n"
+			fputs("<h2 id=\"notdone\">Failed and skipped cases</h2>\n<table>\n"
 			      "<tr><th>case</th><th>name</th><th>status</th>"
 			      "<th>reason</th></tr>\n", f);
 		any = 1;
@@ -399,58 +401,43 @@ static void events_section(const struct q_run *run, FILE *f)
 	fputs("</table>\n", f);
 }
 
-static void toc(const struct rpt *r, FILE *f)
+/*
+ * The table of contents, from the page as rendered (the headline and the
+ * sections): every <h2 id="X">Title</h2> becomes a link, so a section that appears
+ * (loads, profiles, spin, failed cases, ...) is never missing from it and
+ * one that does not is never linked.
+ */
+static void toc(FILE *f, const char *body)
 {
+	static const char open_tag[] = "<h2 id=\"";
+
 	fputs("<div class=\"toc\"><ul>", f);
-	fputs("<li><a href=\"#headline\">headline</a></li>", f);
-	if (r->nfigs)
-		fputs("<li><a href=\"#environments\">environments "
-		      "compared</a></li>", f);
-	fputs("<li><a href=\"#summary\">summary</a></li>", f);
-	if (r->have_overview[0])
-		fputs("<li><a href=\"#overview\">overview</a></li>", f);
-	if (r->have_overview[1])
-		fputs("<li><a href=\"#overview-emulated\">overview "
-		      "(emulated)</a></li>", f);
-	fprintf(f, "<li><a href=\"#cases\">cases (%zu)</a></li>"
-		"<li><a href=\"#events\">events</a></li>"
-		"<li><a href=\"#run\">run and host</a></li></ul></div>\n",
-		r->run.ncases);
+	for (const char *p = strstr(body, open_tag); p;
+	     p = strstr(p + 1, open_tag)) {
+		const char *id = p + sizeof(open_tag) - 1;
+		const char *q = strchr(id, '"'), *t, *e;
+
+		if (!q || q[1] != '>' || !(e = strstr(q, "</h2>")))
+			continue;
+		fprintf(f, "<li><a href=\"#%.*s\">", (int)(q - id), id);
+		/* The title's text; its tags (none today) left out. */
+		for (t = q + 2; t < e; t++) {
+			if (*t == '<')
+				t = strchr(t, '>') ? strchr(t, '>') : e;
+			else
+				fputc(*t, f);
+		}
+		fputs("</a></li>", f);
+	}
+	fputs("</ul></div>\n", f);
 }
 
-int rpt_html(struct rpt *r)
+/* Everything after the headline and the contents, in page order. */
+static int sections(struct rpt *r, FILE *f)
 {
 	const struct q_run *run = &r->run;
-	int ret = 0;
-	char now[32];
-	FILE *f = rpt_create(r, "index.html", &ret);
+	int ret;
 
-	if (!f)
-		return ret;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-	      "<meta charset=\"utf-8\">\n<title>isolat report: ", f);
-	html(f, run->scenario_name);
-	fputs(" on ", f);
-	html(f, run->hostname);
-	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
-	fputs("<h1>isolat report: ", f);
-	html(f, run->scenario_name);
-	fputs(" on ", f);
-	html(f, run->hostname);
-	fputs("</h1>\n", f);
-	if (run->any_emulated)
-		fputs("<div class=\"banner emulated\">EMULATED: some cases ran "
-		      "under emulation (QEMU TCG, no KVM). Their results are "
-		      "function tests only, are marked EMULATED everywhere and "
-		      "must not be compared with real measurements.</div>\n",
-		      f);
-	if (run->any_flagged)
-		fputs("<div class=\"banner flagged\">! Some cases are flagged: "
-		      "samples were lost or something went wrong while "
-		      "measuring. See the events below.</div>\n", f);
-	/* The answer first, then where everything else is. */
-	headline_html(run, f);
-	toc(r, f);
 	rpt_envfigs_html(r, f);
 	summary_section(run, f);
 	load_cmp_html(run, f);
@@ -476,6 +463,62 @@ int rpt_html(struct rpt *r)
 	run_section(run, f);
 	ret = query_meta_condensed(run, meta_row, f);
 	fputs("</table>\n", f);
+	return ret;
+}
+
+int rpt_html(struct rpt *r)
+{
+	const struct q_run *run = &r->run;
+	int ret = 0;
+	char now[32], *buf = NULL;
+	size_t len = 0, head_len;
+	FILE *body, *f = rpt_create(r, "index.html", &ret);
+
+	if (!f)
+		return ret;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	      "<meta charset=\"utf-8\">\n<title>isolat report: ", f);
+	html(f, run->scenario_name);
+	fputs(" on ", f);
+	html(f, run->hostname);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
+	fputs("<h1>isolat report: ", f);
+	html(f, run->scenario_name);
+	fputs(" on ", f);
+	html(f, run->hostname);
+	fputs("</h1>\n", f);
+	if (run->any_emulated)
+		fputs("<div class=\"banner emulated\">EMULATED: some cases ran "
+		      "under emulation (QEMU TCG, no KVM). Their results are "
+		      "function tests only, are marked EMULATED everywhere and "
+		      "must not be compared with real measurements.</div>\n",
+		      f);
+	if (run->any_flagged)
+		fputs("<div class=\"banner flagged\">! Some cases are flagged: "
+		      "samples were lost or something went wrong while "
+		      "measuring. See the events below.</div>\n", f);
+	/* The answer first, then where everything else is: the sections
+	 * are rendered into memory so the contents can list exactly them. */
+	body = open_memstream(&buf, &len);
+	if (!body) {
+		fclose(f);
+		snprintf(r->err, r->errsz, "out of memory writing index.html");
+		return -ENOMEM;
+	}
+	headline_html(run, body);
+	fflush(body);
+	head_len = len;
+	ret = sections(r, body);
+	if (fclose(body) || !buf) {
+		free(buf);
+		fclose(f);
+		snprintf(r->err, r->errsz, "out of memory writing index.html");
+		return -ENOMEM;
+	}
+	fwrite(buf, 1, head_len, f);
+	toc(f, buf);
+	fwrite(buf + head_len, 1, len - head_len, f);
+	free(buf);
 	store_now(now, sizeof(now));
 	fprintf(f, "<hr>\n<p class=\"links\">Rendered %s by isolat. Every plot "
 		"has its gnuplot script (.gp) and data (.dat) in this folder; "

@@ -361,7 +361,7 @@ void rpt_profiles_html(struct rpt *r, FILE *f)
 		return;
 	}
 	if (n)
-		fputs("<h2>Profiles compared</h2>\n<p>What isolation buys "
+		fputs("<h2 id=\"profiles\">Profiles compared</h2>\n<p>What isolation buys "
 		      "back: per environment, workload and load, every "
 		      "profile's worst CPU over all its done repetitions "
 		      "(µs). x: p99 and max relative to the baseline profile "

@@ -279,7 +279,7 @@ void rpt_spin_html(struct rpt *r, FILE *f)
 		if (!is_spin(c) || case_stats(r->st, c, &s))
 			continue;
 		if (!any++)
-			fputs("<h2>Throughput and OS noise (spin)</h2>\n<p>Work "
+			fputs("<h2 id=\"spin\">Throughput and OS noise (spin)</h2>\n<p>Work "
 			      "units per window, mean over the case's CPUs, "
 			      "relative to the bare-metal spin case of the same "
 			      "profile and load; noise = gaps between clock "

@@ -247,6 +247,41 @@ static void check_env_figures(const char *out, int pdf)
 	}
 }
 
+/* The contents list every section of the page (the headline, loads and
+ * profiles compared, the cases, ...) and link nothing that is not there;
+ * the cases are folded. */
+static void toc_complete(const char *html)
+{
+	const char *toc = strstr(html, "<div class=\"toc\">"), *toc_end;
+	const char *p;
+	char want[96];
+	int n = 0;
+
+	assert_non_null(toc);
+	toc_end = strstr(toc, "</div>");
+	assert_non_null(toc_end);
+	for (p = strstr(html, "<h2 id=\""); p; p = strstr(p + 1, "<h2 id=\"")) {
+		const char *id = p + 8, *q = strchr(id, '"');
+
+		snprintf(want, sizeof(want), "href=\"#%.*s\"", (int)(q - id), id);
+		assert_true(strstr(toc, want) && strstr(toc, want) < toc_end);
+		n++;
+	}
+	for (p = strstr(toc, "href=\"#"); p && p < toc_end;
+	     p = strstr(p + 1, "href=\"#")) {
+		const char *id = p + 7, *q = strchr(id, '"');
+
+		snprintf(want, sizeof(want), "<h2 id=\"%.*s\"", (int)(q - id), id);
+		assert_non_null(strstr(html, want));
+	}
+	/* headline, environments, summary, loads, profiles, overviews,
+	 * cases, events, run, host */
+	assert_true(n >= 10);
+	assert_non_null(strstr(toc, "href=\"#loads\""));
+	assert_non_null(strstr(toc, "href=\"#profiles\""));
+	assert_non_null(strstr(html, "<details class=\"case\""));
+}
+
 /* The page opens with the headline; the figures exist in both styles;
  * every script's labels fit its kind. */
 static void report_env(void **state)
@@ -275,6 +310,8 @@ static void report_env(void **state)
 		*end = '\0';
 		assert_non_null(strstr(row, "EMULATED"));
 		assert_null(strstr(row, "×"));
+		*end = '<';
+		toc_complete(html);
 		free(html);
 		/* the matrix's percentile: p99 where a CPU has fewer than
 		 * 10000 samples (the cpu+memory cases: 5000), p99.9 where
