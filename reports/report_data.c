@@ -423,7 +423,7 @@ int rpt_case_data(struct rpt *r, size_t ci)
 }
 
 /* Cases that go into the overview of one class (real or emulated). */
-static int in_overview(const struct rpt *r, size_t ci, int emulated)
+int rpt_in_overview(const struct rpt *r, size_t ci, int emulated)
 {
 	const struct q_case *c = &r->run.cases[ci];
 
@@ -436,19 +436,15 @@ static int in_overview(const struct rpt *r, size_t ci, int emulated)
 	return 1;
 }
 
-int rpt_overview_data(struct rpt *r, int emulated)
+/* The cases of an overview class from the first-th to the last-th (of
+ * that class) into one .dat file. */
+static int overview_part(struct rpt *r, int emulated, const char *name,
+			 size_t first, size_t last)
 {
-	char name[64];
 	FILE *f;
-	int ret = 0, n = 0;
+	int ret = 0;
+	size_t k = 0;
 
-	for (size_t i = 0; i < r->run.ncases; i++)
-		n += in_overview(r, i, emulated);
-	r->have_overview[emulated] = n;
-	if (!n)
-		return 0;
-	snprintf(name, sizeof(name), "%s.dat",
-		 emulated ? "overview-emulated" : "overview");
 	f = rpt_create(r, name, &ret);
 	if (!f)
 		return ret;
@@ -458,7 +454,7 @@ int rpt_overview_data(struct rpt *r, int emulated)
 	for (size_t i = 0; i < r->run.ncases; i++) {
 		const struct rpt_case *rc = &r->cases[i];
 
-		if (!in_overview(r, i, emulated))
+		if (!rpt_in_overview(r, i, emulated) || k++ < first || k > last)
 			continue;
 		/* The label: index and name as written ("cpu+memory"),
 		 * reduced to what is safe inside double quotes. */
@@ -478,4 +474,29 @@ int rpt_overview_data(struct rpt *r, int emulated)
 			rc->p99 / 1000.0, rc->max / 1000.0);
 	}
 	return rpt_close(r, f, name);
+}
+
+int rpt_overview_data(struct rpt *r, int emulated)
+{
+	int ret = 0, n = 0, np;
+
+	for (size_t i = 0; i < r->run.ncases; i++)
+		n += rpt_in_overview(r, i, emulated);
+	r->have_overview[emulated] = n;
+	if (!n)
+		return 0;
+	/* Parts of at most RPT_OVERVIEW_CASES (report_plot.c). */
+	np = rpt_nparts((size_t)n, RPT_OVERVIEW_CASES);
+	r->overview_parts[emulated] = np;
+	for (int p = 0; p < np && !ret; p++) {
+		char base[48], name[64];
+
+		rpt_part_base(base, sizeof(base), emulated ?
+			      "overview-emulated" : "overview", p, np);
+		snprintf(name, sizeof(name), "%s.dat", base);
+		ret = overview_part(r, emulated, name,
+				    rpt_part_first((size_t)n, np, p),
+				    rpt_part_first((size_t)n, np, p + 1));
+	}
+	return ret;
 }

@@ -10,11 +10,7 @@
  *                             every such plot of the report
  *   envtail-GNN[-emulated].*  the same groups: latency (log axis) against
  *                             percentile on a -log10(1 - p) axis
- *   matrix[-emulated].*       p99.9 (solid) and max (light) of every
- *                             environment x profile x load, bars in the
- *                             environment's colour, each labelled with its
- *                             ratio against bare with the same profile
- *                             and load
+ *   matrix[-emulated].*       report_matrix.c
  *
  * Emulated cases form their own figures (the "-emulated" ones, marked):
  * never drawn beside real ones.  Everything comes from the stored
@@ -29,6 +25,7 @@
 
 #include "collectors/store_db.h"
 #include "reports/headline.h"
+#include "reports/report_envfig.h"
 #include "reports/report_int.h"
 
 /* Bins in a shared-range histogram, at most: 1 µs up to 20 ms. */
@@ -36,26 +33,6 @@
 /* Dense µs counts of one environment, grown to its max (140 ms: 1 MiB);
  * a value past 4 s is counted in the last bin. */
 #define MAX_US (1u << 22)
-
-struct eenv {
-	const char *environment;
-	uint64_t *cnt;        /* per µs */
-	uint32_t nus;         /* bins used: last non-empty + 1 */
-	uint32_t cap;         /* bins allocated */
-	uint64_t total;
-};
-
-struct egroup {
-	const char *workload, *load, *profile;
-	int emulated;
-	struct eenv env[8];
-	int nenv;
-};
-
-static int same(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
 
 static int latency_case(const struct q_case *c)
 {
@@ -255,7 +232,7 @@ static void env_plot(FILE *f, const struct egroup *g, const char *dat,
 	fputc('\n', f);
 }
 
-static int open_pair(struct rpt *r, const char *base, FILE **dat, FILE **gp,
+int rpt_ef_open_pair(struct rpt *r, const char *base, FILE **dat, FILE **gp,
 		     const char *what, int width)
 {
 	char name[96];
@@ -277,7 +254,7 @@ static int open_pair(struct rpt *r, const char *base, FILE **dat, FILE **gp,
 	return 0;
 }
 
-static int close_pair(struct rpt *r, const char *base, FILE *dat, FILE *gp,
+int rpt_ef_close_pair(struct rpt *r, const char *base, FILE *dat, FILE *gp,
 		      int width, int emulated)
 {
 	char name[96];
@@ -286,7 +263,7 @@ static int close_pair(struct rpt *r, const char *base, FILE *dat, FILE *gp,
 	(void)emulated;
 	rpt_script_tail(gp, base, width);
 	if (r->paper)
-		rpt_paper_pdf_w(gp, base, width);
+		rpt_paper_pdf(gp, base);
 	snprintf(name, sizeof(name), "%s.dat", base);
 	ret = rpt_close(r, dat, name);
 	snprintf(name, sizeof(name), "%s.gp", base);
@@ -298,7 +275,7 @@ static int close_pair(struct rpt *r, const char *base, FILE *dat, FILE *gp,
 	return ret ? ret : rpt_add_script(r, name);
 }
 
-static void emulated_mark(FILE *f, int emulated)
+void rpt_ef_emulated_mark(FILE *f, int emulated)
 {
 	if (emulated)
 		fputs("set label 99 'EMULATED - function test only, not "
@@ -311,7 +288,7 @@ static int hist_fig(struct rpt *r, const struct egroup *g, const char *base,
 {
 	uint32_t w = bin_width(range_us);
 	FILE *dat, *gp;
-	int ret = open_pair(r, base, &dat, &gp, "latency histogram, one "
+	int ret = rpt_ef_open_pair(r, base, &dat, &gp, "latency histogram, one "
 			    "curve per environment", RPT_PLOT_W);
 
 	if (ret)
@@ -351,11 +328,11 @@ static int hist_fig(struct rpt *r, const struct egroup *g, const char *base,
 		1.02 * pow(10, ceil(log10((double)range_us) - 1e-9)));
 	rpt_log_tics(gp, "xtics");
 	fputs("set key top right opaque box reverse Left width 1\n", gp);
-	emulated_mark(gp, g->emulated);
+	rpt_ef_emulated_mark(gp, g->emulated);
 	fputs("# empty bins are drawn on the bottom edge (log axis: no 0)\n",
 	      gp);
 	env_plot(gp, g, base, "1:($2 > 0 ? $2 : 0.01)", "histeps lw 1.5");
-	return close_pair(r, base, dat, gp, RPT_PLOT_W, g->emulated);
+	return rpt_ef_close_pair(r, base, dat, gp, RPT_PLOT_W, g->emulated);
 }
 
 static void nines_tics(FILE *f, double xmax)
@@ -381,7 +358,7 @@ static int tail_fig(struct rpt *r, const struct egroup *g, const char *base)
 {
 	FILE *dat, *gp;
 	double xmax = 0, ylo = 1e12, yhi = 1;
-	int ret = open_pair(r, base, &dat, &gp, "latency by percentile, one "
+	int ret = rpt_ef_open_pair(r, base, &dat, &gp, "latency by percentile, one "
 			    "curve per environment", RPT_PLOT_W);
 
 	if (ret)
@@ -431,205 +408,17 @@ static int tail_fig(struct rpt *r, const struct egroup *g, const char *base)
 	fprintf(gp, "set yrange [%g:%g]\n", 0.98 * pow(10, floor(log10(ylo))),
 		1.02 * pow(10, ceil(log10(yhi) - 1e-9)));
 	rpt_log_tics(gp, "ytics");
-	emulated_mark(gp, g->emulated);
+	rpt_ef_emulated_mark(gp, g->emulated);
 	env_plot(gp, g, base, "1:2", "lines lw 1.5");
-	return close_pair(r, base, dat, gp, RPT_PLOT_W, g->emulated);
+	return rpt_ef_close_pair(r, base, dat, gp, RPT_PLOT_W, g->emulated);
 }
 
 /* --- the matrix ------------------------------------------------------ */
 
-/* The environments of one class, in rank order. */
-static int class_envs(const struct egroup *g, size_t n, int emulated,
-		      const char **env, int max)
-{
-	int ne = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (g[i].emulated != emulated)
-			continue;
-		for (int k = 0; k < g[i].nenv; k++) {
-			int j = 0;
-
-			while (j < ne && !same(env[j], g[i].env[k].environment))
-				j++;
-			if (j < ne || ne == max)
-				continue;
-			for (j = ne++; j > 0 && rpt_env_rank(env[j - 1]) >
-				       rpt_env_rank(g[i].env[k].environment); j--)
-				env[j] = env[j - 1];
-			env[j] = g[i].env[k].environment;
-		}
-	}
-	return ne;
-}
-
-/* The headline row of (environment, group), or NULL. */
-static const struct hl_row *hl_find(const struct headline *h,
-				    const struct egroup *g, const char *env)
-{
-	for (size_t i = 0; i < h->nrows; i++) {
-		const struct hl_row *row = &h->rows[i];
-
-		if (row->emulated == g->emulated && same(row->workload,
-		    g->workload) && same(row->load, g->load) &&
-		    same(row->profile, g->profile) &&
-		    same(row->environment, env))
-			return row;
-	}
-	return NULL;
-}
-
-/* One tic per cluster (its centre), upright, ending at the axis. */
-static void matrix_tics(FILE *gp, const struct egroup *g, size_t n,
-			int emulated, int ne, int nc)
-{
-	fprintf(gp, "set xrange [0:%d]\nset xtics nomirror rotate by 90 right (",
-		nc * (ne + 1));
-	for (size_t i = 0, c = 0; i < n; i++) {
-		char t[120];
-
-		if (g[i].emulated != emulated)
-			continue;
-		snprintf(t, sizeof(t), "%.30s / %.30s (%.20s)", g[i].profile,
-			 g[i].load, g[i].workload);
-		fputs(c ? ", " : "", gp);
-		gp_str(gp, t);
-		fprintf(gp, " %.1f", c * (ne + 1.0) + (ne + 1) / 2.0);
-		c++;
-	}
-	fputs(")\n", gp);
-}
-
-/* One percentile for a whole matrix: p99.9 where every case has the
- * samples for it (headline_p999_ok), else p99 - never a p99.9 that is one
- * of a few largest samples.  HL_P999 or HL_P99. */
-static int matrix_q(const struct egroup *g, size_t n, int emulated,
-		    const char *const *env, int ne, const struct headline *h)
-{
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < ne && g[i].emulated == emulated; k++) {
-			const struct hl_row *row = hl_find(h, &g[i], env[k]);
-
-			if (row && !headline_p999_ok(row))
-				return HL_P99;
-		}
-	return HL_P999;
-}
-
-static void matrix_title(FILE *gp, int emulated, const char *qn)
-{
-	char title[200];
-
-	/* Short enough for the plain style's SVG width: the longer wording
-	 * ran off its left edge. */
-	if (emulated)
-		snprintf(title, sizeof(title), "%s (solid) and max (light) by "
-			 "environment, profile and load - EMULATED cases, not "
-			 "comparable", qn);
-	else
-		snprintf(title, sizeof(title), "%s (solid), max (light); "
-			 "labels: ×%s / ×max against bare, same profile and "
-			 "load", qn, qn);
-	fputs("set title ", gp);
-	gp_str(gp, title);
-}
-
-static int matrix_fig(struct rpt *r, const struct egroup *g, size_t n,
-		      int emulated, const struct headline *h)
-{
-	const char *base = emulated ? "matrix-emulated" : "matrix";
-	const char *env[8];
-	int ne = class_envs(g, n, emulated, env, 8), nc = 0, ret;
-	int q = matrix_q(g, n, emulated, env, ne, h);
-	const char *qn = q == HL_P999 ? "p99.9" : "p99";
-	uint32_t lo = UINT32_MAX, hi = 1000;
-	FILE *dat, *gp;
-	int width;
-
-	for (size_t i = 0; i < n; i++)
-		nc += g[i].emulated == emulated;
-	r->matrix_q[emulated] = qn;
-	width = nc * (ne + 1) * 28 + 300;
-	if (width < RPT_PLOT_W)
-		width = RPT_PLOT_W;
-	r->matrix_width[emulated] = width;
-	ret = open_pair(r, base, &dat, &gp, q == HL_P999
-			? "p99.9 and max by environment x profile x load, "
-			  "ratio against bare"
-			: "p99 and max by environment x profile x load, ratio "
-			  "against bare", width);
-	if (ret)
-		return ret;
-	fprintf(dat, "# isolat run %s: worst CPU per environment x profile x "
-		"load%s\n# one block per environment; columns: x, %s (us), "
-		"max (us), %s / bare, max / bare (0: no real bare "
-		"reference)\n", r->run.uuid, emulated ? " (EMULATED)" : "",
-		qn, qn);
-	for (int k = 0; k < ne; k++) {
-		int c = 0;
-
-		fprintf(dat, "%s# %s\n", k ? "\n\n" : "", env[k]);
-		for (size_t i = 0; i < n; i++) {
-			const struct hl_row *row, *b;
-
-			if (g[i].emulated != emulated)
-				continue;
-			row = hl_find(h, &g[i], env[k]);
-			c++;
-			if (!row)
-				continue;
-			b = row->bare >= 0 ? &h->rows[row->bare] : NULL;
-			if (row->v[q] && row->v[q] < lo)
-				lo = row->v[q];
-			if (row->v[HL_MAX] > hi)
-				hi = row->v[HL_MAX];
-			fprintf(dat, "%d %.3f %.3f %.3f %.3f\n",
-				(c - 1) * (ne + 1) + k + 1,
-				row->v[q] / 1000.0,
-				row->v[HL_MAX] / 1000.0,
-				b && b->v[q] ? (double)row->v[q] /
-				b->v[q] : 0.0, b && b->v[HL_MAX] ?
-				(double)row->v[HL_MAX] / b->v[HL_MAX] : 0.0);
-		}
-	}
-	double ylo = lo == UINT32_MAX ? 1 : pow(10, floor(log10(lo / 1000.0)));
-
-	matrix_title(gp, emulated, qn);
-	/* Headroom above the tallest bar for its rotated ratio label. */
-	fprintf(gp, "\nset logscale y\nset yrange [%g:%g]\n", 0.98 * ylo,
-		1.02 * pow(10, ceil(log10(hi / 1000.0 + 1e-9)) + 1.0));
-	rpt_log_tics(gp, "ytics");
-	fputs("set ylabel 'latency (µs, log scale), worst CPU'\n"
-	      "set xlabel 'profile / load (workload)'\nset grid noxtics ytics\n"
-	      "set style fill solid 1.0 noborder\n"
-	      "set key outside right top vertical reverse Left box width 1\n",
-	      gp);
-	matrix_tics(gp, g, n, emulated, ne, nc);
-	emulated_mark(gp, emulated);
-	fputs("plot ", gp);
-	for (int k = 0; k < ne; k++) {
-		const char *rgb = rpt_env_colour(env[k]);
-
-		fprintf(gp, "%s'%s.dat' index %d using 1:3:($1-0.42):($1+0.42):"
-			"(%g):3 with boxxyerror fs transparent solid 0.3 lc rgb "
-			"'%s' notitle, \\\n     '' index %d using 1:2:($1-0.42):"
-			"($1+0.42):(%g):2 with boxxyerror lc rgb '%s' title ",
-			k ? ", \\\n     " : "", base, k, ylo, rgb, k, ylo, rgb);
-		gp_str(gp, env[k]);
-		if (!emulated && !rpt_env_is_reference(env[k]))
-			fprintf(gp, ", \\\n     '' index %d using 1:3:($5 > 0 ? "
-				"sprintf('×%%.2f / ×%%.2f', $4, $5) : '') with "
-				"labels left rotate by 90 offset 0,0.4 notitle",
-				k);
-	}
-	fputc('\n', gp);
-	return close_pair(r, base, dat, gp, width, emulated);
-}
-
 /* --- the driver ------------------------------------------------------ */
 
-static int add_fig(struct rpt *r, const char *base, const char *alt,
-		   int width, int emulated)
+int rpt_ef_add_fig(struct rpt *r, const char *base, const char *alt,
+		   int emulated)
 {
 	void *p = realloc(r->figs, (r->nfigs + 1) * sizeof(*r->figs));
 
@@ -640,7 +429,6 @@ static int add_fig(struct rpt *r, const char *base, const char *alt,
 	r->figs = p;
 	snprintf(r->figs[r->nfigs].base, sizeof(r->figs[0].base), "%s", base);
 	snprintf(r->figs[r->nfigs].alt, sizeof(r->figs[0].alt), "%s", alt);
-	r->figs[r->nfigs].width = width;
 	r->figs[r->nfigs].emulated = emulated;
 	r->nfigs++;
 	return 0;
@@ -698,26 +486,18 @@ int rpt_envfigs(struct rpt *r)
 		ret = hist_fig(r, &g[i], base, (range[g[i].emulated] + w - 1) /
 			       w * w, r->hist_xmin_us[g[i].emulated]);
 		if (!ret)
-			ret = add_fig(r, base, alt, RPT_PLOT_W, g[i].emulated);
+			ret = rpt_ef_add_fig(r, base, alt, g[i].emulated);
 		snprintf(base, sizeof(base), "envtail-g%02zu%s", i,
 			 g[i].emulated ? "-emulated" : "");
 		if (!ret)
 			ret = tail_fig(r, &g[i], base);
 		if (!ret)
-			ret = add_fig(r, base, alt, RPT_PLOT_W, g[i].emulated);
+			ret = rpt_ef_add_fig(r, base, alt, g[i].emulated);
 	}
 	for (int emu = 0; emu < 2 && !ret; emu++) {
 		if (!have[emu])
 			continue;
-		ret = matrix_fig(r, g, n, emu, &h);
-		char alt[64];
-
-		snprintf(alt, sizeof(alt), "%s and max%s", r->matrix_q[emu] ?
-			 r->matrix_q[emu] : "p99.9", emu ? ", emulated cases"
-			 : " against bare");
-		if (!ret)
-			ret = add_fig(r, emu ? "matrix-emulated" : "matrix",
-				      alt, r->matrix_width[emu], emu);
+		ret = rpt_matrix_fig(r, g, n, emu, &h);
 	}
 	headline_free(&h);
 	groups_free(g, n);
@@ -750,6 +530,6 @@ void rpt_envfigs_html(const struct rpt *r, FILE *f)
 				rpt_quote(f, x->alt, RPT_Q_HTML);
 				fputs("</h3>\n", f);
 			}
-			rpt_plot_block(f, x->base, x->alt, x->width);
+			rpt_plot_block(f, x->base, x->alt, RPT_PLOT_W);
 		}
 }

@@ -452,10 +452,20 @@ static int sections(struct rpt *r, FILE *f)
 			emu ? ": emulated cases" : "",
 			emu ? " Emulated cases are kept apart from real ones: "
 			"they are not comparable." : "");
-		rpt_plot_block(f, emu ? "overview-emulated" : "overview",
-			   emu ? "overview of the emulated cases"
-			       : "overview of all cases",
-			   r->overview_width[emu]);
+		for (int p = 0; p < r->overview_parts[emu]; p++) {
+			char base[48], alt[80];
+
+			rpt_part_base(base, sizeof(base), emu ?
+				      "overview-emulated" : "overview", p,
+				      r->overview_parts[emu]);
+			snprintf(alt, sizeof(alt), "overview of %s cases",
+				 emu ? "the emulated" : "all");
+			if (r->overview_parts[emu] > 1)
+				snprintf(alt + strlen(alt), sizeof(alt) -
+					 strlen(alt), " (%d of %d)", p + 1,
+					 r->overview_parts[emu]);
+			rpt_plot_block(f, base, alt, RPT_PLOT_W);
+		}
 	}
 	case_sections(r, f);
 	not_done_section(run, f);

@@ -26,9 +26,18 @@
 
 #include "reports/query.h"
 
-/* Size of every plot in pixels (the overview grows wider with cases). */
+/* Size of every plot in pixels, and of every paper PDF: 16 x 10 cm, at
+ * most 17 cm wide (an A4 / letter text width) so a paper prints it at
+ * 100 % with its 9 pt text.  No figure grows: one whose content grows with
+ * the run (overview, matrix, profiles) is split into parts of this size
+ * (rpt_nparts), each its own image and PDF. */
 #define RPT_PLOT_W 960
 #define RPT_PLOT_H 600
+#define RPT_PAPER_W_CM 16.0
+#define RPT_PAPER_H_CM 10.0
+/* Most cases in one overview figure: 60 px (1 cm of the 16 cm PDF, three
+ * bars and a gap) each beside 300 px of axis, labels and key. */
+#define RPT_OVERVIEW_CASES ((RPT_PLOT_W - 300) / 60)
 
 /* The plot kinds of one case, in the order the HTML shows them. */
 enum rpt_kind {
@@ -67,16 +76,15 @@ struct rpt {
 	char (*scripts)[128];
 	size_t nscripts, scripts_cap;
 	int have_overview[2];    /* [0] real cases, [1] emulated ones */
-	int overview_width[2];   /* pixels: grows with the number of cases */
+	int overview_parts[2];   /* its figures (rpt_nparts) */
 	int paper;               /* --style paper: see report_paper.c */
 	/* report_envfig.c: the environment figures, in page order. */
 	struct rpt_fig {
 		char base[32];
 		char alt[300];
-		int width, emulated;
+		int emulated;
 	} *figs;
 	size_t nfigs;
-	int matrix_width[2];
 	/* The matrix's percentile: p99.9, or p99 when a CPU of its cases has
 	 * fewer than 10000 samples (where the headline leaves p99.9 out). */
 	const char *matrix_q[2];
@@ -100,6 +108,8 @@ int rpt_close(struct rpt *r, FILE *f, const char *name);
 /* report_data.c: the .dat files of one case / the overview. */
 int rpt_case_data(struct rpt *r, size_t ci);
 int rpt_overview_data(struct rpt *r, int emulated);
+/* Is case ci in the overview of its class (latency, has samples)? */
+int rpt_in_overview(const struct rpt *r, size_t ci, int emulated);
 
 /* report_plot.c: the .gp scripts, and running gnuplot on all of them. */
 int rpt_case_scripts(struct rpt *r, size_t ci);
@@ -158,7 +168,14 @@ int rpt_workload_is(const char *workload, unsigned flag);
 void rpt_paper_head(FILE *f, int width);
 void rpt_paper_case(FILE *f, const struct q_case *c);
 void rpt_paper_pdf(FILE *f, const char *base);
-void rpt_paper_pdf_w(FILE *f, const char *base, int width);
+/* A figure of n items (cases, clusters, bars) at most cap to a part: its
+ * number of parts; part p holds items rpt_part_first(n, np, p) up to the
+ * next part's first, so the parts differ by one item at most.  The part's
+ * file-name stem: base itself for a single part, else "BASE-1", ... */
+int rpt_nparts(size_t n, size_t cap);
+size_t rpt_part_first(size_t n, int nparts, int part);
+void rpt_part_base(char *buf, size_t size, const char *base, int part,
+		   int nparts);
 /* Both styles: the case's CPUs in its environment's colour, by dash. */
 void rpt_env_linetypes(FILE *f, const struct q_case *c, double lw);
 

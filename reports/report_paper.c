@@ -8,7 +8,11 @@
  *     environment's colour and differ by dash type;
  *   - larger fonts and thicker lines, for print and slides;
  *   - a vector PDF (gnuplot's pdfcairo, 16 x 10 cm, 9 pt) besides the SVG
- *     and PNG, from the same script so the three cannot disagree;
+ *     and PNG, from the same script so the three cannot disagree.  Every
+ *     PDF is that size: within 17 cm, the text width of an A4 or letter
+ *     page, so a paper prints it at 100 % and its 9 pt stays 9 pt.  A
+ *     figure whose content grows with the run (overview, matrix, profiles)
+ *     is split into parts (rpt_nparts), never widened;
  *   - EMULATED cases marked across the plot area, not only in the title.
  *
  * Axis labels with units are already in every plot of both styles.
@@ -56,14 +60,28 @@ void rpt_paper_case(FILE *f, const struct q_case *c)
 
 void rpt_paper_pdf(FILE *f, const char *base)
 {
-	rpt_paper_pdf_w(f, base, RPT_PLOT_W);
+	fprintf(f, "\nset terminal pdfcairo size %.1fcm,%.1fcm noenhanced "
+		"font 'Sans,9' linewidth 1.5\nset output '%s.pdf'\nreplot\n"
+		"unset output\n", RPT_PAPER_W_CM, RPT_PAPER_H_CM, base);
 }
 
-void rpt_paper_pdf_w(FILE *f, const char *base, int width)
+int rpt_nparts(size_t n, size_t cap)
 {
-	/* 16 cm for the 960 px plots; wider ones (an overview of 40
-	 * cases) grow in proportion so their labels keep the 9 pt. */
-	fprintf(f, "\nset terminal pdfcairo size %.1fcm,10cm noenhanced "
-		"font 'Sans,9' linewidth 1.5\nset output '%s.pdf'\nreplot\n"
-		"unset output\n", 16.0 * width / RPT_PLOT_W, base);
+	if (cap < 1)
+		cap = 1;
+	return n ? (int)((n + cap - 1) / cap) : 1;
+}
+
+size_t rpt_part_first(size_t n, int nparts, int part)
+{
+	return n * (size_t)part / (size_t)nparts;
+}
+
+void rpt_part_base(char *buf, size_t size, const char *base, int part,
+		   int nparts)
+{
+	if (nparts > 1)
+		snprintf(buf, size, "%s-%d", base, part + 1);
+	else
+		snprintf(buf, size, "%s", base);
 }

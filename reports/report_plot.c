@@ -356,64 +356,86 @@ int rpt_case_scripts(struct rpt *r, size_t ci)
 	return 0;
 }
 
-int rpt_overview_script(struct rpt *r, int emulated)
+/* One figure of the overview: part p of np, on the log range [lo:hi]
+ * every part shares (so bars compare across parts). */
+static int overview_part(struct rpt *r, int emulated, int p, int np,
+			 double lo, double hi)
 {
-	const char *base = emulated ? "overview-emulated" : "overview";
-	char name[64], t[400];
-	double lo = INFINITY;
-	int n = r->have_overview[emulated], ret = 0;
-	int width = n * 60 + 300 > RPT_PLOT_W ? n * 60 + 300 : RPT_PLOT_W;
+	char base[48], name[64], t[400];
+	int ret = 0;
 	FILE *f;
 
-	r->overview_width[emulated] = width;
-	for (size_t i = 0; i < r->run.ncases; i++) {
-		const struct rpt_case *rc = &r->cases[i];
-
-		if (r->run.cases[i].emulated == emulated && rc->nsamples &&
-		    rc->p50 > 0 && rc->p50 / 1000.0 < lo)
-			lo = rc->p50 / 1000.0;
-	}
-	/* Log axis: start one decade below the smallest bar. */
-	lo = isfinite(lo) ? pow(10.0, floor(log10(lo))) : 0.1;
-	if (lo < 0.001)
-		lo = 0.001;
+	rpt_part_base(base, sizeof(base), emulated ? "overview-emulated"
+		      : "overview", p, np);
 	snprintf(name, sizeof(name), "%s.gp", base);
 	f = rpt_create(r, name, &ret);
 	if (!f)
 		return ret;
 	rpt_script_head(r, f, base,
-			"p50 / p99 / max of every case, all its CPUs", width);
+			"p50 / p99 / max of every case, all its CPUs",
+			RPT_PLOT_W);
 	if (r->paper)
-		rpt_paper_head(f, width);
+		rpt_paper_head(f, RPT_PLOT_W);
 	snprintf(t, sizeof(t), "run %.8s on %.40s, scenario %.40s: every case, "
 		 "all CPUs%s", r->run.uuid, r->run.hostname ? r->run.hostname
 		 : "?", r->run.scenario_name ? r->run.scenario_name : "?",
 		 emulated ? " - EMULATED cases: function test only, not "
 		 "comparable" : "");
+	if (np > 1)
+		snprintf(t + strlen(t), sizeof(t) - strlen(t), " (%d of %d)",
+			 p + 1, np);
 	fputs("set title ", f);
 	gp_str(f, t);
 	fputs("\nset style data histograms\n"
 	      "set style histogram clustered gap 1\n"
 	      "set style fill solid 0.85 border -1\n"
 	      "set logscale y\n", f);
-	fprintf(f, "set yrange [%g:*]\n", lo);
+	fprintf(f, "set yrange [%g:%g]\n", lo, hi);
 	fputs("set ylabel 'latency (µs, log scale)'\n"
 	      "set xlabel 'case'\n"
 	      "set xtics rotate by 90 right nomirror\n"
 	      "set grid noxtics ytics\n"
 	      "set key top left opaque box reverse Left width 1\n", f);
 	/* Greys for the metrics: colour means environment (report_colors.c).
-	 * Labels read upwards and end at the axis, so none runs off the
-	 * page at 40 cases. */
+	 * Labels read upwards and end at the axis. */
 	fprintf(f, "plot '%s.dat' using 2:xtic(1) title 'p50' lc rgb '%s', "
 		"'' using 3 title 'p99' lc rgb '%s', '' using 4 title 'max' "
 		"lc rgb '%s'\n", base, rpt_metric_grey(0), rpt_metric_grey(1),
 		rpt_metric_grey(2));
-	rpt_script_tail(f, base, width);
+	rpt_script_tail(f, base, RPT_PLOT_W);
 	if (r->paper)
-		rpt_paper_pdf_w(f, base, width);
+		rpt_paper_pdf(f, base);
 	ret = rpt_close(r, f, name);
 	return ret ? ret : add_script(r, name);
+}
+
+int rpt_overview_script(struct rpt *r, int emulated)
+{
+	double lo = INFINITY, hi = 0.001;
+	int ret = 0;
+
+	for (size_t i = 0; i < r->run.ncases; i++) {
+		const struct rpt_case *rc = &r->cases[i];
+
+		if (!rpt_in_overview(r, i, emulated))
+			continue;
+		if (rc->p50 > 0 && rc->p50 / 1000.0 < lo)
+			lo = rc->p50 / 1000.0;
+		if (rc->max / 1000.0 > hi)
+			hi = rc->max / 1000.0;
+	}
+	/* Log axis: one decade below the smallest bar to a whole decade
+	 * above the largest with room for the key (a third of a decade). */
+	lo = isfinite(lo) ? pow(10.0, floor(log10(lo))) : 0.1;
+	if (lo < 0.001)
+		lo = 0.001;
+	hi = pow(10.0, ceil(log10(hi * 3.0)));
+	if (hi <= lo)
+		hi = lo * 10;
+	for (int p = 0; p < r->overview_parts[emulated] && !ret; p++)
+		ret = overview_part(r, emulated, p, r->overview_parts[emulated],
+				    0.98 * lo, 1.02 * hi);
+	return ret;
 }
 
 /* --- running gnuplot ------------------------------------------------- */

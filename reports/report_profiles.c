@@ -3,7 +3,8 @@
  * environment (emulated cases apart), the table of profile_cmp.c and a
  * plot of the same numbers, so what isolation buys back is one glance.
  *
- *   profiles-ENV[-emulated].dat  one block per workload / load group
+ *   profiles-ENV[-emulated][-N].dat
+ *                                one block per workload / load group
  *                                (gnuplot `index`), one line per profile:
  *                                label, p50, p99, p99.9, max (µs)
  *   profiles-ENV[-emulated].gp   clustered bars, p99 and max per profile,
@@ -12,6 +13,8 @@
  *
  * ENV is the environment name reduced to [A-Za-z0-9_]; a name that needed
  * reducing also gets "-N" (its class number), so two stems never collide.
+ * An environment of more than PROFILE_ROWS profiles gets parts -1, -2, ...
+ * (rpt_nparts: never a wider figure), on the class's one y range.
  */
 #include <errno.h>
 #include <math.h>
@@ -31,7 +34,16 @@ struct pclass {
 	int emulated;
 	size_t nrows;  /* bars / 2: profiles over all its groups */
 	char stem[96];
+	/* Its figures: parts of at most PROFILE_ROWS rows; the one being
+	 * written holds rows [first, last) of the class, in file base. */
+	int nparts;
+	size_t first, last;
+	char base[112];
 };
+
+/* Profiles in one figure: 70 px each beside 300 px of axis, labels and
+ * key, so a paper PDF stays 16 cm (report_paper.c). */
+#define PROFILE_ROWS ((RPT_PLOT_W - 300) / 70)
 
 static void class_stem(struct pclass *c, size_t k)
 {
@@ -76,15 +88,32 @@ static size_t classes(const struct pcmp *p, struct pclass *out)
 		}
 		out[k].nrows += g->nrows;
 	}
+	for (size_t k = 0; k < n; k++)
+		out[k].nparts = rpt_nparts(out[k].nrows, PROFILE_ROWS);
 	return n;
 }
 
-/* Pixels: the plot grows wider with the bars it holds. */
-static int class_width(const struct pclass *c)
+/* Make part p of c the one being written. */
+static void class_part(struct pclass *c, int p)
 {
-	int w = (int)c->nrows * 70 + 300;
+	c->first = rpt_part_first(c->nrows, c->nparts, p);
+	c->last = rpt_part_first(c->nrows, c->nparts, p + 1);
+	rpt_part_base(c->base, sizeof(c->base), c->stem, p, c->nparts);
+}
 
-	return w > RPT_PLOT_W ? w : RPT_PLOT_W;
+/* Rows [*k0, *k1) of group i are the current part's; *j counts the rows
+ * of the class before group i.  0 when it has none there. */
+static int part_rows(const struct pcmp *p, const struct pclass *c, size_t i,
+		     size_t *j, size_t *k0, size_t *k1)
+{
+	size_t n = p->groups[i].nrows, at = *j;
+
+	*j += n;
+	*k0 = c->first > at ? c->first - at : 0;
+	*k1 = c->last > at ? c->last - at : 0;
+	if (*k1 > n)
+		*k1 = n;
+	return *k0 < *k1;
 }
 
 static int in_class(const struct pcmp_group *g, const struct pclass *c)
@@ -129,9 +158,10 @@ static int write_data(struct rpt *r, const struct pcmp *p,
 {
 	char name[128];
 	int ret = 0, block = 0;
+	size_t j = 0, k0, k1;
 	FILE *f;
 
-	snprintf(name, sizeof(name), "%s.dat", c->stem);
+	snprintf(name, sizeof(name), "%s.dat", c->base);
 	f = rpt_create(r, name, &ret);
 	if (!f)
 		return ret;
@@ -142,7 +172,7 @@ static int write_data(struct rpt *r, const struct pcmp *p,
 	for (size_t i = 0; i < p->ngroups; i++) {
 		const struct pcmp_group *g = &p->groups[i];
 
-		if (!in_class(g, c))
+		if (!in_class(g, c) || !part_rows(p, c, i, &j, &k0, &k1))
 			continue;
 		/* Comments: outside text is reduced to what a label holds. */
 		fprintf(f, "%s# block %d: workload ", block ? "\n\n" : "",
@@ -151,7 +181,7 @@ static int write_data(struct rpt *r, const struct pcmp *p,
 		fputs(", load ", f);
 		label(f, g->load);
 		fputc('\n', f);
-		for (size_t k = 0; k < g->nrows; k++) {
+		for (size_t k = k0; k < k1; k++) {
 			char t[64];
 
 			/* The tic label: a flagged row is marked on the
@@ -207,19 +237,15 @@ static void plot_command(FILE *f, const struct pcmp *p,
 {
 	const char *rgb = rpt_env_colour(c->environment);
 	int block = 0;
+	size_t j = 0, k0, k1;
 
 	fputs("plot ", f);
 	for (size_t i = 0; i < p->ngroups; i++) {
-		const struct pcmp_group *g = &p->groups[i];
-		char t[96];
-
-		if (!in_class(g, c))
+		if (!in_class(&p->groups[i], c) ||
+		    !part_rows(p, c, i, &j, &k0, &k1))
 			continue;
-		snprintf(t, sizeof(t), "%.30s, load %.40s", g->workload,
-			 g->load);
 		/* The group is in every tic label (write_data): an
 		 * untitled newhistogram only separates the clusters. */
-		(void)t;
 		fputs(block ? ", \\\n     newhistogram ''" : "newhistogram ''",
 		      f);
 		/* '' is the previous data file; the key names each colour
@@ -227,7 +253,7 @@ static void plot_command(FILE *f, const struct pcmp *p,
 		if (block)
 			fputs(", ''", f);
 		else
-			fprintf(f, ", '%s.dat'", c->stem);
+			fprintf(f, ", '%s.dat'", c->base);
 		fprintf(f, " index %d using 3:xtic(1) %s fs solid 0.9 border "
 			"-1 lc rgb '%s', '' index %d using 5 %s fs transparent "
 			"solid 0.35 border -1 lc rgb '%s'", block,
@@ -250,17 +276,17 @@ static int class_flagged(const struct pcmp *p, const struct pclass *c)
 }
 
 static int write_script(struct rpt *r, const struct pcmp *p,
-			const struct pclass *c)
+			const struct pclass *c, int part)
 {
-	int width = class_width(c), ret = 0;
+	int width = RPT_PLOT_W, ret = 0;
 	char name[128], t[200];
 	FILE *f;
 
-	snprintf(name, sizeof(name), "%s.gp", c->stem);
+	snprintf(name, sizeof(name), "%s.gp", c->base);
 	f = rpt_create(r, name, &ret);
 	if (!f)
 		return ret;
-	rpt_script_head(r, f, c->stem, "profiles compared: worst-CPU p99 and "
+	rpt_script_head(r, f, c->base, "profiles compared: worst-CPU p99 and "
 			"max per profile, one cluster set per workload / load",
 			width);
 	if (r->paper)
@@ -270,6 +296,9 @@ static int write_script(struct rpt *r, const struct pcmp *p,
 		 c->emulated ? " - EMULATED: function test only, not "
 		 "comparable" : "", class_flagged(p, c) ? " - FLAGGED cases "
 		 "pooled" : "");
+	if (c->nparts > 1)
+		snprintf(t + strlen(t), sizeof(t) - strlen(t), " (%d of %d)",
+			 part + 1, c->nparts);
 	fputs("set title ", f);
 	rpt_quote(f, t, RPT_Q_GNUPLOT);
 	fputs("\nset style data histograms\n"
@@ -284,9 +313,9 @@ static int write_script(struct rpt *r, const struct pcmp *p,
 	      "set key top left opaque box reverse Left width 1\n", f);
 	y_range(f, p, c);
 	plot_command(f, p, c);
-	rpt_script_tail(f, c->stem, width);
+	rpt_script_tail(f, c->base, width);
 	if (r->paper)
-		rpt_paper_pdf_w(f, c->stem, width);
+		rpt_paper_pdf(f, c->base);
 	ret = rpt_close(r, f, name);
 	return ret ? ret : rpt_add_script(r, name);
 }
@@ -321,18 +350,20 @@ int rpt_profiles(struct rpt *r)
 	size_t n;
 	int rc = prepare(r, &p, &cls, &n);
 
-	for (size_t k = 0; k < n && !rc; k++) {
-		rc = write_data(r, &p, &cls[k]);
-		if (!rc)
-			rc = write_script(r, &p, &cls[k]);
-	}
+	for (size_t k = 0; k < n && !rc; k++)
+		for (int part = 0; part < cls[k].nparts && !rc; part++) {
+			class_part(&cls[k], part);
+			rc = write_data(r, &p, &cls[k]);
+			if (!rc)
+				rc = write_script(r, &p, &cls[k], part);
+		}
 	free(cls);
 	pcmp_free(&p);
 	return rc;
 }
 
 static void class_html(struct rpt *r, const struct pcmp *p,
-		       const struct pclass *c, FILE *f)
+		       struct pclass *c, FILE *f)
 {
 	char svg[128], alt[160];
 
@@ -342,12 +373,19 @@ static void class_html(struct rpt *r, const struct pcmp *p,
 		fputs(" <span class=\"tag emu\">EMULATED</span>", f);
 	fputs("</h3>\n", f);
 	profile_cmp_html_table(p, c->environment, c->emulated, f);
-	snprintf(svg, sizeof(svg), "%s.svg", c->stem);
-	snprintf(alt, sizeof(alt), "profiles compared on %.40s%s",
-		 c->environment, c->emulated ? " (EMULATED)" : "");
-	/* Only a plot that was drawn (the scripts ran before this page). */
-	if (faccessat(r->dirfd, svg, F_OK, 0) == 0)
-		rpt_plot_block(f, c->stem, alt, class_width(c));
+	for (int part = 0; part < c->nparts; part++) {
+		class_part(c, part);
+		snprintf(svg, sizeof(svg), "%s.svg", c->base);
+		snprintf(alt, sizeof(alt), "profiles compared on %.40s%s",
+			 c->environment, c->emulated ? " (EMULATED)" : "");
+		if (c->nparts > 1)
+			snprintf(alt + strlen(alt), sizeof(alt) - strlen(alt),
+				 " (%d of %d)", part + 1, c->nparts);
+		/* Only a plot that was drawn (the scripts ran before this
+		 * page). */
+		if (faccessat(r->dirfd, svg, F_OK, 0) == 0)
+			rpt_plot_block(f, c->base, alt, RPT_PLOT_W);
+	}
 }
 
 void rpt_profiles_html(struct rpt *r, FILE *f)

@@ -71,6 +71,42 @@ else
 	skip "paper PDFs render to PNG" "pdftoppm not installed (apt-get install poppler-utils)"
 fi
 
+# A paper's figures print at 100 %: at 40 cases every paper PDF is at
+# most 17 cm (482 pt, an A4 / letter text width) wide and 24 cm (680 pt)
+# tall - a figure that grows with the run is split into parts, never
+# widened - and the page shows every part (every SVG written is an image
+# of index.html, and every image loads).
+U40=cccccccc-0000-4000-8000-000000000040
+MKRUN_PROFILES=none,irq,full,irq+rcu,cpu+memory-tuned,p6,p7,p8,p9,p10 \
+	MKRUN_ENVS=bare,lxc,kvm,xen "$MKRUN" "$DB" $U40 3 1.0 5 >/dev/null
+out=$T/paper40
+if ! "$ISOLAT" --db "$DB" --quiet report --style paper -o "$out" $U40 >/dev/null; then
+	fail "40 cases: paper report renders"
+elif ! command -v pdfinfo >/dev/null; then
+	skip "40 cases: PDF page sizes" "pdfinfo not installed (apt-get install poppler-utils)"
+else
+	wide="" total=0
+	for pdf in "$out"/*.pdf; do
+		total=$((total + 1))
+		size=$(pdfinfo "$pdf" | awk '/^Page size:/ { print $3, $5 }')
+		awk -v s="$size" 'BEGIN { split(s, a, " ");
+			exit !(a[1] > 0 && a[1] <= 482 && a[2] <= 680) }' ||
+			wide="$wide ${pdf##*/}($size)"
+	done
+	check "40 cases: all $total paper PDFs fit 17 x 24 cm (too big:${wide:- none})" \
+		test "$total" -ge 40 -a -z "$wide"
+	missing=""
+	for svg in "$out"/*.svg; do
+		grep -q "<img src=\"${svg##*/}\"" "$out/index.html" ||
+			missing="$missing ${svg##*/}"
+	done
+	check "40 cases: index.html shows every figure (missing:${missing:- none})" \
+		test -z "$missing"
+	res=$(imgcheck "$out")
+	check "40 cases: every image loads in Chromium ($res)" \
+		grep -qE '^IMGCHECK total=[0-9]+ broken=0$' <<<"$res"
+fi
+
 # The check itself: a missing image is seen.
 rm -f "$T/plain/matrix.svg"
 res=$(imgcheck "$T/plain")
