@@ -203,8 +203,7 @@ void headline_text(const struct q_run *r, FILE *out)
 	fputs("headline: worst CPU, µs; \"xR +D\" = ratio and delta against "
 	      "bare with the same\nprofile and load; \"bought back\" = "
 	      "profile none's value minus this row's, same environment\n"
-	      "(positive: the profile lowered latency; as in \"profiles "
-	      "compared\")\n", out);
+	      "(positive: the profile lowered latency)\n", out);
 	for (size_t i = 0; i < h.nrows; i++) {
 		const struct hl_row *row = &h.rows[i];
 

@@ -443,7 +443,7 @@ static void check_html(const char *out)
 	snprintf(path, sizeof(path), "%s/index.html", out);
 	html = read_file(path);
 	assert_non_null(html);
-	assert_non_null(strstr(html, "<h2>Profiles compared</h2>"));
+	assert_non_null(strstr(html, "<h2 id=\"profiles\">Profiles compared</h2>"));
 	assert_non_null(strstr(html, "<img src=\"profiles-bare.svg\""));
 	assert_non_null(strstr(html, "<img src=\"profiles-kvm.svg\""));
 	assert_non_null(strstr(html, "<img src=\"profiles-kvm-emulated.svg\""));

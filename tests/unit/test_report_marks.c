@@ -154,7 +154,7 @@ static void loads_compared_html(void **state)
 	assert_non_null(f);
 	load_cmp_html(&run, f);
 	fclose(f);
-	assert_non_null(strstr(buf, "<h2>Loads compared</h2>"));
+	assert_non_null(strstr(buf, "<h2 id=\"loads\">Loads compared</h2>"));
 	for (int i = 0; i < 4; i++) {
 		char key[40];
 
