@@ -57,7 +57,7 @@ check "no stress-ng left after the run" no_load_left
 check "show compares the loads" grep -qE '^ +2  bare .* cpu\+memory .*x +[0-9.]+x$' "$T/show.txt"
 if command -v gnuplot >/dev/null; then
 	"$ISOLAT" --db "$DB" --quiet report -o "$T/rep" last > /dev/null
-	check "report has the loads table" grep -q "<h2>Loads compared</h2>" "$T/rep/index.html"
+	check "report has the loads table" grep -q "<h2 id=\"loads\">Loads compared</h2>" "$T/rep/index.html"
 else
 	skip "report loads table" "gnuplot not installed"
 fi

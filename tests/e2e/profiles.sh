@@ -103,7 +103,7 @@ check "show compares the profiles: irq against none" grep -qE '^bare +rtlat +non
 check "show leaves the skipped boot profile out" not_in "bare +rtlat +none +boot " "$T/show.txt"
 if command -v gnuplot >/dev/null; then
 	"$ISOLAT" --db "$DB" --quiet report -o "$T/rep" last > /dev/null
-	check "report has the profiles table" grep -q "<h2>Profiles compared</h2>" "$T/rep/index.html"
+	check "report has the profiles table" grep -q "<h2 id=\"profiles\">Profiles compared</h2>" "$T/rep/index.html"
 	check "report has the profiles plot" [ -s "$T/rep/profiles-bare.png" ]
 else
 	skip "report profiles table" "gnuplot not installed"
