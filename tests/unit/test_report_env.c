@@ -36,7 +36,7 @@
 #define RUN_B "e0e0e0e0-0000-4000-8000-00000000000b"
 
 /* bare 10, lxc 13, kvm 40 (emulated); irq halves nothing here but gives
- * the "vs none" column rows.  20000 samples: p99.9 is supported. */
+ * the "bought back" column rows.  20000 samples: p99.9 is supported. */
 static const struct mcase cases_a[] = {
 	{ "bare", "none", "rtlat", "none", "done", NULL, 0, 2, 20000, 10 },
 	{ "bare", "irq", "rtlat", "none", "done", NULL, 0, 2, 20000, 8 },
