@@ -28,6 +28,7 @@
 #include "reports/load_cmp.h"
 #include "reports/query.h"
 #include "reports/report.h"
+#include "reports/show.h"
 #include "tests/unit/mini_db.h"
 
 #include "test_dir.h"
@@ -297,6 +298,47 @@ static void compare_pct_stops(void **state)
 	free(slurp(out, "g000-pct.png"));
 }
 
+/* `isolat show`: a percentile the sample count cannot support reads
+ * "n<N" (query_pct_need, as the HTML report's table), with a line saying
+ * why; 3000 samples support p99 (1000) but not p99.99 (100000). */
+static void show_pct_unsupported(void **state)
+{
+	struct q_run run;
+	char err[256], *buf = NULL, *line, want[32];
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(query_pct_need(0.99), 1000);
+	assert_int_equal(query_pct_need(0.999), 10000);
+	assert_int_equal(query_pct_need(0.9999), 100000);
+	assert_int_equal(query_fmt_pct(want, sizeof(want), 12345, "ns", 99999,
+				       0.9999), 1);
+	assert_string_equal(want, "n<100000");
+	assert_int_equal(query_fmt_pct(want, sizeof(want), 12345, "ns",
+				       100000, 0.9999), 0);
+	assert_string_equal(want, "12.3");
+	assert_int_equal(query_run_load(fx.st, fx.b, &run, err, sizeof(err)),
+			 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	show_case_table(&run, f);
+	fclose(f);
+	line = strstr(buf, "bare.none.rtlat.none");
+	assert_non_null(line);
+	*strchr(line, '\n') = '\0';
+	/* count 3000, min, p50, p99 as numbers, then the marker, max */
+	assert_non_null(strstr(line, "  3000 "));
+	assert_non_null(strstr(line, "  n<100000 "));
+	snprintf(want, sizeof(want), " %9.1f ",
+		 run.cases[0].series[0].sum.p99 / 1000.0);
+	assert_non_null(strstr(line, want));
+	assert_non_null(strstr(line + strlen(line) + 1, "\nn<N: fewer samples "
+			       "than the percentile needs"));
+	free(buf);
+	query_run_free(&run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +346,7 @@ int main(void)
 		cmocka_unit_test(report_marks_emulated),
 		cmocka_unit_test(compare_marks_emulated),
 		cmocka_unit_test(compare_pct_stops),
+		cmocka_unit_test(show_pct_unsupported),
 	};
 
 	return cmocka_run_group_tests_name("report_marks", tests, setup,
