@@ -358,12 +358,13 @@ static int listed(const struct headline *h, size_t upto,
 	return 0;
 }
 
-static void cmp_row(FILE *f, const struct q_run *run, const char *rgb,
+static void cmp_row(FILE *f, const struct q_run *run, const char *mark,
 		    const struct hl_row *row, const struct hl_row *a)
 {
-	fprintf(f, "<tr%s><td style=\"color:%s\">&#9632; %.8s</td><td>",
-		row->emulated ? " class=\"emurow\"" : "", rgb,
-		run->uuid ? run->uuid : "");
+	fprintf(f, "<tr%s><td>%s %.8s</td><td><span style=\"color:%s\">"
+		"&#9632;</span> ", row->emulated ? " class=\"emurow\"" : "",
+		mark, run->uuid ? run->uuid : "",
+		rpt_env_colour(row->environment));
 	rpt_quote(f, row->environment, RPT_Q_HTML);
 	if (row->emulated)
 		fputs(" <span class=\"emu\">EMULATED</span>", f);
@@ -397,7 +398,7 @@ static void cmp_row(FILE *f, const struct q_run *run, const char *rgb,
 }
 
 void headline_compare_html(const struct q_run *runs, size_t n,
-			   const char *const *colour, FILE *f)
+			   const char *const *mark, FILE *f)
 {
 	struct headline h[8];
 	size_t nh = 0;
@@ -426,7 +427,7 @@ void headline_compare_html(const struct q_run *runs, size_t n,
 				const struct hl_row *row = find_row(&h[s], k);
 
 				if (row)
-					cmp_row(f, &runs[s], colour[s], row, a);
+					cmp_row(f, &runs[s], mark[s], row, a);
 			}
 		}
 	fputs("</table>\n", f);
