@@ -2,8 +2,12 @@
  * compare.c - compare_render(): several runs in one report (see
  * compare.h).  Reuses the report's file and gnuplot machinery
  * (report_int.h: rpt_create, rpt_run_scripts) with its own data, scripts
- * and page.  Run k always has colour k, in every plot and the table, so a
- * reader follows one run through the page.
+ * and page.  Colour means environment, as in every isolat figure
+ * (rpt_env_colour): a group is one case, so one environment, and every
+ * run's line in its plots has that environment's colour.  Runs are told
+ * apart by line style: run k (A, B, C...) has dash k in every plot, and
+ * the page's tables mark it with its letter and a dark grey line of that
+ * dash, never with a colour.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +23,31 @@
 #include "reports/report.h"
 #include "reports/report_int.h"
 
-static const char *const colour[CMP_MAX_RUNS] = {
-	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
-	"#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+/* Run k's dash: gnuplot's dt, the same pattern as an SVG
+ * stroke-dasharray (the tables' swatch), and its name. */
+static const struct {
+	const char *gp, *svg, *name;
+} dash[CMP_MAX_RUNS] = {
+	{ "1", "none", "solid" },
+	{ "(8,5)", "6,4", "dashed" },
+	{ "(2,4)", "2,3", "dotted" },
+	{ "(10,4,2,4)", "8,3,2,3", "dash-dot" },
+	{ "(18,5)", "14,4", "long dash" },
+	{ "(10,4,2,4,2,4)", "8,3,2,3,2,3", "dash-dot-dot" },
+	{ "(18,4,5,4)", "14,3,4,3", "long-short" },
+	{ "(2,9)", "2,7", "sparse dots" },
 };
+
+/* Run k's mark in the page's tables (HTML): a dark grey line with its
+ * dash, then its letter. */
+static void swatch(char *buf, size_t size, size_t k)
+{
+	snprintf(buf, size, "<svg width=\"36\" height=\"10\" role=\"img\" "
+		 "aria-label=\"%s line\"><line x1=\"1\" y1=\"5\" x2=\"35\" "
+		 "y2=\"5\" stroke=\"#333\" stroke-width=\"2\" "
+		 "stroke-dasharray=\"%s\"/></svg> %c", dash[k].name,
+		 dash[k].svg, (int)('A' + k));
+}
 
 struct cmp {
 	struct rpt r;              /* outdir, dirfd, gnuplot, scripts, err */
@@ -36,12 +61,20 @@ struct cmp {
 	int *plotted;              /* per group: plots were written */
 };
 
-/* Legend text of run k: short UUID, host, environment of the group. */
+/* Legend text of run k: letter, short UUID, host, environment of the
+ * group. */
 static void run_label(const struct cmp *c, size_t k, const char *env,
 		      char *buf, size_t size)
 {
-	snprintf(buf, size, "%.8s %.30s %s", c->runs[k].uuid,
+	snprintf(buf, size, "%c %.8s %.30s %s", (int)('A' + k),
+		 c->runs[k].uuid,
 		 c->runs[k].hostname ? c->runs[k].hostname : "?", env);
+}
+
+/* The environment of a group: its key's first field. */
+static void group_env(const struct cmp_group *g, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s", (int)strcspn(g->key, "."), g->key);
 }
 
 /* Text into a single-quoted gnuplot string, as in report_plot.c. */
@@ -152,7 +185,7 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 			int emulated, double pct_xmin)
 {
 	const struct cmp_group *g = &c->g[gi];
-	char base[64], name[80], t[300];
+	char base[64], name[80], t[300], genv[64];
 	FILE *f;
 	int rc = 0, first = 1, b = 0;
 
@@ -175,6 +208,12 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 	 * report's plots, report_plot.c). */
 	fprintf(f, "\nset key %s opaque box reverse Left width 1\n",
 		k == 1 ? "top left" : "top right");
+	/* Colour: the environment's, as everywhere; the dash: the run. */
+	group_env(g, genv, sizeof(genv));
+	snprintf(t, sizeof(t), "colour: %s; line style: run", genv);
+	fputs("set key title ", f);
+	gp_str(f, t);
+	fputc('\n', f);
 	/* One branch per figure kind: each kind sets its own labels (the
 	 * histogram once fell into the per-second plot's labels here). */
 	if (k == 0) {
@@ -198,28 +237,46 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 	}
 	fputs("plot ", f);
 	for (size_t r = 0; r < c->nruns; r++) {
-		char lab[120], env[64];
+		char lab[160], env[80];
 
 		if (blk[r] < 0)
 			continue;
-		snprintf(env, sizeof(env), "%.*s%s", (int)strcspn(g->key, "."),
-			 g->key, g->side[r].emulated ? " EMULATED" : "");
+		snprintf(env, sizeof(env), "%s%s", genv,
+			 g->side[r].emulated ? " EMULATED" : "");
 		run_label(c, r, env, lab, sizeof(lab));
 		/* Histogram: a log axis has no 0, so empty bins go on the
 		 * bottom edge. */
 		fprintf(f, "%s'%s.dat' index %d using %s with %s lw 1.5 "
-			"lc rgb '%s' title ", first ? "" : ", \\\n     ", base,
-			blk[r], k == 0 ? "1:($2 > 0 ? $2 : 0.01)" : "1:2",
-			k == 0 ? "histeps" : "lines", colour[r]);
+			"lc rgb '%s' dt %s title ", first ? "" : ", \\\n     ",
+			base, blk[r], k == 0 ? "1:($2 > 0 ? $2 : 0.01)" : "1:2",
+			k == 0 ? "histeps" : "lines", rpt_env_colour(genv),
+			dash[r].gp);
 		gp_str(f, lab);
 		first = 0;
 		b++;
 	}
+	/* dashlength 2: cairo's PNG draws dashes at half the SVG's
+	 * length, and dotted and dashed lines then look alike. */
 	fprintf(f, "\nset terminal pngcairo size %d,%d noenhanced font "
-		"'Sans,10' background '#ffffff'\nset output '%s.png'\nreplot\n"
+		"'Sans,10' background '#ffffff' dashlength 2\nset output "
+		"'%s.png'\nreplot\n"
 		"unset output\n", RPT_PLOT_W, RPT_PLOT_H, base);
 	rc = rpt_close(&c->r, f, name);
 	return rc ? rc : rpt_add_script(&c->r, name);
+}
+
+/* A percentile p of n samples that cannot support it (query_pct_need, as
+ * every table of isolat): the marker, not a number. */
+static int table_cell_na(FILE *t, size_t n, double p)
+{
+	uint64_t need = query_pct_need(p);
+
+	if (n >= need)
+		return 0;
+	fprintf(t, "<td class=\"na\" title=\"%zu samples: this percentile "
+		"needs about %llu\">n&lt;%llu</td>", n,
+		(unsigned long long)need, (unsigned long long)need);
+	return 1;
 }
 
 static void table_cell_delta(FILE *t, double base, double cand, int ns)
@@ -281,12 +338,13 @@ static void table_row(struct cmp *c, const struct cmp_group *g,
 		      const struct side_vals *sv, const int *blk, size_t r)
 {
 	const struct side_vals *b = &sv[0];
-	double pb[4], pc[4];
+	double pb, pc;
 	static const double q[4] = { 0.5, 0.99, 0.9999, 1.0 };
 	int ns = query_unit_is_ns(g->side[r].unit);
+	char mark[400];
 
-	fprintf(c->table, "<tr><td style=\"color:%s\">&#9632; ",
-		colour[r]);
+	swatch(mark, sizeof(mark), r);
+	fprintf(c->table, "<tr><td>%s ", mark);
 	gate_xml_escape(c->table, c->runs[r].uuid);
 	fputs("</td><td>", c->table);
 	gate_xml_escape(c->table, g->key);
@@ -308,9 +366,14 @@ static void table_row(struct cmp *c, const struct cmp_group *g,
 	}
 	fprintf(c->table, "</td><td>%d</td>", g->cpu);
 	for (int i = 0; i < 4; i++) {
-		pc[i] = stats_quantile(sv[r].st, q[i]);
-		pb[i] = blk[0] >= 0 ? stats_quantile(b->st, q[i]) : NAN;
-		table_cell_delta(c->table, r ? pb[i] : NAN, pc[i], ns);
+		if (table_cell_na(c->table, sv[r].n, q[i]))
+			continue;
+		/* No change against a first run's number it cannot
+		 * support either. */
+		pc = stats_quantile(sv[r].st, q[i]);
+		pb = blk[0] >= 0 && b->n >= query_pct_need(q[i])
+			? stats_quantile(b->st, q[i]) : NAN;
+		table_cell_delta(c->table, r ? pb : NAN, pc, ns);
 	}
 	fprintf(c->table, "<td>%llu</td>",
 		(unsigned long long)g->side[r].dropped);
@@ -395,6 +458,8 @@ static int write_html(struct cmp *c)
 {
 	FILE *f;
 	int rc = 0;
+	char mark[CMP_MAX_RUNS][400];
+	const char *marks[CMP_MAX_RUNS];
 
 	f = rpt_create(&c->r, "index.html", &rc);
 	if (!f)
@@ -403,13 +468,19 @@ static int write_html(struct cmp *c)
 	      "<title>isolat compare</title><style>body{font-family:sans-serif}"
 	      "td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
 	      ".emu{font-weight:bold;padding:0 4px;border-radius:3px;"
-	      "background:#f0c36d}"
+	      "background:#f0c36d}.na{color:#777}"
 	      "</style></head><body>\n<h1>isolat compare</h1>\n<h2>Runs</h2>"
-	      "\n<table><tr><th>run</th><th>host</th><th>scenario</th>"
-	      "<th>started</th></tr>\n", f);
+	      "\n<p>Each run has one line style in every plot and table "
+	      "(A solid, B dashed, C dotted, ...); a line's colour is its "
+	      "case's environment, the same in every isolat figure.</p>\n"
+	      "<table><tr><th>run</th><th>line</th><th>host</th>"
+	      "<th>scenario</th><th>started</th></tr>\n", f);
 	for (size_t r = 0; r < c->nruns; r++) {
-		fprintf(f, "<tr><td style=\"color:%s\">&#9632; ", colour[r]);
+		swatch(mark[r], sizeof(mark[r]), r);
+		marks[r] = mark[r];
+		fprintf(f, "<tr><td>%s ", mark[r]);
 		gate_xml_escape(f, c->runs[r].uuid);
+		fprintf(f, "</td><td>%s", dash[r].name);
 		fputs("</td><td>", f);
 		gate_xml_escape(f, c->runs[r].hostname);
 		fputs("</td><td>", f);
@@ -420,7 +491,7 @@ static int write_html(struct cmp *c)
 	}
 	fputs("</table>\n", f);
 	/* The answer first: the headline's structure, A against the rest. */
-	headline_compare_html(c->runs, c->nruns, colour, f);
+	headline_compare_html(c->runs, c->nruns, marks, f);
 	fputs("<h2>Deltas against the first run</h2>\n<p>Latencies "
 	      "in µs (relative change against the first run).  Shift: "
 	      "whether this run's per-second p99 values sit above the first"
@@ -430,7 +501,9 @@ static int write_html(struct cmp *c)
 	      "the next: a shift says these two runs differ, not that a "
 	      "change caused it &mdash; <code>isolat gate</code> with "
 	      "several baseline runs judges that against run-to-run noise."
-	      "  Emulated and real cases are never compared.</p>\n<table><tr><th>run</th><th>case</th><th>cpu</th>"
+	      "  Emulated and real cases are never compared. "
+	      "<i>n&lt;N</i>: fewer samples than the percentile needs "
+	      "(about 10 / (1 &minus; p)), so no number.</p>\n<table><tr><th>run</th><th>case</th><th>cpu</th>"
 	      "<th>p50</th><th>p99</th><th>p99.99</th><th>max</th>"
 	      "<th>dropped</th><th>shift</th></tr>\n", f);
 	fflush(c->table);

@@ -9,15 +9,20 @@
  * flagged, so a writer can refuse to compare them and say why.
  *
  * compare_render(st, ids, n, outdir) writes into outdir:
- *   index.html                     runs, the delta table (p50, p99,
- *                                  p99.99, max, dropped, each run against
+ *   index.html                     runs (each marked by its letter and
+ *                                  a grey line of its dash), the delta
+ *                                  table (p50, p99, p99.99 - "n<N" where
+ *                                  the samples cannot support it, as in
+ *                                  every table - max, dropped, each run against
  *                                  the first, with a shift mark per
  *                                  row: per-second p99 up or down, two
  *                                  one-sided Mann-Whitney U), the plots
  *   gNNN-{hist,pct,maxsec}.{gp,dat,svg,png}
  *                                  per group: histograms, latency versus
  *                                  percentile and max per second of every
- *                                  run overlaid, one colour per run; a
+ *                                  run overlaid, in the environment's
+ *                                  colour (rpt_env_colour), run k in
+ *                                  dash k (A solid, B dashed...); a
  *                                  percentile curve stops at log10(n)
  *                                  nines with a step to its max (as in
  *                                  report_data.c); emulated sides are

@@ -150,20 +150,23 @@ void headline_free(struct headline *h)
 
 int headline_p999_ok(const struct hl_row *row)
 {
-	return row->min_count >= 10000;
+	return row->min_count >= query_pct_need(0.999);
 }
 
 /* --- text ------------------------------------------------------------ */
 
-static void text_cell(FILE *out, const struct headline *h,
-		      const struct hl_row *row, int i)
+/* One value with its ratio; 1 when it printed the "n<N" marker. */
+static int text_cell(FILE *out, const struct headline *h,
+		     const struct hl_row *row, int i)
 {
 	char cell[48];
 	int n;
 
 	if (i == HL_P999 && !headline_p999_ok(row)) {
-		fprintf(out, " %22s", "(n<10000)");
-		return;
+		snprintf(cell, sizeof(cell), "n<%llu",
+			 (unsigned long long)query_pct_need(0.999));
+		fprintf(out, " %22s", cell);
+		return 1;
 	}
 	n = snprintf(cell, sizeof(cell), "%.1f", row->v[i] / 1000.0);
 	if (row->bare >= 0) {
@@ -175,6 +178,7 @@ static void text_cell(FILE *out, const struct headline *h,
 				 ((double)row->v[i] - b->v[i]) / 1000.0);
 	}
 	fprintf(out, " %22s", cell);
+	return 0;
 }
 
 static void text_none(FILE *out, const struct headline *h,
@@ -195,6 +199,7 @@ static void text_none(FILE *out, const struct headline *h,
 void headline_text(const struct q_run *r, FILE *out)
 {
 	struct headline h;
+	int marked = 0;
 
 	if (headline_build(r, &h) || !h.nrows) {
 		headline_free(&h);
@@ -218,10 +223,14 @@ void headline_text(const struct q_run *r, FILE *out)
 			 row->emulated ? " EMULATED" : "");
 		fprintf(out, "  %-14s %-14.30s", env, row->profile);
 		for (int k = 0; k < HL_NVALS; k++)
-			text_cell(out, &h, row, k);
+			marked |= text_cell(out, &h, row, k);
 		text_none(out, &h, row);
 		fputc('\n', out);
 	}
+	if (marked)
+		fprintf(out, "  n<%llu: a CPU has fewer samples than p99.9 "
+			"needs (about 10 / (1 - p)); no number shown\n",
+			(unsigned long long)query_pct_need(0.999));
 	fputc('\n', out);
 	headline_free(&h);
 }
@@ -232,10 +241,12 @@ static void html_cell(FILE *f, const struct headline *h,
 		      const struct hl_row *row, int i)
 {
 	if (i == HL_P999 && !headline_p999_ok(row)) {
-		fprintf(f, "<td class=\"n na\" title=\"fewer than 10000 "
+		unsigned long long need = query_pct_need(0.999);
+
+		fprintf(f, "<td class=\"n na\" title=\"fewer than %llu "
 			"samples on a CPU (%llu): p99.9 would be one of its "
-			"largest few samples\">n&lt;10000</td>",
-			(unsigned long long)row->min_count);
+			"largest few samples\">n&lt;%llu</td>", need,
+			(unsigned long long)row->min_count, need);
 		return;
 	}
 	fprintf(f, "<td class=\"n\">%.1f", row->v[i] / 1000.0);
@@ -349,12 +360,13 @@ static int listed(const struct headline *h, size_t upto,
 	return 0;
 }
 
-static void cmp_row(FILE *f, const struct q_run *run, const char *rgb,
+static void cmp_row(FILE *f, const struct q_run *run, const char *mark,
 		    const struct hl_row *row, const struct hl_row *a)
 {
-	fprintf(f, "<tr%s><td style=\"color:%s\">&#9632; %.8s</td><td>",
-		row->emulated ? " class=\"emurow\"" : "", rgb,
-		run->uuid ? run->uuid : "");
+	fprintf(f, "<tr%s><td>%s %.8s</td><td><span style=\"color:%s\">"
+		"&#9632;</span> ", row->emulated ? " class=\"emurow\"" : "",
+		mark, run->uuid ? run->uuid : "",
+		rpt_env_colour(row->environment));
 	rpt_quote(f, row->environment, RPT_Q_HTML);
 	if (row->emulated)
 		fputs(" <span class=\"emu\">EMULATED</span>", f);
@@ -368,8 +380,10 @@ static void cmp_row(FILE *f, const struct q_run *run, const char *rgb,
 	for (int i = 0; i < HL_NVALS; i++) {
 		/* As in the headline: no p99.9 from a few largest samples. */
 		if (i == HL_P999 && !headline_p999_ok(row)) {
-			fputs("<td class=\"n na\" title=\"fewer than 10000 "
-			      "samples on a CPU\">n&lt;10000</td>", f);
+			fprintf(f, "<td class=\"n na\" title=\"fewer than "
+				"%llu samples on a CPU\">n&lt;%llu</td>",
+				(unsigned long long)query_pct_need(0.999),
+				(unsigned long long)query_pct_need(0.999));
 			continue;
 		}
 		fprintf(f, "<td>%.1f", row->v[i] / 1000.0);
@@ -386,7 +400,7 @@ static void cmp_row(FILE *f, const struct q_run *run, const char *rgb,
 }
 
 void headline_compare_html(const struct q_run *runs, size_t n,
-			   const char *const *colour, FILE *f)
+			   const char *const *mark, FILE *f)
 {
 	struct headline h[8];
 	size_t nh = 0;
@@ -415,7 +429,7 @@ void headline_compare_html(const struct q_run *runs, size_t n,
 				const struct hl_row *row = find_row(&h[s], k);
 
 				if (row)
-					cmp_row(f, &runs[s], colour[s], row, a);
+					cmp_row(f, &runs[s], mark[s], row, a);
 			}
 		}
 	fputs("</table>\n", f);

@@ -54,9 +54,10 @@ void headline_text(const struct q_run *r, FILE *out);
 void headline_html(const struct q_run *r, FILE *out);
 
 /* `compare`: the same rows for up to 8 runs, each against run A (the
- * first) with the same environment, profile, workload and load; colour[k]
- * is run k's swatch. */
+ * first) with the same environment, profile, workload and load; mark[k]
+ * is run k's mark (HTML: its line style and letter, never a colour, which
+ * means environment); the environment beside it has its colour. */
 void headline_compare_html(const struct q_run *runs, size_t n,
-			   const char *const *colour, FILE *f);
+			   const char *const *mark, FILE *f);
 
 #endif

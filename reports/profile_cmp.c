@@ -53,6 +53,8 @@ static void pool(struct pcmp_row *row, const struct q_case *c)
 		row->p99_ns = m->p99 > row->p99_ns ? m->p99 : row->p99_ns;
 		row->p999_ns = m->p999 > row->p999_ns ? m->p999 : row->p999_ns;
 		row->max_ns = m->max > row->max_ns ? m->max : row->max_ns;
+		if (!row->min_count || m->count < row->min_count)
+			row->min_count = m->count;
 	}
 	row->nflagged += c->flagged != 0;
 	if (!row->ncases++)
@@ -206,9 +208,23 @@ static void row_numbers(FILE *f, const struct pcmp_group *g,
 	char buf[32];
 
 	fprintf(f, html ? "<td class=\"n\">%d</td>" : " %5d", row->ncases);
+	static const double p[4] = { 0.5, 0.99, 0.999, 1.0 };
+
 	for (int i = 0; i < 4; i++) {
-		query_fmt_value(buf, sizeof(buf), v[i], "ns");
-		fprintf(f, html ? "<td class=\"n\">%s</td>" : " %9s", buf);
+		/* p50 and the max as numbers; a tail percentile the sample
+		 * count cannot support as "n<N", as in every table. */
+		if (i == 1 || i == 2)
+			query_fmt_pct(buf, sizeof(buf), v[i], "ns",
+				      row->min_count, p[i]);
+		else
+			query_fmt_value(buf, sizeof(buf), v[i], "ns");
+		if (!html) {
+			fprintf(f, " %9s", buf);
+			continue;
+		}
+		fputs("<td class=\"n\">", f);
+		rpt_quote(f, buf, RPT_Q_HTML);
+		fputs("</td>", f);
 	}
 	for (int i = 0; i < 2; i++) {
 		if (x[i] > 0)

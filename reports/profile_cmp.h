@@ -41,6 +41,9 @@ struct pcmp_row {
 				* row is marked FLAGGED wherever shown */
 	int first_idx;         /* index of its first case (report links) */
 	uint32_t p50_ns, p99_ns, p999_ns, max_ns;
+	uint64_t min_count;    /* fewest samples of a pooled series: p99
+				* and p99.9 read "n<N" below
+				* query_pct_need */
 };
 
 struct pcmp_group {

@@ -101,6 +101,19 @@ void query_fmt_value(char *buf, size_t size, uint64_t v, const char *unit);
 int query_unit_is_ns(const char *unit);
 
 /*
+ * The samples percentile p needs: about 10 / (1 - p) (1000 for p99,
+ * 100000 for p99.99; 0 for the max, p = 1).  With fewer, its "value" is one of the few largest
+ * samples, and every table (report, show, compare) prints the marker
+ * "n<N" (query_fmt_pct) instead of a number.
+ */
+uint64_t query_pct_need(double p);
+/* Percentile p of a series of count samples into buf: the value as
+ * query_fmt_value, or "n<N" when count cannot support p.  Returns 1 when
+ * it wrote the marker, 0 for a value. */
+int query_fmt_pct(char *buf, size_t size, uint64_t v, const char *unit,
+		  uint64_t count, double p);
+
+/*
  * A file-name-safe stem for a case: "case%03d-" + name with every byte
  * outside [A-Za-z0-9._-] replaced by '_', at most 64 bytes of name.  The
  * index prefix keeps stems unique and never starting with '.'.

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,25 @@ void query_fmt_value(char *buf, size_t size, uint64_t v, const char *unit)
 		snprintf(buf, size, "%.1f", (double)v / 1000.0);
 	else
 		snprintf(buf, size, "%" PRIu64, v);
+}
+
+uint64_t query_pct_need(double p)
+{
+	/* The max (p = 1) is a sample like any other: it needs none. */
+	return p < 1.0 ? (uint64_t)llround(10.0 / (1.0 - p)) : 0;
+}
+
+int query_fmt_pct(char *buf, size_t size, uint64_t v, const char *unit,
+		  uint64_t count, double p)
+{
+	uint64_t need = query_pct_need(p);
+
+	if (count < need) {
+		snprintf(buf, size, "n<%" PRIu64, need);
+		return 1;
+	}
+	query_fmt_value(buf, size, v, unit);
+	return 0;
 }
 
 void query_case_stem(const struct q_case *c, char *buf, size_t size)

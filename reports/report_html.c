@@ -99,11 +99,13 @@ static void stat_cell(FILE *f, const struct q_series *q, uint32_t v)
 	fprintf(f, "<td class=\"n\">%s</td>", buf);
 }
 
-/* A percentile p needs about 10 / (1 - p) samples; below that its
- * "value" is one of the few largest samples, and is shown as such. */
-static void pct_cell(FILE *f, const struct q_series *q, uint32_t v,
-		     uint64_t need)
+/* A percentile p needs about 10 / (1 - p) samples (query_pct_need, as
+ * `show` and `compare`); below that its "value" is one of the few largest
+ * samples, and is shown as such. */
+static void pct_cell(FILE *f, const struct q_series *q, uint32_t v, double p)
 {
+	uint64_t need = query_pct_need(p);
+
 	if (q->has_summary && q->sum.count && q->sum.count < need) {
 		fprintf(f, "<td class=\"n na\" title=\"%" PRIu64 " samples: "
 			"this percentile needs about %" PRIu64 "\">n&lt;%" PRIu64
@@ -161,9 +163,9 @@ static void summary_row(FILE *f, const struct q_case *c,
 	avg_cell(f, q);
 	stat_cell(f, q, q->sum.max);
 	stat_cell(f, q, q->sum.p50);
-	pct_cell(f, q, q->sum.p99, 1000);
-	pct_cell(f, q, q->sum.p999, 10000);
-	pct_cell(f, q, q->sum.p9999, 100000);
+	pct_cell(f, q, q->sum.p99, 0.99);
+	pct_cell(f, q, q->sum.p999, 0.999);
+	pct_cell(f, q, q->sum.p9999, 0.9999);
 	fprintf(f, "<td class=\"n\">%" PRId64 "</td></tr>\n",
 		q->has_summary ? (int64_t)q->sum.dropped : q->dropped);
 }

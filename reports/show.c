@@ -49,10 +49,26 @@ static void put_stat(FILE *out, const struct q_series *q, uint32_t v)
 	fprintf(out, " %9s", buf);
 }
 
+/* A percentile: "n<N" where the series has fewer samples than p needs
+ * (query_pct_need, as the HTML report); *marked set then. */
+static void put_pct(FILE *out, const struct q_series *q, uint32_t v,
+		    double p, int *marked)
+{
+	char buf[32];
+
+	if (!q->has_summary || q->sum.count == 0) {
+		fprintf(out, " %9s", "-");
+		return;
+	}
+	*marked |= query_fmt_pct(buf, sizeof(buf), v, q->unit, q->sum.count,
+				 p);
+	fprintf(out, " %9s", buf);
+}
+
 void show_case_table(const struct q_run *r, FILE *out)
 {
 	int wn = 4, we = 3, wp = 7, ww = 8, wl = 4, ws = 6;
-	int any_other_unit = 0;
+	int any_other_unit = 0, any_marked = 0;
 
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct q_case *c = &r->cases[i];
@@ -106,8 +122,8 @@ void show_case_table(const struct q_run *r, FILE *out)
 						       : q->count);
 				put_stat(out, q, m->min);
 				put_stat(out, q, m->p50);
-				put_stat(out, q, m->p99);
-				put_stat(out, q, m->p9999);
+				put_pct(out, q, m->p99, 0.99, &any_marked);
+				put_pct(out, q, m->p9999, 0.9999, &any_marked);
 				put_stat(out, q, m->max);
 				fprintf(out, " %8" PRId64,
 					q->has_summary ? (int64_t)m->dropped
@@ -136,6 +152,10 @@ void show_case_table(const struct q_run *r, FILE *out)
 		fputs("; !: samples were lost or something went wrong (see "
 		      "events)", out);
 	fputc('\n', out);
+	if (any_marked)
+		fputs("n<N: fewer samples than the percentile needs (about "
+		      "10 / (1 - p), 100000 for p99.99): its value would be one "
+		      "of the few largest samples\n", out);
 }
 
 static int meta_line(void *ctx, const char *key, const char *value)

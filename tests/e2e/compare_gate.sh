@@ -156,6 +156,20 @@ if command -v gnuplot >/dev/null; then
 	MKRUN_ENVS=lxc "$MKRUN" "$DB" cccccccc-0000-4000-8000-000000000001 7 1.0 >/dev/null
 	out=$("$ISOLAT" --db "$DB" compare -o "$T/cmp-none" $U1 cccccccc 2>&1); rc=$?
 	check "compare, no case in common: exit 2, says which cases, writes nothing" bash -c '[ $1 -eq 2 ] && grep -q "no case is in two of these runs.*aaaaaaaa has bare.none.rtlat.none; cccccccc has lxc.none.rtlat.none" <<<"$2" && [ ! -e "$3" ]' _ $rc "$out" "$T/cmp-none"
+	# Colour means environment (issue 14): an lxc group's lines are all
+	# lxc's colour, none another environment's; runs differ by dash.
+	MKRUN_ENVS=lxc "$MKRUN" "$DB" cccccccc-0000-4000-8000-000000000002 8 1.2 >/dev/null
+	"$ISOLAT" --db "$DB" --quiet compare -o "$T/cmp-lxc" cccccccc-0000-4000-8000-000000000001 cccccccc-0000-4000-8000-000000000002 >/dev/null
+	envrgb() { sed -n "s/^X($1, \"\\(#[0-9a-f]*\\)\".*/\\1/p" "$TOP/harness/env/envs.def"; }
+	lxc=$(envrgb lxc)
+	check "compare, lxc group: every line in lxc's colour ($lxc)" bash -c '[ -n "$2" ] && [ "$(grep -c "lc rgb .$2. dt " "$1")" = 2 ]' _ "$T/cmp-lxc/g000-pct.gp" "$lxc"
+	check "compare, lxc group: no other environment's colour" bash -c 'for e in bare kvm xen; do c=$(sed -n "s/^X($e, \"\(#[0-9a-f]*\)\".*/\1/p" "$2"); [ -n "$c" ] || exit 1; grep -qi "$c" "$1" && exit 1; done; exit 0' _ "$T/cmp-lxc/g000-pct.gp" "$TOP/harness/env/envs.def"
+	check "compare, lxc group: run A solid, run B dashed" bash -c 'grep -q "dt 1 title .A cccccccc" "$1" && grep -q "dt (8,5) title .B cccccccc" "$1"' _ "$T/cmp-lxc/g000-pct.gp"
+	check "compare, run marks are dashes, not colours" bash -c '! grep -q "<td style=\"color:" "$1" && grep -q "stroke-dasharray" "$1"' _ "$T/cmp-lxc/index.html"
+	# A percentile the 30 000 samples cannot support reads n<N (issue 14).
+	check "compare delta table: p99.99 of 30 000 samples reads n<100000" grep -q '>n&lt;100000</td>' "$T/cmp-lxc/index.html"
+	out=$("$ISOLAT" --db "$DB" show $U1)
+	check "show: p99.99 of 30 000 samples reads n<100000, with why" bash -c 'grep -q " n<100000 " <<<"$1" && grep -q "^n<N: fewer samples than the percentile needs" <<<"$1"' _ "$out"
 	"$ISOLAT" --db "$DB" --quiet report --style paper -o "$T/paper" $U3 >/dev/null
 	check "report --style paper exits 0" [ $? -eq 0 ]
 	npdf=$(ls "$T"/paper/*.pdf 2>/dev/null | wc -l)

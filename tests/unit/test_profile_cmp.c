@@ -387,24 +387,24 @@ static void test_text(void **state)
 				    "    p99.9       max    p99 x    max x  "
 				    "bought back\n"));
 	assert_non_null(strstr(txt, "\nbare     rtlat    none         none "
-				    "            2       6.0      11.9      "
-				    "12.0      12.0    1.00x    1.00x         "
+				    "            2       6.0      11.9   "
+				    "n<10000      12.0    1.00x    1.00x         "
 				    "+0.0  baseline\n"));
 	assert_non_null(strstr(txt, "\nbare     rtlat    none         irq  "
-				    "            1       2.5       5.0       "
-				    "5.0       5.0    0.42x    0.42x         "
+				    "            1       2.5       5.0   "
+				    "n<10000       5.0    0.42x    0.42x         "
 				    "+6.9\n"));
 	assert_non_null(strstr(txt, "\nbare     rtlat    cpu          full "
-				    "            1       2.0       4.0       "
-				    "4.0       4.0    0.50x    0.50x         "
+				    "            1       2.0       4.0   "
+				    "n<10000       4.0    0.50x    0.50x         "
 				    "+4.0\n"));
 	assert_non_null(strstr(txt, "\nkvm      rtlat    none         irq  "
-				    "            1      25.0      49.5      "
-				    "50.0      50.0    0.50x    0.50x        "
+				    "            1      25.0      49.5   "
+				    "n<10000      50.0    0.50x    0.50x        "
 				    "+49.5  EMULATED\n"));
 	assert_non_null(strstr(txt, "\nkvm      rtlat    none         full "
-				    "            1       0.5       1.0       "
-				    "1.0       1.0    0.33x    0.33x         "
+				    "            1       0.5       1.0   "
+				    "n<10000       1.0    0.33x    0.33x         "
 				    "+2.0\n"));
 	assert_null(strstr(txt, "lxc"));
 	assert_null(strstr(txt, "spin"));
@@ -451,7 +451,7 @@ static void check_html(const char *out)
 				     "<a href=\"#case-4\">irq</a></td><td "
 				     "class=\"n\">1</td><td class=\"n\">2.5"
 				     "</td><td class=\"n\">5.0</td><td "
-				     "class=\"n\">5.0</td><td class=\"n\">"
+				     "class=\"n\">n&lt;10000</td><td class=\"n\">"
 				     "5.0</td><td class=\"n\">0.42x</td><td "
 				     "class=\"n\">0.42x</td><td class=\"n\">"
 				     "+6.9</td></tr>"));

@@ -4,7 +4,10 @@
  * EMULATED (loads compared, spin throughput / noise and its plot, failed
  * and skipped cases, compare table, headings and legends), and the
  * compare percentile curves stop where the samples do (as the single-run
- * report's) with a legend box that holds its labels.
+ * report's) with a legend box that holds its labels; compare's lines
+ * take their environment's colour and runs differ by dash (issue 14);
+ * a percentile the samples cannot support reads n<N in `show` and in
+ * compare's delta table.
  *
  * gnuplot is needed for report_render() / compare_render(); without it
  * those tests SKIP (said, never a silent pass).
@@ -28,6 +31,8 @@
 #include "reports/load_cmp.h"
 #include "reports/query.h"
 #include "reports/report.h"
+#include "reports/report_int.h"
+#include "reports/show.h"
 #include "tests/unit/mini_db.h"
 
 #include "test_dir.h"
@@ -138,22 +143,31 @@ static void need_gnuplot(void)
 	}
 }
 
+/* What fn writes for run id, loaded into *run (the caller frees it). */
+static char *capture(int64_t id, void (*fn)(const struct q_run *, FILE *),
+		     struct q_run *run)
+{
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(query_run_load(fx.st, id, run, err, sizeof(err)), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	fn(run, f);
+	fclose(f);
+	return buf;
+}
+
 /* "Loads compared", HTML: the emulated rows say EMULATED (the text of
  * `isolat show` always did), the real rows do not. */
 static void loads_compared_html(void **state)
 {
 	struct q_run run;
-	char err[256], *buf = NULL, *row;
-	size_t len = 0;
-	FILE *f;
+	char *buf, *row;
 
 	(void)state;
-	assert_int_equal(query_run_load(fx.st, fx.a, &run, err, sizeof(err)),
-			 0);
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	load_cmp_html(&run, f);
-	fclose(f);
+	buf = capture(fx.a, load_cmp_html, &run);
 	assert_non_null(strstr(buf, "<h2 id=\"loads\">Loads compared</h2>"));
 	for (int i = 0; i < 4; i++) {
 		char key[40];
@@ -297,6 +311,119 @@ static void compare_pct_stops(void **state)
 	free(slurp(out, "g000-pct.png"));
 }
 
+/* The text between " dt " and " title" of the n-th plot line of gp. */
+static void nth_dt(const char *gp, int n, char *buf, size_t size)
+{
+	const char *p = gp, *e;
+
+	for (int i = 0; i <= n; i++) {
+		p = strstr(p, " dt ");
+		if (!p)
+			fail_msg("no plot line %d with a dt", n);
+		p += 4;
+	}
+	e = strstr(p, " title");
+	assert_non_null(e);
+	snprintf(buf, size, "%.*s", (int)(e - p), p);
+}
+
+/* Compare: colour means environment in every figure (issue 14).  Each
+ * group's lines are its environment's colour and no other's, runs are
+ * told apart by dash (and said so in the key), and the page marks runs
+ * with a dash, never with a colour.  And its delta table shows no
+ * percentile the samples cannot support. */
+static void compare_env_colour(void **state)
+{
+	static const char *const envs[] = { "bare", "lxc", "kvm", "xen" };
+	/* g000: bare.none.rtlat.none, g002: kvm.none.rtlat.none */
+	static const struct {
+		const char *file;
+		size_t env;
+	} grp[] = { { "g000-pct.gp", 0 }, { "g002-hist.gp", 2 },
+		    { "g002-maxsec.gp", 2 } };
+	static const struct {
+		const char *text;
+		int in_row;
+	} page[] = {
+		{ "stroke-dasharray=\"none\"/></svg> A ", 0 },
+		{ "stroke-dasharray=\"6,4\"/></svg> B ", 0 },
+		{ ">n&lt;100000</td>", 1 },
+	};
+	char out[160], *gp, *html, *row, want[96], dta[32], dtb[32];
+
+	(void)state;
+	need_gnuplot();
+	render_compare(out, sizeof(out));
+	for (size_t g = 0; g < sizeof(grp) / sizeof(grp[0]); g++) {
+		gp = slurp(out, grp[g].file);
+		for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++) {
+			snprintf(want, sizeof(want), "lc rgb '%s'",
+				 rpt_env_colour(envs[i]));
+			if (i == grp[g].env)
+				assert_non_null(strstr(gp, want));
+			else if (strstr(gp, want))
+				fail_msg("%s: %s has %s's colour", grp[g].file,
+					 envs[grp[g].env], envs[i]);
+		}
+		nth_dt(gp, 0, dta, sizeof(dta));
+		nth_dt(gp, 1, dtb, sizeof(dtb));
+		assert_string_equal(dta, "1"); /* run A solid */
+		assert_string_not_equal(dta, dtb);
+		snprintf(want, sizeof(want), "set key title 'colour: %s; line "
+			 "style: run'", envs[grp[g].env]);
+		assert_non_null(strstr(gp, want));
+		assert_non_null(strstr(gp, "title 'A a0a0a0a0 "));
+		assert_non_null(strstr(gp, "title 'B b0b0b0b0 "));
+		free(gp);
+	}
+	/* The page: no run mark in a colour, each a line of its dash; the
+	 * delta table's p99.99 of 3000 samples is the marker, p99 a
+	 * number. */
+	html = slurp(out, "index.html");
+	assert_null(strstr(html, "<td style=\"color:"));
+	row = row_with(html, "<td>bare.none.rtlat.none");
+	for (size_t i = 0; i < sizeof(page) / sizeof(page[0]); i++)
+		if (!strstr(page[i].in_row ? row : html, page[i].text))
+			fail_msg("compare page lacks %s", page[i].text);
+	assert_null(strstr(row, "n&lt;1000<"));
+	free(row);
+	free(html);
+}
+
+/* `isolat show`: a percentile the sample count cannot support reads
+ * "n<N" (query_pct_need, as the HTML report's table), with a line saying
+ * why; 3000 samples support p99 (1000) but not p99.99 (100000). */
+static void show_pct_unsupported(void **state)
+{
+	struct q_run run;
+	char *buf, *line, want[32];
+
+	(void)state;
+	assert_int_equal(query_pct_need(0.99), 1000);
+	assert_int_equal(query_pct_need(0.999), 10000);
+	assert_int_equal(query_pct_need(0.9999), 100000);
+	assert_int_equal(query_fmt_pct(want, sizeof(want), 12345, "ns", 99999,
+				       0.9999), 1);
+	assert_string_equal(want, "n<100000");
+	assert_int_equal(query_fmt_pct(want, sizeof(want), 12345, "ns",
+				       100000, 0.9999), 0);
+	assert_string_equal(want, "12.3");
+	buf = capture(fx.b, show_case_table, &run);
+	line = strstr(buf, "bare.none.rtlat.none");
+	assert_non_null(line);
+	*strchr(line, '\n') = '\0';
+	/* count 3000, min, p50, p99 as numbers, then the marker, max */
+	assert_non_null(strstr(line, "  3000 "));
+	assert_non_null(strstr(line, "  n<100000 "));
+	snprintf(want, sizeof(want), " %9.1f ",
+		 run.cases[0].series[0].sum.p99 / 1000.0);
+	assert_non_null(strstr(line, want));
+	assert_non_null(strstr(line + strlen(line) + 1, "\nn<N: fewer samples "
+			       "than the percentile needs"));
+	free(buf);
+	query_run_free(&run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +431,8 @@ int main(void)
 		cmocka_unit_test(report_marks_emulated),
 		cmocka_unit_test(compare_marks_emulated),
 		cmocka_unit_test(compare_pct_stops),
+		cmocka_unit_test(show_pct_unsupported),
+		cmocka_unit_test(compare_env_colour),
 	};
 
 	return cmocka_run_group_tests_name("report_marks", tests, setup,
