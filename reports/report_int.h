@@ -11,8 +11,9 @@
  *
  * report_spin.c, report_profiles.c and report_envfig.c each add one
  * section with its own plots (data + script queued before the scripts
- * run).  headline.c's table opens the page; report_colors.c holds the
- * one colour per environment every figure uses.
+ * run).  headline.c's table opens the page; an environment's one
+ * colour in every figure is its envs.def line (lists.c rpt_env_colour),
+ * report_colors.c the metric greys.
  *
  * report_quote.c escapes outside text for every format (also for
  * gate_out.c and compare.c).
