@@ -16,6 +16,7 @@
 
 #include "harness/cmd/cmd.h"
 #include "harness/host/journal.h"
+#include "harness/run/run_marker.h"
 
 static const char usage_text[] =
 	"usage: isolat restore [--journal PATH]\n"
@@ -38,7 +39,8 @@ static const char usage_text[] =
 	"shows the start time and name journaled), its /tmp/isolat-*\n"
 	"work directory, its LXC container, and netlat's isolat-*\n"
 	"network namespaces, links (veth, bridge) and its own Open vSwitch\n"
-	"(never the system's) (docs/restore.md).  The next\n"
+	"(never the system's) (docs/restore.md).  The killed run is marked\n"
+	"'aborted' in the database it was writing.  The next\n"
 	"isolat run does all this itself before it starts.  Needs root.\n"
 	"Nothing to do: exit 0.\n"
 	"Refused while another isolat run or restore holds the lock\n"
@@ -160,6 +162,15 @@ int cmd_restore(struct isolat_ctx *ctx, int argc, char **argv)
 	/* Not root: no lock to be had under /run; what follows reads
 	 * only, and refuses before writing anything. */
 	status = restore(ctx, path, &rc_ctx);
+	/* The killed run itself: 'aborted' in its database now, not at the
+	 * next run that happens to open that database. */
+	if (lock_fd >= 0 &&
+	    run_marker_settle(path, "isolat restore", NULL, err,
+			      sizeof(err)) < 0) {
+		fprintf(stderr, "isolat restore: %s\n", err);
+		if (status == EXIT_OK)
+			status = EXIT_ERROR;
+	}
 	journal_unlock(lock_fd);
 	return status;
 }

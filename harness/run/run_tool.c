@@ -1,7 +1,8 @@
 /*
  * run_tool.c - the run lifecycle (runloop.h: run_tool), read top to
- * bottom like rtla's run_tool(): lock -> stale journal -> store -> plan
- * and cases (runloop.c) -> finish, unwinding with goto labels.  What
+ * bottom like rtla's run_tool(): lock -> stale journal -> a dead run's
+ * database settled -> store -> marker -> plan and cases (runloop.c) ->
+ * finish, unwinding with goto labels.  What
  * `isolat run` prints and which exit it takes stay in cmd_run.c.
  */
 #include "harness/run/runloop.h"
@@ -13,6 +14,7 @@
 
 #include "harness/host/journal.h"
 #include "harness/run/progress.h"
+#include "harness/run/run_marker.h"
 
 /* Host tuning a killed run left behind would be measured as the host's
  * own state, and its originals must not be overwritten.  0, or -errno
@@ -83,7 +85,7 @@ int run_tool(const char *db_path, const struct plan *plan,
 	const char *journal = o->journal ? o->journal : JOURNAL_DEFAULT;
 	struct store *st = NULL;
 	unsigned abandoned = 0;
-	int lock_fd, rc;
+	int lock_fd, rc, marked = 0;
 
 	memset(res, 0, sizeof(*res));
 	/* Before anything is touched: one run (or restore) at a time.  A
@@ -95,11 +97,24 @@ int run_tool(const char *db_path, const struct plan *plan,
 	rc = stale_journal(o, journal, err, errsz);
 	if (rc < 0)
 		goto unlock;
+	/* A run killed before this one may have written another
+	 * database: its runs are marked there (ours just below). */
+	if (lock_fd >= 0 &&
+	    run_marker_settle(journal, "isolat run", db_path, err, errsz) < 0)
+		fprintf(stderr, "isolat run: %s\n", err);
 	rc = store_open(db_path, STORE_WRITE, &st, err, errsz);
 	if (rc < 0)
 		goto unlock;
-	if (lock_fd >= 0)
+	if (lock_fd >= 0) {
 		abandoned_runs(st, &abandoned);
+		/* Which database this run writes, for `isolat restore`
+		 * after a kill -9. */
+		marked = run_marker_write(journal, db_path, err, errsz) == 0;
+		if (!marked)
+			fprintf(stderr, "isolat run: %s (after a kill -9, "
+				"`isolat restore` cannot mark this run "
+				"aborted; the next run here does)\n", err);
+	}
 	/* The plan stored, then every case (runloop.c). */
 	rc = run_plan(st, plan, o, res, err, errsz);
 	res->abandoned = abandoned;
@@ -107,6 +122,8 @@ int run_tool(const char *db_path, const struct plan *plan,
 	if (res->uuid[0])
 		progress_worst(st, res->uuid, res->worst, sizeof(res->worst));
 	store_close(st);
+	if (marked)
+		run_marker_clear(journal);
 unlock:
 	journal_unlock(lock_fd);
 	return rc;

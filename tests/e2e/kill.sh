@@ -68,6 +68,7 @@ nothing_left() {
 	[ "$(workdirs)" = "$WORKDIRS" ] ||
 		diff <(echo "$WORKDIRS") <(workdirs) | sed 's/^/# /' 
 	check "$1: no journal left" [ ! -e "$JOURNAL" ]
+	check "$1: no run marker left" [ ! -e "$(dirname "$JOURNAL")/run" ]
 }
 
 cat > "$T/bare.ini" <<INI
@@ -100,13 +101,17 @@ check "bare: kill -9 leaves the journal" [ -s "$JOURNAL" ]
 rc=$?
 check "bare: restore exits 0 ($rc)" [ $rc -eq 0 ]
 check "bare: restore removed the work directory" grep -q "work directory /tmp/isolat-.*: removed" "$T/restore.err"
+check "bare: restore marked the killed run aborted in its database" grep -q "1 run in $T/bare.db left 'running' by a harness that died: marked aborted" "$T/restore.err"
+check "bare: the run is aborted, not running (and not 'last' running)" [ "$(q "$T/bare.db" "SELECT status FROM runs")" = aborted ]
+check "bare: its case failed with the reason" [ "$(q "$T/bare.db" "SELECT count(*) FROM cases WHERE status = 'failed' AND reason LIKE 'the harness died%'")" = 1 ]
 nothing_left bare
 snapshot > "$T/after"
 check "bare: snapshot identical to before the run" snap_same "$T/before" "$T/after"
 snap_diff "$T/before" "$T/after"
 
 # The same kill, no restore: the next run replays the dead run's journal
-# before it starts anything.
+# before it starts anything, and marks the dead run aborted in the
+# database it was writing, though the next run writes another.
 kill_mid_case bare-next "$T/bare.ini" proc
 printf '[scenario]\nname = after-kill\ncpus = 1\nhousekeeping = 0\ninterval_us = 500\nloops = 200\n' > "$T/a.ini"
 "$ISOLAT" --db "$T/a.db" --quiet run "$T/a.ini" > /dev/null 2> "$T/next.err"
@@ -114,6 +119,7 @@ rc=$?
 check "bare-next: the next run exits 0 ($rc)" [ $rc -eq 0 ]
 check "bare-next: it restored the host first" grep -q "which is gone: restoring the host first" "$T/next.err"
 check "bare-next: ... and removed the work directory" grep -q "isolat run: work directory /tmp/isolat-.*: removed" "$T/next.err"
+check "bare-next: the killed run is aborted in its own database (not the next run's)" [ "$(q "$T/bare-next.db" "SELECT status FROM runs")" = aborted ]
 nothing_left bare-next
 snapshot > "$T/after"
 check "bare-next: snapshot identical to before the run" snap_same "$T/before" "$T/after"

@@ -1,0 +1,36 @@
+/*
+ * run_marker.h - which database a live run writes, in a file beside its
+ * journal ("run": /run/isolat/run for JOURNAL_DEFAULT), written once the
+ * run holds the lock and removed when it ends.  A harness killed with
+ * kill -9 leaves it, so `isolat restore` (or the next run, whatever its
+ * own --db) can mark that run 'aborted' in the right database at once,
+ * instead of leaving it 'running' (and `last`) until a later run opens
+ * that same database.  Only a 0600 regular file of our uid holding one
+ * absolute path is believed, as for the journal.
+ */
+#ifndef ISOLAT_RUN_MARKER_H
+#define ISOLAT_RUN_MARKER_H
+
+/* The marker's path for a journal at journal: its directory's "run". */
+void run_marker_path(const char *journal, char *out, unsigned size);
+
+/* Record db_path (made absolute) as the database of the run holding the
+ * lock of journal.  0 or -errno (err set). */
+int run_marker_write(const char *journal, const char *db_path, char *err,
+		     unsigned errsz);
+
+/* The run ended: remove the marker. */
+void run_marker_clear(const char *journal);
+
+/*
+ * Holding the lock: a marker left by a harness that died names a
+ * database; mark its runs of this host still 'running' aborted (and their
+ * running cases failed), say so on stderr as who, and remove the marker.
+ * A database that is gone (or is skip_db, which the caller marks itself)
+ * only removes the marker.  0 (nothing left, or done), or -errno with
+ * why in err (the marker kept, to try again).
+ */
+int run_marker_settle(const char *journal, const char *who,
+		      const char *skip_db, char *err, unsigned errsz);
+
+#endif
