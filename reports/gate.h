@@ -67,6 +67,7 @@ struct gate_limit {
 	int has_rel, has_abs;
 	double rel;          /* fraction: +10% -> 0.10 */
 	double abs_ns;       /* absolute, ns (or the unit of the series) */
+	int abs_bare;        /* the absolute limit was written without unit */
 };
 
 struct gate_thresholds {
@@ -84,6 +85,11 @@ struct gate_thresholds {
  */
 int gate_limit_parse(const char *value, struct gate_limit *out, char *err,
 		     size_t errsz);
+/* The same for metric m, whose kind decides the units: a latency (p50 ..
+ * max) needs one on a non-zero absolute limit (a bare +50 would silently
+ * mean 50 ns), a count (dropped, over, run) takes none. */
+int gate_metric_limit_parse(int m, const char *value, struct gate_limit *out,
+			    char *err, size_t errsz);
 /* "metric=value" (the --threshold form); sets th->m[metric]. */
 int gate_threshold_arg(struct gate_thresholds *th, const char *arg,
 		       char *err, size_t errsz);

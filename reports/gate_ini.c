@@ -92,7 +92,8 @@ static int handler(void *user, const char *section, const char *name,
 				 "alpha", name);
 		return 0;
 	}
-	if (gate_limit_parse(value, &g->th->m[m], err, sizeof(err)) < 0) {
+	if (gate_metric_limit_parse(m, value, &g->th->m[m], err,
+				    sizeof(err)) < 0) {
 		if (!g->msg[0])
 			snprintf(g->msg, sizeof(g->msg), "%s: %s", name, err);
 		return 0;
@@ -129,25 +130,29 @@ int gate_thresholds_ini(const char *text, const char *origin,
 int gate_key_iter(gate_key_fn fn, void *arg)
 {
 	static const char *const metric_doc[GM_N] = {
-		[GM_P50] = "the median",
-		[GM_P90] = "the 90th percentile",
-		[GM_P99] = "the 99th percentile",
-		[GM_P999] = "the 99.9th percentile",
-		[GM_P9999] = "the 99.99th percentile",
-		[GM_MAX] = "the maximum (a worst-case rule, never a test)",
-		[GM_DROPPED] = "samples lost (a worst-case rule)",
-		[GM_OVER] = "samples above over_at (a worst-case rule)",
-		[GM_RUN] = "the longest run of samples in a row above over_at "
+		[GM_P50] = "median",
+		[GM_P90] = "90th percentile",
+		[GM_P99] = "99th percentile",
+		[GM_P999] = "99.9th percentile",
+		[GM_P9999] = "99.99th percentile",
+		[GM_MAX] = "maximum (a worst-case rule, never a test)",
+		[GM_DROPPED] = "count of lost samples (a worst-case rule)",
+		[GM_OVER] = "count of samples above over_at (a worst-case "
+			    "rule)",
+		[GM_RUN] = "longest run of samples in a row above over_at "
 			   "(a worst-case rule)",
 	};
 	char doc[GM_N][160];
 	int rc;
 
 	for (int m = 0; m < GM_N; m++) {
+		int count = m == GM_DROPPED || m == GM_OVER || m == GM_RUN;
+
 		snprintf(doc[m], sizeof(doc[m]), "how far the candidate's %s "
-			 "may exceed the baseline's: +N%%, +Nus or both, or off",
-			 metric_doc[m]);
-		rc = fn(gate_metric_name[m], "+N%|+Nus|off", doc[m], arg);
+			 "may exceed the baseline's: +N%%, %s or both, or off",
+			 metric_doc[m], count ? "+N (a count)" : "+Nus");
+		rc = fn(gate_metric_name[m], count ? "+N%|+N|off"
+			: "+N%|+Nus|off", doc[m], arg);
 		if (rc)
 			return rc;
 	}

@@ -94,6 +94,9 @@ static int limit_token(const char *tok, size_t len, struct gate_limit *l,
 			goto twice;
 		l->has_abs = 1;
 		l->abs_ns = v * scale;
+		l->abs_bare = !*end && v != 0;
+		if (*end)
+			l->abs_bare = -1; /* a unit was given */
 	}
 	return 0;
 twice:
@@ -167,7 +170,31 @@ int gate_threshold_arg(struct gate_thresholds *th, const char *arg,
 			 name, name);
 		return -EINVAL;
 	}
-	return gate_limit_parse(eq + 1, &th->m[m], err, errsz);
+	return gate_metric_limit_parse(m, eq + 1, &th->m[m], err, errsz);
+}
+
+int gate_metric_limit_parse(int m, const char *value, struct gate_limit *out,
+			    char *err, size_t errsz)
+{
+	int count = m == GM_DROPPED || m == GM_OVER || m == GM_RUN;
+	struct gate_limit l;
+	int rc = gate_limit_parse(value, &l, err, errsz);
+
+	if (rc)
+		return rc;
+	if (!count && l.abs_bare > 0) {
+		snprintf(err, errsz, "'%s': a latency change needs a unit: "
+			 "+%gus, +%gns or +%gms (or a %%)", value, l.abs_ns,
+			 l.abs_ns, l.abs_ns);
+		return -EINVAL;
+	}
+	if (count && l.abs_bare < 0) {
+		snprintf(err, errsz, "'%s': %s is a count: +N or +N%%, no unit",
+			 value, gate_metric_name[m]);
+		return -EINVAL;
+	}
+	*out = l;
+	return 0;
 }
 
 int gate_latency_parse(const char *s, double *ns)

@@ -153,6 +153,18 @@ static void limits_parse(void **state)
 	assert_non_null(strstr(err, "'100us': a threshold is a change over "
 			       "the baseline, written +100us; for a ceiling "
 			       "use --limit"));
+	/* A latency's absolute margin needs a unit (a bare +50 would be
+	 * 50 ns); a count's takes none; +0 is +0 in any unit. */
+	assert_int_equal(gate_threshold_arg(&th, "max=+50", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "needs a unit: +50us"));
+	assert_int_equal(gate_threshold_arg(&th, "p99=+0", err, sizeof(err)),
+			 0);
+	assert_int_equal(gate_threshold_arg(&th, "dropped=+3", err,
+					    sizeof(err)), 0);
+	assert_int_equal(gate_threshold_arg(&th, "dropped=+3us", err,
+					    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "dropped is a count"));
 	/* p99.9 as the field writes it is p999 */
 	assert_int_equal(gate_threshold_arg(&th, "p99.9=+10%", err,
 					    sizeof(err)), 0);
