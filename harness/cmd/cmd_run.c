@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"             set a [scenario] key (repeatable), validated like the\n"
 	"             file's; the stored scenario text records it.\n"
 	"             gate.KEY=VALUE: a [gate] key; profile.NAME.KEY=VALUE:\n"
-	"             a key of [profile NAME]\n"
+	"             a key of [profile NAME], which profiles = must list\n"
 	"  --help     this text\n"
 	"\n"
 	"On a terminal a live line shows the case, time left and maximum;\n"

@@ -201,6 +201,34 @@ static void name_set(const char *path, char *err, size_t errsz, int base,
 	free(msg);
 }
 
+/* A --set of a profile that profiles = does not list changes no case: a
+ * mistake the run would hide (it measures without it), so refused. */
+static int sets_reach_cases(const struct scenario *scn, char *const *sets,
+			    unsigned nsets, char *err, size_t errsz)
+{
+	for (unsigned i = 0; i < nsets; i++) {
+		char sec[160];
+		const char *key, *name = sec + 8;
+		unsigned j;
+
+		if (set_section(sets[i], sec, sizeof(sec), &key) < 0 ||
+		    strncmp(sec, "profile ", 8))
+			continue;
+		for (j = 0; j < scn->profiles_used.n; j++)
+			if (!strcmp(scn->profiles_used.item[j], name))
+				break;
+		if (j < scn->profiles_used.n)
+			continue;
+		snprintf(err, errsz, "--set %s: profile %s is not in profiles "
+			 "=, so no case would run with it; add it (e.g. --set "
+			 "profiles=%s%s%s)", sets[i], name,
+			 scn->profiles_used.n ? scn->profiles_used.item[0] : "",
+			 scn->profiles_used.n ? "," : "", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int scenario_load_set(const char *path, char *const *sets, unsigned nsets,
 		      struct scenario *scn, char *err, size_t errsz)
 {
@@ -238,5 +266,7 @@ int scenario_load_set(const char *path, char *const *sets, unsigned nsets,
 	free(text);
 	if (rc < 0)
 		name_set(path, err, errsz, base, sets, nsets);
+	else if ((rc = sets_reach_cases(scn, sets, nsets, err, errsz)) < 0)
+		scenario_free(scn);
 	return rc;
 }

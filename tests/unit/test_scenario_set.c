@@ -61,9 +61,9 @@ static void test_set_wins(void **state)
 	{
 		char *more[] = {"profile.p.description=y", "gate.p99=+25%",
 				"profile.q.timer_migration=0",
-				"sched_rt_runtime_us=-1"};
+				"profiles=none,p,q", "sched_rt_runtime_us=-1"};
 
-		assert_int_equal(scenario_load_set(path, more, 3, &scn, err,
+		assert_int_equal(scenario_load_set(path, more, 4, &scn, err,
 						   sizeof(err)), 0);
 		assert_string_equal(scn.profiles[0].description, "y");
 		assert_non_null(strstr(scn.text, "; (--set) description = x\n"));
@@ -73,7 +73,7 @@ static void test_set_wins(void **state)
 				       "= 0\n"));
 		scenario_free(&scn);
 		/* sched_rt_runtime_us is a profile key: --set names it */
-		assert_true(scenario_load_set(path, more + 3, 1, &scn, err,
+		assert_true(scenario_load_set(path, more + 4, 1, &scn, err,
 					      sizeof(err)) < 0);
 		assert_non_null(strstr(err, "--set sched_rt_runtime_us=-1:"));
 	}
@@ -116,6 +116,17 @@ static void test_set_errors(void **state)
 		assert_true(scenario_load_set(path, pkey, 1, &scn, err,
 					      sizeof(err)) < 0);
 		assert_non_null(strstr(err, "--set profile.p.nokey=1:"));
+	}
+	/* A profile no case runs (not in profiles =): the setting would
+	 * change nothing, so it is refused with the way to add it. */
+	{
+		char *unused[] = {"profile.p.description=y"};
+
+		assert_true(scenario_load_set(path, unused, 1, &scn, err,
+					      sizeof(err)) < 0);
+		assert_non_null(strstr(err, "--set profile.p.description=y: "
+				       "profile p is not in profiles ="));
+		assert_non_null(strstr(err, "--set profiles=none,p"));
 	}
 	/* loops with the file's duration_s: checked as in a file */
 	assert_true(scenario_load_set(path, both, 1, &scn, err,
