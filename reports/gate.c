@@ -267,6 +267,26 @@ struct extra_base {
 	struct q_run run;
 };
 
+/* A baseline side matched to the candidate with other parameters: a
+ * note (once per case and baseline run; CPUs repeat the case). */
+static void params_note(struct gate_result *res, const struct cmp_group *g,
+			const struct cmp_side *b, const char *base_uuid)
+{
+	char diff[256], line[512];
+	size_t len = strlen(res->notes);
+
+	if (!b->present || !g->side[1].present ||
+	    !cmp_params_diff(b->params, g->side[1].params, diff, sizeof(diff)))
+		return;
+	snprintf(line, sizeof(line), "  %.200s: baseline %.8s differs: %s\n", g->key,
+		 base_uuid ? base_uuid : "?", diff);
+	if (strstr(res->notes, line))
+		return;
+	res->nnotes++;
+	if (len + strlen(line) < sizeof(res->notes))
+		memcpy(res->notes + len, line, strlen(line) + 1);
+}
+
 static int compare_group(struct store *st, struct gate_result *res,
 			 size_t *cap, const struct cmp_group *g,
 			 const struct extra_base *xb, size_t nxb,
@@ -275,6 +295,14 @@ static int compare_group(struct store *st, struct gate_result *res,
 	struct side_units bu = { .dropped = NAN }, cu = { .dropped = NAN };
 	int rc = 0;
 
+	params_note(res, g, &g->side[0], res->base_uuid);
+	for (size_t i = 0; i < nxb; i++) {
+		const struct cmp_group *x = find_group(xb[i].g, xb[i].ng,
+						       g->key, g->cpu);
+
+		if (x)
+			params_note(res, g, &x->side[0], xb[i].run.uuid);
+	}
 	if (g->side[0].present && g->side[0].status &&
 	    !strcmp(g->side[0].status, "done") &&
 	    g->side[0].emulated == g->side[1].emulated)

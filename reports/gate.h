@@ -213,6 +213,12 @@ struct gate_result {
 	size_t nbase;         /* baseline runs */
 	double alpha;         /* 0: off */
 	double over_ns;
+	/* Matched cases whose parameters differ between a baseline run and
+	 * the candidate (interval_us, loops, ...): said, as compare does,
+	 * since such a comparison may not be the one meant.  Lines of
+	 * "CASE: baseline UUID8 differs: k a -> b", the first few. */
+	char notes[1024];
+	unsigned nnotes;      /* every such case, also those not listed */
 };
 
 enum gate_emulated { GATE_EMU_SHOW = 0, GATE_EMU_GATE };

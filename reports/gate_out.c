@@ -302,6 +302,11 @@ int gate_write_markdown(const struct gate_result *res, FILE *f)
 	}
 	fputs("<!-- isolat-gate-md 2 -->\n", m);
 	md_header(res, m);
+	if (res->nnotes) {
+		fprintf(m, "Note: %u matched case%s ran with other parameters "
+			"than the candidate (gated as matched):\n\n```\n%s```\n\n",
+			res->nnotes, res->nnotes == 1 ? "" : "s", res->notes);
+	}
 	if (res->nfail || res->nerror || res->nmissing) {
 		fputs("#### Failures\n\n", m);
 		fputs(md_head, m);
@@ -410,6 +415,11 @@ int gate_write_console(const struct gate_result *res, FILE *f, int summary)
 			"failed, %d errors, %d missing, %d skipped\n",
 			res->cand_uuid, res->base_uuid, res->npass, res->nfail,
 			res->nerror, res->nmissing, res->nskip);
+	if (summary && res->nnotes)
+		fprintf(f, "isolat gate: note: %u matched case%s ran with "
+			"other parameters than the candidate (as `isolat "
+			"compare` says); gated as matched:\n%s", res->nnotes,
+			res->nnotes == 1 ? "" : "s", res->notes);
 	for (size_t i = 0; summary && i < res->nrows; i++)
 		if (strstr(res->rows[i].message, "run-to-run spread unknown")) {
 			fputs("isolat gate: note: one baseline run: run-to-run "

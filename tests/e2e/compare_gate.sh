@@ -149,6 +149,11 @@ if command -v gnuplot >/dev/null; then
 	"$ISOLAT" --db "$DB" --quiet compare -o "$T/cmp-params" $U1 dddddddd >/dev/null
 	check "compare says which parameters differ from the first run" grep -q 'differs from the first run: interval_us 1000 -&gt; 500' "$T/cmp-params/index.html"
 	check "compare says nothing where they agree" bash -c '! grep -q "differs from the first run" "$1"' _ "$T/cmp-down/index.html"
+	out=$("$ISOLAT" --db "$DB" gate --baseline $U1 --candidate dddddddd --markdown "$T/params.md" 2>&1)
+	check "gate notes a matched case with other parameters" grep -q "bare.none.rtlat.none: baseline ${U1:0:8} differs: interval_us 1000 -> 500" <<<"$out"
+	check "gate's Markdown notes it too" grep -q "ran with other parameters than the candidate" "$T/params.md"
+	out=$("$ISOLAT" --db "$DB" gate --baseline $U1 --candidate $U1 2>&1)
+	check "gate notes nothing where they agree" bash -c '! grep -q "other parameters" <<<"$1"' _ "$out"
 	# A run with no kernel recorded and cases without a start time (as
 	# mkrun makes them): OSADL's file still has strings and a time.
 	out=$("$ISOLAT" --db "$DB" export --format osadl --case 0 $U1)
