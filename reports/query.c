@@ -255,7 +255,10 @@ static int load_series(struct store *st, struct q_run *r, char *err,
 		  "SELECT s.case_id, s.id, s.idx, s.cpu, s.unit, s.count, "
 		  "s.dropped, m.series_id IS NOT NULL, m.count, m.dropped, "
 		  "m.min, m.max, m.mean, m.stddev, m.p50, m.p90, m.p99, "
-		  "m.p999, m.p9999, m.p99999, s.kind FROM series s "
+		  "m.p999, m.p9999, m.p99999, s.kind, "
+		  "(SELECT CAST(value AS INTEGER) FROM case_facts f WHERE "
+		  "f.case_id = c.id AND f.key = 'end.series.' || s.idx || "
+		  "'.overruns') FROM series s "
 		  "JOIN cases c ON c.id = s.case_id "
 		  "LEFT JOIN summaries m ON m.series_id = s.id "
 		  /* netlat's one-way series sit beside its round trip
@@ -289,6 +292,8 @@ static int load_series(struct store *st, struct q_run *r, char *err,
 		q->kind = col_dup(s, 20, &oom);
 		q->count = sqlite3_column_int64(s, 5);
 		q->dropped = sqlite3_column_int64(s, 6);
+		q->overruns = sqlite3_column_type(s, 21) == SQLITE_NULL ? -1
+			      : sqlite3_column_int64(s, 21);
 		q->has_summary = sqlite3_column_int(s, 7);
 		if (q->has_summary) {
 			struct summary *m = &q->sum;

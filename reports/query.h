@@ -25,6 +25,10 @@ struct q_series {
 	char *unit;           /* "ns" for latency series */
 	char *kind;           /* latency | throughput | noise (schema 3) */
 	int64_t count, dropped;
+	/* Whole periods skipped because a wake-up came after the next
+	 * deadline (END's series.N.overruns, as cyclictest skips them);
+	 * -1: the workload did not report it. */
+	int64_t overruns;
 	int has_summary;      /* a summaries row exists */
 	struct summary sum;
 };

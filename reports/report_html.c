@@ -152,7 +152,7 @@ static void summary_row(FILE *f, const struct q_case *c,
 		}
 	}
 	if (!q) {
-		for (int i = 0; i < 10; i++)
+		for (int i = 0; i < 11; i++)
 			fputs("<td class=\"n\">-</td>", f);
 		fputs("</tr>\n", f);
 		return;
@@ -166,8 +166,13 @@ static void summary_row(FILE *f, const struct q_case *c,
 	pct_cell(f, q, q->sum.p99, 0.99);
 	pct_cell(f, q, q->sum.p999, 0.999);
 	pct_cell(f, q, q->sum.p9999, 0.9999);
-	fprintf(f, "<td class=\"n\">%" PRId64 "</td></tr>\n",
+	fprintf(f, "<td class=\"n\">%" PRId64 "</td>",
 		q->has_summary ? (int64_t)q->sum.dropped : q->dropped);
+	if (q->overruns < 0)
+		fputs("<td class=\"n\">-</td></tr>\n", f);
+	else
+		fprintf(f, "<td class=\"n\">%" PRId64 "</td></tr>\n",
+			q->overruns);
 }
 
 static void summary_section(const struct q_run *run, FILE *f)
@@ -178,12 +183,14 @@ static void summary_section(const struct q_run *run, FILE *f)
 	      "percentiles; a percentile p needs about 10 / (1 - p) samples "
 	      "and reads <i>n&lt;N</i> where a CPU has fewer. Min is the "
 	      "single fastest wake-up, a best case: compare environments by "
-	      "p50 and the tail, not by Min (docs/reports.md, \"Min\").</p>\n"
+	      "p50 and the tail, not by Min (docs/reports.md, \"Min\"). "
+	      "Missed: whole periods skipped because a wake-up came after "
+	      "the next deadline (as cyclictest skips them; not samples).</p>\n"
 	      "<table>\n<tr><th>case</th><th>name</th><th>env</th>"
 	      "<th>profile</th><th>workload</th><th>load</th><th>status</th>"
 	      "<th>cpu</th><th>count</th><th>min</th><th>avg</th><th>max</th>"
 	      "<th>p50</th><th>p99</th><th>p99.9</th><th>p99.99</th>"
-	      "<th>dropped</th></tr>\n", f);
+	      "<th>dropped</th><th>missed</th></tr>\n", f);
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct q_case *c = &run->cases[i];
 		int rows = c->nseries ? (int)c->nseries : 1;

@@ -68,7 +68,7 @@ static void put_pct(FILE *out, const struct q_series *q, uint32_t v,
 void show_case_table(const struct q_run *r, FILE *out)
 {
 	int wn = 4, we = 3, wp = 7, ww = 8, wl = 4, ws = 6;
-	int any_other_unit = 0, any_marked = 0;
+	int any_other_unit = 0, any_marked = 0, any_missed = 0;
 
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct q_case *c = &r->cases[i];
@@ -81,10 +81,10 @@ void show_case_table(const struct q_run *r, FILE *out)
 		ws = max_width(ws, c->status);
 	}
 	fprintf(out, "%4s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s %4s %10s "
-		"%9s %9s %9s %9s %9s %8s\n",
+		"%9s %9s %9s %9s %9s %8s %8s\n",
 		"case", wn, "name", we, "env", wp, "profile", ww, "workload",
 		wl, "load", ws, "status", "cpu", "count", "min", "p50", "p99",
-		"p99.99", "max", "dropped");
+		"p99.99", "max", "dropped", "missed");
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct q_case *c = &r->cases[i];
 		size_t nrows = c->nseries ? c->nseries : 1;
@@ -112,8 +112,8 @@ void show_case_table(const struct q_run *r, FILE *out)
 			}
 			if (!q) {
 				fprintf(out, " %4s %10s %9s %9s %9s %9s %9s "
-					"%8s", "-", "-", "-", "-", "-", "-",
-					"-", "-");
+					"%8s %8s", "-", "-", "-", "-", "-", "-",
+					"-", "-", "-");
 			} else {
 				const struct summary *m = &q->sum;
 
@@ -128,6 +128,11 @@ void show_case_table(const struct q_run *r, FILE *out)
 				fprintf(out, " %8" PRId64,
 					q->has_summary ? (int64_t)m->dropped
 						       : q->dropped);
+				if (q->overruns < 0)
+					fprintf(out, " %8s", "-");
+				else
+					fprintf(out, " %8" PRId64, q->overruns);
+				any_missed |= q->overruns > 0;
 			}
 			if (k == 0 && c->emulated)
 				fputs("  EMULATED", out);
@@ -152,6 +157,10 @@ void show_case_table(const struct q_run *r, FILE *out)
 		fputs("; !: samples were lost or something went wrong (see "
 		      "events)", out);
 	fputc('\n', out);
+	if (any_missed)
+		fputs("missed: whole periods skipped because a wake-up came "
+		      "after the next deadline (as cyclictest skips them; not "
+		      "samples, so not in count)\n", out);
 	if (any_marked)
 		fputs("n<N: fewer samples than the percentile needs (about "
 		      "10 / (1 - p), 100000 for p99.99): its value would be one "

@@ -57,6 +57,10 @@ check "summary json parses" python3 -c 'import json,sys; d=json.load(open(sys.ar
 "$ISOLAT" --db "$DB" show last > "$T/show.txt"
 check "show exits 0" [ $? -eq 0 ]
 check "show lists both cases" grep -q cyclictest "$T/show.txt"
+# Missed periods (END's series.N.overruns) beside dropped, per CPU row.
+ov=$(q "$DB" "SELECT f.value FROM case_facts f JOIN cases c ON c.id = f.case_id JOIN runs r ON r.id = c.run_id WHERE r.uuid = '$uuid' AND c.idx = 0 AND f.key = 'end.series.0.overruns'")
+row=$(awk '$1 == "0" && $2 ~ /rtlat|cyclictest/' "$T/show.txt")
+check "show has a missed column with the workload's overruns ($ov)" bash -c '[ -n "$1" ] && grep -q " missed$" "$2" && [ "$(awk "{print \$NF}" <<<"$3")" = "$1" ]' _ "$ov" "$T/show.txt" "$row"
 check "list shows the run" grep -q "$uuid" <("$ISOLAT" --db "$DB" list)
 
 if command -v gnuplot >/dev/null; then
