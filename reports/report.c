@@ -71,7 +71,9 @@ static int make_dirs(const char *dir, char *err, size_t errsz)
 
 			snprintf(err, errsz, "%s: cannot create folder: %s", buf,
 				 strerror(e));
-			return -e;
+			/* An I/O error for the caller (exit 2), whatever the
+			 * errno: -ENOENT means "gnuplot missing" (exit 3). */
+			return -EIO;
 		}
 		*p = c;
 		if (!c)

@@ -28,6 +28,11 @@ U=cccccccc-0000-4000-8000-000000000014
 DB=$T/r.db
 MKRUN_ENVS=bare,lxc,kvm:emulated "$MKRUN" "$DB" $U 7 1.0 20 >/dev/null
 check "synthetic bare/lxc/kvm run stored" [ "$(q "$DB" "SELECT count(*) FROM cases")" = 3 ]
+# A folder that cannot be made is an I/O error (exit 2) naming it; 3 is
+# kept for "gnuplot missing".
+"$ISOLAT" --db "$DB" report -o /proc/isolat-nope last > /dev/null 2> "$T/nodir.err"
+rc=$?
+check "report into an uncreatable folder: exit 2 ($rc), folder named" bash -c '[ "$1" = 2 ] && grep -q "/proc/isolat-nope: cannot create folder" "$2"' _ "$rc" "$T/nodir.err"
 
 for style in plain paper; do
 	out=$T/$style
