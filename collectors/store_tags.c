@@ -29,7 +29,9 @@ static int tag_name_ok(const char *name)
 		      c == '-'))
 			return 0;
 	}
-	return 1;
+	/* "bcbc", "cafe-01": a UUID prefix too; as a tag it would hide the
+	 * run it abbreviates (tags are looked up first). */
+	return strspn(name, "0123456789abcdefABCDEF-") != n;
 }
 
 int store_resolve_ref(struct store *st, const char *arg, int64_t *run_id,
@@ -70,7 +72,8 @@ int store_tag_set(struct store *st, const char *name, int64_t run_id,
 	if (!tag_name_ok(name)) {
 		snprintf(err, errsz, "'%.80s' is not a tag name: use 1 to 64 "
 			 "characters of A-Z a-z 0-9 . _ -, starting with a "
-			 "letter, and not 'last'", name);
+			 "letter, not 'last' and not only hex digits and '-' "
+			 "(that reads as a UUID prefix)", name);
 		return -EINVAL;
 	}
 	store_now(now, sizeof(now));

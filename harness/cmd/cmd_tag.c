@@ -16,7 +16,8 @@ static const char usage_text[] =
 	"       isolat tag --delete NAME\n"
 	"       isolat tag --list\n"
 	"\n"
-	"NAME: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter.\n"
+	"NAME: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter,\n"
+	"not only hex digits and '-' (it would read as a UUID prefix).\n"
 	"RUN is a UUID, a unique prefix, 'last' or another tag.\n";
 
 static int print_tag(void *ctx, const char *name, const char *uuid,

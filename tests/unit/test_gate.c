@@ -354,6 +354,14 @@ static void migrate_v1_tags(void **state)
 			 -EINVAL);
 	assert_int_equal(store_tag_set(st, "1abc", rid, err, sizeof(err)),
 			 -EINVAL);
+	/* hex digits and '-' alone read as a UUID prefix: refused */
+	assert_int_equal(store_tag_set(st, "bcbc", rid, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "reads as a UUID prefix"));
+	assert_int_equal(store_tag_set(st, "cafe-01", rid, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(store_tag_set(st, "board-a.night", rid, err,
+				       sizeof(err)), 0);
 	assert_int_equal(store_tag_delete(st, "base"), 0);
 	assert_int_equal(store_tag_delete(st, "base"), -ENOENT);
 	store_close(st);
