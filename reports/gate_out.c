@@ -446,7 +446,9 @@ int gate_write_console(const struct gate_result *res, FILE *f, int summary)
 			if (cpus[0])
 				fprintf(f, " %s", cpus);
 		} else if (r->verdict != GV_MISSING) {
-			fprintf(f, " cpu %d %s", r->cpu, metric_of(r));
+			if (r->cpu >= 0)
+				fprintf(f, " cpu %d", r->cpu);
+			fprintf(f, " %s", metric_of(r));
 		}
 		fputs(": ", f);
 		plain(f, r->message);

@@ -68,6 +68,12 @@ cp "$DB" "$T/lost.db"
 sqlite3 "$T/lost.db" "PRAGMA foreign_keys=ON; DELETE FROM cases WHERE idx=0 AND run_id=(SELECT id FROM runs WHERE uuid='$U2')"
 out=$("$ISOLAT" --db "$T/lost.db" gate --baseline nightly-base --candidate $U2 2>&1); rc=$?
 check "candidate lost a case: gate fails (exit $rc) naming it MISSING" bash -c '[ "$1" -eq 1 ] && grep -q "MISSING bare.none.rtlat.none" <<<"$2"' _ "$rc" "$out"
+# A candidate whose case failed (its harness died): ERROR for the case,
+# no CPU to name.
+cp "$DB" "$T/failed.db"
+sqlite3 "$T/failed.db" "PRAGMA foreign_keys=ON; DELETE FROM series WHERE case_id IN (SELECT c.id FROM cases c JOIN runs r ON r.id = c.run_id WHERE r.uuid='$U2'); UPDATE cases SET status='failed', reason='the harness died' WHERE run_id=(SELECT id FROM runs WHERE uuid='$U2')"
+out=$("$ISOLAT" --db "$T/failed.db" gate --baseline nightly-base --candidate $U2 2>&1); rc=$?
+check "candidate's case failed: ERROR for the case, no 'cpu -1' (exit $rc)" bash -c '[ "$1" -eq 1 ] && grep -q "ERROR bare.none.rtlat.none case" <<<"$2" && ! grep -q "cpu -1" <<<"$2"' _ "$rc" "$out"
 "$ISOLAT" --db "$DB" --quiet gate "${B3[@]}" --candidate $U3 --threshold p99=+50% 2>/dev/null
 check "30% shift under a +50% limit passes" [ $? -eq 0 ]
 "$ISOLAT" --db "$DB" --quiet gate --baseline nightly-base --candidate $U3 --threshold p99=-5% 2>/dev/null
