@@ -176,7 +176,7 @@ static int unknown_scenario_key(struct parse *p, const char *key,
 	char known[2048] = "", why[256] = "";
 	struct scn_profile probe;
 	unsigned n;
-	const struct scn_key *keys = scn_keys(&n);
+	const struct scn_key *keys = scn_keys(&n), *near;
 
 	/* A profile knob put in [scenario] is the likely mistake. */
 	tuning_profile_defaults(&probe);
@@ -184,6 +184,11 @@ static int unknown_scenario_key(struct parse *p, const char *key,
 		return scn_fail(p, "'%s' is a profile key, not a [scenario] "
 			    "one; expected it in a [profile NAME] section, "
 			    "with NAME listed in profiles =", key);
+	near = scn_key_nearest(key);
+	if (near)
+		return scn_fail(p, "unknown key '%s' in [scenario]; expected "
+				"'%s', the nearest key (every key: isolat check "
+				"--keys)", key, near->name);
 	for (unsigned i = 0; i < n; i++) {
 		strcat(known, i ? ", " : "");
 		strcat(known, keys[i].name);

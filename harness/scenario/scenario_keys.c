@@ -66,6 +66,50 @@ const struct scn_key *scn_key_find(const char *name)
 	return NULL;
 }
 
+/* Optimal string alignment distance of a and b (both short: key names). */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	unsigned d[48][48];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la >= 48 || lb >= 48)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+const struct scn_key *scn_key_nearest(const char *name)
+{
+	const struct scn_key *best = NULL;
+	unsigned bd = 3;
+
+	for (unsigned i = 0; i < SCN_NKEYS; i++) {
+		unsigned d = edit_distance(name, keys[i].name);
+
+		if (d < bd) {
+			bd = d;
+			best = &keys[i];
+		}
+	}
+	return best && 2 * bd < strlen(name) ? best : NULL;
+}
+
 const struct scn_key *scn_key_target(const struct scn_key *k)
 {
 	const struct scn_key *t;

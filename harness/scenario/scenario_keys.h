@@ -64,6 +64,10 @@ const struct scn_key *scn_keys(unsigned *n);
 
 /* The key called name (aliases are keys of their own), or NULL. */
 const struct scn_key *scn_key_find(const char *name);
+/* The key nearest to a misspelt name (edit distance, a swap of two
+ * letters counting one), when it is near enough to be the one meant:
+ * at most 2 edits and fewer than half the name.  NULL otherwise. */
+const struct scn_key *scn_key_nearest(const char *name);
 
 /* The key a value lands in: an alias's target, else k itself. */
 const struct scn_key *scn_key_target(const struct scn_key *k);

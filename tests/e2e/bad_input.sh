@@ -7,7 +7,7 @@ DB=$T/db/r.db
 printf '[scenario]\nname = x\ncpus = 1\nworklaods = rtlat\n' > "$T/typo.ini"
 out=$("$ISOLAT" --db "$DB" run "$T/typo.ini" 2>&1); rc=$?
 check "typo: exit 2" [ $rc -eq 2 ]
-check "typo: FILE:LINE and the fix" grep -q "typo.ini:4: unknown key 'worklaods' in \[scenario\]; expected one of" <<<"$out"
+check "typo: FILE:LINE and the fix (the nearest key)" grep -q "typo.ini:4: unknown key 'worklaods' in \[scenario\]; expected 'workloads', the nearest key" <<<"$out"
 check "typo: no database written" [ ! -e "$DB" ]
 
 out=$("$ISOLAT" --db "$DB" check "$T/missing.ini" 2>&1); rc=$?

@@ -127,7 +127,10 @@ static const struct {
 	const char *says;
 } bad[] = {
 	{"[scenario]\nname = x\ncpus = 1\nworklaods = rtlat\n", 4,
-	 "unknown key 'worklaods'"},
+	 "unknown key 'worklaods' in [scenario]; expected 'workloads', the "
+	 "nearest key"},
+	{"[scenario]\nname = x\ncpus = 1\nzzz = 1\n", 4,
+	 "unknown key 'zzz' in [scenario]; expected one of: name,"},
 	{"[scenario]\nname = x\ncpus = 1\n[scenaro]\nfoo = 1\n", 5,
 	 "unknown section [scenaro]"},
 	{"[scenario]\nname = x\ncpus = 1-\n", 3, "cpus = 1-"},
