@@ -612,9 +612,10 @@ int store_resolve_run(struct store *st, const char *arg, int64_t *run_id,
 			if (!((c >= '0' && c <= '9') ||
 			      (c >= 'a' && c <= 'f') || c == '-')) {
 				snprintf(err, errsz,
-					 "'%s' is not a run: give a UUID, a "
-					 "unique UUID prefix (lowercase hex) "
-					 "or 'last' (see `isolat list`)", arg);
+					 "'%s' is not a run or a tag: give a "
+					 "UUID, a unique UUID prefix (lowercase "
+					 "hex), a tag or 'last' (see `isolat "
+					 "list`, `isolat tag --list`)", arg);
 				return -EINVAL;
 			}
 		}

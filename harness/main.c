@@ -41,7 +41,8 @@ static void usage(FILE *out)
 		     "RUN arguments take a UUID, a unique prefix, a tag "
 		     "(isolat tag), or 'last'.\n"
 		     "man isolat, man isolat-scenario: the reference.\n"
-		     "exit status: 0 ok, 1 a case failed, 2 error, 3 not "
+		     "exit status: 0 ok, 1 a case failed (gate, trend: a "
+		     "regression), 2 error, 3 not "
 		     "possible here, 129 usage, 130 interrupted\n");
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -120,10 +121,16 @@ void scenario_find(const char *arg, char *out, size_t size)
 		return;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
 		for (int ini = 0; ini < 2; ini++) {
+			char tidy[4096];
+
 			snprintf(out, size, "%s%s/%s%s", self, dirs[i], arg,
 				 ini ? ".ini" : "");
-			if (access(out, R_OK) == 0)
-				return;
+			if (access(out, R_OK) != 0)
+				continue;
+			/* bin/../share/... said as the path it is. */
+			if (realpath(out, tidy) && strlen(tidy) < size)
+				memcpy(out, tidy, strlen(tidy) + 1);
+			return;
 		}
 	}
 	snprintf(out, size, "%s", arg);

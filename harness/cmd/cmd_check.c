@@ -119,7 +119,8 @@ int cmd_check(struct isolat_ctx *ctx, int argc, char **argv)
 		warn_unused_profiles(&scn);
 		fputs(plan.notes, stderr);
 		if (!ctx->quiet)
-			printf("%s: ok (%u cases)\n", path, plan.n);
+			printf("%s: ok (%u case%s)\n", path, plan.n,
+			       plan.n == 1 ? "" : "s");
 		plan_free(&plan);
 		scenario_free(&scn);
 	}

@@ -147,6 +147,9 @@ int cmd_trend(struct isolat_ctx *ctx, int argc, char **argv)
 		trend_result_free(&res);
 		return EXIT_ERROR;
 	}
+	/* As report and compare say where their page is. */
+	if (out && !ctx->quiet)
+		fprintf(stderr, "isolat trend: %s/index.html\n", out);
 	at = trend_newest(&res, &regression);
 	if (at >= 0 && !ctx->quiet)
 		fprintf(stderr, "isolat trend: newest change point at run %ld "
