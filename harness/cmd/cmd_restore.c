@@ -55,6 +55,7 @@ struct restore_ctx {
 	const char *who; /* "isolat restore", or "isolat run" */
 	unsigned ok, failed, gone, kept;
 	unsigned ended; /* things a case started or made: ended, removed */
+	unsigned vanished; /* ... or already gone (not ours to touch) */
 };
 
 /* A thing a case started or made (the kind's leftover flag): ended or
@@ -66,6 +67,8 @@ static void note_left(struct restore_ctx *c, const struct journal_rec *r,
 
 	if (rc == 0)
 		c->ended++;
+	else
+		c->vanished++;
 	if (c->quiet)
 		return;
 	if (k->say && k->say(r, rc, msg, sizeof(msg)))
@@ -246,11 +249,12 @@ static int replay(struct isolat_ctx *ctx, const char *path, pid_t pid,
 		fprintf(stderr, "%s: %u change%s undone, %u left alone, %u "
 			"the kernel cannot undo, %u thing%s a case left "
 			"(processes, directories, containers, namespaces, "
-			"links, OVS) ended or removed (journal of pid %d), %s "
-			"removed\n", rc_ctx->who, rc_ctx->ok,
-			rc_ctx->ok == 1 ? "" : "s", rc_ctx->gone, rc_ctx->kept,
-			rc_ctx->ended, rc_ctx->ended == 1 ? "" : "s", (int)pid,
-			path);
+			"links, OVS) ended or removed and %u already gone "
+			"(journal of pid %d), %s removed\n", rc_ctx->who,
+			rc_ctx->ok, rc_ctx->ok == 1 ? "" : "s", rc_ctx->gone,
+			rc_ctx->kept, rc_ctx->ended,
+			rc_ctx->ended == 1 ? "" : "s", rc_ctx->vanished,
+			(int)pid, path);
 	return EXIT_OK;
 }
 
