@@ -217,9 +217,13 @@ static int group_script(struct cmp *c, size_t gi, int k, const int *blk,
 	/* One branch per figure kind: each kind sets its own labels (the
 	 * histogram once fell into the per-second plot's labels here). */
 	if (k == 0) {
-		fputs("set xlabel 'latency (µs)'\nset ylabel 'samples per "
-		      "1 µs bin (log scale)'\nset logscale y\n"
-		      "set yrange [0.5:*]\n", f);
+		/* Log x as the report's histograms: a tail of milliseconds
+		 * does not squeeze a body of a few µs into the first
+		 * pixels (bin centres are >= 0.5 µs, so no 0 on it). */
+		fputs("set xlabel 'latency (µs, log scale)'\nset ylabel "
+		      "'samples per 1 µs bin (log scale)'\nset logscale y\n"
+		      "set yrange [0.5:*]\nset logscale x\n", f);
+		rpt_log_tics(f, "xtics");
 	} else if (k == 1) {
 		fputs("set xrange [0:5]\nset xtics ('0' 0, '90' 1, '99' 2, "
 		      "'99.9' 3, '99.99' 4, '99.999' 5)\nset xlabel "
