@@ -150,6 +150,10 @@ static void matrix_range(struct mx *m, const struct egroup *g, size_t n)
 		}
 	}
 	m->ylo = lo == UINT32_MAX ? 1 : pow(10, floor(log10(lo / 1000.0)));
+	/* The shortest bar at least half a decade tall: 112 µs on an axis
+	 * from 100 µs is a sliver nobody reads. */
+	if (lo != UINT32_MAX && log10(lo / 1000.0 / m->ylo) < 0.5)
+		m->ylo /= 10;
 	m->yhi = pow(10, ceil(log10(hi / 1000.0 + 1e-9)) + 1.0);
 }
 
