@@ -65,6 +65,35 @@ static void put_pct(FILE *out, const struct q_series *q, uint32_t v,
 	fprintf(out, " %9s", buf);
 }
 
+/* One series' cells of the case table, from cpu to missed; "-" for a
+ * case without series. */
+static void series_cells(FILE *out, const struct q_series *q, int *marked,
+			 int *missed)
+{
+	const struct summary *m;
+
+	if (!q) {
+		fprintf(out, " %4s %10s %9s %9s %9s %9s %9s %8s %8s", "-", "-",
+			"-", "-", "-", "-", "-", "-", "-");
+		return;
+	}
+	m = &q->sum;
+	fprintf(out, " %4d %10" PRId64, q->cpu,
+		q->has_summary ? (int64_t)m->count : q->count);
+	put_stat(out, q, m->min);
+	put_stat(out, q, m->p50);
+	put_pct(out, q, m->p99, 0.99, marked);
+	put_pct(out, q, m->p9999, 0.9999, marked);
+	put_stat(out, q, m->max);
+	fprintf(out, " %8" PRId64,
+		q->has_summary ? (int64_t)m->dropped : q->dropped);
+	if (q->overruns < 0)
+		fprintf(out, " %8s", "-");
+	else
+		fprintf(out, " %8" PRId64, q->overruns);
+	*missed |= q->overruns > 0;
+}
+
 void show_case_table(const struct q_run *r, FILE *out)
 {
 	int wn = 4, we = 3, wp = 7, ww = 8, wl = 4, ws = 6;
@@ -110,30 +139,7 @@ void show_case_table(const struct q_run *r, FILE *out)
 				fprintf(out, "%*s", 4 + 2 + wn + 2 + we + 2 +
 					wp + 2 + ww + 2 + wl + 2 + ws, "");
 			}
-			if (!q) {
-				fprintf(out, " %4s %10s %9s %9s %9s %9s %9s "
-					"%8s %8s", "-", "-", "-", "-", "-", "-",
-					"-", "-", "-");
-			} else {
-				const struct summary *m = &q->sum;
-
-				fprintf(out, " %4d %10" PRId64, q->cpu,
-					q->has_summary ? (int64_t)m->count
-						       : q->count);
-				put_stat(out, q, m->min);
-				put_stat(out, q, m->p50);
-				put_pct(out, q, m->p99, 0.99, &any_marked);
-				put_pct(out, q, m->p9999, 0.9999, &any_marked);
-				put_stat(out, q, m->max);
-				fprintf(out, " %8" PRId64,
-					q->has_summary ? (int64_t)m->dropped
-						       : q->dropped);
-				if (q->overruns < 0)
-					fprintf(out, " %8s", "-");
-				else
-					fprintf(out, " %8" PRId64, q->overruns);
-				any_missed |= q->overruns > 0;
-			}
+			series_cells(out, q, &any_marked, &any_missed);
 			if (k == 0 && c->emulated)
 				fputs("  EMULATED", out);
 			if (k == 0 && c->flagged)
