@@ -417,7 +417,8 @@ int store_runs_abandoned(struct store *st, const char *hostname,
 	rc = run_stmt(st, NULL,
 		      "UPDATE cases SET status = 'failed', reason = 'the "
 		      "harness died during this case (a kill -9 or a crash; "
-		      "found at the next run on this host)' "
+		      "found after it died, by isolat restore or a later "
+		      "run)' "
 		      "WHERE status = 'running' AND run_id IN (SELECT r.id "
 		      "FROM runs r JOIN hosts h ON h.id = r.host_id "
 		      "WHERE r.status = 'running' AND h.hostname = ?)",
@@ -429,7 +430,7 @@ int store_runs_abandoned(struct store *st, const char *hostname,
 	rc = run_stmt(st, NULL,
 		      "UPDATE cases SET status = 'failed', reason = 'left "
 		      "running when its run ended: recording it failed (a "
-		      "full disk?), and so did marking it (found at the next "
+		      "full disk?), and so did marking it (found by a later "
 		      "run on this host)' "
 		      "WHERE status = 'running' AND run_id IN (SELECT r.id "
 		      "FROM runs r JOIN hosts h ON h.id = r.host_id "

@@ -29,9 +29,10 @@ static int tag_name_ok(const char *name)
 		      c == '-'))
 			return 0;
 	}
-	/* "bcbc", "cafe-01": a UUID prefix too; as a tag it would hide the
-	 * run it abbreviates (tags are looked up first). */
-	return strspn(name, "0123456789abcdefABCDEF-") != n;
+	/* "bcbc", "cafe-01": a UUID prefix too (lowercase hex and '-', 4
+	 * or more: store_resolve_run); as a tag it would hide the run it
+	 * abbreviates (tags are looked up first). */
+	return !(n >= 4 && strspn(name, "0123456789abcdef-") == n);
 }
 
 int store_resolve_ref(struct store *st, const char *arg, int64_t *run_id,
@@ -72,8 +73,9 @@ int store_tag_set(struct store *st, const char *name, int64_t run_id,
 	if (!tag_name_ok(name)) {
 		snprintf(err, errsz, "'%.80s' is not a tag name: use 1 to 64 "
 			 "characters of A-Z a-z 0-9 . _ -, starting with a "
-			 "letter, not 'last' and not only hex digits and '-' "
-			 "(that reads as a UUID prefix)", name);
+			 "letter, not 'last' and not 4 or more lowercase hex "
+			 "digits and '-' alone (that reads as a UUID prefix)",
+			 name);
 		return -EINVAL;
 	}
 	store_now(now, sizeof(now));

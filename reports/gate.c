@@ -268,35 +268,44 @@ struct extra_base {
 };
 
 /* A baseline side matched to the candidate with other parameters: a
- * note (once per case and baseline run; CPUs repeat the case). */
+ * note per case and baseline run (called for a case's first CPU only).
+ * Keys and values come from databases (merged boards): anything but
+ * printable text is '?', so a note cannot break a terminal or the
+ * Markdown's code block. */
 static void params_note(struct gate_result *res, const struct cmp_group *g,
 			const struct cmp_side *b, const char *base_uuid)
 {
 	char diff[256], line[512];
-	size_t len = strlen(res->notes);
+	size_t len = strlen(res->notes), n;
 
 	if (!b->present || !g->side[1].present ||
 	    !cmp_params_diff(b->params, g->side[1].params, diff, sizeof(diff)))
 		return;
-	snprintf(line, sizeof(line), "  %.200s: baseline %.8s differs: %s\n", g->key,
-		 base_uuid ? base_uuid : "?", diff);
-	if (strstr(res->notes, line))
-		return;
+	n = (size_t)snprintf(line, sizeof(line), "  %.200s: baseline %.8s "
+			     "differs: %s", g->key, base_uuid ? base_uuid
+			     : "?", diff);
+	n = n < sizeof(line) - 2 ? n : sizeof(line) - 2;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == '`' ||
+		    line[i] == 0x7f)
+			line[i] = '?';
+	memcpy(line + n, "\n", 2);
 	res->nnotes++;
-	if (len + strlen(line) < sizeof(res->notes))
-		memcpy(res->notes + len, line, strlen(line) + 1);
+	if (len + n + 1 < sizeof(res->notes))
+		memcpy(res->notes + len, line, n + 2);
 }
 
 static int compare_group(struct store *st, struct gate_result *res,
 			 size_t *cap, const struct cmp_group *g,
 			 const struct extra_base *xb, size_t nxb,
-			 const struct gate_opts *o)
+			 const struct gate_opts *o, int first_cpu)
 {
 	struct side_units bu = { .dropped = NAN }, cu = { .dropped = NAN };
 	int rc = 0;
 
-	params_note(res, g, &g->side[0], res->base_uuid);
-	for (size_t i = 0; i < nxb; i++) {
+	if (first_cpu)
+		params_note(res, g, &g->side[0], res->base_uuid);
+	for (size_t i = 0; i < nxb && first_cpu; i++) {
 		const struct cmp_group *x = find_group(xb[i].g, xb[i].ng,
 						       g->key, g->cpu);
 
@@ -462,7 +471,9 @@ int gate_run_multi(struct store *st, const int64_t *base_ids, size_t nbase,
 	for (size_t i = 0; i < ng && !rc; i++) {
 		rc = group_status_row(res, &cap, runs, &g[i], o);
 		if (rc == 1)
-			rc = compare_group(st, res, &cap, &g[i], xb, nxb, o);
+			rc = compare_group(st, res, &cap, &g[i], xb, nxb, o,
+					   i == 0 || strcmp(g[i].key,
+							    g[i - 1].key));
 	}
 	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory comparing runs");

@@ -218,7 +218,7 @@ struct gate_result {
 	 * since such a comparison may not be the one meant.  Lines of
 	 * "CASE: baseline UUID8 differs: k a -> b", the first few. */
 	char notes[1024];
-	unsigned nnotes;      /* every such case, also those not listed */
+	unsigned nnotes;      /* every such case x baseline run, listed or not */
 };
 
 enum gate_emulated { GATE_EMU_SHOW = 0, GATE_EMU_GATE };

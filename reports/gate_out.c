@@ -303,8 +303,8 @@ int gate_write_markdown(const struct gate_result *res, FILE *f)
 	fputs("<!-- isolat-gate-md 2 -->\n", m);
 	md_header(res, m);
 	if (res->nnotes) {
-		fprintf(m, "Note: %u matched case%s ran with other parameters "
-			"than the candidate (gated as matched):\n\n```\n%s```\n\n",
+		fprintf(m, "Note: %u baseline case%s ran with other parameters "
+			"than the candidate's (gated as matched):\n\n```\n%s```\n\n",
 			res->nnotes, res->nnotes == 1 ? "" : "s", res->notes);
 	}
 	if (res->nfail || res->nerror || res->nmissing) {
@@ -416,8 +416,8 @@ int gate_write_console(const struct gate_result *res, FILE *f, int summary)
 			res->cand_uuid, res->base_uuid, res->npass, res->nfail,
 			res->nerror, res->nmissing, res->nskip);
 	if (summary && res->nnotes)
-		fprintf(f, "isolat gate: note: %u matched case%s ran with "
-			"other parameters than the candidate (as `isolat "
+		fprintf(f, "isolat gate: note: %u baseline case%s ran with "
+			"other parameters than the candidate's (as `isolat "
 			"compare` says); gated as matched:\n%s", res->nnotes,
 			res->nnotes == 1 ? "" : "s", res->notes);
 	for (size_t i = 0; summary && i < res->nrows; i++)

@@ -203,7 +203,11 @@ static void row_numbers(FILE *f, const struct pcmp_group *g,
 	const struct pcmp_row *b = &g->rows[g->base];
 	const uint32_t v[4] = { row->p50_ns, row->p99_ns, row->p999_ns,
 				row->max_ns };
-	double x[2] = { pcmp_ratio(row->p99_ns, b->p99_ns),
+	/* A p99 either side cannot support gives no ratio and no "bought
+	 * back" (as compare gives no change against one). */
+	int p99_ok = row->min_count >= query_pct_need(0.99) &&
+		     b->min_count >= query_pct_need(0.99);
+	double x[2] = { p99_ok ? pcmp_ratio(row->p99_ns, b->p99_ns) : 0.0,
 			pcmp_ratio(row->max_ns, b->max_ns) };
 	char buf[32];
 
@@ -233,7 +237,11 @@ static void row_numbers(FILE *f, const struct pcmp_group *g,
 			snprintf(buf, sizeof(buf), "-");
 		fprintf(f, html ? "<td class=\"n\">%s</td>" : " %8s", buf);
 	}
-	snprintf(buf, sizeof(buf), "%+.1f", pcmp_bought_back_us(g, row));
+	if (p99_ok)
+		snprintf(buf, sizeof(buf), "%+.1f",
+			 pcmp_bought_back_us(g, row));
+	else
+		snprintf(buf, sizeof(buf), "-");
 	fprintf(f, html ? "<td class=\"n\">%s</td>" : " %12s", buf);
 }
 

@@ -17,7 +17,7 @@ static const char usage_text[] =
 	"       isolat tag --list\n"
 	"\n"
 	"NAME: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter,\n"
-	"not only hex digits and '-' (it would read as a UUID prefix).\n"
+	"not 4+ lowercase hex digits and '-' alone (a UUID prefix).\n"
 	"RUN is a UUID, a unique prefix, 'last' or another tag.\n";
 
 static int print_tag(void *ctx, const char *name, const char *uuid,

@@ -17,36 +17,38 @@
 
 void run_marker_path(const char *journal, char *out, unsigned size)
 {
-	const char *slash = strrchr(journal, '/');
-
-	if (!slash)
-		snprintf(out, size, "run");
-	else
-		snprintf(out, size, "%.*s/run", (int)(slash - journal),
-			 journal);
+	/* Per journal and never the journal itself, whatever --journal. */
+	snprintf(out, size, "%s.run", journal);
 }
 
 int run_marker_write(const char *journal, const char *db_path, char *err,
 		     unsigned errsz)
 {
-	char path[PATH_MAX], abs[PATH_MAX], line[PATH_MAX + 2];
+	char path[PATH_MAX], abs[PATH_MAX], line[PATH_MAX + 64];
+	struct stat sb;
 	int fd, n, rc = 0;
 
-	/* The store is open: the file exists, realpath names it. */
-	if (!realpath(db_path, abs)) {
+	/* The store is open: the file exists, realpath names it; its
+	 * device and inode let settle check it is still that file. */
+	if (!realpath(db_path, abs) || stat(abs, &sb) < 0) {
 		rc = -errno;
 		snprintf(err, errsz, "%s: %s", db_path, strerror(errno));
 		return rc;
 	}
 	run_marker_path(journal, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	/* A fresh file of ours, never one planted or left with other
+	 * modes (settle removed any earlier one, or refused to run). */
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	n = snprintf(line, sizeof(line), "%s\n", abs);
+	n = snprintf(line, sizeof(line), "%s\n%llu %llu\n", abs,
+		     (unsigned long long)sb.st_dev,
+		     (unsigned long long)sb.st_ino);
 	if (write(fd, line, (size_t)n) != n || fsync(fd) < 0) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s: could not be written", path);
@@ -65,12 +67,15 @@ void run_marker_clear(const char *journal)
 	unlink(path);
 }
 
-/* The database path a marker holds: 0, -ENOENT (none), -EPERM (not a
- * 0600 file of ours: refused) or -EINVAL (not one absolute path). */
-static int marker_read(const char *path, char *db, size_t dbsz)
+/* The database path a marker holds, with its device and inode: 0,
+ * -ENOENT (none), -EPERM (not a 0600 file of ours: refused) or -EINVAL
+ * (not one absolute path and its identity). */
+static int marker_read(const char *path, char *db, size_t dbsz,
+		       unsigned long long *dev, unsigned long long *ino)
 {
 	struct stat sb;
 	ssize_t n;
+	char *nl;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
@@ -84,23 +89,48 @@ static int marker_read(const char *path, char *db, size_t dbsz)
 	close(fd);
 	if (n <= 1 || db[n - 1] != '\n' || db[0] != '/')
 		return -EINVAL;
-	db[n - 1] = '\0';
+	db[n] = '\0';
+	nl = strchr(db, '\n');
+	*nl = '\0';
+	if (sscanf(nl + 1, "%llu %llu", dev, ino) != 2)
+		return -EINVAL;
 	for (const char *p = db; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			return -EINVAL;
 	return 0;
 }
 
+/* Still the database the run wrote: the recorded path, no symlink at
+ * its end, a regular file of ours with the recorded device and inode
+ * (a user who can write its folder could have put another file there
+ * since; root then must not write to it).  0, -ENOENT (gone), -EPERM. */
+static int same_db(const char *db, unsigned long long dev,
+		   unsigned long long ino)
+{
+	char now[PATH_MAX];
+	struct stat sb;
+
+	if (lstat(db, &sb) < 0)
+		return errno == ENOENT ? -ENOENT : -EPERM;
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (unsigned long long)sb.st_dev != dev ||
+	    (unsigned long long)sb.st_ino != ino ||
+	    !realpath(db, now) || strcmp(now, db))
+		return -EPERM;
+	return 0;
+}
+
 int run_marker_settle(const char *journal, const char *who,
 		      const char *skip_db, char *err, unsigned errsz)
 {
-	char path[PATH_MAX], db[PATH_MAX + 2], self[PATH_MAX], host[256] = "";
+	char path[PATH_MAX], db[PATH_MAX + 64], self[PATH_MAX], host[256] = "";
+	unsigned long long dev, ino;
 	struct store *st;
 	unsigned n = 0;
 	int rc;
 
 	run_marker_path(journal, path, sizeof(path));
-	rc = marker_read(path, db, sizeof(db));
+	rc = marker_read(path, db, sizeof(db), &dev, &ino);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0) {
@@ -109,12 +139,21 @@ int run_marker_settle(const char *journal, const char *who,
 			 "refused" : "not one absolute database path");
 		return rc;
 	}
-	if (access(db, F_OK) < 0 ||
+	rc = same_db(db, dev, ino);
+	if (rc == -ENOENT ||
 	    (skip_db && realpath(skip_db, self) && !strcmp(self, db))) {
 		unlink(path);
 		return 0;
 	}
-	rc = store_open(db, STORE_WRITE, &st, err, errsz);
+	if (rc < 0) {
+		snprintf(err, errsz, "%s names %s, which is no longer the "
+			 "database that run wrote (another file, a link, not "
+			 "ours): not opened as root; `isolat --db` on the "
+			 "right one, then remove %s", path, db, path);
+		return rc;
+	}
+	/* Never created or migrated here: an existing isolat database. */
+	rc = store_open(db, STORE_READ, &st, err, errsz);
 	if (rc < 0)
 		return rc;
 	gethostname(host, sizeof(host) - 1);

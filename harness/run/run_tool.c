@@ -85,7 +85,7 @@ int run_tool(const char *db_path, const struct plan *plan,
 	const char *journal = o->journal ? o->journal : JOURNAL_DEFAULT;
 	struct store *st = NULL;
 	unsigned abandoned = 0;
-	int lock_fd, rc, marked = 0;
+	int lock_fd, rc, marked = 0, settled = 1;
 
 	memset(res, 0, sizeof(*res));
 	/* Before anything is touched: one run (or restore) at a time.  A
@@ -100,20 +100,25 @@ int run_tool(const char *db_path, const struct plan *plan,
 	/* A run killed before this one may have written another
 	 * database: its runs are marked there (ours just below). */
 	if (lock_fd >= 0 &&
-	    run_marker_settle(journal, "isolat run", db_path, err, errsz) < 0)
+	    run_marker_settle(journal, "isolat run", db_path, err, errsz) < 0) {
 		fprintf(stderr, "isolat run: %s\n", err);
+		settled = 0;
+	}
 	rc = store_open(db_path, STORE_WRITE, &st, err, errsz);
 	if (rc < 0)
 		goto unlock;
 	if (lock_fd >= 0) {
 		abandoned_runs(st, &abandoned);
 		/* Which database this run writes, for `isolat restore`
-		 * after a kill -9. */
-		marked = run_marker_write(journal, db_path, err, errsz) == 0;
-		if (!marked)
+		 * after a kill -9 (never over a dead run's marker that
+		 * could not be settled: it stays for restore). */
+		marked = settled &&
+			 run_marker_write(journal, db_path, err, errsz) == 0;
+		if (settled && !marked)
 			fprintf(stderr, "isolat run: %s (after a kill -9, "
 				"`isolat restore` cannot mark this run "
-				"aborted; the next run here does)\n", err);
+				"aborted; the next run with this --db does)\n",
+				err);
 	}
 	/* The plan stored, then every case (runloop.c). */
 	rc = run_plan(st, plan, o, res, err, errsz);

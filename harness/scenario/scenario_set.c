@@ -219,11 +219,17 @@ static int sets_reach_cases(const struct scenario *scn, char *const *sets,
 				break;
 		if (j < scn->profiles_used.n)
 			continue;
+		/* The way to add it: every profile listed, then it. */
+		char list[1024] = "";
+		size_t len = 0;
+
+		for (j = 0; j < scn->profiles_used.n && len < sizeof(list);
+		     j++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+						"%s,", scn->profiles_used.item[j]);
 		snprintf(err, errsz, "--set %s: profile %s is not in profiles "
-			 "=, so no case would run with it; add it (e.g. --set "
-			 "profiles=%s%s%s)", sets[i], name,
-			 scn->profiles_used.n ? scn->profiles_used.item[0] : "",
-			 scn->profiles_used.n ? "," : "", name);
+			 "=, so no case would run with it; add it: --set "
+			 "profiles=%s%s", sets[i], name, list, name);
 		return -EINVAL;
 	}
 	return 0;

@@ -68,7 +68,7 @@ nothing_left() {
 	[ "$(workdirs)" = "$WORKDIRS" ] ||
 		diff <(echo "$WORKDIRS") <(workdirs) | sed 's/^/# /' 
 	check "$1: no journal left" [ ! -e "$JOURNAL" ]
-	check "$1: no run marker left" [ ! -e "$(dirname "$JOURNAL")/run" ]
+	check "$1: no run marker left" [ ! -e "$JOURNAL.run" ]
 }
 
 cat > "$T/bare.ini" <<INI

@@ -603,6 +603,33 @@ static void test_report_single(void **state)
 	free(html);
 }
 
+/* Fewer than 1000 samples: p99 reads n<1000, and no ratio or "bought
+ * back" is computed from it (the max's ratio still is). */
+static void test_unsupported_p99(void **state)
+{
+	struct pcmp_row rows[2] = {
+		{ "none", 1, 0, 0, 10000, 90000, 95000, 100000, 500 },
+		{ "irq", 1, 0, 1, 9000, 40000, 45000, 50000, 500 },
+	};
+	struct pcmp_group g = { "bare", "rtlat", "none", 0, rows, 2, 0 };
+	struct pcmp p = { &g, 1 };
+	char *buf = NULL, *irq;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	profile_cmp_html_table(&p, "bare", 0, f);
+	fclose(f);
+	irq = strstr(buf, ">irq<");
+	assert_non_null(irq);
+	assert_non_null(strstr(irq, ">n&lt;1000<"));
+	assert_non_null(strstr(irq, ">0.50x<"));  /* max: 50 / 100 */
+	assert_null(strstr(irq, ">0.44x<"));      /* p99: 40 / 90 */
+	assert_null(strstr(irq, "+50.0"));        /* bought back from p99 */
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_report_single),
 		cmocka_unit_test(test_flagged),
+		cmocka_unit_test(test_unsupported_p99),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -65,7 +65,7 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(journal, sizeof(journal), "%s/journal", dir);
-	snprintf(marker, sizeof(marker), "%s/run", dir);
+	snprintf(marker, sizeof(marker), "%s/journal.run", dir);
 	snprintf(db, sizeof(db), "%s/r.db", dir);
 	return 0;
 }
@@ -140,11 +140,37 @@ static void settle_refuses_strangers(void **state)
 					   sizeof(err)), -EINVAL);
 	assert_int_equal(access(marker, F_OK), 0);
 	fd = open(marker, O_WRONLY | O_TRUNC);
-	assert_int_equal(write(fd, "/nonexistent/isolat.db\n", 23), 23);
+	assert_int_equal(write(fd, "/nonexistent/isolat.db\n1 2\n", 27), 27);
 	close(fd);
 	assert_int_equal(run_marker_settle(journal, "t", NULL, err,
 					   sizeof(err)), 0);
 	assert_int_equal(access(marker, F_OK), -1);
+}
+
+/* The database the marker names was replaced since (another file at the
+ * path, or a symlink to one): not opened as root, the marker kept. */
+static void settle_refuses_swapped_db(void **state)
+{
+	char err[512], other[160];
+	int64_t id = running_run();
+
+	(void)state;
+	assert_int_equal(run_marker_write(journal, db, err, sizeof(err)), 0);
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	assert_int_equal(rename(db, other), 0);
+	assert_int_equal(symlink(other, db), 0);
+	assert_int_equal(run_marker_settle(journal, "t", NULL, err,
+					   sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "no longer the database that run wrote"));
+	assert_int_equal(access(marker, F_OK), 0);
+	/* the same file back in place: settled */
+	assert_int_equal(unlink(db), 0);
+	assert_int_equal(rename(other, db), 0);
+	assert_int_equal(run_marker_settle(journal, "t", NULL, err,
+					   sizeof(err)), 0);
+	(void)id;
+	assert_int_equal(access(marker, F_OK), -1);
+	remove(db);
 }
 
 int main(void)
@@ -152,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(settle_marks_aborted),
 		cmocka_unit_test(settle_refuses_strangers),
+		cmocka_unit_test(settle_refuses_swapped_db),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
