@@ -176,10 +176,12 @@ check "restore removes the journal" [ ! -e "$JOURNAL" ]
 for c in $children; do kill -TERM -- -"$c" 2> /dev/null; kill -TERM "$c" 2> /dev/null; done
 sleep 1
 check "restore again: nothing to do, exit 0" "$ISOLAT" --quiet restore
-# The killed run stays 'running' in its database until the next run on
-# this host, which holds the run lock and so knows its harness is gone.
-check "killed run still marked running" [ "$(q "$T/k.db" "SELECT status FROM runs")" = running ]
+# restore marked the killed run aborted in its database (the run had
+# written that database's path beside the journal), not 'running' until
+# a later run happens to open it.
+check "restore marked the killed run aborted" [ "$(q "$T/k.db" "SELECT status FROM runs")" = aborted ]
+check "restore said so" grep -q "1 run in .*k.db left 'running' by a harness that died: marked aborted" "$T/restore.err"
 printf '[scenario]\nname = after-kill\ncpus = 1\nhousekeeping = 0\ninterval_us = 500\nloops = 200\n' > "$T/a.ini"
 "$ISOLAT" --db "$T/k.db" --quiet run "$T/a.ini" > /dev/null 2> "$T/after.err"
-check "next run marks it aborted ($(cat "$T/after.err"))" [ "$(q "$T/k.db" "SELECT group_concat(status, ' ') FROM runs ORDER BY id")" = "aborted done" ]
+check "the next run finds nothing left to mark ($(cat "$T/after.err"))" [ "$(q "$T/k.db" "SELECT group_concat(status, ' ') FROM runs ORDER BY id")" = "aborted done" ]
 check "its running case failed, with the reason" grep -q "harness died" <<<"$(q "$T/k.db" "SELECT reason FROM cases WHERE status='failed'")"
