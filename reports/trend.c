@@ -166,10 +166,18 @@ static int run_values(struct store *st, const struct q_run *run, size_t ri,
 		if (!rc && n) {
 			gate_unit_values(v, n, 0, &u);
 			for (int m = 0; m < TREND_NMETRICS && !rc; m++) {
-				struct trend_series *ts = series_for(
-					res, cap, g[i].key, g[i].cpu,
-					trend_metric[m]);
+				double p = gate_metric_p(trend_metric[m]);
+				struct trend_series *ts;
 
+				/* A percentile the night's samples cannot
+				 * support (query_pct_need) is no point of
+				 * a series: a gap, as a night without the
+				 * case, never a number (and no series made
+				 * of gaps alone). */
+				if (p < 1.0 && n < query_pct_need(p))
+					continue;
+				ts = series_for(res, cap, g[i].key, g[i].cpu,
+						trend_metric[m]);
 				if (!ts) {
 					rc = -ENOMEM;
 					break;
