@@ -85,7 +85,7 @@ int run_tool(const char *db_path, const struct plan *plan,
 	const char *journal = o->journal ? o->journal : JOURNAL_DEFAULT;
 	struct store *st = NULL;
 	unsigned abandoned = 0;
-	int lock_fd, rc, marked = 0, settled = 1;
+	int lock_fd, rc, marked = 0, settled = 1, fresh;
 
 	memset(res, 0, sizeof(*res));
 	/* Before anything is touched: one run (or restore) at a time.  A
@@ -104,9 +104,14 @@ int run_tool(const char *db_path, const struct plan *plan,
 		fprintf(stderr, "isolat run: %s\n", err);
 		settled = 0;
 	}
+	fresh = access(db_path, F_OK) != 0;
 	rc = store_open(db_path, STORE_WRITE, &st, err, errsz);
 	if (rc < 0)
 		goto unlock;
+	/* The default is relative (results/isolat.db): an installed isolat
+	 * run from / makes /results.  Said, so nobody looks for it. */
+	if (fresh && !o->quiet)
+		fprintf(stderr, "isolat run: new database %s\n", db_path);
 	if (lock_fd >= 0) {
 		abandoned_runs(st, &abandoned);
 		/* Which database this run writes, for `isolat restore`

@@ -83,3 +83,10 @@ if command -v gnuplot >/dev/null; then
 else
 	skip "report" "gnuplot not installed"
 fi
+
+# A run that creates its database says where (the default is relative:
+# an installed isolat run from / makes /results); the next run does not.
+printf '[scenario]\nname = nd\ncpus = 1\nhousekeeping = 0\ninterval_us = 1000\nloops = 50\n' > "$T/nd.ini"
+"$ISOLAT" --db "$T/nd/new.db" run "$T/nd.ini" > /dev/null 2> "$T/nd1.err"
+"$ISOLAT" --db "$T/nd/new.db" run "$T/nd.ini" > /dev/null 2> "$T/nd2.err"
+check "a new database is said, once" bash -c 'grep -q "isolat run: new database $1/nd/new.db" "$2" && ! grep -q "new database" "$3"' _ "$T" "$T/nd1.err" "$T/nd2.err"
