@@ -120,10 +120,27 @@ static int same_db(const char *db, unsigned long long dev,
 	return 0;
 }
 
+int run_mark_abandoned(struct store *st, const char *who, const char *db,
+		       unsigned *n)
+{
+	char host[256] = "";
+	int rc;
+
+	*n = 0;
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		return -errno;
+	rc = store_runs_abandoned(st, host, n);
+	if (rc == 0 && *n)
+		fprintf(stderr, "%s: %u run%s in %s left 'running' by a "
+			"harness that died: marked aborted\n", who, *n,
+			*n > 1 ? "s" : "", db);
+	return rc;
+}
+
 int run_marker_settle(const char *journal, const char *who,
 		      const char *skip_db, char *err, unsigned errsz)
 {
-	char path[PATH_MAX], db[PATH_MAX + 64], self[PATH_MAX], host[256] = "";
+	char path[PATH_MAX], db[PATH_MAX + 64], self[PATH_MAX];
 	unsigned long long dev, ino;
 	struct store *st;
 	unsigned n = 0;
@@ -156,17 +173,12 @@ int run_marker_settle(const char *journal, const char *who,
 	rc = store_open(db, STORE_READ, &st, err, errsz);
 	if (rc < 0)
 		return rc;
-	gethostname(host, sizeof(host) - 1);
-	rc = store_runs_abandoned(st, host, &n);
+	rc = run_mark_abandoned(st, who, db, &n);
 	if (rc < 0)
 		snprintf(err, errsz, "%s: %s", db, store_errmsg(st));
 	store_close(st);
 	if (rc < 0)
 		return rc;
-	if (n)
-		fprintf(stderr, "%s: %u run%s in %s left 'running' by a "
-			"harness that died: marked aborted\n", who, n,
-			n > 1 ? "s" : "", db);
 	unlink(path);
 	return 0;
 }

@@ -13,6 +13,8 @@
 #ifndef ISOLAT_RUN_MARKER_H
 #define ISOLAT_RUN_MARKER_H
 
+struct store;
+
 /* The marker's path for a journal at journal: journal ".run". */
 void run_marker_path(const char *journal, char *out, unsigned size);
 
@@ -23,6 +25,13 @@ int run_marker_write(const char *journal, const char *db_path, char *err,
 
 /* The run ended: remove the marker. */
 void run_marker_clear(const char *journal);
+
+/* Holding the lock, no harness of this host runs: its runs still
+ * 'running' in st (the database at db) were left by one that died; mark
+ * them aborted (store_runs_abandoned) and say how many on stderr as who.
+ * 0 or -errno. */
+int run_mark_abandoned(struct store *st, const char *who, const char *db,
+		       unsigned *n);
 
 /*
  * Holding the lock: a marker left by a harness that died names a

@@ -54,20 +54,6 @@ static int stale_journal(const struct run_opts *o, const char *journal,
 	return rc < 0 ? rc : -EBUSY;
 }
 
-/* Holding the lock, no other harness of this host runs: a run still
- * marked running here was left by one that died.  Said now, before the
- * cases' progress. */
-static void abandoned_runs(struct store *st, unsigned *n)
-{
-	char host[256] = "";
-
-	if (gethostname(host, sizeof(host) - 1) == 0 &&
-	    store_runs_abandoned(st, host, n) == 0 && *n)
-		fprintf(stderr, "isolat run: %u earlier run%s of this host "
-			"left 'running' by a harness that died: marked "
-			"aborted\n", *n, *n > 1 ? "s" : "");
-}
-
 /* An undo that failed leaves its records in the journal, ours. */
 static int tuning_left(const char *journal)
 {
@@ -113,7 +99,8 @@ int run_tool(const char *db_path, const struct plan *plan,
 	if (fresh && !o->quiet)
 		fprintf(stderr, "isolat run: new database %s\n", db_path);
 	if (lock_fd >= 0) {
-		abandoned_runs(st, &abandoned);
+		/* Said now, before the cases' progress. */
+		run_mark_abandoned(st, "isolat run", db_path, &abandoned);
 		/* Which database this run writes, for `isolat restore`
 		 * after a kill -9 (never over a dead run's marker that
 		 * could not be settled: it stays for restore). */

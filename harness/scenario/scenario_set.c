@@ -207,8 +207,9 @@ static int sets_reach_cases(const struct scenario *scn, char *const *sets,
 			    unsigned nsets, char *err, size_t errsz)
 {
 	for (unsigned i = 0; i < nsets; i++) {
-		char sec[160];
+		char sec[160], list[1024] = "";
 		const char *key, *name = sec + 8;
+		size_t len = 0;
 		unsigned j;
 
 		if (set_section(sets[i], sec, sizeof(sec), &key) < 0 ||
@@ -220,9 +221,6 @@ static int sets_reach_cases(const struct scenario *scn, char *const *sets,
 		if (j < scn->profiles_used.n)
 			continue;
 		/* The way to add it: every profile listed, then it. */
-		char list[1024] = "";
-		size_t len = 0;
-
 		for (j = 0; j < scn->profiles_used.n && len < sizeof(list);
 		     j++)
 			len += (size_t)snprintf(list + len, sizeof(list) - len,
